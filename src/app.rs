@@ -1,0 +1,294 @@
+//! The commands: each one wires source → model → diff → rules → report, and
+//! returns the exit code of its verdict. Errors travel up as [`Error`] and are
+//! turned into exit codes by `main`.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use clap::CommandFactory;
+
+use crate::cli::{
+    CheckArgs, Cli, ColorChoice, Command, DbArgs, DiffArgs, FailOn, FilterArgs, RulesArgs,
+    SnapshotArgs, VerdictArgs,
+};
+use crate::diff::{self, DiffOptions};
+use crate::error::{Error, Result, code};
+use crate::glob::Glob;
+use crate::model::Snapshot;
+use crate::output;
+use crate::report::{self, Format, Report};
+use crate::rules::{self, ChangeType, Outcome, RULES};
+use crate::snapshot_file;
+use crate::source::{self, Filter, Target, Timeouts};
+
+/// What a command finished with: its exit code and the one-line summary that
+/// ends standard error.
+pub struct Finished {
+    pub code: i32,
+    pub summary: Option<String>,
+}
+
+pub fn run(cli: Cli) -> Result<Finished> {
+    setup_color(cli.color);
+    match cli.command {
+        Command::Snapshot(args) => snapshot(args),
+        Command::Diff(args) => diff_command(args),
+        Command::Check(args) => check(args),
+        Command::Rules(args) => list_rules(args),
+        Command::Explain { change_type } => explain(&change_type),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "driftguard", &mut out);
+            output::write_file("-", &out)?;
+            Ok(Finished {
+                code: code::PASS,
+                summary: None,
+            })
+        }
+    }
+}
+
+/// Decides colour once for the whole process (SPEC §6).
+fn setup_color(choice: ColorChoice) {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if env("NO_COLOR").is_some() {
+                false
+            } else if env("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                true
+            } else {
+                env("GITHUB_ACTIONS").as_deref() == Some("true") || std::io::stdout().is_terminal()
+            }
+        }
+    };
+    colored::control::set_override(on);
+}
+
+fn database_url(db: &DbArgs) -> Result<Target> {
+    let url = db
+        .db
+        .clone()
+        .or_else(|| {
+            std::env::var("DRIFTGUARD_DATABASE_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+        })
+        .or_else(|| std::env::var("DATABASE_URL").ok().filter(|v| !v.is_empty()))
+        .ok_or_else(|| {
+            Error::Usage(
+                "no database given: pass --db URL, or set DRIFTGUARD_DATABASE_URL or DATABASE_URL"
+                    .into(),
+            )
+        })?;
+    Target::parse(&url)
+}
+
+fn filter(args: &FilterArgs) -> Result<Filter> {
+    Ok(Filter {
+        schemas: args.schemas.clone(),
+        exclude: args
+            .exclude
+            .iter()
+            .map(|g| Glob::new(g))
+            .collect::<Result<_>>()?,
+    })
+}
+
+fn snapshot(args: SnapshotArgs) -> Result<Finished> {
+    let target = database_url(&args.db)?;
+    let snap = source::snapshot(&target, &filter(&args.db.filter)?, Timeouts::default())?;
+    for warning in &snap.warnings {
+        eprintln!("driftguard: warning: {warning}");
+    }
+    let bytes = snapshot_file::render(&snap, args.format)?;
+    output::write_file(&args.output, &bytes)?;
+    let written = if args.output == "-" {
+        "stdout".to_string()
+    } else {
+        args.output.clone()
+    };
+    Ok(Finished {
+        code: code::PASS,
+        summary: Some(format!(
+            "driftguard: snapshot tables={} fingerprint={} written={} exit=0",
+            snap.table_count(),
+            &snap.fingerprint[..12],
+            written
+        )),
+    })
+}
+
+/// One side of a comparison: a database URL is snapshotted, anything else is a snapshot file.
+fn load_side(text: &str, what: &str, filter: &Filter) -> Result<Snapshot> {
+    match Target::recognize(text) {
+        Some(target) => source::snapshot(&target, filter, Timeouts::default()),
+        None => {
+            let mut snap = snapshot_file::read(Path::new(text), what)?;
+            filter.apply(&mut snap);
+            Ok(snap)
+        }
+    }
+}
+
+fn same_engine(old: &Snapshot, new: &Snapshot, old_name: &str) -> Result<()> {
+    if old.engine != new.engine {
+        return Err(Error::Data(format!(
+            "{old_name} was taken from a {} database but the other side is {}; compare snapshots of the same engine",
+            old.engine, new.engine
+        )));
+    }
+    Ok(())
+}
+
+fn diff_command(args: DiffArgs) -> Result<Finished> {
+    let filter = filter(&args.filter)?;
+    let old = load_side(&args.old, "old snapshot", &filter)?;
+    let new = load_side(&args.new, "new snapshot", &filter)?;
+    same_engine(&old, &new, &format!("the old side ({})", args.old))?;
+    let label = Target::recognize(&args.old).map_or_else(|| args.old.clone(), |t| t.display());
+    finish(&args.verdict, &label, &old, &new)
+}
+
+fn check(args: CheckArgs) -> Result<Finished> {
+    let target = database_url(&args.db)?;
+    let filter = filter(&args.db.filter)?;
+    // Read the baseline first: a bad baseline is known without touching the database.
+    let mut baseline = snapshot_file::read(Path::new(&args.baseline), "baseline")?;
+    filter.apply(&mut baseline);
+    let current = source::snapshot(&target, &filter, Timeouts::default())?;
+    same_engine(&baseline, &current, &format!("baseline {}", args.baseline))?;
+    finish(&args.verdict, &args.baseline, &baseline, &current)
+}
+
+/// Diff, classify, render and decide the exit code.
+fn finish(
+    verdict_args: &VerdictArgs,
+    baseline_label: &str,
+    old: &Snapshot,
+    new: &Snapshot,
+) -> Result<Finished> {
+    let options = DiffOptions {
+        detect_renames: !verdict_args.no_renames,
+    };
+    let findings = rules::classify(diff::diff(old, new, options), &[]);
+    let report = Report::new(baseline_label, old, new, findings);
+    let mut out = Vec::new();
+    render(&report, verdict_args.format, &mut out)
+        .map_err(|e| Error::Internal(format!("cannot render the report: {e}")))?;
+    output::write_file("-", &out)?;
+    let code = exit_code(report.verdict.result, verdict_args.fail_on);
+    Ok(Finished {
+        code,
+        summary: Some(format!(
+            "driftguard: result={} severity={} exit={code}",
+            report.verdict.result.as_str(),
+            report.verdict.severity
+        )),
+    })
+}
+
+fn render(report: &Report, format: Format, out: &mut Vec<u8>) -> std::io::Result<()> {
+    match format {
+        Format::Text => report::text::render(report, terminal_width(), out),
+        Format::Json => report::json::render(report, out),
+    }
+}
+
+/// The width to fit: the terminal's, else $COLUMNS, else 80.
+fn terminal_width() -> u16 {
+    if std::io::stdout().is_terminal()
+        && let Some((w, _)) = comfy_table::Table::new().width().map(|w| (w, ()))
+    {
+        return w;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(80)
+}
+
+/// The exit code of a result under `--fail-on` (SPEC §5).
+pub fn exit_code(result: Outcome, fail_on: FailOn) -> i32 {
+    match (result, fail_on) {
+        (_, FailOn::Never) | (Outcome::Pass, _) => code::PASS,
+        (Outcome::Breaking, _) => code::BREAKING,
+        (Outcome::Warning, FailOn::Warning) => code::WARNING,
+        (Outcome::Warning, FailOn::Breaking) => code::PASS,
+    }
+}
+
+fn list_rules(args: RulesArgs) -> Result<Finished> {
+    let mut out = Vec::new();
+    let write = |out: &mut Vec<u8>| -> std::io::Result<()> {
+        match args.format {
+            Format::Json => {
+                let rows: Vec<serde_json::Value> = RULES
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "change_type": r.change_type.as_str(),
+                            "severity": r.severity.as_str(),
+                            "meaning": r.meaning,
+                            "impact": r.impact,
+                            "recommendation": r.recommendation,
+                        })
+                    })
+                    .collect();
+                serde_json::to_writer_pretty(&mut *out, &rows)?;
+                writeln!(out)
+            }
+            Format::Text => {
+                let mut table = comfy_table::Table::new();
+                table
+                    .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+                    .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+                    .set_width(terminal_width().max(100))
+                    .set_header(vec!["Change type", "Default", "Meaning"]);
+                for r in RULES {
+                    table.add_row(vec![
+                        r.change_type.as_str().to_string(),
+                        report::text::paint_severity(r.severity).to_string(),
+                        r.meaning.to_string(),
+                    ]);
+                }
+                writeln!(out, "{table}")?;
+                writeln!(
+                    out,
+                    "\nRun `driftguard explain CHANGE_TYPE` for the impact and the recommendation."
+                )
+            }
+        }
+    };
+    write(&mut out).map_err(|e| Error::Internal(e.to_string()))?;
+    output::write_file("-", &out)?;
+    Ok(Finished {
+        code: code::PASS,
+        summary: None,
+    })
+}
+
+fn explain(name: &str) -> Result<Finished> {
+    let change_type = ChangeType::parse(name).ok_or_else(|| {
+        Error::Usage(format!(
+            "unknown change type `{name}`; run `driftguard rules` to list them"
+        ))
+    })?;
+    let r = change_type.rule();
+    let text = format!(
+        "{}  (default: {})\n\n{}\n\nImpact: {}\n\nRecommendation: {}\n",
+        r.change_type.as_str(),
+        report::text::paint_severity(r.severity),
+        r.meaning,
+        r.impact,
+        r.recommendation
+    );
+    output::write_file("-", text.as_bytes())?;
+    Ok(Finished {
+        code: code::PASS,
+        summary: None,
+    })
+}

@@ -1,0 +1,1159 @@
+//! The structural diff of two snapshots: what changed, with no opinion on how
+//! much it matters (that is [`crate::rules`]). Linear in the size of the schema:
+//! objects are matched through the snapshot's sorted maps.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::model::{
+    Check, Column, EnumType, ForeignKey, Index, NormalizedType, PrimaryKey, Schema, Snapshot,
+    Table, TableKind, TypeFamily, Unique, View,
+};
+use crate::rules::ChangeType::{self, *};
+
+/// Where a change happened. `object` names a sub-object that is not a column
+/// (index, constraint, trigger, policy, enum value list, routine signature).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ObjectPath {
+    pub schema: String,
+    pub table: Option<String>,
+    pub column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+}
+
+impl ObjectPath {
+    pub fn schema(schema: &str) -> ObjectPath {
+        ObjectPath {
+            schema: schema.to_string(),
+            table: None,
+            column: None,
+            object: None,
+        }
+    }
+
+    pub fn table(schema: &str, table: &str) -> ObjectPath {
+        ObjectPath {
+            table: Some(table.to_string()),
+            ..ObjectPath::schema(schema)
+        }
+    }
+
+    fn column(&self, column: &str) -> ObjectPath {
+        ObjectPath {
+            column: Some(column.to_string()),
+            ..self.clone()
+        }
+    }
+
+    fn object(&self, object: &str) -> ObjectPath {
+        ObjectPath {
+            object: Some(object.to_string()),
+            ..self.clone()
+        }
+    }
+
+    fn parts(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.schema.as_str())
+            .chain(self.table.as_deref())
+            .chain(self.column.as_deref())
+            .chain(self.object.as_deref())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// `table.column` without the schema, for one-line descriptions.
+    pub fn short(&self) -> String {
+        let parts: Vec<&str> = self.parts().collect();
+        if parts.len() > 1 {
+            parts[1..].join(".")
+        } else {
+            parts.join(".")
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.parts().collect::<Vec<_>>().join("."))
+    }
+}
+
+/// One structural difference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub change_type: ChangeType,
+    #[serde(flatten)]
+    pub object: ObjectPath,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// The column is NOT NULL with nothing to fill it after this change; the
+    /// rule table escalates some changes on such columns.
+    #[serde(skip)]
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct DiffOptions {
+    /// Report a dropped and an added column (or table) of the same shape as a rename.
+    pub detect_renames: bool,
+}
+
+impl Default for DiffOptions {
+    fn default() -> DiffOptions {
+        DiffOptions {
+            detect_renames: true,
+        }
+    }
+}
+
+struct Collector {
+    changes: Vec<Change>,
+    options: DiffOptions,
+}
+
+impl Collector {
+    fn push(
+        &mut self,
+        change_type: ChangeType,
+        object: ObjectPath,
+        before: Option<String>,
+        after: Option<String>,
+    ) {
+        self.changes.push(Change {
+            change_type,
+            object,
+            before,
+            after,
+            required: false,
+        });
+    }
+}
+
+/// Computes every structural change from `old` to `new`.
+pub fn diff(old: &Snapshot, new: &Snapshot, options: DiffOptions) -> Vec<Change> {
+    let mut out = Collector {
+        changes: Vec::new(),
+        options,
+    };
+    for (name, ext) in &old.extensions {
+        match new.extensions.get(name) {
+            None => out.push(
+                EXTENSION_DROPPED,
+                ObjectPath::schema(&ext.schema).object(name),
+                Some(ext.version.clone()),
+                None,
+            ),
+            Some(n) if n.version != ext.version => out.push(
+                EXTENSION_VERSION_CHANGED,
+                ObjectPath::schema(&n.schema).object(name),
+                Some(ext.version.clone()),
+                Some(n.version.clone()),
+            ),
+            Some(_) => {}
+        }
+    }
+    for (name, ext) in &new.extensions {
+        if !old.extensions.contains_key(name) {
+            out.push(
+                EXTENSION_ADDED,
+                ObjectPath::schema(&ext.schema).object(name),
+                None,
+                Some(ext.version.clone()),
+            );
+        }
+    }
+    for (name, schema) in &old.schemas {
+        match new.schemas.get(name) {
+            Some(new_schema) => diff_schema(name, schema, new_schema, &mut out),
+            None => out.push(SCHEMA_DROPPED, ObjectPath::schema(name), None, None),
+        }
+    }
+    for name in new.schemas.keys() {
+        if !old.schemas.contains_key(name) {
+            out.push(SCHEMA_ADDED, ObjectPath::schema(name), None, None);
+        }
+    }
+    out.changes
+}
+
+fn diff_schema(name: &str, old: &Schema, new: &Schema, out: &mut Collector) {
+    diff_tables(name, &old.tables, &new.tables, out);
+    diff_views(name, &old.views, &new.views, out);
+    for (enum_name, e) in &old.enums {
+        let path = ObjectPath::table(name, enum_name);
+        match new.enums.get(enum_name) {
+            Some(n) => diff_labels(&path, &e.labels, &n.labels, out),
+            None => out.push(ENUM_DROPPED, path, Some(e.labels.join(", ")), None),
+        }
+    }
+    for (enum_name, EnumType { labels }) in &new.enums {
+        if !old.enums.contains_key(enum_name) {
+            out.push(
+                ENUM_ADDED,
+                ObjectPath::table(name, enum_name),
+                None,
+                Some(labels.join(", ")),
+            );
+        }
+    }
+    diff_keyed(
+        name,
+        &old.sequences,
+        &new.sequences,
+        [SEQUENCE_ADDED, SEQUENCE_DROPPED, SEQUENCE_CHANGED],
+        describe_sequence,
+        out,
+    );
+    diff_keyed(
+        name,
+        &old.routines,
+        &new.routines,
+        [FUNCTION_ADDED, FUNCTION_DROPPED, FUNCTION_CHANGED],
+        describe_routine,
+        out,
+    );
+    if old.comment != new.comment {
+        out.push(
+            COMMENT_CHANGED,
+            ObjectPath::schema(name),
+            old.comment.clone(),
+            new.comment.clone(),
+        );
+    }
+}
+
+fn describe_sequence(s: &crate::model::Sequence) -> String {
+    format!(
+        "{} start {} increment {} min {} max {}{}",
+        s.data_type,
+        s.start,
+        s.increment,
+        s.min_value,
+        s.max_value,
+        if s.cycle { " cycle" } else { "" }
+    )
+}
+
+fn describe_routine(r: &crate::model::Routine) -> String {
+    let attrs = r
+        .attributes
+        .as_deref()
+        .map(|a| format!(" {a}"))
+        .unwrap_or_default();
+    format!(
+        "{} returns {} language {}{} body {}",
+        r.kind,
+        r.returns,
+        r.language,
+        attrs,
+        &r.body_hash[..r.body_hash.len().min(12)]
+    )
+}
+
+/// Objects compared as a whole under a name: added, dropped or changed.
+fn diff_keyed<T: PartialEq>(
+    schema: &str,
+    old: &BTreeMap<String, T>,
+    new: &BTreeMap<String, T>,
+    [added, dropped, changed]: [ChangeType; 3],
+    describe: fn(&T) -> String,
+    out: &mut Collector,
+) {
+    for (name, o) in old {
+        match new.get(name) {
+            None => out.push(
+                dropped,
+                ObjectPath::table(schema, name),
+                Some(describe(o)),
+                None,
+            ),
+            Some(n) if n != o => out.push(
+                changed,
+                ObjectPath::table(schema, name),
+                Some(describe(o)),
+                Some(describe(n)),
+            ),
+            Some(_) => {}
+        }
+    }
+    for (name, n) in new {
+        if !old.contains_key(name) {
+            out.push(
+                added,
+                ObjectPath::table(schema, name),
+                None,
+                Some(describe(n)),
+            );
+        }
+    }
+}
+
+fn diff_tables(
+    schema: &str,
+    old: &BTreeMap<String, Table>,
+    new: &BTreeMap<String, Table>,
+    out: &mut Collector,
+) {
+    let dropped: Vec<&String> = old.keys().filter(|k| !new.contains_key(*k)).collect();
+    let added: Vec<&String> = new.keys().filter(|k| !old.contains_key(*k)).collect();
+    let renames = if out.options.detect_renames {
+        pair_unique(&dropped, &added, |o, n| {
+            same_table_shape(&old[*o], &new[*n])
+        })
+    } else {
+        Vec::new()
+    };
+    let renamed_from: BTreeSet<&str> = renames.iter().map(|(o, _)| o.as_str()).collect();
+    let renamed_to: BTreeSet<&str> = renames.iter().map(|(_, n)| n.as_str()).collect();
+
+    for (name, table) in old {
+        if let Some(new_table) = new.get(name) {
+            diff_table(&ObjectPath::table(schema, name), table, new_table, out);
+        } else if !renamed_from.contains(name.as_str()) {
+            let kind = if table.kind == TableKind::Partition {
+                PARTITION_DROPPED
+            } else {
+                TABLE_DROPPED
+            };
+            out.push(kind, ObjectPath::table(schema, name), None, None);
+        }
+    }
+    for (o, n) in &renames {
+        out.push(
+            TABLE_RENAMED,
+            ObjectPath::table(schema, o),
+            Some(o.to_string()),
+            Some(n.to_string()),
+        );
+        diff_table(&ObjectPath::table(schema, n), &old[*o], &new[*n], out);
+    }
+    for name in added {
+        if !renamed_to.contains(name.as_str()) {
+            let kind = if new[name].kind == TableKind::Partition {
+                PARTITION_ADDED
+            } else {
+                TABLE_ADDED
+            };
+            out.push(kind, ObjectPath::table(schema, name), None, None);
+        }
+    }
+}
+
+/// Two tables have the same shape when their columns (names, types, nullability,
+/// defaults, order) are identical.
+fn same_table_shape(a: &Table, b: &Table) -> bool {
+    !a.columns.is_empty() && a.columns == b.columns
+}
+
+/// Pairs each old item with the one new item it matches, when the match is
+/// unique in both directions; ambiguous candidates are left unpaired.
+fn pair_unique<'a, T: ?Sized>(
+    old: &[&'a T],
+    new: &[&'a T],
+    matches: impl Fn(&&T, &&T) -> bool,
+) -> Vec<(&'a T, &'a T)> {
+    let mut pairs = Vec::new();
+    for o in old {
+        let candidates: Vec<&&T> = new.iter().filter(|n| matches(o, n)).collect();
+        if let [n] = candidates.as_slice() {
+            let reverse = old.iter().filter(|o2| matches(o2, n)).count();
+            if reverse == 1 {
+                pairs.push((*o, **n));
+            }
+        }
+    }
+    pairs
+}
+
+fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) {
+    if old.kind != new.kind
+        || old.partition_of != new.partition_of
+        || old.partition_bound != new.partition_bound
+    {
+        out.push(
+            TABLE_OPTIONS_CHANGED,
+            path.clone(),
+            Some(describe_kind(old)),
+            Some(describe_kind(new)),
+        );
+    }
+    let keys: BTreeSet<&String> = old.options.keys().chain(new.options.keys()).collect();
+    for key in keys {
+        let (o, n) = (old.options.get(key), new.options.get(key));
+        if o != n {
+            let show =
+                |v: Option<&String>| format!("{key}={}", v.map_or("(unset)", |s| s.as_str()));
+            out.push(
+                TABLE_OPTIONS_CHANGED,
+                path.clone(),
+                Some(show(o)),
+                Some(show(n)),
+            );
+        }
+    }
+    diff_columns(path, &old.columns, &new.columns, out);
+    diff_primary_key(
+        path,
+        old.primary_key.as_ref(),
+        new.primary_key.as_ref(),
+        out,
+    );
+    diff_named(
+        path,
+        &old.uniques,
+        &new.uniques,
+        [UNIQUE_ADDED, UNIQUE_DROPPED, UNIQUE_CHANGED, UNIQUE_RENAMED],
+        out,
+    );
+    diff_named(
+        path,
+        &old.foreign_keys,
+        &new.foreign_keys,
+        [
+            FOREIGN_KEY_ADDED,
+            FOREIGN_KEY_DROPPED,
+            FOREIGN_KEY_CHANGED,
+            FOREIGN_KEY_RENAMED,
+        ],
+        out,
+    );
+    diff_named(
+        path,
+        &old.checks,
+        &new.checks,
+        [CHECK_ADDED, CHECK_DROPPED, CHECK_CHANGED, CHECK_RENAMED],
+        out,
+    );
+    diff_named(
+        path,
+        &old.exclusions,
+        &new.exclusions,
+        [
+            EXCLUSION_ADDED,
+            EXCLUSION_DROPPED,
+            EXCLUSION_CHANGED,
+            EXCLUSION_RENAMED,
+        ],
+        out,
+    );
+    diff_named(
+        path,
+        &old.indexes,
+        &new.indexes,
+        [INDEX_ADDED, INDEX_DROPPED, INDEX_CHANGED, INDEX_RENAMED],
+        out,
+    );
+    for (name, t) in &old.triggers {
+        match new.triggers.get(name) {
+            None => out.push(TRIGGER_DROPPED, path.object(name), Some(name.clone()), None),
+            Some(n) if n != t => out.push(
+                TRIGGER_CHANGED,
+                path.object(name),
+                Some(t.definition.clone()),
+                Some(n.definition.clone()),
+            ),
+            Some(_) => {}
+        }
+    }
+    for name in new.triggers.keys() {
+        if !old.triggers.contains_key(name) {
+            out.push(TRIGGER_ADDED, path.object(name), None, Some(name.clone()));
+        }
+    }
+    let rls = |t: &Table| t.row_level_security.clone().unwrap_or_default();
+    let (o, n) = (rls(old), rls(new));
+    if o != n {
+        let show = |r: &crate::model::RowLevelSecurity| {
+            format!("enabled={} forced={}", r.enabled, r.forced)
+        };
+        let weakened = (o.enabled && !n.enabled) || (o.forced && !n.forced);
+        let kind = if weakened {
+            ROW_LEVEL_SECURITY_DISABLED
+        } else {
+            ROW_LEVEL_SECURITY_ENABLED
+        };
+        out.push(kind, path.clone(), Some(show(&o)), Some(show(&n)));
+    }
+    let describe_policy = |p: &crate::model::Policy| {
+        format!(
+            "{} {} to {}{}{}",
+            if p.permissive {
+                "permissive"
+            } else {
+                "restrictive"
+            },
+            p.command,
+            p.roles.join(", "),
+            p.using
+                .as_deref()
+                .map(|u| format!(" using ({u})"))
+                .unwrap_or_default(),
+            p.with_check
+                .as_deref()
+                .map(|c| format!(" with check ({c})"))
+                .unwrap_or_default()
+        )
+    };
+    for (name, p) in &old.policies {
+        match new.policies.get(name) {
+            None => out.push(
+                POLICY_DROPPED,
+                path.object(name),
+                Some(describe_policy(p)),
+                None,
+            ),
+            Some(n) if n != p => out.push(
+                POLICY_CHANGED,
+                path.object(name),
+                Some(describe_policy(p)),
+                Some(describe_policy(n)),
+            ),
+            Some(_) => {}
+        }
+    }
+    for (name, p) in &new.policies {
+        if !old.policies.contains_key(name) {
+            out.push(
+                POLICY_ADDED,
+                path.object(name),
+                None,
+                Some(describe_policy(p)),
+            );
+        }
+    }
+    if old.comment != new.comment {
+        out.push(
+            COMMENT_CHANGED,
+            path.clone(),
+            old.comment.clone(),
+            new.comment.clone(),
+        );
+    }
+}
+
+fn describe_kind(t: &Table) -> String {
+    let kind = match t.kind {
+        TableKind::Table => "table",
+        TableKind::PartitionedTable => "partitioned table",
+        TableKind::Partition => "partition",
+    };
+    let mut text = kind.to_string();
+    if let Some(parent) = &t.partition_of {
+        text.push_str(&format!(" of {parent}"));
+    }
+    if let Some(bound) = &t.partition_bound {
+        text.push_str(&format!(" {bound}"));
+    }
+    text
+}
+
+fn diff_columns(path: &ObjectPath, old: &[Column], new: &[Column], out: &mut Collector) {
+    let old_by_name: BTreeMap<&str, &Column> = old.iter().map(|c| (c.name.as_str(), c)).collect();
+    let new_by_name: BTreeMap<&str, &Column> = new.iter().map(|c| (c.name.as_str(), c)).collect();
+    let dropped: Vec<&str> = old
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| !new_by_name.contains_key(n))
+        .collect();
+    let added: Vec<&str> = new
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| !old_by_name.contains_key(n))
+        .collect();
+    let renames = if out.options.detect_renames {
+        pair_unique(&dropped, &added, |o, n| {
+            same_column_shape(old_by_name[*o], new_by_name[*n])
+        })
+    } else {
+        Vec::new()
+    };
+    for name in &dropped {
+        if !renames.iter().any(|(o, _)| o == name) {
+            out.push(
+                COLUMN_DROPPED,
+                path.column(name),
+                Some(old_by_name[name].declared_type.clone()),
+                None,
+            );
+        }
+    }
+    for (o, n) in &renames {
+        out.push(
+            COLUMN_RENAMED,
+            path.column(o),
+            Some(o.to_string()),
+            Some(n.to_string()),
+        );
+    }
+    for name in &added {
+        if renames.iter().any(|(_, n)| n == name) {
+            continue;
+        }
+        let column = new_by_name[name];
+        let kind = if column.is_required() {
+            COLUMN_ADDED_REQUIRED
+        } else {
+            COLUMN_ADDED
+        };
+        out.push(kind, path.column(name), None, Some(describe_column(column)));
+    }
+    for o in old {
+        if let Some(n) = new_by_name.get(o.name.as_str()) {
+            diff_column(&path.column(&o.name), o, n, out);
+        }
+    }
+    // Positions shift whenever a column is dropped; only a change in the relative
+    // order of the columns both sides share is a move.
+    let common_old: Vec<&str> = old
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| new_by_name.contains_key(n))
+        .collect();
+    let mut common_new: Vec<&Column> = new
+        .iter()
+        .filter(|c| old_by_name.contains_key(c.name.as_str()))
+        .collect();
+    common_new.sort_by_key(|c| c.position);
+    let common_new: Vec<&str> = common_new.iter().map(|c| c.name.as_str()).collect();
+    if common_old != common_new {
+        let kept = longest_common_subsequence(&common_old, &common_new);
+        for name in &common_new {
+            if !kept.contains(name) {
+                out.push(
+                    COLUMN_MOVED,
+                    path.column(name),
+                    Some(old_by_name[name].position.to_string()),
+                    Some(new_by_name[name].position.to_string()),
+                );
+            }
+        }
+    }
+}
+
+fn longest_common_subsequence<'a>(a: &[&'a str], b: &[&'a str]) -> BTreeSet<&'a str> {
+    let mut table = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            table[i][j] = if a[i] == b[j] {
+                table[i + 1][j + 1] + 1
+            } else {
+                table[i + 1][j].max(table[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut kept) = (0, 0, BTreeSet::new());
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            kept.insert(a[i]);
+            i += 1;
+            j += 1;
+        } else if table[i + 1][j] >= table[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    kept
+}
+
+fn same_column_shape(a: &Column, b: &Column) -> bool {
+    a.normalized_type == b.normalized_type
+        && a.nullable == b.nullable
+        && a.default.as_ref().map(|d| &d.normalized) == b.default.as_ref().map(|d| &d.normalized)
+        && a.identity == b.identity
+        && a.generated == b.generated
+}
+
+fn describe_column(c: &Column) -> String {
+    let mut text = c.declared_type.clone();
+    if !c.nullable {
+        text.push_str(" not null");
+    }
+    if let Some(d) = &c.default {
+        text.push_str(&format!(" default {}", d.raw));
+    }
+    text
+}
+
+fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collector) {
+    let (ot, nt) = (&old.normalized_type, &new.normalized_type);
+    if !ot.values.is_empty() || !nt.values.is_empty() {
+        // Inline ENUM/SET columns: the labels are compared like an enum type,
+        // everything else about the type as usual.
+        if ot.family == nt.family {
+            diff_labels(path, &ot.values, &nt.values, out);
+        }
+        let strip = |t: &NormalizedType| NormalizedType {
+            values: Vec::new(),
+            ..t.clone()
+        };
+        if let Some(kind) = compare_types(&strip(ot), &strip(nt)) {
+            out.push(
+                kind,
+                path.clone(),
+                Some(old.declared_type.clone()),
+                Some(new.declared_type.clone()),
+            );
+        }
+    } else if let Some(kind) = compare_types(ot, nt) {
+        out.push(
+            kind,
+            path.clone(),
+            Some(old.declared_type.clone()),
+            Some(new.declared_type.clone()),
+        );
+    }
+    if old.nullable && !new.nullable {
+        out.push(COLUMN_MADE_NOT_NULL, path.clone(), None, None);
+    } else if !old.nullable && new.nullable {
+        out.push(COLUMN_MADE_NULLABLE, path.clone(), None, None);
+    }
+    let shown = |c: &Column| {
+        let mut parts: Vec<String> = c.default.iter().map(|d| d.raw.clone()).collect();
+        parts.extend(c.on_update.iter().map(|u| format!("on update {u}")));
+        (!parts.is_empty()).then(|| parts.join(" "))
+    };
+    let norm = |c: &Column| {
+        (
+            c.default.as_ref().map(|d| d.normalized.clone()),
+            c.on_update.clone(),
+        )
+    };
+    if norm(old) != norm(new) {
+        let kind = match (&old.default, &new.default) {
+            (None, Some(_)) => COLUMN_DEFAULT_ADDED,
+            (Some(_), None) => COLUMN_DEFAULT_DROPPED,
+            _ => COLUMN_DEFAULT_CHANGED,
+        };
+        out.changes.push(Change {
+            change_type: kind,
+            object: path.clone(),
+            before: shown(old),
+            after: shown(new),
+            required: new.is_required(),
+        });
+    }
+    if old.collation != new.collation || old.charset != new.charset {
+        let show = |c: &Column| match (&c.charset, &c.collation) {
+            (Some(cs), Some(co)) => Some(format!("{cs}/{co}")),
+            (cs, co) => cs.clone().or_else(|| co.clone()),
+        };
+        out.push(COLUMN_COLLATION_CHANGED, path.clone(), show(old), show(new));
+    }
+    if old.identity != new.identity {
+        out.push(
+            COLUMN_IDENTITY_CHANGED,
+            path.clone(),
+            old.identity.clone(),
+            new.identity.clone(),
+        );
+    }
+    if old.generated != new.generated || old.generated_kind != new.generated_kind {
+        let show = |c: &Column| {
+            c.generated.as_ref().map(|g| {
+                format!("{g} {}", c.generated_kind.as_deref().unwrap_or(""))
+                    .trim()
+                    .to_string()
+            })
+        };
+        out.push(COLUMN_GENERATED_CHANGED, path.clone(), show(old), show(new));
+    }
+    if old.comment != new.comment {
+        out.push(
+            COMMENT_CHANGED,
+            path.clone(),
+            old.comment.clone(),
+            new.comment.clone(),
+        );
+    }
+}
+
+/// Classifies a type change: `None` when equal, else widened, narrowed or changed.
+pub fn compare_types(old: &NormalizedType, new: &NormalizedType) -> Option<ChangeType> {
+    use std::cmp::Ordering::*;
+    if old == new {
+        return None;
+    }
+    if old.family != new.family || old.array != new.array {
+        return Some(COLUMN_TYPE_CHANGED);
+    }
+    // Each dimension says whether the new type holds at least what the old held.
+    let verdict = |dims: &[std::cmp::Ordering]| {
+        if dims.contains(&Less) {
+            COLUMN_TYPE_NARROWED
+        } else if dims.contains(&Greater) {
+            COLUMN_TYPE_WIDENED
+        } else {
+            COLUMN_TYPE_CHANGED
+        }
+    };
+    let unbounded = |v: Option<u64>| v.unwrap_or(u64::MAX);
+    let sign = new.unsigned.cmp(&old.unsigned).reverse(); // signed → unsigned loses negatives
+    Some(match old.family {
+        TypeFamily::Integer => {
+            let range = |t: &NormalizedType| {
+                let bits = t.bits.unwrap_or(64);
+                if t.unsigned {
+                    (0i128, (1i128 << bits) - 1)
+                } else {
+                    (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+                }
+            };
+            let ((olo, ohi), (nlo, nhi)) = (range(old), range(new));
+            if nlo <= olo && nhi >= ohi && (nlo, nhi) != (olo, ohi) {
+                COLUMN_TYPE_WIDENED
+            } else if (nlo, nhi) == (olo, ohi) {
+                COLUMN_TYPE_CHANGED
+            } else {
+                COLUMN_TYPE_NARROWED
+            }
+        }
+        TypeFamily::String | TypeFamily::Binary | TypeFamily::Bit => {
+            if old.fixed_length != new.fixed_length && !old.fixed_length {
+                // varchar → char pads values: readers see different strings.
+                COLUMN_TYPE_CHANGED
+            } else {
+                let len = unbounded(new.length).cmp(&unbounded(old.length));
+                let fixed = if old.fixed_length && !new.fixed_length {
+                    Greater
+                } else {
+                    Equal
+                };
+                verdict(&[len, fixed])
+            }
+        }
+        TypeFamily::Decimal => {
+            let digits = |t: &NormalizedType| {
+                t.precision
+                    .map(|p| p.saturating_sub(t.scale.unwrap_or(0)) as u64)
+            };
+            let whole = unbounded(digits(new)).cmp(&unbounded(digits(old)));
+            let scale = match (old.precision, new.precision) {
+                (_, None) => Greater,
+                _ => new.scale.unwrap_or(0).cmp(&old.scale.unwrap_or(0)),
+            };
+            verdict(&[whole, scale, sign])
+        }
+        TypeFamily::Float => verdict(&[new.bits.unwrap_or(64).cmp(&old.bits.unwrap_or(64)), sign]),
+        TypeFamily::Time
+        | TypeFamily::Timestamp
+        | TypeFamily::TimestampTz
+        | TypeFamily::Interval => {
+            verdict(&[new.precision.unwrap_or(6).cmp(&old.precision.unwrap_or(6))])
+        }
+        _ => COLUMN_TYPE_CHANGED,
+    })
+}
+
+fn diff_labels(path: &ObjectPath, old: &[String], new: &[String], out: &mut Collector) {
+    for label in old.iter().filter(|l| !new.contains(l)) {
+        out.push(ENUM_VALUE_REMOVED, path.clone(), Some(label.clone()), None);
+    }
+    for label in new.iter().filter(|l| !old.contains(l)) {
+        out.push(ENUM_VALUE_ADDED, path.clone(), None, Some(label.clone()));
+    }
+    let common_old: Vec<&String> = old.iter().filter(|l| new.contains(l)).collect();
+    let common_new: Vec<&String> = new.iter().filter(|l| old.contains(l)).collect();
+    if common_old != common_new {
+        out.push(
+            ENUM_VALUES_REORDERED,
+            path.clone(),
+            Some(old.join(", ")),
+            Some(new.join(", ")),
+        );
+    }
+}
+
+fn diff_primary_key(
+    path: &ObjectPath,
+    old: Option<&PrimaryKey>,
+    new: Option<&PrimaryKey>,
+    out: &mut Collector,
+) {
+    let cols = |k: &PrimaryKey| format!("({})", k.columns.join(", "));
+    match (old, new) {
+        (None, Some(n)) => out.push(PRIMARY_KEY_ADDED, path.clone(), None, Some(cols(n))),
+        (Some(o), None) => out.push(PRIMARY_KEY_DROPPED, path.clone(), Some(cols(o)), None),
+        (Some(o), Some(n)) if o.columns != n.columns => out.push(
+            PRIMARY_KEY_CHANGED,
+            path.clone(),
+            Some(cols(o)),
+            Some(cols(n)),
+        ),
+        (Some(o), Some(n)) if o.name != n.name && !(o.auto_named && n.auto_named) => out.push(
+            PRIMARY_KEY_RENAMED,
+            path.clone(),
+            o.name.clone(),
+            n.name.clone(),
+        ),
+        _ => {}
+    }
+}
+
+/// A constraint or index: compared by definition, named for display.
+pub trait Definition: Clone + PartialEq {
+    fn same_definition(&self, other: &Self) -> bool;
+    fn auto_named(&self) -> bool;
+    fn describe(&self) -> String;
+}
+
+macro_rules! definition {
+    ($t:ty, |$s:ident| $describe:expr) => {
+        impl Definition for $t {
+            fn same_definition(&self, other: &Self) -> bool {
+                <$t>::same_definition(self, other)
+            }
+            fn auto_named(&self) -> bool {
+                self.auto_named
+            }
+            fn describe(&self) -> String {
+                let $s = self;
+                $describe
+            }
+        }
+    };
+}
+
+definition!(Unique, |u| format!(
+    "({}){}",
+    u.columns.join(", "),
+    if u.nulls_not_distinct {
+        " nulls not distinct"
+    } else {
+        ""
+    }
+));
+definition!(ForeignKey, |f| format!(
+    "({}) references {}.{}({}) on update {} on delete {}{}",
+    f.columns.join(", "),
+    f.referenced_schema,
+    f.referenced_table,
+    f.referenced_columns.join(", "),
+    f.on_update.to_lowercase(),
+    f.on_delete.to_lowercase(),
+    if f.deferrable {
+        if f.initially_deferred {
+            " deferrable initially deferred"
+        } else {
+            " deferrable"
+        }
+    } else {
+        ""
+    }
+));
+definition!(Check, |c| c.expression.clone());
+definition!(Index, |i| {
+    let mut text = format!(
+        "{}({})",
+        if i.unique { "unique " } else { "" },
+        i.columns.join(", ")
+    );
+    if let Some(m) = &i.method {
+        text = format!("{text} using {m}");
+    }
+    if !i.include.is_empty() {
+        text = format!("{text} include ({})", i.include.join(", "));
+    }
+    if i.nulls_not_distinct {
+        text.push_str(" nulls not distinct");
+    }
+    if let Some(p) = &i.predicate {
+        text = format!("{text} where {p}");
+    }
+    if i.invisible {
+        text.push_str(" invisible");
+    }
+    text
+});
+
+/// Named constraints and indexes: same name and definition is no change; a
+/// different name with the same definition is a rename (info), or nothing at
+/// all when the engine chose both names; otherwise added, dropped or changed.
+fn diff_named<T: Definition>(
+    path: &ObjectPath,
+    old: &BTreeMap<String, T>,
+    new: &BTreeMap<String, T>,
+    [added, dropped, changed, renamed]: [ChangeType; 4],
+    out: &mut Collector,
+) {
+    let mut unmatched_new: Vec<&String> = new.keys().filter(|k| !old.contains_key(*k)).collect();
+    for (name, o) in old {
+        match new.get(name) {
+            Some(n) if n.same_definition(o) => {}
+            Some(n) => out.push(
+                changed,
+                path.object(name),
+                Some(o.describe()),
+                Some(n.describe()),
+            ),
+            None => {
+                if let Some(pos) = unmatched_new
+                    .iter()
+                    .position(|k| new[*k].same_definition(o))
+                {
+                    let new_name = unmatched_new.remove(pos);
+                    if !(o.auto_named() && new[new_name].auto_named()) {
+                        out.push(
+                            renamed,
+                            path.object(name),
+                            Some(name.clone()),
+                            Some(new_name.clone()),
+                        );
+                    }
+                } else {
+                    let detail = format!("{name} {}", o.describe());
+                    out.push(dropped, path.object(name), Some(detail), None);
+                }
+            }
+        }
+    }
+    for name in unmatched_new {
+        let detail = format!("{name} {}", new[name].describe());
+        out.push(added, path.object(name), None, Some(detail));
+    }
+}
+
+fn diff_views(
+    schema: &str,
+    old: &BTreeMap<String, View>,
+    new: &BTreeMap<String, View>,
+    out: &mut Collector,
+) {
+    for (name, o) in old {
+        let path = ObjectPath::table(schema, name);
+        let Some(n) = new.get(name) else {
+            out.push(VIEW_DROPPED, path, None, None);
+            continue;
+        };
+        // A column readers select that is gone breaks them, like a table column.
+        for c in o
+            .columns
+            .iter()
+            .filter(|c| !n.columns.iter().any(|nc| nc.name == c.name))
+        {
+            out.push(
+                COLUMN_DROPPED,
+                path.column(&c.name),
+                Some(c.declared_type.clone()),
+                None,
+            );
+        }
+        let columns = |v: &View| {
+            v.columns
+                .iter()
+                .map(|c| format!("{} {}", c.name, c.declared_type))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if o.definition != n.definition || o.materialized != n.materialized {
+            out.push(
+                VIEW_CHANGED,
+                path.clone(),
+                Some(o.definition.clone()),
+                Some(n.definition.clone()),
+            );
+        } else if o.columns != n.columns {
+            out.push(
+                VIEW_CHANGED,
+                path.clone(),
+                Some(columns(o)),
+                Some(columns(n)),
+            );
+        }
+        diff_named(
+            &path,
+            &o.indexes,
+            &n.indexes,
+            [INDEX_ADDED, INDEX_DROPPED, INDEX_CHANGED, INDEX_RENAMED],
+            out,
+        );
+        if o.comment != n.comment {
+            out.push(COMMENT_CHANGED, path, o.comment.clone(), n.comment.clone());
+        }
+    }
+    for name in new.keys() {
+        if !old.contains_key(name) {
+            out.push(VIEW_ADDED, ObjectPath::table(schema, name), None, None);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(bits: u32, unsigned: bool) -> NormalizedType {
+        NormalizedType {
+            bits: Some(bits),
+            unsigned,
+            ..NormalizedType::new(TypeFamily::Integer, "int")
+        }
+    }
+
+    fn varchar(len: Option<u64>) -> NormalizedType {
+        NormalizedType {
+            length: len,
+            ..NormalizedType::new(TypeFamily::String, "varchar")
+        }
+    }
+
+    fn decimal(p: u32, s: u32) -> NormalizedType {
+        NormalizedType {
+            precision: Some(p),
+            scale: Some(s),
+            ..NormalizedType::new(TypeFamily::Decimal, "numeric")
+        }
+    }
+
+    #[test]
+    fn widened_and_narrowed() {
+        assert_eq!(
+            compare_types(&int(32, false), &int(64, false)),
+            Some(COLUMN_TYPE_WIDENED)
+        );
+        assert_eq!(
+            compare_types(&int(64, false), &int(16, false)),
+            Some(COLUMN_TYPE_NARROWED)
+        );
+        assert_eq!(
+            compare_types(&int(32, false), &int(32, true)),
+            Some(COLUMN_TYPE_NARROWED)
+        );
+        assert_eq!(
+            compare_types(&int(32, true), &int(64, false)),
+            Some(COLUMN_TYPE_WIDENED)
+        );
+        assert_eq!(
+            compare_types(&varchar(Some(50)), &varchar(Some(255))),
+            Some(COLUMN_TYPE_WIDENED)
+        );
+        assert_eq!(
+            compare_types(&varchar(Some(255)), &varchar(Some(50))),
+            Some(COLUMN_TYPE_NARROWED)
+        );
+        assert_eq!(
+            compare_types(&varchar(Some(255)), &varchar(None)),
+            Some(COLUMN_TYPE_WIDENED)
+        );
+        assert_eq!(
+            compare_types(&decimal(10, 2), &decimal(12, 2)),
+            Some(COLUMN_TYPE_WIDENED)
+        );
+        assert_eq!(
+            compare_types(&decimal(10, 2), &decimal(10, 4)),
+            Some(COLUMN_TYPE_NARROWED)
+        );
+        assert_eq!(compare_types(&decimal(10, 2), &decimal(10, 2)), None);
+        assert_eq!(
+            compare_types(&int(32, false), &varchar(None)),
+            Some(COLUMN_TYPE_CHANGED)
+        );
+    }
+
+    #[test]
+    fn lcs_finds_the_moved_column() {
+        let kept = longest_common_subsequence(&["a", "b", "c", "d"], &["a", "c", "d", "b"]);
+        assert_eq!(kept, ["a", "c", "d"].into_iter().collect());
+    }
+}

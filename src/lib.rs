@@ -1,0 +1,20 @@
+//! driftguard guards relational databases against schema drift in CI.
+//!
+//! The flow runs one way: a [`source`] reads a live database into the
+//! engine-neutral [`model::Snapshot`]; [`diff`] lists structural changes between
+//! two snapshots; [`rules`] classifies them with the change-type table; a
+//! [`report`] renderer prints them; [`app`] wires the commands and [`error`]
+//! owns the exit codes.
+
+pub mod app;
+pub mod cli;
+pub mod diff;
+pub mod error;
+pub mod glob;
+pub mod model;
+pub mod output;
+pub mod report;
+pub mod rules;
+pub mod snapshot_file;
+pub mod source;
+pub mod sql;

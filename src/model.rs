@@ -1,0 +1,520 @@
+//! The engine-neutral snapshot model (SPEC §3) and its file format.
+//!
+//! A [`Snapshot`] is what every source produces and what the diff consumes:
+//! nothing downstream of this module knows which engine the data came from.
+//! Objects live in `BTreeMap`s keyed by name so that serialization order is
+//! fixed and an unchanged database gives byte-identical files. Each column keeps
+//! the type and default exactly as the engine shows them (for display) next to
+//! a normalized form (for comparison), so that aliases never look like drift.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The format marker written at the top of every snapshot file.
+pub const FORMAT_NAME: &str = "driftguard.snapshot";
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    Postgres,
+    Mysql,
+    Sqlite,
+}
+
+impl Engine {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Postgres => "postgres",
+            Engine::Mysql => "mysql",
+            Engine::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// `driftguard.snapshot/1`.
+    pub format: String,
+    pub engine: Engine,
+    pub server_version: String,
+    pub database: String,
+    /// SHA-256 of the canonical schema content (see [`Snapshot::compute_fingerprint`]).
+    pub fingerprint: String,
+    /// Things the source could not see (e.g. tables hidden by missing privileges).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extensions: BTreeMap<String, Extension>,
+    pub schemas: BTreeMap<String, Schema>,
+}
+
+/// The part of a snapshot that the fingerprint covers: the schema content only,
+/// not where or when it was read.
+#[derive(Serialize)]
+struct Canonical<'a> {
+    engine: Engine,
+    extensions: &'a BTreeMap<String, Extension>,
+    schemas: &'a BTreeMap<String, Schema>,
+}
+
+impl Snapshot {
+    pub fn new(engine: Engine, server_version: String, database: String) -> Snapshot {
+        Snapshot {
+            format: format!("{FORMAT_NAME}/{FORMAT_VERSION}"),
+            engine,
+            server_version,
+            database,
+            fingerprint: String::new(),
+            warnings: Vec::new(),
+            extensions: BTreeMap::new(),
+            schemas: BTreeMap::new(),
+        }
+    }
+
+    pub fn compute_fingerprint(&self) -> String {
+        let canonical = Canonical {
+            engine: self.engine,
+            extensions: &self.extensions,
+            schemas: &self.schemas,
+        };
+        // Serializing plain data with string keys cannot fail.
+        let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
+        hex::encode(Sha256::digest(&bytes))
+    }
+
+    /// Sets the fingerprint; sources call this once the content is complete.
+    pub fn seal(mut self) -> Snapshot {
+        self.fingerprint = self.compute_fingerprint();
+        self
+    }
+
+    pub fn table_count(&self) -> usize {
+        self.schemas.values().map(|s| s.tables.len()).sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tables: BTreeMap<String, Table>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub views: BTreeMap<String, View>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub enums: BTreeMap<String, EnumType>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sequences: BTreeMap<String, Sequence>,
+    /// Keyed by signature, e.g. `add_tax(numeric, integer)`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub routines: BTreeMap<String, Routine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableKind {
+    #[default]
+    Table,
+    PartitionedTable,
+    Partition,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    #[serde(default)]
+    pub kind: TableKind,
+    /// For a partition: the parent table as `schema.table`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<String>,
+    /// For a partition: its bound (`FOR VALUES ...`); for a partitioned table: its key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_bound: Option<String>,
+    /// In ordinal position order.
+    pub columns: Vec<Column>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<PrimaryKey>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub uniques: BTreeMap<String, Unique>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_keys: BTreeMap<String, ForeignKey>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub checks: BTreeMap<String, Check>,
+    /// PostgreSQL exclusion constraints.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub exclusions: BTreeMap<String, Check>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, Index>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub triggers: BTreeMap<String, Trigger>,
+    /// Engine-specific storage options: `strict`, `without_rowid` (SQLite),
+    /// `engine`, `charset`, `collation`, `row_format` (MySQL), reloptions (PostgreSQL).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_level_security: Option<RowLevelSecurity>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, Policy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    pub name: String,
+    /// 1-based ordinal position.
+    pub position: u32,
+    /// The type exactly as the engine shows it (`character varying(255)`, `int(11) unsigned`).
+    pub declared_type: String,
+    /// The type used for comparison.
+    #[serde(rename = "type")]
+    pub normalized_type: NormalizedType,
+    pub nullable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<DefaultValue>,
+    /// `always`, `by default` (SQL identity), `auto_increment` (MySQL), `autoincrement` (SQLite).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// Generation expression, with `stored` or `virtual` in `generated_kind`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charset: Option<String>,
+    /// MySQL `ON UPDATE CURRENT_TIMESTAMP` and the like.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Column {
+    /// NOT NULL with nothing that fills the value in: an INSERT that omits it fails.
+    pub fn is_required(&self) -> bool {
+        !self.nullable
+            && self.default.is_none()
+            && self.identity.is_none()
+            && self.generated.is_none()
+    }
+}
+
+/// A default as the engine shows it, and its normalized spelling used for comparison
+/// (`'0'::integer` and `0` normalize alike, as do `now()` and `CURRENT_TIMESTAMP`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultValue {
+    pub raw: String,
+    pub normalized: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeFamily {
+    Integer,
+    Decimal,
+    Float,
+    String,
+    Binary,
+    Boolean,
+    Date,
+    Time,
+    Timestamp,
+    TimestampTz,
+    Interval,
+    Json,
+    Uuid,
+    /// A user-defined enum type (PostgreSQL, by name) or an inline `ENUM(...)` (MySQL).
+    Enum,
+    /// MySQL `SET(...)`.
+    Set,
+    Bit,
+    Network,
+    Geometry,
+    /// Anything else; compared by `name`.
+    #[default]
+    Other,
+}
+
+impl TypeFamily {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TypeFamily::Integer => "integer",
+            TypeFamily::Decimal => "decimal",
+            TypeFamily::Float => "float",
+            TypeFamily::String => "string",
+            TypeFamily::Binary => "binary",
+            TypeFamily::Boolean => "boolean",
+            TypeFamily::Date => "date",
+            TypeFamily::Time => "time",
+            TypeFamily::Timestamp => "timestamp",
+            TypeFamily::TimestampTz => "timestamp_tz",
+            TypeFamily::Interval => "interval",
+            TypeFamily::Json => "json",
+            TypeFamily::Uuid => "uuid",
+            TypeFamily::Enum => "enum",
+            TypeFamily::Set => "set",
+            TypeFamily::Bit => "bit",
+            TypeFamily::Network => "network",
+            TypeFamily::Geometry => "geometry",
+            TypeFamily::Other => "other",
+        }
+    }
+}
+
+/// The comparable form of a column type.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormalizedType {
+    pub family: TypeFamily,
+    /// The canonical type name within the family (`bigint`, `varchar`, `text`, `jsonb`,
+    /// a domain or enum type name).
+    pub name: String,
+    /// Storage size in bits for integers and floats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bits: Option<u32>,
+    /// Maximum length for strings, binaries and bit strings; `None` is unbounded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u64>,
+    /// Digits for decimals; fractional-second digits for times and timestamps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<u32>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unsigned: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub fixed_length: bool,
+    /// Array dimensions (PostgreSQL); 0 for a scalar.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub array: u32,
+    /// Ordered labels of an inline ENUM or SET (MySQL).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl NormalizedType {
+    pub fn new(family: TypeFamily, name: impl Into<String>) -> NormalizedType {
+        NormalizedType {
+            family,
+            name: name.into(),
+            ..NormalizedType::default()
+        }
+    }
+}
+
+/// Constraints and indexes carry `auto_named` when the engine (not a person) chose
+/// the name: two such objects with the same definition are the same object, so a
+/// regenerated name is not drift.
+macro_rules! same_definition {
+    ($($t:ty),*) => {$(
+        impl $t {
+            /// Equal apart from the name-related flags.
+            pub fn same_definition(&self, other: &Self) -> bool {
+                let a = Self { auto_named: false, ..self.clone() };
+                let b = Self { auto_named: false, ..other.clone() };
+                a == b
+            }
+        }
+    )*};
+}
+same_definition!(PrimaryKey, Unique, ForeignKey, Check, Index);
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrimaryKey {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_named: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unique {
+    pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deferrable: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_named: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForeignKey {
+    pub columns: Vec<String>,
+    pub referenced_schema: String,
+    pub referenced_table: String,
+    pub referenced_columns: Vec<String>,
+    /// `NO ACTION`, `RESTRICT`, `CASCADE`, `SET NULL`, `SET DEFAULT`.
+    pub on_update: String,
+    pub on_delete: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deferrable: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub initially_deferred: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_named: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// Normalized expression (or full definition for exclusion constraints).
+    pub expression: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_named: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    /// Column names or normalized expressions, with `desc`, collation and opclass
+    /// where they differ from the default (`lower(email)`, `created_at desc`).
+    pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique: bool,
+    /// Access method: `btree`, `hash`, `gin`, `fulltext`, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Partial-index predicate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+    /// Non-key `INCLUDE` columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
+    /// MySQL invisible / MariaDB ignored indexes.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub invisible: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_named: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    /// Normalized definition (the whole `CREATE TRIGGER` text, or its parts joined).
+    pub definition: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub materialized: bool,
+    pub columns: Vec<ViewColumn>,
+    /// Normalized definition (whitespace, case and quoting removed).
+    pub definition: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, Index>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewColumn {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub declared_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumType {
+    /// Labels in their sort order.
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sequence {
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cycle: bool,
+    /// `schema.table.column` of an owning column (serial / identity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Routine {
+    /// `function` or `procedure`.
+    pub kind: String,
+    pub returns: String,
+    pub language: String,
+    /// SHA-256 of the body text.
+    pub body_hash: String,
+    /// Volatility, security definer and the like, joined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Extension {
+    pub version: String,
+    pub schema: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowLevelSecurity {
+    pub enabled: bool,
+    pub forced: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// `ALL`, `SELECT`, `INSERT`, `UPDATE`, `DELETE`.
+    pub command: String,
+    pub permissive: bool,
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_check: Option<String>,
+}
+
+/// SHA-256 hex of a text, used for routine bodies.
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}

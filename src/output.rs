@@ -1,0 +1,71 @@
+//! Writing output files: atomically for regular files, directly for everything else.
+//!
+//! A baseline that is half-written because CI killed the job is worse than no
+//! baseline, so regular files are written to a temporary file in the same
+//! directory and renamed over the target. Devices and FIFOs (`/dev/null`,
+//! `/dev/stdout`) are written in place: renaming over them would replace the device.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Writes `bytes` to `path`, or to standard output when `path` is `-`.
+pub fn write_file(path: &str, bytes: &[u8]) -> Result<()> {
+    if path == "-" {
+        let mut out = std::io::stdout().lock();
+        return out
+            .write_all(bytes)
+            .and_then(|_| out.flush())
+            .or_else(ignore_broken_pipe)
+            .map_err(|e| Error::CantCreate(format!("cannot write to standard output: {e}")));
+    }
+    let target = Path::new(path);
+    let cant = |e: std::io::Error| Error::CantCreate(format!("cannot write {path}: {e}"));
+    match fs::metadata(target) {
+        Ok(meta) if !meta.is_file() => {
+            if meta.is_dir() {
+                return Err(Error::CantCreate(format!(
+                    "cannot write {path}: it is a directory"
+                )));
+            }
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .open(target)
+                .map_err(cant)?;
+            file.write_all(bytes).map_err(cant)
+        }
+        _ => write_atomic(target, bytes).map_err(cant),
+    }
+}
+
+fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+fn write_atomic(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let temp = dir.join(format!(".{name}.driftguard-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp, target)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}

@@ -1,0 +1,102 @@
+//! The JSON report: the same document as the webhook payload (SPEC §7),
+//! versioned by its `format` field.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::{BaselineInfo, CiContext, CurrentInfo, Report};
+use crate::rules::{ChangeType, Counts, Finding, Outcome};
+
+pub const FORMAT: &str = "driftguard.report/1";
+
+#[derive(Serialize)]
+pub struct Document<'a> {
+    pub format: &'static str,
+    pub id: String,
+    pub result: Outcome,
+    pub severity: u32,
+    pub environment: Option<&'a str>,
+    pub counts: Counts,
+    pub diff: DiffSummary,
+    pub changes: &'a [Finding],
+    pub baseline: &'a BaselineInfo,
+    pub current: &'a CurrentInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci: Option<&'a CiContext>,
+    pub tool: Tool,
+    pub created_at: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct DiffSummary {
+    pub removed: Vec<String>,
+    pub added: Vec<String>,
+    pub type_changes: Vec<TypeChange>,
+}
+
+#[derive(Serialize)]
+pub struct TypeChange {
+    pub column: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl<'a> Document<'a> {
+    pub fn new(report: &'a Report) -> Document<'a> {
+        let mut diff = DiffSummary {
+            removed: Vec::new(),
+            added: Vec::new(),
+            type_changes: Vec::new(),
+        };
+        for f in &report.findings {
+            let path = f.change.object.to_string();
+            let name = f.change.change_type.as_str();
+            if matches!(
+                f.change.change_type,
+                ChangeType::COLUMN_TYPE_CHANGED
+                    | ChangeType::COLUMN_TYPE_NARROWED
+                    | ChangeType::COLUMN_TYPE_WIDENED
+            ) {
+                diff.type_changes.push(TypeChange {
+                    column: path,
+                    from: f.change.before.clone(),
+                    to: f.change.after.clone(),
+                });
+            } else if name.ends_with("_DROPPED") || name.ends_with("_REMOVED") {
+                diff.removed.push(path);
+            } else if name.ends_with("_ADDED") || name.ends_with("_ADDED_REQUIRED") {
+                diff.added.push(path);
+            }
+        }
+        Document {
+            format: FORMAT,
+            id: report.id(),
+            result: report.verdict.result,
+            severity: report.verdict.severity,
+            environment: report.environment.as_deref(),
+            counts: report.verdict.counts,
+            diff,
+            changes: &report.findings,
+            baseline: &report.baseline,
+            current: &report.current,
+            ci: report.ci.as_ref(),
+            tool: Tool {
+                name: "driftguard",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            created_at: &report.created_at,
+        }
+    }
+}
+
+pub fn render(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &Document::new(report))?;
+    out.write_all(b"\n")
+}

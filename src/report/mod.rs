@@ -1,0 +1,172 @@
+//! Reports: one renderer per format, each writing to any `impl Write` so that
+//! tests render into a `Vec<u8>`. A [`Report`] is plain data assembled once by
+//! the command; renderers never reach back into the diff or the database.
+
+pub mod json;
+pub mod text;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::model::Snapshot;
+use crate::rules::{Finding, Verdict};
+
+/// Output formats of `check` and `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Where the compared-against schema came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineInfo {
+    pub path: String,
+    pub fingerprint: String,
+}
+
+/// The schema that was checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurrentInfo {
+    pub engine: String,
+    pub server_version: String,
+    pub database: String,
+    pub fingerprint: String,
+}
+
+/// CI context, when driftguard runs inside a known CI system.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CiContext {
+    pub provider: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub git_ref: Option<String>,
+}
+
+impl CiContext {
+    /// Reads the CI context from GitHub Actions or GitLab CI variables.
+    pub fn detect() -> Option<CiContext> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        if var("GITHUB_ACTIONS").as_deref() == Some("true") {
+            let run_url = match (
+                var("GITHUB_SERVER_URL"),
+                var("GITHUB_REPOSITORY"),
+                var("GITHUB_RUN_ID"),
+            ) {
+                (Some(server), Some(repo), Some(run)) => {
+                    Some(format!("{server}/{repo}/actions/runs/{run}"))
+                }
+                _ => None,
+            };
+            return Some(CiContext {
+                provider: "github".into(),
+                run_url,
+                commit: var("GITHUB_SHA"),
+                git_ref: var("GITHUB_REF"),
+            });
+        }
+        if var("GITLAB_CI").as_deref() == Some("true") {
+            return Some(CiContext {
+                provider: "gitlab".into(),
+                run_url: var("CI_JOB_URL").or_else(|| var("CI_PIPELINE_URL")),
+                commit: var("CI_COMMIT_SHA"),
+                git_ref: var("CI_COMMIT_REF_NAME"),
+            });
+        }
+        None
+    }
+}
+
+/// Everything a renderer needs.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub environment: Option<String>,
+    pub baseline: BaselineInfo,
+    pub current: CurrentInfo,
+    pub findings: Vec<Finding>,
+    pub verdict: Verdict,
+    pub ci: Option<CiContext>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+impl Report {
+    pub fn new(
+        baseline_path: &str,
+        baseline: &Snapshot,
+        current: &Snapshot,
+        findings: Vec<Finding>,
+    ) -> Report {
+        Report {
+            environment: None,
+            baseline: BaselineInfo {
+                path: baseline_path.to_string(),
+                fingerprint: baseline.fingerprint.clone(),
+            },
+            current: CurrentInfo {
+                engine: current.engine.to_string(),
+                server_version: current.server_version.clone(),
+                database: current.database.clone(),
+                fingerprint: current.fingerprint.clone(),
+            },
+            verdict: Verdict::of(&findings),
+            findings,
+            ci: CiContext::detect(),
+            created_at: now_rfc3339(),
+        }
+    }
+
+    /// The idempotency key: the same drift re-checked gives the same id.
+    pub fn id(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(self.environment.as_deref().unwrap_or("").as_bytes());
+        hasher.update(b"\n");
+        hasher.update(self.baseline.fingerprint.as_bytes());
+        hasher.update(b"\n");
+        hasher.update(self.current.fingerprint.as_bytes());
+        hex::encode(hasher.finalize())
+    }
+}
+
+/// The current time as RFC 3339 UTC (`2026-11-23T09:30:00Z`), without a date crate.
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    rfc3339(secs)
+}
+
+fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339_dates() {
+        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(super::rfc3339(1_795_424_400), "2026-11-23T09:00:00Z");
+    }
+}

@@ -1,0 +1,588 @@
+//! The change-type table (SPEC §4): for every change the diff can produce, its
+//! default severity, a one-line meaning, the detail template, the estimated
+//! impact and a recommendation. Severity is looked up here, never decided in the
+//! diff, so `driftguard rules` prints exactly what `check` applies.
+//!
+//! The guiding question for each default: does code that worked against the
+//! baseline break against the new schema? Breaking = readers or writers fail;
+//! warning = they may misbehave or data may be at risk; info = additive.
+
+use serde::Serialize;
+
+use crate::diff::Change;
+use crate::glob::Glob;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Breaking,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Breaking => "breaking",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text.to_ascii_lowercase().as_str() {
+            "info" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "breaking" | "error" => Some(Severity::Breaking),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+use Severity::{Breaking as B, Info as I, Warning as W};
+
+/// One row of the table. `detail` may contain `{before}` and `{after}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub change_type: ChangeType,
+    pub severity: Severity,
+    pub meaning: &'static str,
+    pub detail: &'static str,
+    pub impact: &'static str,
+    pub recommendation: &'static str,
+}
+
+macro_rules! rule_table {
+    ($( $id:ident $sev:ident $meaning:literal, $detail:literal, $impact:literal, $rec:literal; )*) => {
+        /// A stable change type; its name is its `SCREAMING_SNAKE_CASE` id.
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ChangeType { $($id),* }
+
+        /// Every rule, in documentation order.
+        pub const RULES: &[Rule] = &[
+            $(Rule { change_type: ChangeType::$id, severity: $sev, meaning: $meaning, detail: $detail, impact: $impact, recommendation: $rec }),*
+        ];
+
+        impl ChangeType {
+            pub fn as_str(self) -> &'static str {
+                match self { $(ChangeType::$id => stringify!($id)),* }
+            }
+        }
+    };
+}
+
+rule_table! {
+    SCHEMA_DROPPED B "A schema was dropped.", "schema dropped",
+        "Every query that names an object in the schema fails.",
+        "Restore the schema from the baseline, or ship the removal as a reviewed migration and update the baseline.";
+    SCHEMA_ADDED I "A schema was added.", "schema added",
+        "None for existing code.", "Record it in the baseline once it is intended.";
+    TABLE_DROPPED B "A table was dropped.", "table dropped",
+        "Every read and write of the table fails.",
+        "Restore the table, or confirm no code uses it, migrate deliberately and update the baseline.";
+    TABLE_RENAMED B "A table was dropped and one with the same shape added (a rename).", "table renamed from {before} to {after}",
+        "Code that uses the old name fails.",
+        "Keep a view with the old name during the transition, or roll out code that uses the new name first.";
+    TABLE_ADDED I "A table was added.", "table added",
+        "None for existing code.", "Record it in the baseline once it is intended.";
+    TABLE_OPTIONS_CHANGED W "A table's storage options or kind changed (engine, charset, STRICT, WITHOUT ROWID, partitioning).", "table option changed: {before} → {after}",
+        "Behaviour, performance or accepted values may change.",
+        "Check that the option change was intended and made by a reviewed migration.";
+    PARTITION_DROPPED B "A partition was dropped.", "partition dropped",
+        "Rows in the partition are gone and inserts routed to it fail.",
+        "Restore the partition or confirm its data was archived on purpose.";
+    PARTITION_ADDED I "A partition was added.", "partition added",
+        "None for existing code.", "Record it in the baseline, or exclude partitions that are created automatically.";
+    COLUMN_DROPPED B "A column was dropped.", "column dropped",
+        "Queries that select, insert or filter on the column fail.",
+        "Stop using the column in code first, deploy, then drop it in a reviewed migration.";
+    COLUMN_RENAMED B "A column was dropped and one with the same shape added (a rename).", "column renamed from {before} to {after}",
+        "Code that uses the old name fails.",
+        "Add the new column, write to both, backfill, move readers, then drop the old one (expand/contract).";
+    COLUMN_ADDED_REQUIRED B "A NOT NULL column without a default was added.", "required column added: {after}",
+        "Existing INSERT statements that do not name the column fail.",
+        "Give the column a default, or add it nullable and tighten it after every writer sends it.";
+    COLUMN_ADDED I "A nullable column, or one with a default, was added.", "column added: {after}",
+        "None for existing code.", "Record it in the baseline once it is intended.";
+    COLUMN_TYPE_CHANGED B "A column's type changed to an incompatible family.", "type changed from {before} to {after}",
+        "Reads may fail to decode the value and writes of the old type may be rejected.",
+        "Introduce a new column of the new type and migrate readers and writers to it.";
+    COLUMN_TYPE_NARROWED B "A column's type was narrowed (shorter, smaller, less precise, or signed → unsigned).", "type narrowed from {before} to {after}",
+        "Writes of values that fitted before now fail or are truncated.",
+        "Check the longest or largest stored values and every writer before narrowing.";
+    COLUMN_TYPE_WIDENED W "A column's type was widened (longer, larger or more precise).", "type widened from {before} to {after}",
+        "Readers with fixed-size buffers or strict validation may misbehave on larger values.",
+        "Usually safe; make sure clients and downstream copies accept the wider values.";
+    COLUMN_MADE_NOT_NULL B "A nullable column became NOT NULL.", "made NOT NULL",
+        "Writers that send NULL or omit the column fail.",
+        "Backfill, give the column a default, and make every writer send a value before adding NOT NULL.";
+    COLUMN_MADE_NULLABLE W "A NOT NULL column became nullable.", "made nullable",
+        "Readers that assume a value may now see NULL.",
+        "Make sure readers handle NULL.";
+    COLUMN_DEFAULT_ADDED I "A column got a default.", "default added: {after}",
+        "None for existing code.", "Record it in the baseline once it is intended.";
+    COLUMN_DEFAULT_CHANGED W "A column's default changed.", "default changed from {before} to {after}",
+        "Rows inserted without the column get a different value.",
+        "Check that writers relying on the default expect the new value.";
+    COLUMN_DEFAULT_DROPPED W "A column's default was dropped (breaking when the column is NOT NULL).", "default dropped (was {before})",
+        "Inserts that omit the column get NULL, or fail when the column is NOT NULL.",
+        "Make every writer send the column before dropping its default.";
+    COLUMN_COLLATION_CHANGED W "A column's collation or character set changed.", "collation changed from {before} to {after}",
+        "Sorting, comparison and uniqueness of text may change.",
+        "Check indexes, unique constraints and ORDER BY results that depend on the collation.";
+    COLUMN_IDENTITY_CHANGED W "A column's identity or auto-increment changed.", "identity changed from {before} to {after}",
+        "Inserts that rely on generated keys may fail or get unexpected values.",
+        "Check the writers that omit the key column.";
+    COLUMN_GENERATED_CHANGED W "A generated column's expression or kind changed.", "generated expression changed from {before} to {after}",
+        "Readers get different computed values; writes to the column may be rejected.",
+        "Check the readers of the column and any writer that sets it.";
+    COLUMN_MOVED I "A column's position among the others changed.", "moved from position {before} to {after}",
+        "Only code that uses SELECT * or positional INSERT is affected.",
+        "Name columns explicitly in queries.";
+    ENUM_DROPPED B "An enum type was dropped.", "enum type dropped",
+        "Columns, casts and functions that use the type fail.",
+        "Restore the type or migrate its users first.";
+    ENUM_ADDED I "An enum type was added.", "enum type added",
+        "None for existing code.", "Record it in the baseline once it is intended.";
+    ENUM_VALUE_REMOVED B "A value was removed from an enum (type, or ENUM/SET column).", "enum value removed: {before}",
+        "Writes of the value fail and stored rows may be unreadable or changed.",
+        "Migrate rows and writers away from the value before removing it.";
+    ENUM_VALUE_ADDED I "A value was added to an enum.", "enum value added: {after}",
+        "Readers with an exhaustive match may meet an unknown value.",
+        "Deploy readers that understand the value before writers use it.";
+    ENUM_VALUES_REORDERED W "The order of an enum's values changed.", "enum values reordered from {before} to {after}",
+        "ORDER BY and comparisons on the column give different results.",
+        "Check queries that sort or compare by the enum.";
+    PRIMARY_KEY_DROPPED B "A primary key was dropped.", "primary key dropped: {before}",
+        "Row identity is lost: ORMs, replication and upserts that rely on it fail.",
+        "Restore the primary key.";
+    PRIMARY_KEY_CHANGED B "A primary key's columns changed.", "primary key changed from {before} to {after}",
+        "Lookups, upserts and foreign keys by the old key fail or match the wrong rows.",
+        "Migrate code to the new key before changing it.";
+    PRIMARY_KEY_ADDED W "A primary key was added.", "primary key added: {after}",
+        "Writes of duplicate or NULL key values now fail.",
+        "Check for duplicates and writers that may create them.";
+    PRIMARY_KEY_RENAMED I "A primary key was renamed, with the same definition.", "primary key renamed from {before} to {after}",
+        "None, unless code names the constraint.", "Record it in the baseline.";
+    UNIQUE_ADDED W "A unique constraint was added.", "unique constraint added: {after}",
+        "Writes that create duplicates now fail.",
+        "Check for writers that may insert duplicates.";
+    UNIQUE_DROPPED W "A unique constraint was dropped.", "unique constraint dropped: {before}",
+        "Duplicates are no longer prevented; upserts on the columns fail.",
+        "Restore it, or make sure nothing relies on uniqueness (ON CONFLICT, lookups).";
+    UNIQUE_CHANGED W "A unique constraint's definition changed.", "unique constraint changed from {before} to {after}",
+        "Uniqueness is enforced on different columns.",
+        "Check writers and ON CONFLICT clauses that name the columns.";
+    UNIQUE_RENAMED I "A unique constraint was renamed, with the same definition.", "unique constraint renamed from {before} to {after}",
+        "None, unless code names the constraint.", "Record it in the baseline.";
+    FOREIGN_KEY_ADDED W "A foreign key was added.", "foreign key added: {after}",
+        "Writes of orphan rows, and deletes of referenced rows, may now fail.",
+        "Check for orphans and the order in which writers insert and delete.";
+    FOREIGN_KEY_DROPPED W "A foreign key was dropped.", "foreign key dropped: {before}",
+        "Referential integrity is no longer enforced; cascades no longer happen.",
+        "Restore it, or make sure code keeps the relation consistent.";
+    FOREIGN_KEY_CHANGED W "A foreign key's columns, target or actions changed.", "foreign key changed from {before} to {after}",
+        "Cascades and integrity checks behave differently.",
+        "Check deletes and updates of the referenced table.";
+    FOREIGN_KEY_RENAMED I "A foreign key was renamed, with the same definition.", "foreign key renamed from {before} to {after}",
+        "None, unless code names the constraint.", "Record it in the baseline.";
+    CHECK_ADDED W "A check constraint was added.", "check added: {after}",
+        "Writes of values that violate it now fail.",
+        "Check existing writers against the new condition.";
+    CHECK_DROPPED I "A check constraint was dropped.", "check dropped: {before}",
+        "Values it rejected are now accepted.",
+        "Make sure validation still happens where it is needed.";
+    CHECK_CHANGED W "A check constraint's condition changed.", "check changed from {before} to {after}",
+        "Writes that passed may now fail, or bad values may be accepted.",
+        "Review the new condition against writers.";
+    CHECK_RENAMED I "A check constraint was renamed, with the same condition.", "check renamed from {before} to {after}",
+        "None, unless code names the constraint.", "Record it in the baseline.";
+    EXCLUSION_ADDED W "An exclusion constraint was added.", "exclusion constraint added: {after}",
+        "Writes of conflicting rows now fail.", "Check writers for conflicting rows.";
+    EXCLUSION_DROPPED W "An exclusion constraint was dropped.", "exclusion constraint dropped: {before}",
+        "Conflicting rows are no longer prevented.", "Restore it, or make sure code prevents conflicts.";
+    EXCLUSION_CHANGED W "An exclusion constraint's definition changed.", "exclusion constraint changed from {before} to {after}",
+        "Conflicts are detected differently.", "Review the new definition against writers.";
+    EXCLUSION_RENAMED I "An exclusion constraint was renamed, with the same definition.", "exclusion constraint renamed from {before} to {after}",
+        "None, unless code names the constraint.", "Record it in the baseline.";
+    INDEX_DROPPED W "An index was dropped.", "index dropped: {before}",
+        "Queries that used it may become slow.",
+        "Check the query plans of the statements that used it.";
+    INDEX_CHANGED W "An index's columns, method, uniqueness or predicate changed.", "index changed from {before} to {after}",
+        "Query plans change; a unique index may now reject writes.",
+        "Check the query plans, and writers if uniqueness changed.";
+    INDEX_ADDED I "An index was added.", "index added: {after}",
+        "Writes get slightly slower.", "Record it in the baseline once it is intended.";
+    INDEX_RENAMED I "An index was renamed, with the same definition.", "index renamed from {before} to {after}",
+        "None, unless code or hints name the index.", "Record it in the baseline.";
+    VIEW_DROPPED B "A view or materialized view was dropped.", "view dropped",
+        "Every query that reads the view fails.",
+        "Restore the view, or migrate its readers first.";
+    VIEW_CHANGED W "A view's definition or columns changed.", "view changed: {before} → {after}",
+        "Readers get different rows or columns.",
+        "Check the readers of the view.";
+    VIEW_ADDED I "A view was added.", "view added",
+        "None for existing code.", "Record it in the baseline once it is intended.";
+    TRIGGER_ADDED W "A trigger was added.", "trigger added: {after}",
+        "Writes have new side effects or may be rejected.", "Review what the trigger does.";
+    TRIGGER_DROPPED W "A trigger was dropped.", "trigger dropped: {before}",
+        "Side effects that writes relied on (audit, derived columns) no longer happen.",
+        "Restore it, or move its logic elsewhere deliberately.";
+    TRIGGER_CHANGED W "A trigger's definition changed.", "trigger changed",
+        "Writes have different side effects.", "Review the new definition.";
+    SEQUENCE_DROPPED B "A sequence was dropped.", "sequence dropped",
+        "Inserts whose default calls it, and code that calls nextval, fail.",
+        "Restore the sequence.";
+    SEQUENCE_CHANGED W "A sequence's type, bounds, increment or cycling changed.", "sequence changed from {before} to {after}",
+        "Generated values follow a different pattern or may run out.",
+        "Check the columns that use the sequence.";
+    SEQUENCE_ADDED I "A sequence was added.", "sequence added",
+        "None for existing code.", "Record it in the baseline once it is intended.";
+    FUNCTION_DROPPED B "A function or procedure was dropped.", "routine dropped",
+        "Callers, defaults, triggers and views that use it fail.",
+        "Restore it, or migrate its callers first.";
+    FUNCTION_CHANGED W "A function's or procedure's body, result or attributes changed.", "routine changed: {before} → {after}",
+        "Callers get different behaviour.", "Review the new body.";
+    FUNCTION_ADDED I "A function or procedure was added.", "routine added",
+        "None for existing code.", "Record it in the baseline once it is intended.";
+    EXTENSION_DROPPED W "An extension was dropped.", "extension dropped (was {before})",
+        "Types, functions and operators it provided are gone.",
+        "Restore it, or make sure nothing uses what it provided.";
+    EXTENSION_VERSION_CHANGED I "An extension's version changed.", "extension version changed from {before} to {after}",
+        "Functions it provides may behave differently.", "Read the extension's release notes.";
+    EXTENSION_ADDED I "An extension was added.", "extension added: {after}",
+        "None for existing code.", "Record it in the baseline once it is intended.";
+    ROW_LEVEL_SECURITY_DISABLED B "Row-level security was disabled or un-forced on a table.", "row-level security weakened: {before} → {after}",
+        "Every row becomes visible to roles that policies restricted: security drift.",
+        "Re-enable row-level security unless this was a reviewed decision.";
+    ROW_LEVEL_SECURITY_ENABLED W "Row-level security was enabled or forced on a table.", "row-level security strengthened: {before} → {after}",
+        "Roles without a matching policy now see no rows.",
+        "Make sure every role that reads the table has a policy.";
+    POLICY_DROPPED B "A row-level security policy was dropped.", "policy dropped",
+        "The access the policy governed changes: security drift.",
+        "Restore the policy unless this was a reviewed decision.";
+    POLICY_CHANGED W "A row-level security policy changed.", "policy changed from {before} to {after}",
+        "Roles see or may write different rows.", "Review the new policy.";
+    POLICY_ADDED W "A row-level security policy was added.", "policy added: {after}",
+        "Roles see or may write different rows.", "Review the new policy.";
+    COMMENT_CHANGED I "A comment on an object changed.", "comment changed from {before} to {after}",
+        "None.", "Record it in the baseline.";
+}
+
+impl ChangeType {
+    pub fn rule(self) -> &'static Rule {
+        // RULES is generated in declaration order, so the discriminant is the index.
+        &RULES[self as usize]
+    }
+
+    pub fn parse(text: &str) -> Option<ChangeType> {
+        let wanted = text.trim().to_ascii_uppercase().replace('-', "_");
+        RULES
+            .iter()
+            .map(|r| r.change_type)
+            .find(|t| t.as_str() == wanted)
+    }
+}
+
+impl std::fmt::Display for ChangeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChangeType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A user's override of a default severity (from the policy file): `None`
+/// turns the change type off; a glob limits the override to matching objects.
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub change_type: ChangeType,
+    pub scope: Option<Glob>,
+    pub severity: Option<Severity>,
+}
+
+/// A change with its severity and rendered texts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    #[serde(flatten)]
+    pub change: Change,
+    pub severity: Severity,
+    /// The detail without the object: `type narrowed from varchar(255) to varchar(50)`.
+    pub detail: String,
+    /// The one-line description with the object: `users.email column dropped`.
+    pub description: String,
+    pub recommendation: &'static str,
+    pub impact: &'static str,
+}
+
+/// The default severity of a change, before overrides. The one contextual rule
+/// of SPEC §4: dropping the default of a NOT NULL column breaks inserts.
+fn default_severity(change: &Change) -> Severity {
+    match change.change_type {
+        ChangeType::COLUMN_DEFAULT_DROPPED if change.required => Severity::Breaking,
+        t => t.rule().severity,
+    }
+}
+
+/// Classifies changes: looks up each severity, applies overrides (the last
+/// matching one wins), renders the texts, and sorts breaking → warning → info,
+/// then by object.
+pub fn classify(changes: Vec<Change>, overrides: &[Override]) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = changes
+        .into_iter()
+        .filter_map(|change| {
+            let path = change.object.to_string();
+            let mut severity = Some(default_severity(&change));
+            for o in overrides {
+                if o.change_type == change.change_type
+                    && o.scope.as_ref().is_none_or(|g| g.matches(&path))
+                {
+                    severity = o.severity;
+                }
+            }
+            let severity = severity?;
+            let rule = change.change_type.rule();
+            let detail = render_detail(
+                rule.detail,
+                change.before.as_deref(),
+                change.after.as_deref(),
+            );
+            let description = format!("{} {}", change.object.short(), detail);
+            Some(Finding {
+                change,
+                severity,
+                detail,
+                description,
+                recommendation: rule.recommendation,
+                impact: rule.impact,
+            })
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.change.object.cmp(&b.change.object))
+            .then_with(|| a.change.change_type.cmp(&b.change.change_type))
+            .then_with(|| a.change.before.cmp(&b.change.before))
+            .then_with(|| a.change.after.cmp(&b.change.after))
+    });
+    findings
+}
+
+fn render_detail(template: &str, before: Option<&str>, after: Option<&str>) -> String {
+    template
+        .replace("{before}", before.unwrap_or("none"))
+        .replace("{after}", after.unwrap_or("none"))
+}
+
+/// The overall result of a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Pass,
+    Warning,
+    Breaking,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Warning => "warning",
+            Outcome::Breaking => "breaking",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub breaking: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+/// Result, score and counts of a set of findings (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub result: Outcome,
+    pub severity: u32,
+    pub counts: Counts,
+}
+
+impl Verdict {
+    pub fn of(findings: &[Finding]) -> Verdict {
+        let mut counts = Counts::default();
+        for f in findings {
+            match f.severity {
+                Severity::Breaking => counts.breaking += 1,
+                Severity::Warning => counts.warning += 1,
+                Severity::Info => counts.info += 1,
+            }
+        }
+        Verdict::from_counts(counts)
+    }
+
+    pub fn from_counts(counts: Counts) -> Verdict {
+        let Counts {
+            breaking: b,
+            warning: w,
+            info: i,
+        } = counts;
+        let (result, severity) = if b > 0 {
+            (Outcome::Breaking, (60 + 10 * (b - 1) + 2 * w).min(100))
+        } else if w > 0 {
+            (Outcome::Warning, (30 + 5 * (w - 1)).min(59))
+        } else {
+            (Outcome::Pass, i.min(10))
+        };
+        Verdict {
+            result,
+            severity: severity as u32,
+            counts,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(b: usize, w: usize, i: usize) -> Verdict {
+        Verdict::from_counts(Counts {
+            breaking: b,
+            warning: w,
+            info: i,
+        })
+    }
+
+    #[test]
+    fn score_follows_the_spec_formula() {
+        assert_eq!(verdict(0, 0, 0).severity, 0);
+        assert_eq!(verdict(0, 0, 3).severity, 3);
+        assert_eq!(verdict(0, 0, 25).severity, 10);
+        assert_eq!(verdict(0, 1, 0).severity, 30);
+        assert_eq!(verdict(0, 2, 9).severity, 35);
+        assert_eq!(verdict(0, 6, 0).severity, 55);
+        assert_eq!(verdict(0, 7, 0).severity, 59);
+        assert_eq!(verdict(0, 100, 0).severity, 59);
+        assert_eq!(verdict(1, 0, 0).severity, 60);
+        assert_eq!(verdict(2, 0, 0).severity, 70);
+        assert_eq!(verdict(1, 3, 50).severity, 66);
+        assert_eq!(verdict(4, 1, 0).severity, 92);
+        assert_eq!(verdict(5, 0, 0).severity, 100);
+        assert_eq!(verdict(30, 30, 0).severity, 100);
+    }
+
+    #[test]
+    fn result_is_the_worst_severity() {
+        assert_eq!(verdict(0, 0, 0).result, Outcome::Pass);
+        assert_eq!(verdict(0, 0, 4).result, Outcome::Pass);
+        assert_eq!(verdict(0, 1, 4).result, Outcome::Warning);
+        assert_eq!(verdict(1, 1, 4).result, Outcome::Breaking);
+    }
+
+    #[test]
+    fn table_is_indexed_by_discriminant_and_ids_parse() {
+        for (i, rule) in RULES.iter().enumerate() {
+            assert_eq!(rule.change_type as usize, i);
+            assert_eq!(
+                ChangeType::parse(rule.change_type.as_str()),
+                Some(rule.change_type)
+            );
+            assert!(
+                rule.change_type
+                    .as_str()
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_')
+            );
+        }
+        assert_eq!(
+            ChangeType::parse("column-dropped"),
+            Some(ChangeType::COLUMN_DROPPED)
+        );
+        assert_eq!(ChangeType::parse("NOPE"), None);
+    }
+
+    #[test]
+    fn spec_defaults() {
+        use ChangeType::*;
+        for t in [
+            SCHEMA_DROPPED,
+            TABLE_DROPPED,
+            COLUMN_DROPPED,
+            VIEW_DROPPED,
+            TABLE_RENAMED,
+            COLUMN_RENAMED,
+            COLUMN_TYPE_CHANGED,
+            COLUMN_TYPE_NARROWED,
+            COLUMN_MADE_NOT_NULL,
+            COLUMN_ADDED_REQUIRED,
+            PRIMARY_KEY_DROPPED,
+            PRIMARY_KEY_CHANGED,
+            ENUM_VALUE_REMOVED,
+            ENUM_DROPPED,
+            FUNCTION_DROPPED,
+            SEQUENCE_DROPPED,
+            PARTITION_DROPPED,
+            ROW_LEVEL_SECURITY_DISABLED,
+            POLICY_DROPPED,
+        ] {
+            assert_eq!(t.rule().severity, Severity::Breaking, "{t}");
+        }
+        for t in [
+            COLUMN_TYPE_WIDENED,
+            COLUMN_MADE_NULLABLE,
+            COLUMN_DEFAULT_CHANGED,
+            COLUMN_DEFAULT_DROPPED,
+            UNIQUE_ADDED,
+            CHECK_ADDED,
+            FOREIGN_KEY_ADDED,
+            PRIMARY_KEY_ADDED,
+            UNIQUE_DROPPED,
+            FOREIGN_KEY_DROPPED,
+            FOREIGN_KEY_CHANGED,
+            CHECK_CHANGED,
+            INDEX_DROPPED,
+            INDEX_CHANGED,
+            VIEW_CHANGED,
+            FUNCTION_CHANGED,
+            TRIGGER_ADDED,
+            TRIGGER_DROPPED,
+            TRIGGER_CHANGED,
+            ENUM_VALUES_REORDERED,
+            COLUMN_COLLATION_CHANGED,
+            TABLE_OPTIONS_CHANGED,
+            COLUMN_IDENTITY_CHANGED,
+            COLUMN_GENERATED_CHANGED,
+            SEQUENCE_CHANGED,
+        ] {
+            assert_eq!(t.rule().severity, Severity::Warning, "{t}");
+        }
+        for t in [
+            TABLE_ADDED,
+            COLUMN_ADDED,
+            INDEX_ADDED,
+            VIEW_ADDED,
+            ENUM_VALUE_ADDED,
+            INDEX_RENAMED,
+            UNIQUE_RENAMED,
+            CHECK_DROPPED,
+            EXTENSION_VERSION_CHANGED,
+            COMMENT_CHANGED,
+            COLUMN_MOVED,
+        ] {
+            assert_eq!(t.rule().severity, Severity::Info, "{t}");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Reading and writing snapshot files (the baseline), JSON or YAML.
+//!
+//! Reading is strict: an empty, truncated, malformed or future-version file is
+//! refused with a message that says which, before any comparison is attempted,
+//! because a half-read baseline would report everything as dropped.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::model::{FORMAT_NAME, FORMAT_VERSION, Snapshot};
+
+/// Baselines far beyond any real schema are refused rather than read into memory.
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileFormat {
+    Json,
+    Yaml,
+}
+
+/// Serializes a snapshot: pretty-printed, fixed key order, trailing newline.
+pub fn render(snapshot: &Snapshot, format: FileFormat) -> Result<Vec<u8>> {
+    let mut text = match format {
+        FileFormat::Json => serde_json::to_string_pretty(snapshot)
+            .map_err(|e| Error::Internal(format!("cannot serialize snapshot: {e}")))?,
+        FileFormat::Yaml => serde_yaml::to_string(snapshot)
+            .map_err(|e| Error::Internal(format!("cannot serialize snapshot: {e}")))?,
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text.into_bytes())
+}
+
+/// Reads a snapshot file; `what` names it in messages ("baseline", "snapshot").
+pub fn read(path: &Path, what: &str) -> Result<Snapshot> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NoInput(format!(
+            "{what} file {shown} does not exist; create one with `driftguard snapshot --db URL -o {shown}`"
+        )),
+        _ => Error::NoInput(format!("cannot read {what} file {shown}: {e}")),
+    })?;
+    if meta.is_dir() {
+        return Err(Error::NoInput(format!(
+            "{what} {shown} is a directory, not a snapshot file"
+        )));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::Data(format!(
+            "{what} file {shown} is {} MiB, over the {} MiB limit for snapshot files; is it really a driftguard snapshot?",
+            meta.len() / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::NoInput(format!("cannot read {what} file {shown}: {e}")))?;
+    parse(&bytes, &format!("{what} file {shown}"))
+}
+
+/// Parses snapshot bytes (JSON or YAML, detected from the content).
+pub fn parse(bytes: &[u8], what: &str) -> Result<Snapshot> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Error::Data(format!(
+            "{what} is not valid UTF-8 text ({e}); is it a driftguard snapshot?"
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Err(Error::Data(format!(
+            "{what} is empty; write a baseline with `driftguard snapshot --db URL -o FILE`"
+        )));
+    }
+    let is_json = text.trim_start().starts_with('{');
+    let value: serde_json::Value = if is_json {
+        serde_json::from_str(text)
+            .map_err(|e| Error::Data(format!("{what} is not valid JSON: {e}")))?
+    } else {
+        serde_yaml::from_str(text)
+            .map_err(|e| Error::Data(format!("{what} is not valid JSON or YAML: {e}")))?
+    };
+    check_format(&value, what)?;
+    serde_json::from_value(value).map_err(|e| {
+        Error::Data(format!(
+            "{what} does not match the {FORMAT_NAME}/{FORMAT_VERSION} format: {e}"
+        ))
+    })
+}
+
+fn check_format(value: &serde_json::Value, what: &str) -> Result<()> {
+    let Some(format) = value.get("format").and_then(|f| f.as_str()) else {
+        return Err(Error::Data(format!(
+            "{what} has no \"format\" marker; it is not a driftguard snapshot (expected \"format\": \"{FORMAT_NAME}/{FORMAT_VERSION}\")"
+        )));
+    };
+    let version = format
+        .strip_prefix(FORMAT_NAME)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .and_then(|v| v.parse::<u32>().ok());
+    match version {
+        Some(FORMAT_VERSION) => Ok(()),
+        Some(v) if v > FORMAT_VERSION => Err(Error::Data(format!(
+            "{what} has format version {v}, newer than this driftguard understands ({FORMAT_VERSION}); upgrade driftguard"
+        ))),
+        _ => Err(Error::Data(format!(
+            "{what} has an unsupported format \"{format}\" (expected \"{FORMAT_NAME}/{FORMAT_VERSION}\")"
+        ))),
+    }
+}

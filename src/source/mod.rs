@@ -1,0 +1,227 @@
+//! Sources: read a live database's catalog into a [`Snapshot`].
+//!
+//! One file per engine. Every source reads the catalog in a fixed number of
+//! bulk queries, inside a read-only transaction (or a read-only connection),
+//! with connect and statement time-outs set. This module owns what is common:
+//! recognizing database URLs, redacting them for display, and the schema /
+//! exclude filter applied to every engine's result.
+
+pub mod mysql;
+pub mod postgres;
+pub mod sqlite;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::glob::Glob;
+use crate::model::Snapshot;
+
+/// A database to read, recognized from its URL (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Postgres(String),
+    Mysql(String),
+    Sqlite(PathBuf),
+}
+
+impl Target {
+    /// Recognizes a database URL. Returns `None` when `text` is not one (for
+    /// `diff`, where each side may also be a snapshot file).
+    pub fn recognize(text: &str) -> Option<Target> {
+        let lower = text.to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            return Some(Target::Postgres(text.to_string()));
+        }
+        if lower.starts_with("mysql://") || lower.starts_with("mariadb://") {
+            return Some(Target::Mysql(text.to_string()));
+        }
+        if let Some(rest) = text
+            .strip_prefix("sqlite://")
+            .or_else(|| text.strip_prefix("sqlite:"))
+        {
+            return Some(Target::Sqlite(PathBuf::from(rest)));
+        }
+        if [".db", ".sqlite", ".sqlite3"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+            && !lower.contains("://")
+        {
+            return Some(Target::Sqlite(PathBuf::from(text)));
+        }
+        None
+    }
+
+    /// Like [`Target::recognize`], for places where only a database URL makes sense.
+    pub fn parse(text: &str) -> Result<Target> {
+        Target::recognize(text).ok_or_else(|| {
+            Error::Usage(format!(
+                "`{}` is not a database URL; use postgres://USER@HOST/DB, mysql://USER@HOST/DB, \
+                 sqlite:PATH or a path ending in .db, .sqlite or .sqlite3",
+                redact_url(text)
+            ))
+        })
+    }
+
+    /// The URL with any password replaced, safe to print.
+    pub fn display(&self) -> String {
+        match self {
+            Target::Postgres(url) | Target::Mysql(url) => redact_url(url),
+            Target::Sqlite(path) => format!("sqlite:{}", path.display()),
+        }
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host/...` and any
+/// `password=`/`sslpassword=` query parameter with `***`.
+pub fn redact_url(url: &str) -> String {
+    let mut out = url.to_string();
+    if let Some(scheme_end) = out.find("://") {
+        let rest_start = scheme_end + 3;
+        let authority_end = out[rest_start..]
+            .find(['/', '?', '#'])
+            .map(|i| rest_start + i)
+            .unwrap_or(out.len());
+        if let Some(at) = out[rest_start..authority_end].rfind('@') {
+            let userinfo = &out[rest_start..rest_start + at];
+            if let Some(colon) = userinfo.find(':') {
+                let start = rest_start + colon + 1;
+                out.replace_range(start..rest_start + at, "***");
+            }
+        }
+    }
+    if let Some(q) = out.find('?') {
+        let (head, query) = out.split_at(q + 1);
+        let redacted: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if k.to_ascii_lowercase().contains("password") => format!("{k}=***"),
+                _ => pair.to_string(),
+            })
+            .collect();
+        out = format!("{head}{}", redacted.join("&"));
+    }
+    out
+}
+
+/// Which objects to read: `--schema` (empty = the engine's default set) and
+/// `--exclude` globs over `schema.table` and `schema.table.column`.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub schemas: Vec<String>,
+    pub exclude: Vec<Glob>,
+}
+
+impl Filter {
+    pub fn wants_schema(&self, schema: &str) -> bool {
+        (self.schemas.is_empty() || self.schemas.iter().any(|s| s == schema))
+            && !self.is_excluded(schema)
+    }
+
+    pub fn is_excluded(&self, path: &str) -> bool {
+        self.exclude.iter().any(|g| g.matches(path))
+    }
+
+    /// Removes excluded objects from a snapshot; sources call this before sealing.
+    pub fn apply(&self, snapshot: &mut Snapshot) {
+        if self.schemas.is_empty() && self.exclude.is_empty() {
+            return;
+        }
+        snapshot.schemas.retain(|name, _| self.wants_schema(name));
+        if self.exclude.is_empty() {
+            return;
+        }
+        for (schema_name, schema) in snapshot.schemas.iter_mut() {
+            let excluded = |name: &str| self.is_excluded(&format!("{schema_name}.{name}"));
+            schema.tables.retain(|name, _| !excluded(name));
+            schema.views.retain(|name, _| !excluded(name));
+            schema.enums.retain(|name, _| !excluded(name));
+            schema.sequences.retain(|name, _| !excluded(name));
+            schema.routines.retain(|name, _| !excluded(name));
+            for (table_name, table) in schema.tables.iter_mut() {
+                table.columns.retain(|c| {
+                    !self.is_excluded(&format!("{schema_name}.{table_name}.{}", c.name))
+                });
+            }
+        }
+    }
+}
+
+/// Time-outs applied to every database connection and statement.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub statement: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            statement: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Reads a snapshot of the database at `target`.
+pub fn snapshot(target: &Target, filter: &Filter, timeouts: Timeouts) -> Result<Snapshot> {
+    let mut snapshot = match target {
+        Target::Postgres(url) => postgres::snapshot(url, filter, timeouts)?,
+        Target::Mysql(url) => mysql::snapshot(url, filter, timeouts)?,
+        Target::Sqlite(path) => sqlite::snapshot(path, filter, timeouts)?,
+    };
+    filter.apply(&mut snapshot);
+    Ok(snapshot.seal())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognizes_urls() {
+        assert!(matches!(
+            Target::recognize("postgres://u@h/db"),
+            Some(Target::Postgres(_))
+        ));
+        assert!(matches!(
+            Target::recognize("postgresql://u@h/db"),
+            Some(Target::Postgres(_))
+        ));
+        assert!(matches!(
+            Target::recognize("mariadb://u@h/db"),
+            Some(Target::Mysql(_))
+        ));
+        assert_eq!(
+            Target::recognize("sqlite:a/b.x"),
+            Some(Target::Sqlite("a/b.x".into()))
+        );
+        assert_eq!(
+            Target::recognize("sqlite://a.db"),
+            Some(Target::Sqlite("a.db".into()))
+        );
+        assert_eq!(
+            Target::recognize("shop.sqlite3"),
+            Some(Target::Sqlite("shop.sqlite3".into()))
+        );
+        assert_eq!(Target::recognize("baseline.json"), None);
+        assert!(Target::parse("ftp://x").is_err());
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(
+            redact_url("mysql://app@db/x?password=s3cret&a=1"),
+            "mysql://app@db/x?password=***&a=1"
+        );
+        assert_eq!(
+            redact_url("postgres://app:p@ss@db/x"),
+            "postgres://app:***@db/x"
+        );
+        assert_eq!(redact_url("postgres://db/x"), "postgres://db/x");
+    }
+}

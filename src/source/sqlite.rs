@@ -1,0 +1,753 @@
+//! The SQLite source: the whole catalog in four bulk queries (the pragma
+//! table-valued functions joined to `sqlite_schema`), from a connection opened
+//! read-only inside one read transaction, so the file is never created or changed.
+//!
+//! SQLite does not keep constraint names, CHECK expressions, collations or
+//! generated expressions in any pragma; they are taken from the `CREATE` text
+//! it stores, with the tokenizer in [`crate::sql`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+use crate::model::{
+    Check, Column, DefaultValue, Engine, ForeignKey, Index, NormalizedType, PrimaryKey, Schema,
+    Snapshot, Table, Trigger, TypeFamily, Unique, View, ViewColumn,
+};
+use crate::source::{Filter, Timeouts};
+use crate::sql::{self, Token};
+
+const SCHEMA: &str = "main";
+
+pub fn snapshot(path: &Path, _filter: &Filter, timeouts: Timeouts) -> Result<Snapshot> {
+    let shown = path.display();
+    if !path.is_file() {
+        return Err(Error::NoInput(format!(
+            "SQLite database {shown} does not exist (driftguard never creates one); check the path"
+        )));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| map_error(e, path))?;
+    conn.busy_timeout(timeouts.statement)
+        .map_err(|e| map_error(e, path))?;
+    // One read transaction: all four catalog queries see the same schema.
+    conn.execute_batch("BEGIN")
+        .map_err(|e| map_error(e, path))?;
+    let version: String = conn
+        .query_row("SELECT sqlite_version()", [], |r| r.get(0))
+        .map_err(|e| map_error(e, path))?;
+    let database = path
+        .file_name()
+        .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());
+    let mut snapshot = Snapshot::new(Engine::Sqlite, version, database);
+    let schema = read_schema(&conn).map_err(|e| map_error(e, path))?;
+    conn.execute_batch("COMMIT")
+        .map_err(|e| map_error(e, path))?;
+    snapshot.schemas.insert(SCHEMA.to_string(), schema);
+    Ok(snapshot)
+}
+
+fn map_error(e: rusqlite::Error, path: &Path) -> Error {
+    use rusqlite::ErrorCode::*;
+    let shown = path.display();
+    match e.sqlite_error_code() {
+        Some(NotADatabase) => Error::Data(format!(
+            "{shown} is not a SQLite database (or is encrypted or corrupt)"
+        )),
+        Some(DatabaseCorrupt) => Error::Data(format!("SQLite database {shown} is corrupt: {e}")),
+        Some(CannotOpen) => Error::NoInput(format!("cannot open SQLite database {shown}: {e}")),
+        Some(PermissionDenied) | Some(AuthorizationForStatementDenied) => Error::Denied(format!(
+            "permission denied reading SQLite database {shown}: {e}"
+        )),
+        Some(DatabaseBusy) | Some(DatabaseLocked) => Error::Unavailable(format!(
+            "SQLite database {shown} stayed locked past the time-out: {e}"
+        )),
+        _ => Error::Internal(format!("reading SQLite database {shown}: {e}")),
+    }
+}
+
+struct ObjectRow {
+    kind: String,
+    name: String,
+    table: String,
+    sql: Option<String>,
+    without_rowid: bool,
+    strict: bool,
+}
+
+fn read_schema(conn: &Connection) -> rusqlite::Result<Schema> {
+    let objects: Vec<ObjectRow> = conn
+        .prepare(include_str!("sqlite/objects.sql"))?
+        .query_map([], |r| {
+            Ok(ObjectRow {
+                kind: r.get(0)?,
+                name: r.get(1)?,
+                table: r.get(2)?,
+                sql: r.get(3)?,
+                without_rowid: r.get::<_, i64>(4)? != 0,
+                strict: r.get::<_, i64>(5)? != 0,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+
+    let mut schema = Schema::default();
+    let mut parsed: BTreeMap<String, ParsedTable> = BTreeMap::new();
+    let mut index_sql: BTreeMap<String, String> = BTreeMap::new();
+    for obj in &objects {
+        let sql_text = obj.sql.clone().unwrap_or_default();
+        match obj.kind.as_str() {
+            "table" => {
+                let mut table = Table::default();
+                if obj.strict {
+                    table.options.insert("strict".into(), "true".into());
+                }
+                if obj.without_rowid {
+                    table.options.insert("without_rowid".into(), "true".into());
+                }
+                parsed.insert(obj.name.clone(), parse_create_table(&sql_text));
+                schema.tables.insert(obj.name.clone(), table);
+            }
+            "view" => {
+                let view = View {
+                    definition: view_body(&sql_text),
+                    ..View::default()
+                };
+                schema.views.insert(obj.name.clone(), view);
+            }
+            "index" => {
+                index_sql.insert(obj.name.clone(), sql_text);
+            }
+            "trigger" => {
+                let trigger = Trigger {
+                    definition: sql::canonical(&sql_text),
+                };
+                if let Some(table) = schema.tables.get_mut(&obj.table) {
+                    table.triggers.insert(obj.name.clone(), trigger);
+                } else if let Some(view) = schema.views.get_mut(&obj.table) {
+                    // INSTEAD OF triggers on views change how writes to the view behave.
+                    view.definition.push_str(&format!(
+                        " /* trigger {} */ {}",
+                        obj.name, trigger.definition
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    read_columns(conn, &mut schema, &parsed)?;
+    read_foreign_keys(conn, &mut schema, &parsed)?;
+    read_indexes(conn, &mut schema, &parsed, &index_sql)?;
+    for (name, table) in schema.tables.iter_mut() {
+        let parsed_table = &parsed[name];
+        for (i, (constraint_name, expression)) in parsed_table.checks.iter().enumerate() {
+            let (key, auto_named) = match constraint_name {
+                Some(n) => (n.clone(), false),
+                None => (format!("{name}_check{}", i + 1), true),
+            };
+            table.checks.insert(
+                key,
+                Check {
+                    expression: expression.clone(),
+                    auto_named,
+                },
+            );
+        }
+    }
+    Ok(schema)
+}
+
+fn read_columns(
+    conn: &Connection,
+    schema: &mut Schema,
+    parsed: &BTreeMap<String, ParsedTable>,
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(include_str!("sqlite/columns.sql"))?;
+    let mut rows = stmt.query([])?;
+    let mut pk_columns: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let owner: String = r.get(0)?;
+        let cid: i64 = r.get(1)?;
+        let name: String = r.get(2)?;
+        let declared: String = r.get(3)?;
+        let not_null: bool = r.get::<_, i64>(4)? != 0;
+        let default: Option<String> = r.get(5)?;
+        let pk: i64 = r.get(6)?;
+        let hidden: i64 = r.get(7)?;
+        if let Some(view) = schema.views.get_mut(&owner) {
+            view.columns.push(ViewColumn {
+                name,
+                declared_type: declared,
+            });
+            continue;
+        }
+        let Some(table) = schema.tables.get_mut(&owner) else {
+            continue;
+        };
+        let info = parsed
+            .get(&owner)
+            .and_then(|p| p.columns.get(&name.to_lowercase()));
+        let normalized_type = normalize_type(&declared);
+        let mut column = Column {
+            position: cid as u32 + 1,
+            nullable: !not_null,
+            default: default
+                .as_deref()
+                .and_then(|d| normalize_default(d, normalized_type.family)),
+            collation: info.and_then(|i| i.collation.clone()),
+            ..Column::default()
+        };
+        if let Some((expr, kind)) = info.and_then(|i| i.generated.clone()) {
+            column.generated = Some(expr);
+            // hidden = 2 is VIRTUAL, 3 is STORED.
+            column.generated_kind = Some(if hidden == 3 { "stored".into() } else { kind });
+        }
+        if pk > 0 {
+            pk_columns
+                .entry(owner.clone())
+                .or_default()
+                .push((pk, name.clone()));
+        }
+        column.name = name;
+        column.declared_type = declared;
+        column.normalized_type = normalized_type;
+        table.columns.push(column);
+    }
+    for (owner, mut columns) in pk_columns {
+        columns.sort();
+        let table = schema
+            .tables
+            .get_mut(&owner)
+            .expect("pk columns come from known tables");
+        let names: Vec<String> = columns.into_iter().map(|(_, n)| n).collect();
+        let rowid_alias = names.len() == 1 && !table.options.contains_key("without_rowid");
+        if rowid_alias {
+            let autoincrement = parsed[&owner]
+                .columns
+                .get(&names[0].to_lowercase())
+                .is_some_and(|c| c.autoincrement);
+            if let Some(col) = table.columns.iter_mut().find(|c| c.name == names[0])
+                && col.declared_type.eq_ignore_ascii_case("integer")
+            {
+                // INTEGER PRIMARY KEY aliases the rowid: never NULL, filled in when omitted.
+                col.nullable = false;
+                col.identity = Some(
+                    if autoincrement {
+                        "autoincrement"
+                    } else {
+                        "rowid"
+                    }
+                    .into(),
+                );
+            }
+        }
+        let name = parsed[&owner].primary_key_name.clone();
+        let auto_named = name.is_none();
+        table.primary_key = Some(PrimaryKey {
+            name,
+            columns: names,
+            auto_named,
+        });
+    }
+    Ok(())
+}
+
+fn read_foreign_keys(
+    conn: &Connection,
+    schema: &mut Schema,
+    parsed: &BTreeMap<String, ParsedTable>,
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(include_str!("sqlite/foreign_keys.sql"))?;
+    let mut rows = stmt.query([])?;
+    // (table, id) → (referenced table, [(from, to)], on update, on delete)
+    type Fk = (String, Vec<(String, Option<String>)>, String, String);
+    let mut fks: BTreeMap<(String, i64), Fk> = BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let owner: String = r.get(0)?;
+        let id: i64 = r.get(1)?;
+        let entry = fks
+            .entry((owner, id))
+            .or_insert_with(|| (String::new(), Vec::new(), String::new(), String::new()));
+        entry.0 = r.get(3)?;
+        entry.1.push((r.get(4)?, r.get(5)?));
+        entry.2 = r.get(6)?;
+        entry.3 = r.get(7)?;
+    }
+    let pk_of = |table: &str| -> Vec<String> {
+        schema
+            .tables
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(table))
+            .and_then(|(_, t)| t.primary_key.as_ref())
+            .map(|pk| pk.columns.clone())
+            .unwrap_or_default()
+    };
+    let mut resolved: Vec<(String, String, ForeignKey)> = Vec::new();
+    for ((owner, _), (ref_table, pairs, on_update, on_delete)) in fks {
+        let columns: Vec<String> = pairs.iter().map(|(f, _)| f.clone()).collect();
+        let referenced_columns = if pairs.iter().all(|(_, t)| t.is_some()) {
+            pairs.iter().filter_map(|(_, t)| t.clone()).collect()
+        } else {
+            // `REFERENCES parent` without columns means the parent's primary key.
+            pk_of(&ref_table)
+        };
+        let lower: Vec<String> = columns.iter().map(|c| c.to_lowercase()).collect();
+        let declared = parsed[&owner]
+            .foreign_keys
+            .iter()
+            .find(|f| f.columns == lower);
+        let (name, auto_named) = match declared.and_then(|d| d.name.clone()) {
+            Some(n) => (n, false),
+            None => (format!("{owner}_{}_fkey", columns.join("_")), true),
+        };
+        let fk = ForeignKey {
+            columns,
+            referenced_schema: SCHEMA.into(),
+            referenced_table: ref_table,
+            referenced_columns,
+            on_update: on_update.to_uppercase(),
+            on_delete: on_delete.to_uppercase(),
+            deferrable: declared.is_some_and(|d| d.deferrable),
+            initially_deferred: declared.is_some_and(|d| d.initially_deferred),
+            auto_named,
+        };
+        resolved.push((owner, name, fk));
+    }
+    for (owner, name, fk) in resolved {
+        if let Some(table) = schema.tables.get_mut(&owner) {
+            table.foreign_keys.insert(name, fk);
+        }
+    }
+    Ok(())
+}
+
+fn read_indexes(
+    conn: &Connection,
+    schema: &mut Schema,
+    parsed: &BTreeMap<String, ParsedTable>,
+    index_sql: &BTreeMap<String, String>,
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(include_str!("sqlite/indexes.sql"))?;
+    let mut rows = stmt.query([])?;
+    // (table, index) → (unique, origin, [column names from the pragma])
+    let mut indexes: BTreeMap<(String, String), (bool, String, Vec<String>)> = BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let owner: String = r.get(0)?;
+        let name: String = r.get(1)?;
+        let unique: bool = r.get::<_, i64>(2)? != 0;
+        let origin: String = r.get(3)?;
+        let column: Option<String> = r.get(7)?;
+        let entry = indexes
+            .entry((owner, name))
+            .or_insert_with(|| (unique, origin, Vec::new()));
+        entry.2.push(column.unwrap_or_default());
+    }
+    for ((owner, name), (unique, origin, columns)) in indexes {
+        let Some(table) = schema.tables.get_mut(&owner) else {
+            continue;
+        };
+        match origin.as_str() {
+            "pk" => {}
+            "u" => {
+                let lower: Vec<String> = columns.iter().map(|c| c.to_lowercase()).collect();
+                let declared = parsed[&owner]
+                    .uniques
+                    .iter()
+                    .find(|u| u.columns == lower)
+                    .and_then(|u| u.name.clone());
+                let (key, auto_named) = match declared {
+                    Some(n) => (n, false),
+                    None => (format!("{owner}_{}_key", columns.join("_")), true),
+                };
+                table.uniques.insert(
+                    key,
+                    Unique {
+                        columns,
+                        auto_named,
+                        ..Unique::default()
+                    },
+                );
+            }
+            _ => {
+                let (columns, predicate) = match index_sql.get(&name) {
+                    Some(text) if !text.is_empty() => parse_create_index(text),
+                    _ => (columns, None),
+                };
+                table.indexes.insert(
+                    name,
+                    Index {
+                        columns,
+                        unique,
+                        predicate,
+                        ..Index::default()
+                    },
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Type normalization by SQLite's affinity rules (section 3.1 of its datatype
+/// documentation), refined by the well-known type names so that `BOOLEAN` and
+/// `DATETIME` stay distinct from plain numbers. Lengths are dropped: SQLite
+/// does not enforce `VARCHAR(n)`, so `VARCHAR(20)` and `TEXT` store the same.
+pub fn normalize_type(declared: &str) -> NormalizedType {
+    let upper = declared.to_ascii_uppercase();
+    let base = upper
+        .split('(')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (family, name) = match base.as_str() {
+        "" => (TypeFamily::Binary, "blob"),
+        "BOOLEAN" | "BOOL" => (TypeFamily::Boolean, "boolean"),
+        "DATE" => (TypeFamily::Date, "date"),
+        "DATETIME" | "TIMESTAMP" => (TypeFamily::Timestamp, "timestamp"),
+        "TIME" => (TypeFamily::Time, "time"),
+        "DECIMAL" | "NUMERIC" => (TypeFamily::Decimal, "numeric"),
+        "JSON" | "JSONB" => (TypeFamily::Json, "json"),
+        "UUID" => (TypeFamily::Uuid, "uuid"),
+        "ANY" => (TypeFamily::Other, "any"),
+        b if b.contains("INT") => (TypeFamily::Integer, "integer"),
+        b if b.contains("CHAR") || b.contains("CLOB") || b.contains("TEXT") => {
+            (TypeFamily::String, "text")
+        }
+        b if b.contains("BLOB") => (TypeFamily::Binary, "blob"),
+        b if b.contains("REAL") || b.contains("FLOA") || b.contains("DOUB") => {
+            (TypeFamily::Float, "real")
+        }
+        _ => (TypeFamily::Other, ""),
+    };
+    let mut t = NormalizedType::new(
+        family,
+        if name.is_empty() {
+            base.to_lowercase()
+        } else {
+            name.to_string()
+        },
+    );
+    if matches!(family, TypeFamily::Integer | TypeFamily::Float) {
+        t.bits = Some(64);
+    }
+    t
+}
+
+/// Equivalent spellings of a default compare equal: `'0'` and `0` in a numeric
+/// column, `TRUE` and `1`, `datetime('now')` and `CURRENT_TIMESTAMP`, redundant
+/// parentheses. `DEFAULT NULL` is no default.
+fn normalize_default(raw: &str, family: TypeFamily) -> Option<DefaultValue> {
+    let mut normalized = sql::canonical(raw);
+    let numeric = matches!(
+        family,
+        TypeFamily::Integer | TypeFamily::Decimal | TypeFamily::Float | TypeFamily::Boolean
+    );
+    if numeric
+        && let Some(inner) = normalized
+            .strip_prefix('\'')
+            .and_then(|s| s.strip_suffix('\''))
+        && inner.parse::<f64>().is_ok()
+    {
+        normalized = inner.to_string();
+    }
+    normalized = match normalized.as_str() {
+        "null" => return None,
+        "true" => "1".into(),
+        "false" => "0".into(),
+        "datetime('now')" => "current_timestamp".into(),
+        "date('now')" => "current_date".into(),
+        "time('now')" => "current_time".into(),
+        _ => normalized,
+    };
+    Some(DefaultValue {
+        raw: raw.to_string(),
+        normalized,
+    })
+}
+
+#[derive(Debug, Default)]
+struct ParsedColumn {
+    collation: Option<String>,
+    generated: Option<(String, String)>,
+    autoincrement: bool,
+}
+
+#[derive(Debug, Default)]
+struct ParsedKey {
+    name: Option<String>,
+    /// Lower-cased, to match the pragma's names case-insensitively.
+    columns: Vec<String>,
+    deferrable: bool,
+    initially_deferred: bool,
+}
+
+/// What the pragmas do not tell, taken from the stored `CREATE TABLE` text.
+#[derive(Debug, Default)]
+struct ParsedTable {
+    columns: BTreeMap<String, ParsedColumn>,
+    primary_key_name: Option<String>,
+    checks: Vec<(Option<String>, String)>,
+    uniques: Vec<ParsedKey>,
+    foreign_keys: Vec<ParsedKey>,
+}
+
+fn parse_create_table(text: &str) -> ParsedTable {
+    let tokens = sql::tokenize(text);
+    let mut parsed = ParsedTable::default();
+    let Some(open) = tokens.iter().position(|t| t.is_punct("(")) else {
+        return parsed;
+    };
+    let Some(close) = sql::matching_paren(&tokens, open) else {
+        return parsed;
+    };
+    for item in sql::split_top_level(&tokens[open + 1..close]) {
+        let Some(first) = item.first() else { continue };
+        let is_table_constraint = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]
+            .iter()
+            .any(|k| first.is_word(k));
+        if is_table_constraint {
+            parse_constraints(item, None, &mut parsed);
+        } else {
+            let column = first.ident().to_lowercase();
+            let info = parse_constraints(&item[1..], Some(&column), &mut parsed);
+            parsed.columns.insert(column, info);
+        }
+    }
+    parsed
+}
+
+/// Walks constraint clauses (of a column when `column` is given, else of the
+/// table), recording names, checks, keys and column attributes.
+fn parse_constraints(
+    tokens: &[Token<'_>],
+    column: Option<&str>,
+    parsed: &mut ParsedTable,
+) -> ParsedColumn {
+    let mut info = ParsedColumn::default();
+    let mut name: Option<String> = None;
+    let mut i = 0;
+    let group = |i: usize| -> Option<(usize, usize)> {
+        let open = (i..tokens.len()).find(|&j| tokens[j].is_punct("("))?;
+        Some((open, sql::matching_paren(tokens, open)?))
+    };
+    let idents = |a: usize, b: usize| -> Vec<String> {
+        sql::split_top_level(&tokens[a + 1..b])
+            .iter()
+            .filter_map(|part| part.first().map(|t| t.ident().to_lowercase()))
+            .collect()
+    };
+    while i < tokens.len() {
+        let t = &tokens[i];
+        if t.is_punct("(") {
+            i = sql::matching_paren(tokens, i).unwrap_or(tokens.len()) + 1;
+            continue;
+        }
+        if t.is_word("CONSTRAINT") {
+            name = tokens.get(i + 1).map(|n| n.ident());
+            i += 2;
+            continue;
+        }
+        if t.is_word("PRIMARY") {
+            parsed.primary_key_name = name.take().or(parsed.primary_key_name.take());
+        } else if t.is_word("AUTOINCREMENT") {
+            info.autoincrement = true;
+        } else if t.is_word("COLLATE") {
+            info.collation = tokens.get(i + 1).map(|c| c.ident().to_lowercase());
+            i += 2;
+            continue;
+        } else if t.is_word("CHECK") {
+            if let Some((a, b)) = group(i) {
+                parsed
+                    .checks
+                    .push((name.take(), sql::canonical(&text_of(&tokens[a..=b]))));
+                i = b + 1;
+                continue;
+            }
+        } else if t.is_word("UNIQUE") {
+            let columns = match column {
+                Some(c) => vec![c.to_string()],
+                None => group(i).map(|(a, b)| idents(a, b)).unwrap_or_default(),
+            };
+            parsed.uniques.push(ParsedKey {
+                name: name.take(),
+                columns,
+                ..ParsedKey::default()
+            });
+        } else if t.is_word("FOREIGN") || (t.is_word("REFERENCES") && column.is_some()) {
+            let columns = match column {
+                Some(c) => vec![c.to_string()],
+                None => group(i).map(|(a, b)| idents(a, b)).unwrap_or_default(),
+            };
+            let rest = &tokens[i..];
+            let end = rest
+                .iter()
+                .position(|t| {
+                    [
+                        "CONSTRAINT",
+                        "CHECK",
+                        "UNIQUE",
+                        "PRIMARY",
+                        "COLLATE",
+                        "DEFAULT",
+                        "NOT",
+                        "GENERATED",
+                    ]
+                    .iter()
+                    .any(|k| t.is_word(k))
+                })
+                .unwrap_or(rest.len());
+            let clause = &rest[..end];
+            let deferrable = clause
+                .windows(2)
+                .any(|w| w[1].is_word("DEFERRABLE") && !w[0].is_word("NOT"))
+                || clause.first().is_some_and(|t| t.is_word("DEFERRABLE"));
+            let initially_deferred = clause
+                .windows(2)
+                .any(|w| w[0].is_word("INITIALLY") && w[1].is_word("DEFERRED"));
+            parsed.foreign_keys.push(ParsedKey {
+                name: name.take(),
+                columns,
+                deferrable,
+                initially_deferred,
+            });
+            if column.is_none() {
+                // A table-level FOREIGN KEY clause is one item: nothing else follows.
+                break;
+            }
+        } else if t.is_word("AS") && column.is_some() {
+            if let Some((a, b)) = group(i) {
+                let kind = match tokens.get(b + 1) {
+                    Some(k) if k.is_word("STORED") => "stored",
+                    _ => "virtual",
+                };
+                info.generated = Some((sql::canonical(&text_of(&tokens[a..=b])), kind.into()));
+                i = b + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    info
+}
+
+/// The source text a token run covers, for re-canonicalizing a fragment.
+fn text_of(tokens: &[Token<'_>]) -> String {
+    tokens.iter().map(|t| t.text).collect::<Vec<_>>().join(" ")
+}
+
+/// `CREATE VIEW v [(cols)] AS <select>`: the canonical select.
+fn view_body(text: &str) -> String {
+    let tokens = sql::tokenize(text);
+    let mut depth = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if t.is_punct("(") {
+            depth += 1;
+        } else if t.is_punct(")") {
+            depth -= 1;
+        } else if depth == 0 && t.is_word("AS") {
+            return sql::canonical(&text_of(&tokens[i + 1..]));
+        }
+    }
+    sql::canonical(text)
+}
+
+/// `CREATE [UNIQUE] INDEX name ON table (items) [WHERE predicate]`.
+fn parse_create_index(text: &str) -> (Vec<String>, Option<String>) {
+    let tokens = sql::tokenize(text);
+    let Some(on) = tokens.iter().position(|t| t.is_word("ON")) else {
+        return (Vec::new(), None);
+    };
+    let Some(open) = (on..tokens.len()).find(|&i| tokens[i].is_punct("(")) else {
+        return (Vec::new(), None);
+    };
+    let Some(close) = sql::matching_paren(&tokens, open) else {
+        return (Vec::new(), None);
+    };
+    let columns = sql::split_top_level(&tokens[open + 1..close])
+        .into_iter()
+        .map(|item| {
+            // ASC is the default order; leave it out so `a ASC` and `a` compare equal.
+            let item = match item.last() {
+                Some(t) if t.is_word("ASC") => &item[..item.len() - 1],
+                _ => item,
+            };
+            sql::canonical(&text_of(item))
+        })
+        .collect();
+    let predicate = match tokens.get(close + 1) {
+        Some(t) if t.is_word("WHERE") => Some(sql::canonical(&text_of(&tokens[close + 2..]))),
+        _ => None,
+    };
+    (columns, predicate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn affinity_normalization() {
+        assert_eq!(normalize_type("INT"), normalize_type("integer"));
+        assert_eq!(normalize_type("BIGINT"), normalize_type("INTEGER"));
+        assert_eq!(normalize_type("VARCHAR(255)"), normalize_type("TEXT"));
+        assert_eq!(normalize_type("NVARCHAR(10)").family, TypeFamily::String);
+        assert_eq!(normalize_type("DOUBLE PRECISION"), normalize_type("REAL"));
+        assert_eq!(normalize_type("").family, TypeFamily::Binary);
+        assert_ne!(normalize_type("BOOLEAN"), normalize_type("INTEGER"));
+        assert_eq!(normalize_type("MONEY").family, TypeFamily::Other);
+    }
+
+    #[test]
+    fn default_spellings() {
+        let n = |raw: &str, f| normalize_default(raw, f).map(|d| d.normalized);
+        assert_eq!(n("'0'", TypeFamily::Integer), n("0", TypeFamily::Integer));
+        assert_ne!(n("'0'", TypeFamily::String), n("0", TypeFamily::String));
+        assert_eq!(
+            n("CURRENT_TIMESTAMP", TypeFamily::Timestamp),
+            n("(datetime('now'))", TypeFamily::Timestamp)
+        );
+        assert_eq!(n("TRUE", TypeFamily::Boolean), n("1", TypeFamily::Boolean));
+        assert_eq!(n("NULL", TypeFamily::String), None);
+    }
+
+    #[test]
+    fn parses_constraints_from_create_table() {
+        let p = parse_create_table(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT COLLATE NOCASE CONSTRAINT uq UNIQUE, \
+             total INT CHECK (total >= 0), tax AS (total * 0.2) STORED, owner INT REFERENCES u(id) DEFERRABLE INITIALLY DEFERRED, \
+             CONSTRAINT pos CHECK(total < 100), FOREIGN KEY (tax) REFERENCES x)",
+        );
+        assert!(p.columns["id"].autoincrement);
+        assert_eq!(p.columns["email"].collation.as_deref(), Some("nocase"));
+        assert_eq!(p.uniques[0].name.as_deref(), Some("uq"));
+        assert_eq!(
+            p.checks,
+            vec![
+                (None, "total >= 0".into()),
+                (Some("pos".into()), "total < 100".into())
+            ]
+        );
+        assert_eq!(
+            p.columns["tax"].generated,
+            Some(("total * 0.2".into(), "stored".into()))
+        );
+        assert!(p.foreign_keys[0].deferrable && p.foreign_keys[0].initially_deferred);
+        assert_eq!(p.foreign_keys[1].columns, vec!["tax".to_string()]);
+    }
+
+    #[test]
+    fn parses_create_index() {
+        let (cols, pred) = parse_create_index(
+            "CREATE INDEX i ON t (lower(email), created_at DESC, a ASC) WHERE deleted_at IS NULL",
+        );
+        assert_eq!(cols, vec!["lower(email)", "created_at desc", "a"]);
+        assert_eq!(pred.as_deref(), Some("deleted_at is null"));
+    }
+}

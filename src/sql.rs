@@ -1,0 +1,303 @@
+//! SQL text helpers shared by the sources: a small tokenizer, a canonical
+//! spelling of expressions and definitions, and top-level splitting.
+//!
+//! Engines hand back SQL as someone typed it (SQLite keeps the original
+//! `CREATE` text) or re-printed with their own spacing. Comparing the text
+//! byte for byte would report a reformatted view as changed, so definitions are
+//! compared in a canonical form: comments dropped, whitespace collapsed,
+//! unquoted words lower-cased, needless identifier quotes removed.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Word,
+    QuotedIdent,
+    String,
+    Number,
+    Punct,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token<'a> {
+    pub kind: TokenKind,
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Token<'_> {
+    /// Case-insensitive keyword test for a bare word.
+    pub fn is_word(&self, word: &str) -> bool {
+        self.kind == TokenKind::Word && self.text.eq_ignore_ascii_case(word)
+    }
+
+    pub fn is_punct(&self, p: &str) -> bool {
+        self.kind == TokenKind::Punct && self.text == p
+    }
+
+    /// The identifier this token names: quotes removed, bare words kept as written.
+    pub fn ident(&self) -> String {
+        match self.kind {
+            TokenKind::QuotedIdent => unquote(self.text),
+            _ => self.text.to_string(),
+        }
+    }
+}
+
+fn unquote(text: &str) -> String {
+    let (open, close) = match text.chars().next() {
+        Some('[') => ('[', ']'),
+        Some(c) => (c, c),
+        None => return String::new(),
+    };
+    let inner = &text[open.len_utf8()..text.len() - close.len_utf8()];
+    let doubled: String = [close, close].iter().collect();
+    inner.replace(&doubled, &close.to_string())
+}
+
+const OPERATOR_CHARS: &str = "<>=!|:-+*/%&~^@#?";
+
+/// Splits SQL into tokens, dropping whitespace and comments. Unterminated
+/// quotes run to the end of the input rather than failing: the text came
+/// from the engine's catalog, which already accepted it.
+pub fn tokenize(sql: &str) -> Vec<Token<'_>> {
+    let bytes = sql.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let start = i;
+        let kind = match c {
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => {
+                i += 1;
+                continue;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i = (i + 2).min(bytes.len());
+                continue;
+            }
+            b'\'' => {
+                i = skip_quoted(bytes, i, b'\'');
+                TokenKind::String
+            }
+            b'"' | b'`' => {
+                i = skip_quoted(bytes, i, c);
+                TokenKind::QuotedIdent
+            }
+            b'[' => {
+                i = skip_quoted(bytes, i, b']');
+                TokenKind::QuotedIdent
+            }
+            b'0'..=b'9' => {
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
+                    i += 1;
+                }
+                TokenKind::Number
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c >= 0x80 => {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || matches!(bytes[i], b'_' | b'$')
+                        || bytes[i] >= 0x80)
+                {
+                    i += 1;
+                }
+                TokenKind::Word
+            }
+            c if OPERATOR_CHARS.as_bytes().contains(&c) => {
+                while i < bytes.len() && OPERATOR_CHARS.as_bytes().contains(&bytes[i]) {
+                    // A comment start ends the operator run.
+                    if (bytes[i] == b'-' && bytes.get(i + 1) == Some(&b'-'))
+                        || (bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*'))
+                    {
+                        break;
+                    }
+                    i += 1;
+                }
+                TokenKind::Punct
+            }
+            _ => {
+                i += sql[i..].chars().next().map_or(1, char::len_utf8);
+                TokenKind::Punct
+            }
+        };
+        tokens.push(Token {
+            kind,
+            text: &sql[start..i],
+            start,
+            end: i,
+        });
+    }
+    tokens
+}
+
+/// Index just past the closing quote (a doubled quote is an escaped one).
+fn skip_quoted(bytes: &[u8], open: usize, close: u8) -> usize {
+    let mut i = open + 1;
+    while i < bytes.len() {
+        if bytes[i] == close {
+            if bytes.get(i + 1) == Some(&close) && close != b']' {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+fn is_plain_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The canonical spelling of a list of tokens.
+pub fn canonical_tokens(tokens: &[Token<'_>]) -> String {
+    let mut out = String::new();
+    let mut prev: Option<String> = None;
+    for token in tokens {
+        let text = match token.kind {
+            TokenKind::Word => token.text.to_ascii_lowercase(),
+            TokenKind::QuotedIdent => {
+                let inner = unquote(token.text);
+                if is_plain_identifier(&inner) {
+                    inner
+                } else {
+                    format!("\"{}\"", inner.replace('"', "\"\""))
+                }
+            }
+            _ => token.text.to_string(),
+        };
+        if let Some(p) = prev.as_deref() {
+            let tight = p == "("
+                || p == "."
+                || p == "::"
+                || text == ")"
+                || text == ","
+                || text == "."
+                || text == "::"
+                || (text == "(" && !is_operator_word(p));
+            if !tight {
+                out.push(' ');
+            }
+        }
+        out.push_str(&text);
+        prev = Some(text);
+    }
+    out
+}
+
+/// `in (`, `and (`: keep a space before the parenthesis after keywords and
+/// operators, none after a function name.
+fn is_operator_word(prev: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "and", "or", "not", "in", "as", "when", "then", "else", "select", "from", "where", "on",
+        "exists", "any", "all", "values", "check", "using", "case", "is", "between", "like",
+        "join", "union", "by", "begin", "end", "return", "set", "into",
+    ];
+    prev.chars().all(|c| OPERATOR_CHARS.contains(c) || c == ',') || KEYWORDS.contains(&prev)
+}
+
+/// The canonical spelling of an SQL fragment.
+pub fn canonical(sql: &str) -> String {
+    let tokens = tokenize(sql);
+    let tokens = strip_outer_parens(&tokens);
+    let tokens = match tokens.last() {
+        Some(t) if t.is_punct(";") => &tokens[..tokens.len() - 1],
+        _ => tokens,
+    };
+    canonical_tokens(tokens)
+}
+
+/// Removes parentheses that wrap the whole fragment: `((a > 0))` is `a > 0`.
+pub fn strip_outer_parens<'t, 'a>(mut tokens: &'t [Token<'a>]) -> &'t [Token<'a>] {
+    while tokens.len() >= 2
+        && tokens[0].is_punct("(")
+        && tokens[tokens.len() - 1].is_punct(")")
+        && matching_paren(tokens, 0) == Some(tokens.len() - 1)
+    {
+        tokens = &tokens[1..tokens.len() - 1];
+    }
+    tokens
+}
+
+/// Index of the `)` matching the `(` at `open`.
+pub fn matching_paren(tokens: &[Token<'_>], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        if t.is_punct("(") {
+            depth += 1;
+        } else if t.is_punct(")") {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// Splits tokens at top-level commas (outside parentheses).
+pub fn split_top_level<'t, 'a>(tokens: &'t [Token<'a>]) -> Vec<&'t [Token<'a>]> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if t.is_punct("(") {
+            depth += 1;
+        } else if t.is_punct(")") {
+            depth -= 1;
+        } else if t.is_punct(",") && depth == 0 {
+            parts.push(&tokens[start..i]);
+            start = i + 1;
+        }
+    }
+    if start < tokens.len() {
+        parts.push(&tokens[start..]);
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_ignores_spacing_case_quotes_and_comments() {
+        let a = canonical("SELECT \"id\",  Email -- note\nFROM   users WHERE (active = 1)");
+        let b = canonical("select id, email from \"users\" where (active=1);");
+        assert_eq!(a, b);
+        assert_eq!(a, "select id, email from users where (active = 1)");
+    }
+
+    #[test]
+    fn canonical_keeps_strings_and_case_sensitive_idents() {
+        assert_eq!(canonical("status IN ('A','b')"), "status in ('A', 'b')");
+        assert_eq!(canonical("\"Mixed\" > 0"), "\"Mixed\" > 0");
+        assert_eq!(canonical("((price > 0))"), "price > 0");
+        assert_eq!(canonical("lower( email )"), "lower(email)");
+        assert_eq!(
+            canonical("length(name) >= 2 AND x<>'it''s'"),
+            "length(name) >= 2 and x <> 'it''s'"
+        );
+    }
+
+    #[test]
+    fn splits_at_top_level_commas() {
+        let tokens = tokenize("a int, b numeric(10, 2), check (a > 0)");
+        let parts = split_top_level(&tokens);
+        assert_eq!(parts.len(), 3);
+        assert_eq!(canonical_tokens(parts[1]), "b numeric(10, 2)");
+    }
+}
