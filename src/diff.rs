@@ -967,9 +967,12 @@ definition!(Index, |i| {
     text
 });
 
-/// Named constraints and indexes: same name and definition is no change; a
-/// different name with the same definition is a rename (info), or nothing at
-/// all when the engine chose both names; otherwise added, dropped or changed.
+/// Named constraints and indexes. Pairing goes from the most to the least
+/// certain: same name and definition is no change; then the same definition
+/// under another name is a rename (info), or nothing at all when the engine
+/// chose both names (so index-based generated names never shift into false
+/// drift); then the same name with another definition is a change; the rest
+/// are drops and adds.
 fn diff_named<T: Definition>(
     path: &ObjectPath,
     old: &BTreeMap<String, T>,
@@ -977,40 +980,52 @@ fn diff_named<T: Definition>(
     [added, dropped, changed, renamed]: [ChangeType; 4],
     out: &mut Collector,
 ) {
-    let mut unmatched_new: Vec<&String> = new.keys().filter(|k| !old.contains_key(*k)).collect();
-    for (name, o) in old {
-        match new.get(name) {
-            Some(n) if n.same_definition(o) => {}
-            Some(n) => out.push(
+    let mut old_left: Vec<&String> = old
+        .keys()
+        .filter(|k| !new.get(*k).is_some_and(|n| n.same_definition(&old[*k])))
+        .collect();
+    let mut new_left: Vec<&String> = new
+        .keys()
+        .filter(|k| !old.get(*k).is_some_and(|o| o.same_definition(&new[*k])))
+        .collect();
+    old_left.retain(|o| {
+        let Some(pos) = new_left
+            .iter()
+            .position(|n| new[*n].same_definition(&old[*o]))
+        else {
+            return true;
+        };
+        let n = new_left.remove(pos);
+        if !(old[*o].auto_named() && new[n].auto_named()) {
+            out.push(renamed, path.object(o), Some((*o).clone()), Some(n.clone()));
+        }
+        false
+    });
+    for o in old_left {
+        if let Some(pos) = new_left.iter().position(|n| *n == o) {
+            new_left.remove(pos);
+            out.push(
                 changed,
-                path.object(name),
-                Some(o.describe()),
-                Some(n.describe()),
-            ),
-            None => {
-                if let Some(pos) = unmatched_new
-                    .iter()
-                    .position(|k| new[*k].same_definition(o))
-                {
-                    let new_name = unmatched_new.remove(pos);
-                    if !(o.auto_named() && new[new_name].auto_named()) {
-                        out.push(
-                            renamed,
-                            path.object(name),
-                            Some(name.clone()),
-                            Some(new_name.clone()),
-                        );
-                    }
-                } else {
-                    let detail = format!("{name} {}", o.describe());
-                    out.push(dropped, path.object(name), Some(detail), None);
-                }
-            }
+                path.object(o),
+                Some(old[o].describe()),
+                Some(new[o].describe()),
+            );
+        } else {
+            out.push(
+                dropped,
+                path.object(o),
+                Some(format!("{o} {}", old[o].describe())),
+                None,
+            );
         }
     }
-    for name in unmatched_new {
-        let detail = format!("{name} {}", new[name].describe());
-        out.push(added, path.object(name), None, Some(detail));
+    for n in new_left {
+        out.push(
+            added,
+            path.object(n),
+            None,
+            Some(format!("{n} {}", new[n].describe())),
+        );
     }
 }
 

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use colored::{ColoredString, Colorize};
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets};
 
 use super::Report;
 use crate::rules::{Outcome, Severity};
@@ -37,6 +37,16 @@ pub fn render(report: &Report, width: u16, out: &mut impl Write) -> std::io::Res
         c.server_version,
         c.database
     )?;
+    // With a single schema the prefix repeats on every row; say it once instead.
+    let first_schema = report
+        .findings
+        .first()
+        .map(|f| f.change.object.schema.as_str());
+    let single_schema =
+        first_schema.filter(|s| report.findings.iter().all(|f| f.change.object.schema == *s));
+    if let Some(schema) = single_schema {
+        writeln!(out, "schema:      {schema}")?;
+    }
     if let Some(env) = &report.environment {
         writeln!(out, "environment: {env}")?;
     }
@@ -58,12 +68,41 @@ pub fn render(report: &Report, width: u16, out: &mut impl Write) -> std::io::Res
             .set_width(width)
             .set_header(vec!["Severity", "Change", "Object", "Detail"]);
         for f in &report.findings {
+            let object = if single_schema.is_some() {
+                f.change.object.short()
+            } else {
+                f.change.object.to_string()
+            };
             table.add_row(vec![
                 paint_severity(f.severity).to_string(),
                 f.change.change_type.to_string(),
-                f.change.object.to_string(),
+                object,
                 f.detail.clone(),
             ]);
+        }
+        // Change types are identifiers: never wrap them; keep object paths whole
+        // when they are not unreasonably long. Widths include the cell padding.
+        let longest_type = report
+            .findings
+            .iter()
+            .map(|f| f.change.change_type.as_str().len());
+        let longest_object = report.findings.iter().map(|f| {
+            if single_schema.is_some() {
+                f.change.object.short().len()
+            } else {
+                f.change.object.to_string().len()
+            }
+        });
+        let minimums = [
+            (1, longest_type.max().unwrap_or(0)),
+            (2, longest_object.max().unwrap_or(0).min(22)),
+        ];
+        for (index, min) in minimums {
+            if let Some(column) = table.column_mut(index) {
+                column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                    min as u16 + 2,
+                )));
+            }
         }
         writeln!(out, "{table}")?;
     }
