@@ -1014,7 +1014,7 @@ fn diff_named<T: Definition>(
             out.push(
                 dropped,
                 path.object(o),
-                Some(format!("{o} {}", old[o].describe())),
+                Some(old[o].describe()),
                 None,
             );
         }
@@ -1024,7 +1024,7 @@ fn diff_named<T: Definition>(
             added,
             path.object(n),
             None,
-            Some(format!("{n} {}", new[n].describe())),
+            Some(new[n].describe()),
         );
     }
 }
