@@ -1011,21 +1011,11 @@ fn diff_named<T: Definition>(
                 Some(new[o].describe()),
             );
         } else {
-            out.push(
-                dropped,
-                path.object(o),
-                Some(old[o].describe()),
-                None,
-            );
+            out.push(dropped, path.object(o), Some(old[o].describe()), None);
         }
     }
     for n in new_left {
-        out.push(
-            added,
-            path.object(n),
-            None,
-            Some(new[n].describe()),
-        );
+        out.push(added, path.object(n), None, Some(new[n].describe()));
     }
 }
 
@@ -1057,7 +1047,11 @@ fn diff_views(
         let columns = |v: &View| {
             v.columns
                 .iter()
-                .map(|c| format!("{} {}", c.name, c.declared_type))
+                .map(|c| {
+                    format!("{} {}", c.name, c.declared_type)
+                        .trim_end()
+                        .to_string()
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         };

@@ -8,6 +8,28 @@ use driftguard::cli::Cli;
 use driftguard::error::code;
 
 fn main() {
+    // A panic is a bug: say so in one paragraph and exit 70, never 101 with a trace.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "driftguard: error: internal error: {what}{place}; this is a bug, please report it"
+        );
+        eprintln!("driftguard: result=error exit={}", code::INTERNAL);
+        std::process::exit(code::INTERNAL);
+    }));
+    // Lets the test suite prove the mapping above without a real bug.
+    if std::env::var_os("DRIFTGUARD_TEST_PANIC").is_some() {
+        panic!("DRIFTGUARD_TEST_PANIC is set");
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

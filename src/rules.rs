@@ -87,7 +87,7 @@ rule_table! {
     TABLE_DROPPED B "A table was dropped.", "table dropped",
         "Every read and write of the table fails.",
         "Restore the table, or confirm no code uses it, migrate deliberately and update the baseline.";
-    TABLE_RENAMED B "A table was dropped and one with the same shape added (a rename).", "table renamed from {before} to {after}",
+    TABLE_RENAMED B "A table was dropped and one with the same shape added (a rename).", "table renamed to {after}",
         "Code that uses the old name fails.",
         "Keep a view with the old name during the transition, or roll out code that uses the new name first.";
     TABLE_ADDED I "A table was added.", "table added",
@@ -103,7 +103,7 @@ rule_table! {
     COLUMN_DROPPED B "A column was dropped.", "column dropped",
         "Queries that select, insert or filter on the column fail.",
         "Stop using the column in code first, deploy, then drop it in a reviewed migration.";
-    COLUMN_RENAMED B "A column was dropped and one with the same shape added (a rename).", "column renamed from {before} to {after}",
+    COLUMN_RENAMED B "A column was dropped and one with the same shape added (a rename).", "column renamed to {after}",
         "Code that uses the old name fails.",
         "Add the new column, write to both, backfill, move readers, then drop the old one (expand/contract).";
     COLUMN_ADDED_REQUIRED B "A NOT NULL column without a default was added.", "required column added: {after}",
@@ -169,7 +169,7 @@ rule_table! {
     PRIMARY_KEY_ADDED W "A primary key was added.", "primary key added: {after}",
         "Writes of duplicate or NULL key values now fail.",
         "Check for duplicates and writers that may create them.";
-    PRIMARY_KEY_RENAMED I "A primary key was renamed, with the same definition.", "primary key renamed from {before} to {after}",
+    PRIMARY_KEY_RENAMED I "A primary key was renamed, with the same definition.", "primary key renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
     UNIQUE_ADDED W "A unique constraint was added.", "unique constraint added: {after}",
         "Writes that create duplicates now fail.",
@@ -180,7 +180,7 @@ rule_table! {
     UNIQUE_CHANGED W "A unique constraint's definition changed.", "unique constraint changed from {before} to {after}",
         "Uniqueness is enforced on different columns.",
         "Check writers and ON CONFLICT clauses that name the columns.";
-    UNIQUE_RENAMED I "A unique constraint was renamed, with the same definition.", "unique constraint renamed from {before} to {after}",
+    UNIQUE_RENAMED I "A unique constraint was renamed, with the same definition.", "unique constraint renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
     FOREIGN_KEY_ADDED W "A foreign key was added.", "foreign key added: {after}",
         "Writes of orphan rows, and deletes of referenced rows, may now fail.",
@@ -191,7 +191,7 @@ rule_table! {
     FOREIGN_KEY_CHANGED W "A foreign key's columns, target or actions changed.", "foreign key changed from {before} to {after}",
         "Cascades and integrity checks behave differently.",
         "Check deletes and updates of the referenced table.";
-    FOREIGN_KEY_RENAMED I "A foreign key was renamed, with the same definition.", "foreign key renamed from {before} to {after}",
+    FOREIGN_KEY_RENAMED I "A foreign key was renamed, with the same definition.", "foreign key renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
     CHECK_ADDED W "A check constraint was added.", "check added: {after}",
         "Writes of values that violate it now fail.",
@@ -202,7 +202,7 @@ rule_table! {
     CHECK_CHANGED W "A check constraint's condition changed.", "check changed from {before} to {after}",
         "Writes that passed may now fail, or bad values may be accepted.",
         "Review the new condition against writers.";
-    CHECK_RENAMED I "A check constraint was renamed, with the same condition.", "check renamed from {before} to {after}",
+    CHECK_RENAMED I "A check constraint was renamed, with the same condition.", "check renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
     EXCLUSION_ADDED W "An exclusion constraint was added.", "exclusion constraint added: {after}",
         "Writes of conflicting rows now fail.", "Check writers for conflicting rows.";
@@ -210,7 +210,7 @@ rule_table! {
         "Conflicting rows are no longer prevented.", "Restore it, or make sure code prevents conflicts.";
     EXCLUSION_CHANGED W "An exclusion constraint's definition changed.", "exclusion constraint changed from {before} to {after}",
         "Conflicts are detected differently.", "Review the new definition against writers.";
-    EXCLUSION_RENAMED I "An exclusion constraint was renamed, with the same definition.", "exclusion constraint renamed from {before} to {after}",
+    EXCLUSION_RENAMED I "An exclusion constraint was renamed, with the same definition.", "exclusion constraint renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
     INDEX_DROPPED W "An index was dropped.", "index dropped: {before}",
         "Queries that used it may become slow.",
@@ -220,7 +220,7 @@ rule_table! {
         "Check the query plans, and writers if uniqueness changed.";
     INDEX_ADDED I "An index was added.", "index added: {after}",
         "Writes get slightly slower.", "Record it in the baseline once it is intended.";
-    INDEX_RENAMED I "An index was renamed, with the same definition.", "index renamed from {before} to {after}",
+    INDEX_RENAMED I "An index was renamed, with the same definition.", "index renamed to {after}",
         "None, unless code or hints name the index.", "Record it in the baseline.";
     VIEW_DROPPED B "A view or materialized view was dropped.", "view dropped",
         "Every query that reads the view fails.",

@@ -180,9 +180,12 @@ fn read_columns(
         let pk: i64 = r.get(6)?;
         let hidden: i64 = r.get(7)?;
         if let Some(view) = schema.views.get_mut(&owner) {
+            // A view column's type is inherited from whatever it selects: keep only
+            // the normalized name, so `INT` and `INTEGER` in a base table agree.
+            let declared_type = normalize_type(&declared).name;
             view.columns.push(ViewColumn {
                 name,
-                declared_type: declared,
+                declared_type,
             });
             continue;
         }

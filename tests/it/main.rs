@@ -2,3 +2,6 @@
 //! module per area. Every test runs the real `driftguard` binary.
 
 mod util;
+
+mod cli;
+mod sqlite;
