@@ -8,16 +8,16 @@ use std::path::Path;
 use clap::CommandFactory;
 
 use crate::cli::{
-    CheckArgs, Cli, ColorChoice, Command, DbArgs, DiffArgs, FailOn, FilterArgs, RulesArgs,
-    SnapshotArgs, VerdictArgs,
+    CheckArgs, Cli, ColorChoice, Command, ConfigCommand, DiffArgs, FailOn, RulesArgs, SnapshotArgs,
 };
+use crate::config::{self, Loaded};
 use crate::diff::{self, DiffOptions};
 use crate::error::{Error, Result, code};
-use crate::glob::Glob;
 use crate::model::Snapshot;
 use crate::output;
 use crate::report::{self, Format, Report};
 use crate::rules::{self, ChangeType, Outcome, RULES};
+use crate::settings;
 use crate::snapshot_file;
 use crate::source::{self, Filter, Target, Timeouts};
 
@@ -30,15 +30,27 @@ pub struct Finished {
 
 pub fn run(cli: Cli) -> Result<Finished> {
     setup_color(cli.color);
-    match cli.command {
-        Command::Snapshot(args) => snapshot(args),
-        Command::Diff(args) => diff_command(args),
-        Command::Check(args) => check(args),
+    let policy = || settings::policy(cli.config.as_deref(), cli.environment.as_deref());
+    match &cli.command {
+        Command::Snapshot(args) => snapshot(args, policy()?.as_ref()),
+        Command::Diff(args) => diff_command(args, policy()?.as_ref()),
+        Command::Check(args) => check(args, policy()?.as_ref()),
         Command::Rules(args) => list_rules(args),
-        Command::Explain { change_type } => explain(&change_type),
+        Command::Explain { change_type } => explain(change_type),
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => config_check(cli.config.as_deref()),
+        Command::Init { path } => {
+            config::init(path)?;
+            eprintln!("driftguard: wrote {path}; edit it, then run `driftguard config check`");
+            Ok(Finished {
+                code: code::PASS,
+                summary: None,
+            })
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "driftguard", &mut out);
+            clap_complete::generate(*shell, &mut Cli::command(), "driftguard", &mut out);
             output::write_file("-", &out)?;
             Ok(Finished {
                 code: code::PASS,
@@ -67,56 +79,29 @@ fn setup_color(choice: ColorChoice) {
     colored::control::set_override(on);
 }
 
-fn database_url(db: &DbArgs) -> Result<Target> {
-    let url = db
-        .db
-        .clone()
-        .or_else(|| {
-            std::env::var("DRIFTGUARD_DATABASE_URL")
-                .ok()
-                .filter(|v| !v.is_empty())
-        })
-        .or_else(|| std::env::var("DATABASE_URL").ok().filter(|v| !v.is_empty()))
-        .ok_or_else(|| {
-            Error::Usage(
-                "no database given: pass --db URL, or set DRIFTGUARD_DATABASE_URL or DATABASE_URL"
-                    .into(),
-            )
-        })?;
-    Target::parse(&url)
-}
-
-fn filter(args: &FilterArgs) -> Result<Filter> {
-    Ok(Filter {
-        schemas: args.schemas.clone(),
-        exclude: args
-            .exclude
-            .iter()
-            .map(|g| Glob::new(g))
-            .collect::<Result<_>>()?,
-    })
-}
-
-fn snapshot(args: SnapshotArgs) -> Result<Finished> {
-    let target = database_url(&args.db)?;
-    let snap = source::snapshot(&target, &filter(&args.db.filter)?, Timeouts::default())?;
+fn snapshot(args: &SnapshotArgs, policy: Option<&Loaded>) -> Result<Finished> {
+    let target = settings::target(&args.db, policy)?;
+    let snap = source::snapshot(
+        &target,
+        &settings::filter(&args.db.filter, policy)?,
+        Timeouts::default(),
+    )?;
     for warning in &snap.warnings {
         eprintln!("driftguard: warning: {warning}");
     }
     let bytes = snapshot_file::render(&snap, args.format)?;
     output::write_file(&args.output, &bytes)?;
     let written = if args.output == "-" {
-        "stdout".to_string()
+        "stdout"
     } else {
-        args.output.clone()
+        args.output.as_str()
     };
     Ok(Finished {
         code: code::PASS,
         summary: Some(format!(
-            "driftguard: snapshot tables={} fingerprint={} written={} exit=0",
+            "driftguard: snapshot tables={} fingerprint={} written={written} exit=0",
             snap.table_count(),
             &snap.fingerprint[..12],
-            written
         )),
     })
 }
@@ -143,49 +128,79 @@ fn same_engine(old: &Snapshot, new: &Snapshot, old_name: &str) -> Result<()> {
     Ok(())
 }
 
-fn diff_command(args: DiffArgs) -> Result<Finished> {
-    let filter = filter(&args.filter)?;
+fn diff_command(args: &DiffArgs, policy: Option<&Loaded>) -> Result<Finished> {
+    let filter = settings::filter(&args.filter, policy)?;
+    let verdict = settings::verdict(&args.verdict, policy)?;
     let old = load_side(&args.old, "old snapshot", &filter)?;
     let new = load_side(&args.new, "new snapshot", &filter)?;
     same_engine(&old, &new, &format!("the old side ({})", args.old))?;
     let label = Target::recognize(&args.old).map_or_else(|| args.old.clone(), |t| t.display());
-    finish(&args.verdict, &label, &old, &new)
+    finish(&verdict, &filter, &label, &old, &new)
 }
 
-fn check(args: CheckArgs) -> Result<Finished> {
-    let target = database_url(&args.db)?;
-    let filter = filter(&args.db.filter)?;
+fn check(args: &CheckArgs, policy: Option<&Loaded>) -> Result<Finished> {
+    let settings = settings::check(&args.db, args.baseline.as_deref(), &args.verdict, policy)?;
     // Read the baseline first: a bad baseline is known without touching the database.
-    let mut baseline = snapshot_file::read(Path::new(&args.baseline), "baseline")?;
-    filter.apply(&mut baseline);
-    let current = source::snapshot(&target, &filter, Timeouts::default())?;
-    same_engine(&baseline, &current, &format!("baseline {}", args.baseline))?;
-    finish(&args.verdict, &args.baseline, &baseline, &current)
+    let mut baseline = snapshot_file::read(Path::new(&settings.baseline), "baseline")?;
+    settings.filter.apply(&mut baseline);
+    let current = source::snapshot(&settings.target, &settings.filter, Timeouts::default())?;
+    same_engine(
+        &baseline,
+        &current,
+        &format!("baseline {}", settings.baseline),
+    )?;
+    finish(
+        &settings.verdict,
+        &settings.filter,
+        &settings.baseline,
+        &baseline,
+        &current,
+    )
 }
 
 /// Diff, classify, render and decide the exit code.
 fn finish(
-    verdict_args: &VerdictArgs,
+    verdict: &settings::Verdict,
+    filter: &Filter,
     baseline_label: &str,
     old: &Snapshot,
     new: &Snapshot,
 ) -> Result<Finished> {
     let options = DiffOptions {
-        detect_renames: !verdict_args.no_renames,
+        detect_renames: verdict.detect_renames,
     };
-    let findings = rules::classify(diff::diff(old, new, options), &[]);
-    let report = Report::new(baseline_label, old, new, findings);
+    // Excluded paths also silence changes to sub-objects (an index, a constraint).
+    let changes = diff::diff(old, new, options)
+        .into_iter()
+        .filter(|c| !filter.is_excluded(&c.object.to_string()));
+    let findings = rules::classify(changes.collect(), &verdict.overrides);
+    let mut report = Report::new(baseline_label, old, new, findings);
+    report.environment = verdict.environment.clone();
     let mut out = Vec::new();
-    render(&report, verdict_args.format, &mut out)
+    render(&report, verdict.format, &mut out)
         .map_err(|e| Error::Internal(format!("cannot render the report: {e}")))?;
     output::write_file("-", &out)?;
-    let code = exit_code(report.verdict.result, verdict_args.fail_on);
+    let code = exit_code(report.verdict.result, verdict.fail_on);
     Ok(Finished {
         code,
         summary: Some(format!(
             "driftguard: result={} severity={} exit={code}",
             report.verdict.result.as_str(),
             report.verdict.severity
+        )),
+    })
+}
+
+fn config_check(explicit: Option<&str>) -> Result<Finished> {
+    let notes = config::check(explicit)?;
+    for note in &notes {
+        eprintln!("driftguard: note: {note}");
+    }
+    Ok(Finished {
+        code: code::PASS,
+        summary: Some(format!(
+            "driftguard: config ok notes={} exit=0",
+            notes.len()
         )),
     })
 }
@@ -221,7 +236,7 @@ pub fn exit_code(result: Outcome, fail_on: FailOn) -> i32 {
     }
 }
 
-fn list_rules(args: RulesArgs) -> Result<Finished> {
+fn list_rules(args: &RulesArgs) -> Result<Finished> {
     let mut out = Vec::new();
     let write = |out: &mut Vec<u8>| -> std::io::Result<()> {
         match args.format {

@@ -22,6 +22,14 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// Policy file. Default: driftguard.yml or .driftguard.yml in the working directory, if present.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<String>,
+
+    /// Environment of the policy file to use (its database, baseline and options).
+    #[arg(long = "env", global = true, value_name = "NAME")]
+    pub environment: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -51,11 +59,28 @@ pub enum Command {
         /// A change type such as COLUMN_DROPPED (see `driftguard rules`).
         change_type: String,
     },
+    /// Validate the policy file without touching a database.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Write a commented starter policy file (never overwrites).
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "driftguard.yml")]
+        path: String,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check every key, environment, glob and rule of the policy file.
+    Check,
 }
 
 /// Which database, and which part of it.
@@ -77,6 +102,9 @@ pub struct FilterArgs {
     /// Leave out objects whose path (schema.table or schema.table.column) matches the glob (repeatable).
     #[arg(long = "exclude", value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Keep only objects whose path (schema.table) matches one of these globs (repeatable).
+    #[arg(long = "include", value_name = "GLOB")]
+    pub include: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -93,18 +121,19 @@ pub struct SnapshotArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct VerdictArgs {
-    /// Report format on standard output.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// The lowest result that fails (non-zero exit): warning, breaking, or never.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Report format on standard output [default: text].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// The lowest result that fails (non-zero exit) [default: warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Report a dropped and an added column (or table) of the same shape as a drop and an add, not a rename.
     #[arg(long)]
     pub no_renames: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOn {
     Warning,
     Breaking,
@@ -127,9 +156,9 @@ pub struct DiffArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub db: DbArgs,
-    /// The baseline snapshot file to compare with.
+    /// The baseline snapshot file to compare with (or `baseline:` in the policy file).
     #[arg(long, value_name = "FILE")]
-    pub baseline: String,
+    pub baseline: Option<String>,
     #[command(flatten)]
     pub verdict: VerdictArgs,
 }

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod diff;
 pub mod error;
 pub mod glob;
@@ -15,6 +16,7 @@ pub mod model;
 pub mod output;
 pub mod report;
 pub mod rules;
+pub mod settings;
 pub mod snapshot_file;
 pub mod source;
 pub mod sql;

@@ -104,12 +104,14 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
-/// Which objects to read: `--schema` (empty = the engine's default set) and
-/// `--exclude` globs over `schema.table` and `schema.table.column`.
+/// Which objects to read: `--schema` (empty = the engine's default set),
+/// `--exclude` globs over `schema.table` and `schema.table.column`, and
+/// `--include` globs over `schema.table` (empty = everything).
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub schemas: Vec<String>,
     pub exclude: Vec<Glob>,
+    pub include: Vec<Glob>,
 }
 
 impl Filter {
@@ -122,17 +124,23 @@ impl Filter {
         self.exclude.iter().any(|g| g.matches(path))
     }
 
+    /// Whether a schema-level object (`schema.name`) is kept.
+    pub fn keeps(&self, path: &str) -> bool {
+        !self.is_excluded(path)
+            && (self.include.is_empty() || self.include.iter().any(|g| g.matches(path)))
+    }
+
     /// Removes excluded objects from a snapshot; sources call this before sealing.
     pub fn apply(&self, snapshot: &mut Snapshot) {
-        if self.schemas.is_empty() && self.exclude.is_empty() {
+        if self.schemas.is_empty() && self.exclude.is_empty() && self.include.is_empty() {
             return;
         }
         snapshot.schemas.retain(|name, _| self.wants_schema(name));
-        if self.exclude.is_empty() {
+        if self.exclude.is_empty() && self.include.is_empty() {
             return;
         }
         for (schema_name, schema) in snapshot.schemas.iter_mut() {
-            let excluded = |name: &str| self.is_excluded(&format!("{schema_name}.{name}"));
+            let excluded = |name: &str| !self.keeps(&format!("{schema_name}.{name}"));
             schema.tables.retain(|name, _| !excluded(name));
             schema.views.retain(|name, _| !excluded(name));
             schema.enums.retain(|name, _| !excluded(name));

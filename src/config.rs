@@ -1,0 +1,576 @@
+//! The policy file (`driftguard.yml`): named environments, ignore rules,
+//! severity overrides and notification settings, read strictly.
+//!
+//! Parsing is typed and strict so that a typo is an error naming its key and
+//! line, never a silently ignored setting. Every option may appear at the top
+//! level (the defaults) or inside an environment; an environment inherits the
+//! top level key by key. `${VAR}` and `${VAR:-default}` in string values are
+//! read from the environment after the environment is chosen, so secrets of
+//! other environments never need to be set.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::cli::FailOn;
+use crate::error::{Error, Result};
+use crate::glob::Glob;
+use crate::rules::{ChangeType, Override, Severity};
+
+/// The names looked for in the working directory, in order.
+pub const DEFAULT_NAMES: [&str; 2] = ["driftguard.yml", ".driftguard.yml"];
+
+/// Config files beyond this size are refused before parsing.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// One `rules:` entry: a severity (`breaking`, `warning`, `info`, `off`), or
+/// a list of scoped severities (`{severity: info, only: "analytics.*"}`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RuleSetting {
+    Severity(String),
+    Scoped(Vec<ScopedRule>),
+    One(ScopedRule),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopedRule {
+    pub severity: String,
+    /// Globs over the object path (`schema.table[.column]`); absent = everywhere.
+    #[serde(default)]
+    pub only: OneOrMany,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn values(&self) -> Vec<&String> {
+        match self {
+            OneOrMany::None => Vec::new(),
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v.iter().collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSetting {
+    pub url: String,
+    /// The environment variable that holds this webhook's signing secret.
+    pub secret_env: Option<String>,
+    /// Which results fire this channel (default: the `notify.on` list).
+    pub on: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackSetting {
+    pub url: String,
+    pub on: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifySetting {
+    pub on: Option<Vec<String>>,
+    pub webhooks: Option<Vec<WebhookSetting>>,
+    pub slack: Option<SlackSetting>,
+    pub retry_delays: Option<Vec<String>>,
+    pub timeout: Option<String>,
+    pub deadline: Option<String>,
+    pub ca_cert: Option<String>,
+    pub require_delivery: Option<bool>,
+    pub allow_unsigned: Option<bool>,
+}
+
+/// Declares the options once: as a struct for an environment and, with
+/// `version` and `environments` added, for the whole file.
+macro_rules! options {
+    ($($(#[doc = $doc:literal])* $field:ident : $ty:ty),* $(,)?) => {
+        /// The options an environment (or the top level) may set.
+        #[derive(Debug, Clone, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Options {
+            $($(#[doc = $doc])* pub $field: Option<$ty>,)*
+        }
+
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ConfigFile {
+            version: u32,
+            #[serde(default)]
+            environments: BTreeMap<String, Options>,
+            $($field: Option<$ty>,)*
+        }
+
+        impl ConfigFile {
+            fn defaults(&self) -> Options {
+                Options { $($field: self.$field.clone(),)* }
+            }
+        }
+
+        impl Options {
+            /// Fills every unset option from `base`; lists of globs and rule
+            /// overrides are merged instead (see [`merge_lists`]).
+            fn inherit(self, base: Options) -> Options {
+                let mut merged = Options { $($field: self.$field.clone().or_else(|| base.$field.clone()),)* };
+                merge_lists(&mut merged, &self, &base);
+                merged
+            }
+        }
+    };
+}
+
+options! {
+    /// Database URL.
+    db: String,
+    /// Baseline snapshot file.
+    baseline: String,
+    schemas: Vec<String>,
+    exclude: Vec<String>,
+    include: Vec<String>,
+    fail_on: FailOn,
+    format: String,
+    /// Rename detection (default true).
+    renames: bool,
+    rules: BTreeMap<String, RuleSetting>,
+    /// Report files: format → path.
+    reports: BTreeMap<String, String>,
+    notify: NotifySetting,
+}
+
+/// An environment's `exclude`/`include` add to the top level's (a fleet shares
+/// its ignore list), and its `rules` override the top level's per change type.
+fn merge_lists(merged: &mut Options, env: &Options, base: &Options) {
+    let concat = |a: &Option<Vec<String>>, b: &Option<Vec<String>>| match (a, b) {
+        (None, None) => None,
+        _ => Some(
+            b.iter()
+                .chain(a.iter())
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>(),
+        ),
+    };
+    merged.exclude = concat(&env.exclude, &base.exclude);
+    merged.include = concat(&env.include, &base.include);
+    if let (Some(env_rules), Some(base_rules)) = (&env.rules, &base.rules) {
+        let mut rules = base_rules.clone();
+        rules.extend(env_rules.clone());
+        merged.rules = Some(rules);
+    }
+}
+
+/// A loaded, validated configuration for one run.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub environment: Option<String>,
+    pub options: Options,
+    pub overrides: Vec<Override>,
+}
+
+/// Finds the config file: `--config FILE`, else a default name in the working directory.
+pub fn find(explicit: Option<&str>) -> Result<Option<PathBuf>> {
+    if let Some(path) = explicit {
+        let p = PathBuf::from(path);
+        if !p.is_file() {
+            return Err(Error::NoInput(format!("config file {path} does not exist")));
+        }
+        return Ok(Some(p));
+    }
+    Ok(DEFAULT_NAMES
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file()))
+}
+
+/// Loads the config (if there is one) for the chosen environment.
+pub fn load(explicit: Option<&str>, environment: Option<&str>) -> Result<Option<Loaded>> {
+    let Some(path) = find(explicit)? else {
+        return match environment {
+            Some(env) => Err(Error::Config(format!(
+                "--env {env} needs a config file: none given with --config and no {} in the working directory",
+                DEFAULT_NAMES.join(" or ")
+            ))),
+            None => Ok(None),
+        };
+    };
+    let (text, file) = parse_file(&path)?;
+    resolve(&path, &text, &file, environment, &|k| std::env::var(k).ok()).map(Some)
+}
+
+fn parse_file(path: &Path) -> Result<(String, ConfigFile)> {
+    let shown = path.display();
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_CONFIG_BYTES {
+        return Err(Error::Config(format!(
+            "{shown} is {size} bytes, over the 1 MiB limit for a config file"
+        )));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("cannot read {shown}: {e}")))?;
+    let file = parse(&text, &shown.to_string())?;
+    Ok((text, file))
+}
+
+fn parse(text: &str, shown: &str) -> Result<ConfigFile> {
+    if text.trim().is_empty() {
+        return Err(Error::Config(format!(
+            "{shown} is empty; start from `driftguard init`"
+        )));
+    }
+    let file: ConfigFile = serde_yaml::from_str(text).map_err(|e| {
+        Error::Config(format!(
+            "{shown}: {e}\nAllowed keys: version, environments, {} (see `driftguard init` for a commented example)",
+            OPTION_KEYS.join(", ")
+        ))
+    })?;
+    if file.version != 1 {
+        return Err(Error::Config(format!(
+            "{shown} line {}: version {} is not supported; this driftguard reads version 1",
+            line_of(text, "version:"),
+            file.version
+        )));
+    }
+    Ok(file)
+}
+
+const OPTION_KEYS: &[&str] = &[
+    "db", "baseline", "schemas", "exclude", "include", "fail_on", "format", "renames", "rules",
+    "reports", "notify",
+];
+
+/// Merges the chosen environment over the defaults, interpolates `${VAR}`,
+/// and validates globs and rule overrides.
+fn resolve(
+    path: &Path,
+    text: &str,
+    file: &ConfigFile,
+    environment: Option<&str>,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<Loaded> {
+    let shown = path.display().to_string();
+    let mut options = match environment {
+        None => file.defaults(),
+        Some(name) => {
+            let env = file.environments.get(name).ok_or_else(|| {
+                let known: Vec<&str> = file.environments.keys().map(String::as_str).collect();
+                Error::Config(if known.is_empty() {
+                    format!("--env {name}: {shown} defines no environments")
+                } else {
+                    format!(
+                        "--env {name}: no such environment in {shown}; it defines: {}",
+                        known.join(", ")
+                    )
+                })
+            })?;
+            env.clone().inherit(file.defaults())
+        }
+    };
+    interpolate_options(&mut options, text, &shown, var)?;
+    for glob in options
+        .exclude
+        .iter()
+        .chain(options.include.iter())
+        .flatten()
+    {
+        Glob::new(glob)
+            .map_err(|e| Error::Config(format!("{shown} line {}: {e}", line_of(text, glob))))?;
+    }
+    let overrides = overrides(options.rules.as_ref(), text, &shown)?;
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        environment: environment.map(str::to_string),
+        options,
+        overrides,
+    })
+}
+
+/// Turns `rules:` into severity overrides, rejecting unknown change types and severities.
+fn overrides(
+    rules: Option<&BTreeMap<String, RuleSetting>>,
+    text: &str,
+    shown: &str,
+) -> Result<Vec<Override>> {
+    let mut out = Vec::new();
+    for (key, setting) in rules.into_iter().flatten() {
+        let line = line_of(text, &format!("{key}:"));
+        let change_type = ChangeType::parse(key).ok_or_else(|| {
+            Error::Config(format!(
+                "{shown} line {line}: rules: unknown change type `{key}`; run `driftguard rules` for the list"
+            ))
+        })?;
+        let entries: Vec<(&String, Vec<&String>)> = match setting {
+            RuleSetting::Severity(s) => vec![(s, Vec::new())],
+            RuleSetting::One(r) => vec![(&r.severity, r.only.values())],
+            RuleSetting::Scoped(list) => list
+                .iter()
+                .map(|r| (&r.severity, r.only.values()))
+                .collect(),
+        };
+        for (severity, only) in entries {
+            let severity = match severity.to_ascii_lowercase().as_str() {
+                "off" => None,
+                s => Some(Severity::parse(s).ok_or_else(|| {
+                    Error::Config(format!(
+                        "{shown} line {line}: rules.{key}: unknown severity `{severity}`; use breaking, warning, info or off"
+                    ))
+                })?),
+            };
+            if only.is_empty() {
+                out.push(Override {
+                    change_type,
+                    scope: None,
+                    severity,
+                });
+            }
+            for glob in only {
+                let scope = Glob::new(glob)
+                    .map_err(|e| Error::Config(format!("{shown} line {line}: rules.{key}: {e}")))?;
+                out.push(Override {
+                    change_type,
+                    scope: Some(scope),
+                    severity,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The 1-based line of the first occurrence of `needle`, for messages.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.find(needle).map_or(1, |i| {
+        text[..i].lines().count().max(1) + usize::from(text[..i].ends_with('\n'))
+    })
+}
+
+/// Replaces `${VAR}` and `${VAR:-default}`; an unset variable without a default is an error naming it.
+pub fn interpolate(
+    value: &str,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> std::result::Result<String, String> {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| format!("unterminated `${{` in `{value}`"))?;
+        let inner = &after[..end];
+        let (name, default) = match inner.split_once(":-") {
+            Some((n, d)) => (n, Some(d)),
+            None => (inner, None),
+        };
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!(
+                "`${{{inner}}}` is not a variable reference; names are letters, digits and _"
+            ));
+        }
+        match (var(name).filter(|v| !v.is_empty()), default) {
+            (Some(v), _) => out.push_str(&v),
+            (None, Some(d)) => out.push_str(d),
+            (None, None) => {
+                return Err(format!(
+                    "environment variable {name} is not set (write ${{{name}:-default}} to give a default)"
+                ));
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn interpolate_options(
+    o: &mut Options,
+    text: &str,
+    shown: &str,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<()> {
+    let mut strings: Vec<&mut String> = Vec::new();
+    strings.extend(o.db.as_mut());
+    strings.extend(o.baseline.as_mut());
+    strings.extend(o.format.as_mut());
+    strings.extend(o.schemas.iter_mut().flatten());
+    strings.extend(o.exclude.iter_mut().flatten());
+    strings.extend(o.include.iter_mut().flatten());
+    strings.extend(o.reports.iter_mut().flat_map(|r| r.values_mut()));
+    if let Some(n) = o.notify.as_mut() {
+        strings.extend(n.on.iter_mut().flatten());
+        strings.extend(n.retry_delays.iter_mut().flatten());
+        strings.extend(n.timeout.as_mut());
+        strings.extend(n.deadline.as_mut());
+        strings.extend(n.ca_cert.as_mut());
+        for w in n.webhooks.iter_mut().flatten() {
+            strings.push(&mut w.url);
+            strings.extend(w.secret_env.as_mut());
+            strings.extend(w.on.iter_mut().flatten());
+        }
+        if let Some(s) = n.slack.as_mut() {
+            strings.push(&mut s.url);
+            strings.extend(s.on.iter_mut().flatten());
+        }
+    }
+    for s in strings {
+        if s.contains("${") {
+            let original = s.clone();
+            *s = interpolate(&original, var).map_err(|e| {
+                let needle = original.split('}').next().unwrap_or(&original);
+                Error::Config(format!("{shown} line {}: {e}", line_of(text, needle)))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// What `driftguard config check` reports: every environment resolved, with
+/// unset variables listed as notes rather than failures (secrets of other
+/// environments are rarely all set in one place).
+pub fn check(explicit: Option<&str>) -> Result<Vec<String>> {
+    let path = find(explicit)?.ok_or_else(|| {
+        Error::NoInput(format!(
+            "no config file: pass --config FILE or create {} (driftguard init)",
+            DEFAULT_NAMES[0]
+        ))
+    })?;
+    let (text, file) = parse_file(&path)?;
+    let mut notes = Vec::new();
+    let mut environments: Vec<Option<&str>> = vec![None];
+    environments.extend(file.environments.keys().map(|k| Some(k.as_str())));
+    for env in environments {
+        // Resolve with every variable "set" to learn about structure errors, then
+        // report which variables are really missing here.
+        let placeholder = |_: &str| Some("x".to_string());
+        resolve(&path, &text, &file, env, &placeholder)?;
+        if let Err(Error::Config(e)) = resolve(&path, &text, &file, env, &|k| std::env::var(k).ok())
+        {
+            notes.push(format!("{}: {e}", env.unwrap_or("(top level)")));
+        }
+    }
+    Ok(notes)
+}
+
+/// The commented starter file written by `driftguard init`.
+pub const STARTER: &str = r#"# driftguard policy file: https://github.com/driftguard/driftguard#the-policy-file
+# Every key may appear here (the defaults) or inside an environment, which
+# inherits the defaults key by key. ${VAR} and ${VAR:-default} read the
+# environment, so secrets stay out of this file.
+version: 1
+
+# Options every environment shares.
+schemas: [public]
+exclude:
+  - public.schema_migrations   # the migration tool's own bookkeeping
+  - "*.tmp_*"                  # scratch tables
+  - "*._gh_ost_*"              # online-schema-change shadow tables
+fail_on: warning               # warning | breaking | never
+rules:
+  COLUMN_TYPE_WIDENED: info    # widening is routine here
+  INDEX_DROPPED:
+    - severity: info
+      only: "analytics.*"      # analytics indexes come and go
+
+environments:
+  production:
+    db: ${PRODUCTION_DATABASE_URL}
+    baseline: schema/production.json
+    fail_on: breaking
+    notify:
+      on: [breaking, warning]
+      webhooks:
+        - url: https://hooks.example.com/driftguard
+          secret_env: DRIFTGUARD_WEBHOOK_SECRET
+  staging:
+    db: ${STAGING_DATABASE_URL:-postgres://localhost/staging}
+    baseline: schema/staging.json
+"#;
+
+/// Writes the starter file, refusing to overwrite an existing one.
+pub fn init(path: &str) -> Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::CantCreate(format!(
+                    "{path} already exists; driftguard init never overwrites a config file"
+                ))
+            } else {
+                Error::CantCreate(format!("cannot write {path}: {e}"))
+            }
+        })?;
+    file.write_all(STARTER.as_bytes())
+        .map_err(|e| Error::CantCreate(format!("cannot write {path}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn interpolation() {
+        let v = vars(&[("HOST", "db1"), ("EMPTY", "")]);
+        assert_eq!(
+            interpolate("postgres://${HOST}/x", &v).unwrap(),
+            "postgres://db1/x"
+        );
+        assert_eq!(interpolate("${MISSING:-fallback}", &v).unwrap(), "fallback");
+        assert_eq!(interpolate("${EMPTY:-fallback}", &v).unwrap(), "fallback");
+        assert_eq!(interpolate("no vars", &v).unwrap(), "no vars");
+        assert!(
+            interpolate("${MISSING}", &v)
+                .unwrap_err()
+                .contains("MISSING is not set")
+        );
+        assert!(interpolate("${oops", &v).is_err());
+        assert!(interpolate("${a b}", &v).is_err());
+    }
+
+    #[test]
+    fn the_starter_file_is_valid() {
+        let file = parse(STARTER, "starter").unwrap();
+        let v = vars(&[("PRODUCTION_DATABASE_URL", "postgres://p/db")]);
+        let prod = resolve(Path::new("s"), STARTER, &file, Some("production"), &v).unwrap();
+        assert_eq!(prod.options.db.as_deref(), Some("postgres://p/db"));
+        assert_eq!(prod.options.fail_on, Some(FailOn::Breaking));
+        assert_eq!(prod.options.schemas, Some(vec!["public".to_string()]));
+        assert_eq!(prod.overrides.len(), 2);
+        let staging = resolve(Path::new("s"), STARTER, &file, Some("staging"), &v).unwrap();
+        assert_eq!(
+            staging.options.db.as_deref(),
+            Some("postgres://localhost/staging")
+        );
+        assert_eq!(staging.options.fail_on, Some(FailOn::Warning));
+    }
+
+    #[test]
+    fn line_numbers() {
+        let text = "version: 1\nrules:\n  NOPE: info\n";
+        assert_eq!(line_of(text, "NOPE:"), 3);
+        assert_eq!(line_of(text, "version:"), 1);
+        assert_eq!(line_of(text, "absent"), 1);
+    }
+}

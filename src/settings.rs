@@ -1,0 +1,129 @@
+//! The step that turns raw flags plus the policy file into one validated
+//! settings value per command. Flags override the file; the file's chosen
+//! environment overrides its top level; built-in defaults come last.
+
+use clap::ValueEnum;
+
+use crate::cli::{DbArgs, FailOn, FilterArgs, VerdictArgs};
+use crate::config::{self, Loaded, Options};
+use crate::error::{Error, Result};
+use crate::glob::Glob;
+use crate::report::Format;
+use crate::rules::Override;
+use crate::source::{Filter, Target};
+
+/// How a comparison is judged and shown (shared by `check` and `diff`).
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub environment: Option<String>,
+    pub format: Format,
+    pub fail_on: FailOn,
+    pub detect_renames: bool,
+    pub overrides: Vec<Override>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub target: Target,
+    pub baseline: String,
+    pub filter: Filter,
+    pub verdict: Verdict,
+}
+
+/// The policy file for this run, if any (`--config`, `--env`, or a default name).
+pub fn policy(config: Option<&str>, environment: Option<&str>) -> Result<Option<Loaded>> {
+    config::load(config, environment)
+}
+
+fn options(policy: Option<&Loaded>) -> Options {
+    policy.map(|p| p.options.clone()).unwrap_or_default()
+}
+
+/// The database: `--db`, else the policy file, else `$DRIFTGUARD_DATABASE_URL`, else `$DATABASE_URL`.
+pub fn target(db: &DbArgs, policy: Option<&Loaded>) -> Result<Target> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let url = db
+        .db
+        .clone()
+        .or_else(|| options(policy).db)
+        .or_else(|| env("DRIFTGUARD_DATABASE_URL"))
+        .or_else(|| env("DATABASE_URL"))
+        .ok_or_else(|| {
+            Error::Usage(
+                "no database given: pass --db URL, set `db:` in the policy file, or set DRIFTGUARD_DATABASE_URL or DATABASE_URL"
+                    .into(),
+            )
+        })?;
+    Target::parse(&url)
+}
+
+/// Schemas from the flags (else the file); exclude and include globs from both.
+pub fn filter(args: &FilterArgs, policy: Option<&Loaded>) -> Result<Filter> {
+    let file = options(policy);
+    let globs = |flags: &[String], file: Option<Vec<String>>| -> Result<Vec<Glob>> {
+        file.unwrap_or_default()
+            .iter()
+            .chain(flags)
+            .map(|g| Glob::new(g))
+            .collect()
+    };
+    Ok(Filter {
+        schemas: if args.schemas.is_empty() {
+            file.schemas.clone().unwrap_or_default()
+        } else {
+            args.schemas.clone()
+        },
+        exclude: globs(&args.exclude, file.exclude)?,
+        include: globs(&args.include, file.include)?,
+    })
+}
+
+pub fn verdict(args: &VerdictArgs, policy: Option<&Loaded>) -> Result<Verdict> {
+    let file = options(policy);
+    let shown = policy
+        .map(|p| p.path.display().to_string())
+        .unwrap_or_default();
+    let file_format = match &file.format {
+        None => None,
+        Some(f) => Some(Format::from_str(f, true).map_err(|_| {
+            let allowed: Vec<String> = Format::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+                .collect();
+            Error::Config(format!(
+                "{shown}: format: unknown format `{f}`; use one of {}",
+                allowed.join(", ")
+            ))
+        })?),
+    };
+    Ok(Verdict {
+        environment: policy.and_then(|p| p.environment.clone()),
+        format: args.format.or(file_format).unwrap_or(Format::Text),
+        fail_on: args.fail_on.or(file.fail_on).unwrap_or(FailOn::Warning),
+        detect_renames: !args.no_renames && file.renames.unwrap_or(true),
+        overrides: policy.map(|p| p.overrides.clone()).unwrap_or_default(),
+    })
+}
+
+pub fn check(
+    db: &DbArgs,
+    baseline: Option<&str>,
+    args: &VerdictArgs,
+    policy: Option<&Loaded>,
+) -> Result<Check> {
+    let baseline = baseline
+        .map(str::to_string)
+        .or_else(|| options(policy).baseline)
+        .ok_or_else(|| {
+            Error::Usage(
+                "no baseline given: pass --baseline FILE or set `baseline:` in the policy file"
+                    .into(),
+            )
+        })?;
+    Ok(Check {
+        target: target(db, policy)?,
+        baseline,
+        filter: filter(&db.filter, policy)?,
+        verdict: verdict(args, policy)?,
+    })
+}
