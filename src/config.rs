@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::cli::FailOn;
 use crate::error::{Error, Result};
 use crate::glob::Glob;
+use crate::report::Format;
 use crate::rules::{ChangeType, Override, Severity};
 
 /// The names looked for in the working directory, in order.
@@ -140,7 +141,7 @@ options! {
     exclude: Vec<String>,
     include: Vec<String>,
     fail_on: FailOn,
-    format: String,
+    format: Format,
     /// Rename detection (default true).
     renames: bool,
     rules: BTreeMap<String, RuleSetting>,
@@ -403,7 +404,6 @@ fn interpolate_options(
     let mut strings: Vec<&mut String> = Vec::new();
     strings.extend(o.db.as_mut());
     strings.extend(o.baseline.as_mut());
-    strings.extend(o.format.as_mut());
     strings.extend(o.schemas.iter_mut().flatten());
     strings.extend(o.exclude.iter_mut().flatten());
     strings.extend(o.include.iter_mut().flatten());

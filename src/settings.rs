@@ -2,8 +2,6 @@
 //! settings value per command. Flags override the file; the file's chosen
 //! environment overrides its top level; built-in defaults come last.
 
-use clap::ValueEnum;
-
 use crate::cli::{DbArgs, FailOn, FilterArgs, VerdictArgs};
 use crate::config::{self, Loaded, Options};
 use crate::error::{Error, Result};
@@ -80,25 +78,9 @@ pub fn filter(args: &FilterArgs, policy: Option<&Loaded>) -> Result<Filter> {
 
 pub fn verdict(args: &VerdictArgs, policy: Option<&Loaded>) -> Result<Verdict> {
     let file = options(policy);
-    let shown = policy
-        .map(|p| p.path.display().to_string())
-        .unwrap_or_default();
-    let file_format = match &file.format {
-        None => None,
-        Some(f) => Some(Format::from_str(f, true).map_err(|_| {
-            let allowed: Vec<String> = Format::value_variants()
-                .iter()
-                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
-                .collect();
-            Error::Config(format!(
-                "{shown}: format: unknown format `{f}`; use one of {}",
-                allowed.join(", ")
-            ))
-        })?),
-    };
     Ok(Verdict {
         environment: policy.and_then(|p| p.environment.clone()),
-        format: args.format.or(file_format).unwrap_or(Format::Text),
+        format: args.format.or(file.format).unwrap_or(Format::Text),
         fail_on: args.fail_on.or(file.fail_on).unwrap_or(FailOn::Warning),
         detect_renames: !args.no_renames && file.renames.unwrap_or(true),
         overrides: policy.map(|p| p.overrides.clone()).unwrap_or_default(),

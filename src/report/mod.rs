@@ -12,7 +12,8 @@ use crate::model::Snapshot;
 use crate::rules::{Finding, Verdict};
 
 /// Output formats of `check` and `diff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     Text,
     Json,

@@ -4,4 +4,5 @@
 mod util;
 
 mod cli;
+mod config;
 mod sqlite;
