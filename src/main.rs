@@ -30,6 +30,8 @@ fn main() {
     if std::env::var_os("DRIFTGUARD_TEST_PANIC").is_some() {
         panic!("DRIFTGUARD_TEST_PANIC is set");
     }
+    #[cfg(unix)]
+    driftguard::output::interrupt::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -58,6 +58,8 @@ fn write_atomic(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
     let temp = dir.join(format!(".{name}.driftguard-{}.tmp", std::process::id()));
+    #[cfg(unix)]
+    let _pending = interrupt::pending(&temp);
     let result = (|| {
         let mut file = fs::File::create(&temp)?;
         file.write_all(bytes)?;
@@ -68,4 +70,61 @@ fn write_atomic(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = fs::remove_file(&temp);
     }
     result
+}
+
+/// SIGINT and SIGTERM: remove the temporary file of a write in progress, say
+/// so, and exit 128 + signal (130, 143). The target file is only ever replaced
+/// by a rename, so the previous baseline stays intact.
+#[cfg(unix)]
+pub mod interrupt {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::Path;
+    use std::ptr::null_mut;
+    use std::sync::atomic::{AtomicPtr, Ordering};
+
+    static TEMP: AtomicPtr<libc::c_char> = AtomicPtr::new(null_mut());
+
+    extern "C" fn on_signal(signal: libc::c_int) {
+        // Only async-signal-safe calls here: unlink, write, _exit.
+        let path = TEMP.swap(null_mut(), Ordering::SeqCst);
+        // SAFETY: `path` is null or a NUL-terminated string that is never freed.
+        unsafe {
+            if !path.is_null() {
+                libc::unlink(path);
+            }
+            let message: &[u8] = if signal == libc::SIGINT {
+                b"\ndriftguard: interrupted (SIGINT); nothing was written\ndriftguard: result=error exit=130\n"
+            } else {
+                b"\ndriftguard: terminated (SIGTERM); nothing was written\ndriftguard: result=error exit=143\n"
+            };
+            libc::write(2, message.as_ptr().cast(), message.len());
+            libc::_exit(128 + signal);
+        }
+    }
+
+    pub fn install() {
+        // SAFETY: installing a handler that only makes async-signal-safe calls.
+        unsafe {
+            libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+            libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+        }
+    }
+
+    /// Marks `temp` as the file to remove if a signal arrives before it is renamed.
+    pub struct Pending;
+
+    pub fn pending(temp: &Path) -> Option<Pending> {
+        // The string is deliberately leaked: the handler may still be reading it
+        // on another thread while this write finishes.
+        let c = CString::new(temp.as_os_str().as_bytes()).ok()?;
+        TEMP.store(c.into_raw(), Ordering::SeqCst);
+        Some(Pending)
+    }
+
+    impl Drop for Pending {
+        fn drop(&mut self) {
+            TEMP.store(null_mut(), Ordering::SeqCst);
+        }
+    }
 }

@@ -71,6 +71,18 @@ pub fn parse(bytes: &[u8], what: &str) -> Result<Snapshot> {
         )));
     }
     let is_json = text.trim_start().starts_with('{');
+    // serde keeps the last of two equal keys; in a baseline that would silently
+    // drop a table, so duplicates are refused first.
+    let duplicates = if is_json {
+        serde_json::from_str::<NoDuplicates>(text).map_err(|e| e.to_string())
+    } else {
+        serde_yaml::from_str::<NoDuplicates>(text).map_err(|e| e.to_string())
+    };
+    if let Err(e) = duplicates
+        && e.contains("duplicate key")
+    {
+        return Err(Error::Data(format!("{what}: {e}")));
+    }
     let value: serde_json::Value = if is_json {
         serde_json::from_str(text)
             .map_err(|e| Error::Data(format!("{what} is not valid JSON: {e}")))?
@@ -104,5 +116,93 @@ fn check_format(value: &serde_json::Value, what: &str) -> Result<()> {
         _ => Err(Error::Data(format!(
             "{what} has an unsupported format \"{format}\" (expected \"{FORMAT_NAME}/{FORMAT_VERSION}\")"
         ))),
+    }
+}
+
+/// Deserializes anything, failing on a repeated key in any object.
+struct NoDuplicates;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicatesVisitor)
+    }
+}
+
+struct NoDuplicatesVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicatesVisitor {
+    type Value = NoDuplicates;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_none<E>(self) -> std::result::Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<NoDuplicates, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<NoDuplicates, A::Error> {
+        while seq.next_element::<NoDuplicates>()?.is_some() {}
+        Ok(NoDuplicates)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<NoDuplicates, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            map.next_value::<NoDuplicates>()?;
+        }
+        Ok(NoDuplicates)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let text = r#"{"format": "driftguard.snapshot/1", "schemas": {"main": {}, "main": {}}}"#;
+        let err = parse(text.as_bytes(), "baseline").unwrap_err().to_string();
+        assert!(err.contains("duplicate key `main`"), "{err}");
+        let yaml = "format: driftguard.snapshot/1\nschemas:\n  main: {}\n  main: {}\n";
+        assert!(
+            parse(yaml.as_bytes(), "baseline")
+                .unwrap_err()
+                .to_string()
+                .contains("duplicate")
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! The SQLite source: the whole catalog in four bulk queries (the pragma
+//! The SQLite source: the whole catalog in five bulk queries (the pragma
 //! table-valued functions joined to `sqlite_schema`), from a connection opened
 //! read-only inside one read transaction, so the file is never created or changed.
 //!
@@ -76,8 +76,6 @@ struct ObjectRow {
     name: String,
     table: String,
     sql: Option<String>,
-    without_rowid: bool,
-    strict: bool,
 }
 
 fn read_schema(conn: &Connection) -> rusqlite::Result<Schema> {
@@ -89,9 +87,17 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<Schema> {
                 name: r.get(1)?,
                 table: r.get(2)?,
                 sql: r.get(3)?,
-                without_rowid: r.get::<_, i64>(4)? != 0,
-                strict: r.get::<_, i64>(5)? != 0,
             })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    // name → (without rowid, strict)
+    let flags: BTreeMap<String, (bool, bool)> = conn
+        .prepare(include_str!("sqlite/table_flags.sql"))?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                (r.get::<_, i64>(1)? != 0, r.get::<_, i64>(2)? != 0),
+            ))
         })?
         .collect::<rusqlite::Result<_>>()?;
 
@@ -103,10 +109,11 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<Schema> {
         match obj.kind.as_str() {
             "table" => {
                 let mut table = Table::default();
-                if obj.strict {
+                let (without_rowid, strict) = flags.get(&obj.name).copied().unwrap_or_default();
+                if strict {
                     table.options.insert("strict".into(), "true".into());
                 }
-                if obj.without_rowid {
+                if without_rowid {
                     table.options.insert("without_rowid".into(), "true".into());
                 }
                 parsed.insert(obj.name.clone(), parse_create_table(&sql_text));
@@ -282,11 +289,16 @@ fn read_foreign_keys(
         entry.3 = r.get(7)?;
     }
     let pk_of = |table: &str| -> Vec<String> {
-        schema
-            .tables
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(table))
-            .and_then(|(_, t)| t.primary_key.as_ref())
+        // Names are case-insensitive in SQLite; the exact spelling is the common case.
+        let found = schema.tables.get(table).or_else(|| {
+            schema
+                .tables
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(table))
+                .map(|(_, t)| t)
+        });
+        found
+            .and_then(|t| t.primary_key.as_ref())
             .map(|pk| pk.columns.clone())
             .unwrap_or_default()
     };
