@@ -8,13 +8,14 @@ use std::path::Path;
 use clap::CommandFactory;
 
 use crate::cli::{
-    CheckArgs, Cli, ColorChoice, Command, DbArgs, DiffArgs, FailOn, FilterArgs, RulesArgs,
-    SnapshotArgs, VerdictArgs,
+    CheckArgs, Cli, ColorChoice, Command, DbArgs, DiffArgs, FailOn, FilterArgs, NotifyCommand,
+    RulesArgs, SnapshotArgs, VerdictArgs,
 };
 use crate::diff::{self, DiffOptions};
 use crate::error::{Error, Result, code};
 use crate::glob::Glob;
 use crate::model::Snapshot;
+use crate::notify::{self, CheckNotify};
 use crate::output;
 use crate::report::{self, Format, Report};
 use crate::rules::{self, ChangeType, Outcome, RULES};
@@ -34,6 +35,15 @@ pub fn run(cli: Cli) -> Result<Finished> {
         Command::Snapshot(args) => snapshot(args),
         Command::Diff(args) => diff_command(args),
         Command::Check(args) => check(args),
+        Command::Notify {
+            command: NotifyCommand::Test(args),
+        } => {
+            let code = notify::send_test(&args)?;
+            Ok(Finished {
+                code,
+                summary: Some(format!("driftguard: notify test exit={code}")),
+            })
+        }
         Command::Rules(args) => list_rules(args),
         Command::Explain { change_type } => explain(&change_type),
         Command::Completions { shell } => {
@@ -149,10 +159,12 @@ fn diff_command(args: DiffArgs) -> Result<Finished> {
     let new = load_side(&args.new, "new snapshot", &filter)?;
     same_engine(&old, &new, &format!("the old side ({})", args.old))?;
     let label = Target::recognize(&args.old).map_or_else(|| args.old.clone(), |t| t.display());
-    finish(&args.verdict, &label, &old, &new)
+    finish(&args.verdict, None, &label, &old, &new)
 }
 
 fn check(args: CheckArgs) -> Result<Finished> {
+    // Notification settings are validated before any database work (SPEC §7).
+    let notify = CheckNotify::from_args(&args.notify)?;
     let target = database_url(&args.db)?;
     let filter = filter(&args.db.filter)?;
     // Read the baseline first: a bad baseline is known without touching the database.
@@ -160,12 +172,20 @@ fn check(args: CheckArgs) -> Result<Finished> {
     filter.apply(&mut baseline);
     let current = source::snapshot(&target, &filter, Timeouts::default())?;
     same_engine(&baseline, &current, &format!("baseline {}", args.baseline))?;
-    finish(&args.verdict, &args.baseline, &baseline, &current)
+    finish(
+        &args.verdict,
+        notify.as_ref(),
+        &args.baseline,
+        &baseline,
+        &current,
+    )
 }
 
-/// Diff, classify, render and decide the exit code.
+/// Diff, classify, notify, render and decide the exit code. Notifications go
+/// out before the report is rendered so that the report records their outcomes.
 fn finish(
     verdict_args: &VerdictArgs,
+    notify: Option<&CheckNotify>,
     baseline_label: &str,
     old: &Snapshot,
     new: &Snapshot,
@@ -174,12 +194,17 @@ fn finish(
         detect_renames: !verdict_args.no_renames,
     };
     let findings = rules::classify(diff::diff(old, new, options), &[]);
-    let report = Report::new(baseline_label, old, new, findings);
+    let mut report = Report::new(baseline_label, old, new, findings);
+    let mut code = exit_code(report.verdict.result, verdict_args.fail_on);
+    if let Some(notify) = notify {
+        let deliveries = notify.send(&report);
+        code = notify.exit_code(&deliveries, code);
+        report.deliveries = Some(deliveries);
+    }
     let mut out = Vec::new();
     render(&report, verdict_args.format, &mut out)
         .map_err(|e| Error::Internal(format!("cannot render the report: {e}")))?;
     output::write_file("-", &out)?;
-    let code = exit_code(report.verdict.result, verdict_args.fail_on);
     Ok(Finished {
         code,
         summary: Some(format!(
