@@ -368,7 +368,7 @@ impl Notifier {
             eprintln!("{label}: {line}");
         });
         let plural = if done.attempts == 1 { "" } else { "s" };
-        let delivery = match done.last {
+        match done.last {
             Attempt::Delivered { status } => {
                 eprintln!(
                     "{label}: delivered (HTTP {status}, {} attempt{plural})",
@@ -399,8 +399,7 @@ impl Notifier {
                     error: Some(f.reason),
                 }
             }
-        };
-        delivery
+        }
     }
 }
 

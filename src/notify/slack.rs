@@ -60,7 +60,7 @@ pub fn message(report: &Report, event: Event) -> Value {
     ];
 
     let mut ordered: Vec<&Finding> = report.findings.iter().collect();
-    ordered.sort_by(|a, b| b.severity.cmp(&a.severity));
+    ordered.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let lines: Vec<String> = ordered
         .iter()
         .take(LISTED_CHANGES)
