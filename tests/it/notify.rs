@@ -33,8 +33,7 @@ fn drifted() -> Drifted {
         "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT);",
     );
     run(
-        sb.cmd()
-            .args(["snapshot", "--db", "app.db", "-o", "baseline.json"]),
+        cmd(&sb).args(["snapshot", "--db", "app.db", "-o", "baseline.json"]),
         0,
     );
     sb.sqlite(
@@ -49,7 +48,7 @@ fn drifted() -> Drifted {
 impl Drifted {
     /// `check` with JSON on stdout, the test CA trusted, short retry waits and the secret set.
     fn check(&self) -> Command {
-        let mut cmd = self.sb.cmd();
+        let mut cmd = cmd(&self.sb);
         cmd.args([
             "check",
             "--db",
@@ -70,6 +69,15 @@ impl Drifted {
     fn server(&self, script: Vec<Reply>) -> Server {
         Server::start(&self.ca, script)
     }
+}
+
+/// The real binary, without proxy settings: every test talks to loopback.
+fn cmd(sb: &Sandbox) -> Command {
+    let mut cmd = sb.cmd();
+    for var in ["ALL_PROXY", "HTTPS_PROXY", "all_proxy", "https_proxy"] {
+        cmd.env_remove(var);
+    }
+    cmd
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
@@ -426,7 +434,7 @@ fn without_ca_cert_the_test_ca_is_not_trusted() {
     let d = drifted();
     let server = d.server(vec![]);
     let out = run(
-        d.sb.cmd()
+        cmd(&d.sb)
             .args([
                 "check",
                 "--db",
@@ -455,7 +463,7 @@ fn plain_http_is_rejected_before_any_database_work() {
         ("--slack", "http://example.com/hooks/***"),
     ] {
         let out = run(
-            sb.cmd()
+            cmd(&sb)
                 .args(["check", "--db", "missing.db", "--baseline", "missing.json"])
                 .args([flag, "http://example.com/hooks/private-token-123"])
                 .env("DRIFTGUARD_WEBHOOK_SECRET", SECRET),
@@ -476,7 +484,7 @@ fn plain_http_is_rejected_before_any_database_work() {
 fn an_unsigned_webhook_is_refused_unless_allowed() {
     let sb = Sandbox::new();
     let out = run(
-        sb.cmd()
+        cmd(&sb)
             .args(["check", "--db", "missing.db", "--baseline", "missing.json"])
             .args(["--webhook", "https://example.com/hook"]),
         78,
@@ -508,8 +516,7 @@ fn notify_on_decides_which_results_are_sent() {
     let d = drifted();
     // No drift: the database matches a fresh baseline.
     run(
-        d.sb.cmd()
-            .args(["snapshot", "--db", "app.db", "-o", "baseline.json"]),
+        cmd(&d.sb).args(["snapshot", "--db", "app.db", "-o", "baseline.json"]),
         0,
     );
     let server = d.server(vec![]);
@@ -646,8 +653,7 @@ fn slack_message_has_the_documented_shape() {
         ),
     );
     run(
-        sb.cmd()
-            .args(["snapshot", "--db", "app.db", "-o", "baseline.json"]),
+        cmd(&sb).args(["snapshot", "--db", "app.db", "-o", "baseline.json"]),
         0,
     );
     sb.sqlite("app.db", "CREATE TABLE users (id INTEGER PRIMARY KEY);");
@@ -656,7 +662,7 @@ fn slack_message_has_the_documented_shape() {
     let server = Server::start(&ca, vec![Reply::status(200).body("ok")]);
     let slack_url = server.url("/services/T000/B000/private-token-123");
     let out = run(
-        sb.cmd()
+        cmd(&sb)
             .args([
                 "check",
                 "--db",
@@ -736,8 +742,7 @@ fn slack_message_stays_within_limits_for_a_huge_drift() {
         ),
     );
     run(
-        sb.cmd()
-            .args(["snapshot", "--db", "app.db", "-o", "baseline.json"]),
+        cmd(&sb).args(["snapshot", "--db", "app.db", "-o", "baseline.json"]),
         0,
     );
     sb.sqlite("app.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);");
@@ -745,7 +750,7 @@ fn slack_message_stays_within_limits_for_a_huge_drift() {
     let ca_file = ca.write(&sb, "ca.pem");
     let server = Server::start(&ca, vec![]);
     run(
-        sb.cmd()
+        cmd(&sb)
             .args(["check", "--db", "app.db", "--baseline", "baseline.json"])
             .arg("--ca-cert")
             .arg(&ca_file)
@@ -781,7 +786,7 @@ fn slack_error_bodies_are_shown() {
 }
 
 fn notify_test(d: &Drifted) -> Command {
-    let mut cmd = d.sb.cmd();
+    let mut cmd = cmd(&d.sb);
     cmd.args(["notify", "test", "--retry-delays", "50ms,50ms", "--ca-cert"])
         .arg(&d.ca_file)
         .env("DRIFTGUARD_WEBHOOK_SECRET", SECRET);
