@@ -66,6 +66,10 @@ impl ChannelKind {
     }
 }
 
+/// The message of a missing channel, for `notify test` and `--require-delivery`.
+const NO_CHANNEL: &str = "no notification channel is configured: pass --webhook URL or --slack URL \
+     (or set DRIFTGUARD_SLACK_WEBHOOK_URL)";
+
 /// One destination. The URL itself may be a credential (Slack's is), so only
 /// `shown`, its redacted form, is ever printed.
 #[derive(Debug, Clone)]
@@ -73,6 +77,21 @@ pub struct Channel {
     pub kind: ChannelKind,
     url: String,
     pub shown: String,
+}
+
+impl Channel {
+    /// An outcome of this channel, before any attempt.
+    fn record(&self, event: Event, outcome: DeliveryOutcome) -> Delivery {
+        Delivery {
+            channel: self.kind,
+            url: self.shown.clone(),
+            event: event.name(),
+            outcome,
+            status: None,
+            attempts: 0,
+            error: None,
+        }
+    }
 }
 
 /// The outcome of one channel, printed on stderr and recorded in the JSON report.
@@ -123,11 +142,9 @@ impl CheckNotify {
                 notify_on: args.notify_on.clone(),
                 require_delivery: args.require_delivery,
             })),
-            None if args.require_delivery => Err(Error::Config(
-                "--require-delivery was given but no notification channel is configured: \
-                 pass --webhook URL or --slack URL (or set DRIFTGUARD_SLACK_WEBHOOK_URL)"
-                    .into(),
-            )),
+            None if args.require_delivery => Err(Error::Config(format!(
+                "--require-delivery was given but {NO_CHANNEL}"
+            ))),
             None => Ok(None),
         }
     }
@@ -149,15 +166,7 @@ impl CheckNotify {
             .notifier
             .channels
             .iter()
-            .map(|c| Delivery {
-                channel: c.kind,
-                url: c.shown.clone(),
-                event: Event::Drift(result).name(),
-                outcome: DeliveryOutcome::Skipped,
-                status: None,
-                attempts: 0,
-                error: None,
-            })
+            .map(|c| c.record(Event::Drift(result), DeliveryOutcome::Skipped))
             .collect();
         for d in &deliveries {
             eprintln!(
@@ -194,13 +203,8 @@ fn failures(deliveries: &[Delivery]) -> usize {
 /// `driftguard notify test`: a synthetic info event through every channel;
 /// 0 only when all were delivered, else 75.
 pub fn send_test(args: &ChannelArgs) -> Result<i32> {
-    let notifier = Notifier::from_args(args)?.ok_or_else(|| {
-        Error::Config(
-            "no notification channel configured: pass --webhook URL or --slack URL \
-             (or set DRIFTGUARD_SLACK_WEBHOOK_URL)"
-                .into(),
-        )
-    })?;
+    let notifier =
+        Notifier::from_args(args)?.ok_or_else(|| Error::Config(NO_CHANNEL.to_string()))?;
     let deliveries = notifier.send(&test_report(), Event::Test);
     Ok(if failures(&deliveries) == 0 {
         code::PASS
@@ -327,13 +331,8 @@ impl Notifier {
                 .into_iter()
                 .map(|(c, handle)| {
                     handle.join().unwrap_or_else(|_| Delivery {
-                        channel: c.kind,
-                        url: c.shown.clone(),
-                        event: event.name(),
-                        outcome: DeliveryOutcome::Failed,
-                        status: None,
-                        attempts: 0,
                         error: Some("internal error: the delivery thread panicked".into()),
+                        ..c.record(event, DeliveryOutcome::Failed)
                     })
                 })
                 .collect()
@@ -375,13 +374,9 @@ impl Notifier {
                     done.attempts
                 );
                 Delivery {
-                    channel: channel.kind,
-                    url: channel.shown.clone(),
-                    event: event.name(),
-                    outcome: DeliveryOutcome::Delivered,
                     status: Some(status),
                     attempts: done.attempts,
-                    error: None,
+                    ..channel.record(event, DeliveryOutcome::Delivered)
                 }
             }
             Attempt::Failed(f) => {
@@ -390,13 +385,10 @@ impl Notifier {
                     done.attempts, f.reason
                 );
                 Delivery {
-                    channel: channel.kind,
-                    url: channel.shown.clone(),
-                    event: event.name(),
-                    outcome: DeliveryOutcome::Failed,
                     status: f.status,
                     attempts: done.attempts,
                     error: Some(f.reason),
+                    ..channel.record(event, DeliveryOutcome::Failed)
                 }
             }
         }

@@ -66,12 +66,13 @@ pub fn deliver_with_retries(
     let total = policy.attempts();
     let mut number = 0;
     loop {
-        let Some(remaining) = policy.deadline.checked_sub(started.elapsed()) else {
+        let Some(remaining) = policy
+            .deadline
+            .checked_sub(started.elapsed())
+            .filter(|r| !r.is_zero())
+        else {
             return deadline_reached(policy, number);
         };
-        if remaining.is_zero() {
-            return deadline_reached(policy, number);
-        }
         number += 1;
         let last = attempt(policy.attempt_timeout.min(remaining));
         let failure = match &last {
@@ -84,10 +85,11 @@ pub fn deliver_with_retries(
         if !failure.retryable {
             return finished(last, number);
         }
-        let wait = match failure.retry_after {
-            Some(asked) => (*delay).max(asked.min(policy.retry_after_cap)),
-            None => *delay,
-        };
+        let asked = failure
+            .retry_after
+            .map(|asked| asked.min(policy.retry_after_cap))
+            .filter(|asked| asked > delay);
+        let wait = asked.unwrap_or(*delay);
         if started.elapsed() + wait >= policy.deadline {
             let mut last = failure.clone();
             last.reason = format!(
@@ -102,7 +104,7 @@ pub fn deliver_with_retries(
             failure.reason,
             number + 1,
             human(wait),
-            if failure.retry_after.is_some() {
+            if asked.is_some() {
                 " (as the server's Retry-After asked)"
             } else {
                 ""
@@ -287,6 +289,32 @@ mod tests {
             lines[0].contains("starts in 200ms (as the server's Retry-After asked)"),
             "{}",
             lines[0]
+        );
+    }
+
+    #[test]
+    fn a_longer_configured_delay_wins_over_a_short_retry_after() {
+        let policy = RetryPolicy {
+            delays: vec![Duration::from_millis(300)],
+            ..quick()
+        };
+        let started = Instant::now();
+        let mut answers = vec![
+            fail(true, Some(Duration::from_millis(1))),
+            Attempt::Delivered { status: 200 },
+        ]
+        .into_iter();
+        let mut lines = Vec::new();
+        deliver_with_retries(
+            &policy,
+            started,
+            |_| answers.next().unwrap(),
+            |l| lines.push(l),
+        );
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        assert_eq!(
+            lines[0],
+            "attempt 1 of 2 failed: HTTP 500; attempt 2 starts in 300ms"
         );
     }
 

@@ -481,6 +481,31 @@ fn plain_http_is_rejected_before_any_database_work() {
 }
 
 #[test]
+fn a_bad_ca_file_is_reported_before_any_database_work() {
+    let d = drifted();
+    let check = |ca: &str| {
+        let mut c = cmd(&d.sb);
+        c.args(["check", "--db", "missing.db", "--baseline", "baseline.json"])
+            .args(["--webhook", "https://example.com/hook", "--ca-cert", ca])
+            .env("DRIFTGUARD_WEBHOOK_SECRET", SECRET);
+        c
+    };
+    let out = run(&mut check("no-such-ca.pem"), 66);
+    assert!(
+        stderr(&out).contains("--ca-cert no-such-ca.pem: no such file"),
+        "{}",
+        stderr(&out)
+    );
+    d.sb.write("empty.pem", "not a certificate\n");
+    let out = run(&mut check("empty.pem"), 78);
+    assert!(
+        stderr(&out).contains("--ca-cert empty.pem: no PEM certificate"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn an_unsigned_webhook_is_refused_unless_allowed() {
     let sb = Sandbox::new();
     let out = run(
@@ -835,5 +860,5 @@ fn notify_test_sends_a_synthetic_event_and_says_if_all_arrived() {
 
     // Nothing configured: a configuration error.
     let out = run(&mut notify_test(&d), 78);
-    assert!(stderr(&out).contains("no notification channel configured"));
+    assert!(stderr(&out).contains("no notification channel is configured"));
 }
