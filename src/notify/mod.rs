@@ -257,9 +257,10 @@ impl Notifier {
         if channels.is_empty() {
             return Ok(None);
         }
+        // Only webhooks are signed; Slack's URL is its own credential.
         let secret = match std::env::var(SECRET_ENV).ok().filter(|s| !s.is_empty()) {
-            Some(raw) => Some(Secret::new(&raw, SECRET_ENV)?),
-            None => None,
+            Some(raw) if !args.webhooks.is_empty() => Some(Secret::new(&raw, SECRET_ENV)?),
+            _ => None,
         };
         if secret.is_none() && !args.webhooks.is_empty() && !args.allow_unsigned {
             return Err(Error::Config(format!(
