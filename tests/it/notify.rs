@@ -712,6 +712,10 @@ fn slack_message_has_the_documented_shape() {
     assert_eq!(r.header("content-type"), Some("application/json"));
     let message = r.json();
     assert_slack_shape(&message);
+    // The whole message as a reviewer sees it; the id depends on fingerprints.
+    let mut shown = message.clone();
+    shown["attachments"][0]["blocks"][4]["elements"][0]["text"] = "[baseline and id]".into();
+    insta::assert_json_snapshot!("slack_message", shown);
     assert_eq!(message["attachments"][0]["color"], "#d00000");
     let blocks = block_texts(&message);
     assert_eq!(
