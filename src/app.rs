@@ -8,12 +8,14 @@ use std::path::Path;
 use clap::CommandFactory;
 
 use crate::cli::{
-    CheckArgs, Cli, ColorChoice, Command, ConfigCommand, DiffArgs, FailOn, RulesArgs, SnapshotArgs,
+    CheckArgs, Cli, ColorChoice, Command, ConfigCommand, DiffArgs, FailOn, NotifyCommand,
+    RulesArgs, SnapshotArgs,
 };
 use crate::config::{self, Loaded};
 use crate::diff::{self, DiffOptions};
 use crate::error::{Error, Result, code};
 use crate::model::Snapshot;
+use crate::notify::{self, CheckNotify};
 use crate::output;
 use crate::report::{self, Format, Report};
 use crate::rules::{self, ChangeType, Outcome, RULES};
@@ -35,6 +37,15 @@ pub fn run(cli: Cli) -> Result<Finished> {
         Command::Snapshot(args) => snapshot(args, policy()?.as_ref()),
         Command::Diff(args) => diff_command(args, policy()?.as_ref()),
         Command::Check(args) => check(args, policy()?.as_ref()),
+        Command::Notify {
+            command: NotifyCommand::Test(args),
+        } => {
+            let code = notify::send_test(args)?;
+            Ok(Finished {
+                code,
+                summary: Some(format!("driftguard: notify test exit={code}")),
+            })
+        }
         Command::Rules(args) => list_rules(args),
         Command::Explain { change_type } => explain(change_type),
         Command::Config {
@@ -135,10 +146,12 @@ fn diff_command(args: &DiffArgs, policy: Option<&Loaded>) -> Result<Finished> {
     let new = load_side(&args.new, "new snapshot", &filter)?;
     same_engine(&old, &new, &format!("the old side ({})", args.old))?;
     let label = Target::recognize(&args.old).map_or_else(|| args.old.clone(), |t| t.display());
-    finish(&verdict, &filter, &label, &old, &new)
+    finish(&verdict, None, &filter, &label, &old, &new)
 }
 
 fn check(args: &CheckArgs, policy: Option<&Loaded>) -> Result<Finished> {
+    // Notification settings are validated before any database work (SPEC §7).
+    let notify = CheckNotify::from_args(&args.notify)?;
     let settings = settings::check(&args.db, args.baseline.as_deref(), &args.verdict, policy)?;
     // Read the baseline first: a bad baseline is known without touching the database.
     let mut baseline = snapshot_file::read(Path::new(&settings.baseline), "baseline")?;
@@ -151,6 +164,7 @@ fn check(args: &CheckArgs, policy: Option<&Loaded>) -> Result<Finished> {
     )?;
     finish(
         &settings.verdict,
+        notify.as_ref(),
         &settings.filter,
         &settings.baseline,
         &baseline,
@@ -158,9 +172,11 @@ fn check(args: &CheckArgs, policy: Option<&Loaded>) -> Result<Finished> {
     )
 }
 
-/// Diff, classify, render and decide the exit code.
+/// Diff, classify, notify, render and decide the exit code. Notifications go
+/// out before the report is rendered so that the report records their outcomes.
 fn finish(
     verdict: &settings::Verdict,
+    notify: Option<&CheckNotify>,
     filter: &Filter,
     baseline_label: &str,
     old: &Snapshot,
@@ -176,11 +192,16 @@ fn finish(
     let findings = rules::classify(changes.collect(), &verdict.overrides);
     let mut report = Report::new(baseline_label, old, new, findings);
     report.environment = verdict.environment.clone();
+    let mut code = exit_code(report.verdict.result, verdict.fail_on);
+    if let Some(notify) = notify {
+        let deliveries = notify.send(&report);
+        code = notify.exit_code(&deliveries, code);
+        report.deliveries = Some(deliveries);
+    }
     let mut out = Vec::new();
     render(&report, verdict.format, &mut out)
         .map_err(|e| Error::Internal(format!("cannot render the report: {e}")))?;
     output::write_file("-", &out)?;
-    let code = exit_code(report.verdict.result, verdict.fail_on);
     Ok(Finished {
         code,
         summary: Some(format!(

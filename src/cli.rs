@@ -1,9 +1,13 @@
 //! Command-line definitions (clap) and the step that turns raw flags into the
 //! values the commands run with.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::EXIT_CODE_TABLE;
+use crate::notify::retry::parse_duration;
 use crate::report::Format;
 use crate::snapshot_file::FileFormat;
 
@@ -52,6 +56,11 @@ pub enum Command {
     /// Snapshot a live database, compare it with a baseline, report and exit with the verdict.
     #[command(after_help = EXIT_CODE_TABLE)]
     Check(CheckArgs),
+    /// Send notifications without checking a database.
+    Notify {
+        #[command(subcommand)]
+        command: NotifyCommand,
+    },
     /// List every change type with its default severity and meaning.
     Rules(RulesArgs),
     /// Explain one change type: why it matters and what to do.
@@ -161,6 +170,73 @@ pub struct CheckArgs {
     pub baseline: Option<String>,
     #[command(flatten)]
     pub verdict: VerdictArgs,
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Send a synthetic info event through every configured channel; exits 0 only if all were delivered, else 75.
+    #[command(after_help = EXIT_CODE_TABLE)]
+    Test(ChannelArgs),
+}
+
+/// Where notifications go and how hard delivery tries (SPEC §7).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Notifications")]
+pub struct ChannelArgs {
+    /// POST the JSON report to this https:// URL, signed with $DRIFTGUARD_WEBHOOK_SECRET (repeatable).
+    #[arg(long = "webhook", value_name = "URL")]
+    pub webhooks: Vec<String>,
+    /// Post a summary to this Slack incoming-webhook URL.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "DRIFTGUARD_SLACK_WEBHOOK_URL",
+        hide_env_values = true
+    )]
+    pub slack: Option<String>,
+    /// Waits before the retries of a failed delivery (attempts = waits + 1), e.g. 5s,25s or 500ms,2m.
+    #[arg(long, value_name = "DURATIONS", value_delimiter = ',', value_parser = parse_duration, default_value = "5s,25s")]
+    pub retry_delays: Vec<Duration>,
+    /// Time-out of one delivery attempt, connecting and reading the answer included.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    pub notify_timeout: Duration,
+    /// Deadline of the whole notification phase, all channels and retries included.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    pub notify_deadline: Duration,
+    /// Trust the CA certificates of this PEM file instead of the built-in (Mozilla) roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Send webhooks without signatures when $DRIFTGUARD_WEBHOOK_SECRET is not set.
+    #[arg(long)]
+    pub allow_unsigned: bool,
+}
+
+/// The notification options of `check`.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Notifications")]
+pub struct NotifyArgs {
+    #[command(flatten)]
+    pub channels: ChannelArgs,
+    /// Which results notify.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "breaking,warning"
+    )]
+    pub notify_on: Vec<NotifyOn>,
+    /// Exit 75 when a notification still failed after all retries.
+    #[arg(long)]
+    pub require_delivery: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NotifyOn {
+    Breaking,
+    Warning,
+    Pass,
 }
 
 #[derive(Debug, Args)]

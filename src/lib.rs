@@ -13,6 +13,7 @@ pub mod diff;
 pub mod error;
 pub mod glob;
 pub mod model;
+pub mod notify;
 pub mod output;
 pub mod report;
 pub mod rules;

@@ -26,6 +26,9 @@ pub struct Document<'a> {
     pub ci: Option<&'a CiContext>,
     pub tool: Tool,
     pub created_at: &'a str,
+    /// Absent from webhook payloads, which are sent before their own outcome is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<&'a [crate::notify::Delivery]>,
 }
 
 #[derive(Serialize)]
@@ -92,6 +95,7 @@ impl<'a> Document<'a> {
                 version: env!("CARGO_PKG_VERSION"),
             },
             created_at: &report.created_at,
+            deliveries: report.deliveries.as_deref(),
         }
     }
 }

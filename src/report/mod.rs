@@ -92,6 +92,8 @@ pub struct Report {
     pub ci: Option<CiContext>,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// The notification outcomes, once sent; `None` when no channel is configured.
+    pub deliveries: Option<Vec<crate::notify::Delivery>>,
 }
 
 impl Report {
@@ -117,6 +119,7 @@ impl Report {
             findings,
             ci: CiContext::detect(),
             created_at: now_rfc3339(),
+            deliveries: None,
         }
     }
 

@@ -1,6 +1,8 @@
 //! One integration-test binary (faster to build than one per file), with a
 //! module per area. Every test runs the real `driftguard` binary.
 
+mod https_server;
+mod notify;
 mod util;
 
 mod cli;

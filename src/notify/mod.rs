@@ -1,0 +1,697 @@
+//! Notifications (SPEC §7): signed JSON webhooks and Slack messages, sent
+//! synchronously, in parallel, with retries, before the process exits.
+//!
+//! Everything a user can get wrong is checked by [`Notifier::from_args`]
+//! before any database work: plain-HTTP URLs, a webhook without a secret, an
+//! unreadable CA file. Delivery never fails the command by itself; the caller
+//! records the [`Delivery`] outcomes and only `--require-delivery` turns a
+//! failure into exit 75.
+
+pub mod retry;
+pub mod sign;
+pub mod slack;
+pub mod webhook;
+
+use std::io::Read;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use ureq::Agent;
+use ureq::http::Uri;
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+
+use crate::cli::{ChannelArgs, NotifyArgs, NotifyOn};
+use crate::error::{Error, Result, code};
+use crate::report::{BaselineInfo, CiContext, CurrentInfo, Report, now_rfc3339};
+use crate::rules::{Outcome, Verdict};
+use retry::{Attempt, Failure, RetryPolicy};
+use sign::Secret;
+
+/// Where the webhook secret is read from; secrets are never flag values.
+pub const SECRET_ENV: &str = "DRIFTGUARD_WEBHOOK_SECRET";
+
+/// What happened: a drift result, or the synthetic event of `notify test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    Drift(Outcome),
+    Test,
+}
+
+impl Event {
+    /// The `X-DriftGuard-Event` header.
+    pub fn name(self) -> &'static str {
+        match self {
+            Event::Drift(Outcome::Breaking) => "drift.breaking",
+            Event::Drift(Outcome::Warning) => "drift.warning",
+            Event::Drift(Outcome::Pass) => "drift.pass",
+            Event::Test => "test",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelKind {
+    Webhook,
+    Slack,
+}
+
+impl ChannelKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Webhook => "webhook",
+            ChannelKind::Slack => "slack",
+        }
+    }
+}
+
+/// The message of a missing channel, for `notify test` and `--require-delivery`.
+const NO_CHANNEL: &str = "no notification channel is configured: pass --webhook URL or --slack URL \
+     (or set DRIFTGUARD_SLACK_WEBHOOK_URL)";
+
+/// One destination. The URL itself may be a credential (Slack's is), so only
+/// `shown`, its redacted form, is ever printed.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub kind: ChannelKind,
+    url: String,
+    pub shown: String,
+}
+
+impl Channel {
+    /// An outcome of this channel, before any attempt.
+    fn record(&self, event: Event, outcome: DeliveryOutcome) -> Delivery {
+        Delivery {
+            channel: self.kind,
+            url: self.shown.clone(),
+            event: event.name(),
+            outcome,
+            status: None,
+            attempts: 0,
+            error: None,
+        }
+    }
+}
+
+/// The outcome of one channel, printed on stderr and recorded in the JSON report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    pub channel: ChannelKind,
+    /// The URL with its secret part redacted.
+    pub url: String,
+    pub event: &'static str,
+    pub outcome: DeliveryOutcome,
+    /// The HTTP status of the last attempt, when the server answered.
+    pub status: Option<u16>,
+    pub attempts: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryOutcome {
+    Delivered,
+    Failed,
+    /// The result was not one of `--notify-on`.
+    Skipped,
+}
+
+/// Validated channel settings and the HTTP client they share.
+pub struct Notifier {
+    channels: Vec<Channel>,
+    secret: Option<Secret>,
+    policy: RetryPolicy,
+    agent: Agent,
+}
+
+/// The notification settings of `check`.
+pub struct CheckNotify {
+    pub notifier: Notifier,
+    notify_on: Vec<NotifyOn>,
+    require_delivery: bool,
+}
+
+impl CheckNotify {
+    /// `None` when no channel is configured.
+    pub fn from_args(args: &NotifyArgs) -> Result<Option<CheckNotify>> {
+        match Notifier::from_args(&args.channels)? {
+            Some(notifier) => Ok(Some(CheckNotify {
+                notifier,
+                notify_on: args.notify_on.clone(),
+                require_delivery: args.require_delivery,
+            })),
+            None if args.require_delivery => Err(Error::Config(format!(
+                "--require-delivery was given but {NO_CHANNEL}"
+            ))),
+            None => Ok(None),
+        }
+    }
+
+    /// Sends the report through every channel when its result is one of
+    /// `--notify-on`, and prints each outcome.
+    pub fn send(&self, report: &Report) -> Vec<Delivery> {
+        let result = report.verdict.result;
+        let wanted = match result {
+            Outcome::Breaking => NotifyOn::Breaking,
+            Outcome::Warning => NotifyOn::Warning,
+            Outcome::Pass => NotifyOn::Pass,
+        };
+        if self.notify_on.contains(&wanted) {
+            return self.notifier.send(report, Event::Drift(result));
+        }
+        let reason = format!("result {} is not in --notify-on", result.as_str());
+        let deliveries: Vec<Delivery> = self
+            .notifier
+            .channels
+            .iter()
+            .map(|c| c.record(Event::Drift(result), DeliveryOutcome::Skipped))
+            .collect();
+        for d in &deliveries {
+            eprintln!(
+                "driftguard: notify: {} {}: skipped ({reason})",
+                d.channel.as_str(),
+                d.url
+            );
+        }
+        deliveries
+    }
+
+    /// The exit code once notifications are done: unchanged unless a delivery
+    /// failed and `--require-delivery` was given (SPEC §5).
+    pub fn exit_code(&self, deliveries: &[Delivery], drift_code: i32) -> i32 {
+        let failed = failures(deliveries);
+        if self.require_delivery && failed > 0 {
+            eprintln!(
+                "driftguard: error: {failed} notification(s) not delivered after all retries and --require-delivery was given"
+            );
+            code::DELIVERY
+        } else {
+            drift_code
+        }
+    }
+}
+
+fn failures(deliveries: &[Delivery]) -> usize {
+    deliveries
+        .iter()
+        .filter(|d| d.outcome == DeliveryOutcome::Failed)
+        .count()
+}
+
+/// `driftguard notify test`: a synthetic info event through every channel;
+/// 0 only when all were delivered, else 75.
+pub fn send_test(args: &ChannelArgs) -> Result<i32> {
+    let notifier =
+        Notifier::from_args(args)?.ok_or_else(|| Error::Config(NO_CHANNEL.to_string()))?;
+    let deliveries = notifier.send(&test_report(), Event::Test);
+    Ok(if failures(&deliveries) == 0 {
+        code::PASS
+    } else {
+        code::DELIVERY
+    })
+}
+
+/// The report of `notify test`: no changes, no database, and an id of its
+/// own, so that receivers that de-duplicate by id never drop a test.
+fn test_report() -> Report {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    Report {
+        environment: None,
+        baseline: BaselineInfo {
+            path: "(notify test)".into(),
+            fingerprint: "test".into(),
+        },
+        current: CurrentInfo {
+            engine: "none".into(),
+            server_version: String::new(),
+            database: "(notify test: no database was checked)".into(),
+            fingerprint: format!("test-{nanos}-{}", std::process::id()),
+        },
+        findings: Vec::new(),
+        verdict: Verdict::of(&[]),
+        ci: CiContext::detect(),
+        created_at: now_rfc3339(),
+        deliveries: None,
+    }
+}
+
+impl Notifier {
+    /// Validates the channel flags; `None` when no channel is configured.
+    pub fn from_args(args: &ChannelArgs) -> Result<Option<Notifier>> {
+        let mut channels = Vec::new();
+        for url in &args.webhooks {
+            channels.push(channel(ChannelKind::Webhook, url, "--webhook")?);
+        }
+        if let Some(url) = args.slack.as_deref().filter(|u| !u.is_empty()) {
+            channels.push(channel(
+                ChannelKind::Slack,
+                url,
+                "--slack (or DRIFTGUARD_SLACK_WEBHOOK_URL)",
+            )?);
+        }
+        if channels.is_empty() {
+            return Ok(None);
+        }
+        // Only webhooks are signed; Slack's URL is its own credential.
+        let secret = match std::env::var(SECRET_ENV).ok().filter(|s| !s.is_empty()) {
+            Some(raw) if !args.webhooks.is_empty() => Some(Secret::new(&raw, SECRET_ENV)?),
+            _ => None,
+        };
+        if secret.is_none() && !args.webhooks.is_empty() && !args.allow_unsigned {
+            return Err(Error::Config(format!(
+                "a webhook is configured but {SECRET_ENV} is not set, so its requests could not be signed; \
+                 set {SECRET_ENV} to the receiver's secret, or pass --allow-unsigned to send unsigned requests"
+            )));
+        }
+        if args.notify_timeout.is_zero() {
+            return Err(Error::Config(
+                "--notify-timeout must be longer than 0".into(),
+            ));
+        }
+        if args.notify_deadline.is_zero() {
+            return Err(Error::Config(
+                "--notify-deadline must be longer than 0".into(),
+            ));
+        }
+        let policy = RetryPolicy {
+            delays: args.retry_delays.clone(),
+            attempt_timeout: args.notify_timeout,
+            deadline: args.notify_deadline,
+            retry_after_cap: retry::RETRY_AFTER_CAP,
+        };
+        let roots = match &args.ca_cert {
+            Some(path) => RootCerts::from(read_ca_file(path)?),
+            None => RootCerts::WebPki,
+        };
+        let agent = ureq::Agent::config_builder()
+            .https_only(true)
+            // Statuses are answers to classify, not errors; their bodies carry Slack's reasons.
+            .http_status_as_error(false)
+            // A redirect could carry a signed payload to a host nobody configured.
+            .max_redirects(0)
+            .user_agent(format!("driftguard/{}", env!("CARGO_PKG_VERSION")))
+            .timeout_global(Some(policy.attempt_timeout))
+            .tls_config(TlsConfig::builder().root_certs(roots).build())
+            .build()
+            .new_agent();
+        Ok(Some(Notifier {
+            channels,
+            secret,
+            policy,
+            agent,
+        }))
+    }
+
+    /// Sends through every channel in parallel and returns when all are done;
+    /// prints progress and each outcome on stderr.
+    pub fn send(&self, report: &Report, event: Event) -> Vec<Delivery> {
+        let started = Instant::now();
+        let webhook_body = webhook::body(report);
+        let slack_body = slack::body(report, event);
+        std::thread::scope(|scope| {
+            let running: Vec<_> = self
+                .channels
+                .iter()
+                .map(|c| {
+                    let body = match c.kind {
+                        ChannelKind::Webhook => &webhook_body,
+                        ChannelKind::Slack => &slack_body,
+                    };
+                    (
+                        c,
+                        scope.spawn(move || self.deliver(c, report, event, body, started)),
+                    )
+                })
+                .collect();
+            running
+                .into_iter()
+                .map(|(c, handle)| {
+                    handle.join().unwrap_or_else(|_| Delivery {
+                        error: Some("internal error: the delivery thread panicked".into()),
+                        ..c.record(event, DeliveryOutcome::Failed)
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn deliver(
+        &self,
+        channel: &Channel,
+        report: &Report,
+        event: Event,
+        body: &[u8],
+        started: Instant,
+    ) -> Delivery {
+        let label = format!(
+            "driftguard: notify: {} {}",
+            channel.kind.as_str(),
+            channel.shown
+        );
+        let id = report.id();
+        let attempt = |timeout: Duration| {
+            let headers = match channel.kind {
+                ChannelKind::Webhook => webhook::headers(self.secret.as_ref(), &id, event, body),
+                ChannelKind::Slack => vec![("Content-Type", "application/json".to_string())],
+            };
+            scrub(
+                post(&self.agent, &channel.url, &headers, body, timeout),
+                channel,
+            )
+        };
+        let done = retry::deliver_with_retries(&self.policy, started, attempt, |line| {
+            eprintln!("{label}: {line}");
+        });
+        let plural = if done.attempts == 1 { "" } else { "s" };
+        match done.last {
+            Attempt::Delivered { status } => {
+                eprintln!(
+                    "{label}: delivered (HTTP {status}, {} attempt{plural})",
+                    done.attempts
+                );
+                Delivery {
+                    status: Some(status),
+                    attempts: done.attempts,
+                    ..channel.record(event, DeliveryOutcome::Delivered)
+                }
+            }
+            Attempt::Failed(f) => {
+                eprintln!(
+                    "{label}: FAILED after {} attempt{plural}: {}",
+                    done.attempts, f.reason
+                );
+                Delivery {
+                    status: f.status,
+                    attempts: done.attempts,
+                    error: Some(f.reason),
+                    ..channel.record(event, DeliveryOutcome::Failed)
+                }
+            }
+        }
+    }
+}
+
+fn channel(kind: ChannelKind, url: &str, flag: &str) -> Result<Channel> {
+    let keep = match kind {
+        ChannelKind::Webhook => 0,
+        // Slack's URLs are https://hooks.slack.com/services/T…/B…/secret.
+        ChannelKind::Slack => 1,
+    };
+    let shown = redact(url, keep);
+    let uri: Uri = url.parse().map_err(|_| {
+        Error::Config(format!(
+            "{flag} {shown}: not a valid URL; expected https://host/path"
+        ))
+    })?;
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some(other) => {
+            return Err(Error::Config(format!(
+                "{flag} {shown}: only https:// URLs are accepted, not {other}://; \
+                 notifications carry schema details and signatures, so they are never sent in clear text"
+            )));
+        }
+        None => {
+            return Err(Error::Config(format!(
+                "{flag} {shown}: not an absolute URL; expected https://host/path"
+            )));
+        }
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(Error::Config(format!(
+            "{flag} {shown}: the URL has no host; expected https://host/path"
+        )));
+    }
+    Ok(Channel {
+        kind,
+        url: url.to_string(),
+        shown,
+    })
+}
+
+/// The URL with everything after the host (and the first `keep_segments`
+/// path segments) replaced by `***`, and without user information.
+pub fn redact(url: &str, keep_segments: usize) -> String {
+    let Ok(uri) = url.parse::<Uri>() else {
+        return "<unparsable URL>".into();
+    };
+    let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+        return "<unparsable URL>".into();
+    };
+    let mut shown = format!("{scheme}://{host}");
+    if let Some(port) = uri.port_u16() {
+        shown.push_str(&format!(":{port}"));
+    }
+    let segments: Vec<&str> = uri.path().split('/').filter(|s| !s.is_empty()).collect();
+    for segment in segments.iter().take(keep_segments) {
+        shown.push('/');
+        shown.push_str(segment);
+    }
+    if segments.len() > keep_segments || uri.query().is_some() {
+        shown.push_str("/***");
+    } else {
+        shown.push('/');
+    }
+    shown
+}
+
+/// Makes sure that no part of a channel's URL survives in a message, whatever
+/// the HTTP client or the server put in it.
+fn scrub(attempt: Attempt, channel: &Channel) -> Attempt {
+    match attempt {
+        Attempt::Failed(mut f) => {
+            if let Ok(uri) = channel.url.parse::<Uri>() {
+                let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
+                f.reason = f.reason.replace(&channel.url, &channel.shown);
+                if path.len() > 1 {
+                    f.reason = f.reason.replace(path, "/***");
+                }
+            }
+            Attempt::Failed(f)
+        }
+        delivered => delivered,
+    }
+}
+
+fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>> {
+    let shown = path.display();
+    let pem = std::fs::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::NoInput(format!("--ca-cert {shown}: no such file"))
+        } else {
+            Error::Config(format!("--ca-cert {shown}: cannot read it: {e}"))
+        }
+    })?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(PemItem::Certificate(cert)) => certs.push(cert),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::Config(format!(
+                    "--ca-cert {shown}: not a valid PEM file: {e}"
+                )));
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::Config(format!(
+            "--ca-cert {shown}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it"
+        )));
+    }
+    Ok(certs)
+}
+
+/// One HTTPS POST, classified: delivered, or why not and whether to retry.
+fn post(
+    agent: &Agent,
+    url: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+    timeout: Duration,
+) -> Attempt {
+    let mut request = agent
+        .post(url)
+        .config()
+        .timeout_global(Some(timeout))
+        .build();
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    match request.send(body) {
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let mut text = Vec::new();
+            // The answer only explains a failure; a few hundred bytes are plenty,
+            // and a broken body must not turn a delivered status into a failure.
+            let _ = response
+                .body_mut()
+                .as_reader()
+                .take(1024)
+                .read_to_end(&mut text);
+            classify_status(status, retry_after, &String::from_utf8_lossy(&text))
+        }
+        Err(e) => classify_error(e, timeout),
+    }
+}
+
+fn classify_status(status: u16, retry_after: Option<Duration>, body: &str) -> Attempt {
+    if (200..300).contains(&status) {
+        return Attempt::Delivered { status };
+    }
+    let body: String = body
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(200)
+        .collect();
+    let mut reason = format!("HTTP {status}");
+    if (300..400).contains(&status) {
+        reason.push_str(
+            " redirect, not followed (driftguard never follows redirects; configure the final URL)",
+        );
+    } else if !body.is_empty() {
+        reason.push_str(": ");
+        reason.push_str(&body);
+    }
+    let retryable = matches!(status, 408 | 429) || (500..600).contains(&status);
+    Attempt::Failed(Failure {
+        status: Some(status),
+        reason,
+        retryable,
+        retry_after: retry_after.filter(|_| matches!(status, 429 | 503)),
+    })
+}
+
+fn classify_error(error: ureq::Error, timeout: Duration) -> Attempt {
+    let (reason, retryable) = match &error {
+        ureq::Error::Timeout(_) => (format!("no answer within {}", retry::human(timeout)), true),
+        ureq::Error::Io(io) => match io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            Some(tls) => {
+                let certificate = matches!(
+                    tls,
+                    rustls::Error::InvalidCertificate(_)
+                        | rustls::Error::NoCertificatesPresented
+                        | rustls::Error::InvalidCertRevocationList(_)
+                );
+                if certificate {
+                    (
+                        format!(
+                            "TLS certificate rejected: {tls} (not retried; trust a private CA with --ca-cert FILE)"
+                        ),
+                        false,
+                    )
+                } else {
+                    (format!("TLS error: {tls}"), true)
+                }
+            }
+            None => (format!("connection failed: {io}"), true),
+        },
+        ureq::Error::HostNotFound => ("host not found (DNS)".to_string(), true),
+        ureq::Error::ConnectionFailed => ("connection failed".to_string(), true),
+        ureq::Error::Protocol(e) => (format!("bad HTTP answer: {e}"), true),
+        ureq::Error::Tls(e) => (format!("TLS error: {e}"), false),
+        ureq::Error::Rustls(e) => (format!("TLS error: {e}"), false),
+        other => (other.to_string(), false),
+    };
+    Attempt::Failed(Failure {
+        status: None,
+        reason,
+        retryable,
+        retry_after: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    #[test]
+    fn redaction_keeps_scheme_and_host_only() {
+        assert_eq!(
+            redact("https://hooks.slack.com/services/T000/B000/XXXXXXXX", 1),
+            "https://hooks.slack.com/services/***"
+        );
+        assert_eq!(
+            redact("https://user:pw@example.com:8443/hook/abc?token=t", 0),
+            "https://example.com:8443/***"
+        );
+        assert_eq!(
+            redact("https://example.com/?t=1", 0),
+            "https://example.com/***"
+        );
+        assert_eq!(redact("https://example.com", 0), "https://example.com/");
+        assert_eq!(redact("not a url", 0), "<unparsable URL>");
+    }
+
+    #[test]
+    fn statuses() {
+        let failed = |s| match classify_status(s, Some(Duration::from_secs(3)), "no_service") {
+            Attempt::Failed(f) => f,
+            Attempt::Delivered { .. } => panic!("{s} delivered"),
+        };
+        assert_eq!(
+            classify_status(204, None, ""),
+            Attempt::Delivered { status: 204 }
+        );
+        for s in [408, 429, 500, 502, 503] {
+            assert!(failed(s).retryable, "{s}");
+        }
+        for s in [301, 302, 400, 401, 403, 404, 410] {
+            assert!(!failed(s).retryable, "{s}");
+        }
+        assert_eq!(failed(429).retry_after, Some(Duration::from_secs(3)));
+        assert_eq!(failed(500).retry_after, None);
+        assert_eq!(failed(404).reason, "HTTP 404: no_service");
+    }
+
+    #[test]
+    fn the_default_schedule_comes_from_the_flags() {
+        let cli = Cli::try_parse_from([
+            "driftguard",
+            "check",
+            "--baseline",
+            "b.json",
+            "--webhook",
+            "https://example.com/hook",
+            "--allow-unsigned",
+        ])
+        .unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("not check")
+        };
+        assert_eq!(
+            args.notify.notify_on,
+            vec![NotifyOn::Breaking, NotifyOn::Warning]
+        );
+        assert!(!args.notify.require_delivery);
+        let notifier = Notifier::from_args(&args.notify.channels).unwrap().unwrap();
+        assert_eq!(
+            notifier.policy,
+            RetryPolicy {
+                delays: vec![Duration::from_secs(5), Duration::from_secs(25)],
+                attempt_timeout: Duration::from_secs(10),
+                deadline: Duration::from_secs(60),
+                retry_after_cap: Duration::from_secs(60),
+            }
+        );
+        assert_eq!(notifier.policy.attempts(), 3);
+    }
+}

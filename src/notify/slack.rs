@@ -1,0 +1,166 @@
+//! Slack incoming-webhook messages: a title, the environment, result and
+//! counts, the first five changes, a colour bar by result and a link to the CI
+//! run, kept within Slack's documented limits (text ≤ 40,000 characters,
+//! ≤ 50 blocks, header ≤ 150, section text ≤ 3,000, field ≤ 2,000, button
+//! text ≤ 75, URL ≤ 3,000).
+
+use serde_json::{Value, json};
+
+use super::Event;
+use crate::report::Report;
+use crate::rules::{Finding, Outcome};
+
+/// How many changes a message lists; the rest are counted.
+pub const LISTED_CHANGES: usize = 5;
+const TEXT_LIMIT: usize = 40_000;
+const HEADER_LIMIT: usize = 150;
+const SECTION_LIMIT: usize = 3_000;
+const FIELD_LIMIT: usize = 2_000;
+const URL_LIMIT: usize = 3_000;
+const LINE_LIMIT: usize = 500;
+
+pub const RED: &str = "#d00000";
+pub const ORANGE: &str = "#ff8c00";
+pub const GREEN: &str = "#2eb886";
+
+pub fn body(report: &Report, event: Event) -> Vec<u8> {
+    // A `Value` tree always serializes.
+    serde_json::to_vec(&message(report, event)).expect("a JSON value serializes")
+}
+
+/// The message: a fallback `text` for notifications and one attachment whose
+/// colour bar shows the result and whose blocks hold the details.
+pub fn message(report: &Report, event: Event) -> Value {
+    let (title, color) = match event {
+        Event::Drift(Outcome::Breaking) => ("Schema Drift Detected", RED),
+        Event::Drift(Outcome::Warning) => ("Schema Drift Detected", ORANGE),
+        Event::Drift(Outcome::Pass) => ("Schema Check Passed", GREEN),
+        Event::Test => ("DriftGuard Test Notification", GREEN),
+    };
+    let verdict = &report.verdict;
+    let environment = report.environment.as_deref().unwrap_or("not set");
+    let result = match event {
+        Event::Test => "test (no database was checked)".to_string(),
+        Event::Drift(outcome) => format!("{} (severity {})", outcome.as_str(), verdict.severity),
+    };
+    let counts = format!(
+        "{} breaking · {} warning · {} info",
+        verdict.counts.breaking, verdict.counts.warning, verdict.counts.info
+    );
+    let database = format!("{} {}", report.current.engine, report.current.database);
+
+    let mut blocks = vec![
+        json!({"type": "header", "text": {"type": "plain_text", "text": clip(title, HEADER_LIMIT), "emoji": true}}),
+        json!({"type": "section", "fields": [
+            field("Environment", environment),
+            field("Result", &result),
+            field("Changes", &counts),
+            field("Database", &database),
+        ]}),
+    ];
+
+    let mut ordered: Vec<&Finding> = report.findings.iter().collect();
+    ordered.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let lines: Vec<String> = ordered
+        .iter()
+        .take(LISTED_CHANGES)
+        .map(|f| clip(&escape(&change_line(f)), LINE_LIMIT))
+        .collect();
+    if !lines.is_empty() {
+        blocks.push(section(&lines.join("\n")));
+    }
+    let rest = ordered.len().saturating_sub(LISTED_CHANGES);
+    if rest > 0 {
+        blocks.push(context(&format!(
+            "…and {rest} more change{}; see the full report in the CI job.",
+            if rest == 1 { "" } else { "s" }
+        )));
+    }
+    if event == Event::Test {
+        blocks.push(section(
+            "This is a test event from `driftguard notify test`: this channel is reachable.",
+        ));
+    }
+    blocks.push(context(&format!(
+        "baseline {} · id {}",
+        escape(&report.baseline.path),
+        &report.id()[..12]
+    )));
+    let run_url = report
+        .ci
+        .as_ref()
+        .and_then(|ci| ci.run_url.as_deref())
+        .filter(|u| u.len() <= URL_LIMIT && u.starts_with("https://"));
+    if let Some(url) = run_url {
+        blocks.push(json!({"type": "actions", "elements": [
+            {"type": "button", "text": {"type": "plain_text", "text": "View CI run"}, "url": url}
+        ]}));
+    }
+
+    let mut text = escape(&format!(
+        "{title}: {result}, {counts}, environment {environment}"
+    ));
+    if let Some(url) = run_url {
+        text.push_str(&format!(" <{url}|CI run>"));
+    }
+    json!({
+        "text": clip(&text, TEXT_LIMIT),
+        "attachments": [{"color": color, "fallback": clip(&escape(title), HEADER_LIMIT), "blocks": blocks}],
+    })
+}
+
+/// `[BREAKING] COLUMN_DROPPED — users.email column dropped`
+pub fn change_line(f: &Finding) -> String {
+    format!(
+        "[{}] {} — {}",
+        f.severity.as_str().to_ascii_uppercase(),
+        f.change.change_type.as_str(),
+        f.description
+    )
+}
+
+fn field(name: &str, value: &str) -> Value {
+    json!({"type": "mrkdwn", "text": clip(&format!("*{name}*\n{}", escape(value)), FIELD_LIMIT)})
+}
+
+fn section(mrkdwn: &str) -> Value {
+    json!({"type": "section", "text": {"type": "mrkdwn", "text": clip(mrkdwn, SECTION_LIMIT)}})
+}
+
+fn context(mrkdwn: &str) -> Value {
+    json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(mrkdwn, FIELD_LIMIT)}]})
+}
+
+/// Slack's three control characters in message text.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// At most `limit` characters, ending in `…` when cut.
+fn clip(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(limit.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_counts_characters() {
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("abcd", 3), "ab…");
+        assert_eq!(clip("ééé", 2), "é…");
+    }
+
+    #[test]
+    fn escapes_slack_control_characters() {
+        assert_eq!(escape("a<b>&c"), "a&lt;b&gt;&amp;c");
+    }
+}
