@@ -40,7 +40,10 @@ pub fn run(cli: Cli) -> Result<Finished> {
         Command::Notify {
             command: NotifyCommand::Test(args),
         } => {
-            let code = notify::send_test(args)?;
+            let code = notify::send_test(
+                args,
+                policy()?.as_ref().and_then(|p| p.options.notify.as_ref()),
+            )?;
             Ok(Finished {
                 code,
                 summary: Some(format!("driftguard: notify test exit={code}")),
@@ -151,7 +154,8 @@ fn diff_command(args: &DiffArgs, policy: Option<&Loaded>) -> Result<Finished> {
 
 fn check(args: &CheckArgs, policy: Option<&Loaded>) -> Result<Finished> {
     // Notification settings are validated before any database work (SPEC §7).
-    let notify = CheckNotify::from_args(&args.notify)?;
+    let notify =
+        CheckNotify::from_args(&args.notify, policy.and_then(|p| p.options.notify.as_ref()))?;
     let settings = settings::check(&args.db, args.baseline.as_deref(), &args.verdict, policy)?;
     // Read the baseline first: a bad baseline is known without touching the database.
     let mut baseline = snapshot_file::read(Path::new(&settings.baseline), "baseline")?;

@@ -196,19 +196,19 @@ pub struct ChannelArgs {
         hide_env_values = true
     )]
     pub slack: Option<String>,
-    /// Waits before the retries of a failed delivery (attempts = waits + 1), e.g. 5s,25s or 500ms,2m.
-    #[arg(long, value_name = "DURATIONS", value_delimiter = ',', value_parser = parse_duration, default_value = "5s,25s")]
-    pub retry_delays: Vec<Duration>,
-    /// Time-out of one delivery attempt, connecting and reading the answer included.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
-    pub notify_timeout: Duration,
-    /// Deadline of the whole notification phase, all channels and retries included.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
-    pub notify_deadline: Duration,
+    /// Waits before the retries of a failed delivery (attempts = waits + 1), e.g. 5s,25s or 500ms,2m [default: 5s,25s].
+    #[arg(long, value_name = "DURATIONS", value_delimiter = ',', value_parser = parse_duration)]
+    pub retry_delays: Option<Vec<Duration>>,
+    /// Time-out of one delivery attempt, connecting and reading the answer included [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub notify_timeout: Option<Duration>,
+    /// Deadline of the whole notification phase, all channels and retries included [default: 60s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub notify_deadline: Option<Duration>,
     /// Trust the CA certificates of this PEM file instead of the built-in (Mozilla) roots.
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
-    /// Send webhooks without signatures when $DRIFTGUARD_WEBHOOK_SECRET is not set.
+    /// Send webhooks without signatures when no secret is set.
     #[arg(long)]
     pub allow_unsigned: bool,
 }
@@ -219,20 +219,16 @@ pub struct ChannelArgs {
 pub struct NotifyArgs {
     #[command(flatten)]
     pub channels: ChannelArgs,
-    /// Which results notify.
-    #[arg(
-        long,
-        value_enum,
-        value_delimiter = ',',
-        default_value = "breaking,warning"
-    )]
-    pub notify_on: Vec<NotifyOn>,
+    /// Which results notify [default: breaking,warning].
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub notify_on: Option<Vec<NotifyOn>>,
     /// Exit 75 when a notification still failed after all retries.
     #[arg(long)]
     pub require_delivery: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum NotifyOn {
     Breaking,
     Warning,

@@ -22,10 +22,11 @@ use ureq::http::Uri;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 use crate::cli::{ChannelArgs, NotifyArgs, NotifyOn};
+use crate::config::NotifySetting;
 use crate::error::{Error, Result, code};
 use crate::report::{BaselineInfo, CiContext, CurrentInfo, Report, now_rfc3339};
 use crate::rules::{Outcome, Verdict};
-use retry::{Attempt, Failure, RetryPolicy};
+use retry::{Attempt, Failure, RetryPolicy, parse_duration};
 use sign::Secret;
 
 /// Where the webhook secret is read from; secrets are never flag values.
@@ -68,7 +69,7 @@ impl ChannelKind {
 
 /// The message of a missing channel, for `notify test` and `--require-delivery`.
 const NO_CHANNEL: &str = "no notification channel is configured: pass --webhook URL or --slack URL \
-     (or set DRIFTGUARD_SLACK_WEBHOOK_URL)";
+     (or set DRIFTGUARD_SLACK_WEBHOOK_URL, or list channels under notify: in the policy file)";
 
 /// One destination. The URL itself may be a credential (Slack's is), so only
 /// `shown`, its redacted form, is ever printed.
@@ -77,6 +78,10 @@ pub struct Channel {
     pub kind: ChannelKind,
     url: String,
     pub shown: String,
+    /// The webhook's signing secret (none for Slack, or with --allow-unsigned).
+    secret: Option<Secret>,
+    /// Which drift results this channel is sent.
+    on: Vec<NotifyOn>,
 }
 
 impl Channel {
@@ -121,61 +126,187 @@ pub enum DeliveryOutcome {
 /// Validated channel settings and the HTTP client they share.
 pub struct Notifier {
     channels: Vec<Channel>,
-    secret: Option<Secret>,
     policy: RetryPolicy,
     agent: Agent,
+}
+
+/// A channel as configured, before validation.
+#[derive(Debug, Clone)]
+pub struct ChannelSpec {
+    pub kind: ChannelKind,
+    pub url: String,
+    /// Where it was configured, for messages (`--webhook`, `notify.webhooks[1]`).
+    pub origin: String,
+    /// The environment variable holding a webhook's secret.
+    pub secret_env: String,
+    pub on: Option<Vec<NotifyOn>>,
+}
+
+/// Notification settings: flags over the policy file over the defaults.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub channels: Vec<ChannelSpec>,
+    pub retry_delays: Vec<Duration>,
+    pub timeout: Duration,
+    pub deadline: Duration,
+    pub ca_cert: Option<std::path::PathBuf>,
+    pub allow_unsigned: bool,
+    pub notify_on: Vec<NotifyOn>,
+    pub require_delivery: bool,
+}
+
+pub const DEFAULT_RETRY_DELAYS: [Duration; 2] = [Duration::from_secs(5), Duration::from_secs(25)];
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The worst case of the default schedule: 3 × 10 s attempts + 5 s + 25 s waits.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+pub const DEFAULT_NOTIFY_ON: [NotifyOn; 2] = [NotifyOn::Breaking, NotifyOn::Warning];
+
+impl Settings {
+    /// Merges the flags with the policy file's `notify:` section. Channels add
+    /// up (flags and file); every other setting is taken from the flag when
+    /// given, else the file, else the default.
+    pub fn resolve(
+        args: &ChannelArgs,
+        notify_on: Option<&[NotifyOn]>,
+        require_delivery: bool,
+        file: Option<&NotifySetting>,
+    ) -> Result<Settings> {
+        let empty = NotifySetting::default();
+        let file = file.unwrap_or(&empty);
+        let duration = |key: &str, text: &str| {
+            parse_duration(text).map_err(|e| Error::Config(format!("notify.{key}: {e}")))
+        };
+        let on_list = |key: &str, list: &[String]| -> Result<Vec<NotifyOn>> {
+            list.iter()
+                .map(|v| {
+                    <NotifyOn as clap::ValueEnum>::from_str(v, true).map_err(|_| {
+                        Error::Config(format!(
+                            "{key}: unknown result `{v}`; use breaking, warning or pass"
+                        ))
+                    })
+                })
+                .collect()
+        };
+        let mut channels = Vec::new();
+        for url in &args.webhooks {
+            channels.push(ChannelSpec {
+                kind: ChannelKind::Webhook,
+                url: url.clone(),
+                origin: "--webhook".into(),
+                secret_env: SECRET_ENV.into(),
+                on: None,
+            });
+        }
+        for (i, w) in file.webhooks.iter().flatten().enumerate() {
+            channels.push(ChannelSpec {
+                kind: ChannelKind::Webhook,
+                url: w.url.clone(),
+                origin: format!("notify.webhooks[{i}]"),
+                secret_env: w.secret_env.clone().unwrap_or_else(|| SECRET_ENV.into()),
+                on: w
+                    .on
+                    .as_deref()
+                    .map(|l| on_list(&format!("notify.webhooks[{i}].on"), l))
+                    .transpose()?,
+            });
+        }
+        let slack = match (args.slack.as_deref().filter(|u| !u.is_empty()), &file.slack) {
+            (Some(url), _) => Some((
+                url.to_string(),
+                "--slack (or DRIFTGUARD_SLACK_WEBHOOK_URL)".to_string(),
+                None,
+            )),
+            (None, Some(s)) => Some((
+                s.url.clone(),
+                "notify.slack".to_string(),
+                s.on.as_deref()
+                    .map(|l| on_list("notify.slack.on", l))
+                    .transpose()?,
+            )),
+            (None, None) => None,
+        };
+        if let Some((url, origin, on)) = slack {
+            channels.push(ChannelSpec {
+                kind: ChannelKind::Slack,
+                url,
+                origin,
+                secret_env: String::new(),
+                on,
+            });
+        }
+        let retry_delays = match (&args.retry_delays, &file.retry_delays) {
+            (Some(d), _) => d.clone(),
+            (None, Some(list)) => list
+                .iter()
+                .map(|t| duration("retry_delays", t))
+                .collect::<Result<_>>()?,
+            (None, None) => DEFAULT_RETRY_DELAYS.to_vec(),
+        };
+        let timeout = match (args.notify_timeout, &file.timeout) {
+            (Some(d), _) => d,
+            (None, Some(t)) => duration("timeout", t)?,
+            (None, None) => DEFAULT_TIMEOUT,
+        };
+        let deadline = match (args.notify_deadline, &file.deadline) {
+            (Some(d), _) => d,
+            (None, Some(t)) => duration("deadline", t)?,
+            (None, None) => DEFAULT_DEADLINE,
+        };
+        let notify_on = match (notify_on, &file.on) {
+            (Some(on), _) => on.to_vec(),
+            (None, Some(list)) => on_list("notify.on", list)?,
+            (None, None) => DEFAULT_NOTIFY_ON.to_vec(),
+        };
+        Ok(Settings {
+            channels,
+            retry_delays,
+            timeout,
+            deadline,
+            ca_cert: args
+                .ca_cert
+                .clone()
+                .or_else(|| file.ca_cert.as_ref().map(Into::into)),
+            allow_unsigned: args.allow_unsigned || file.allow_unsigned.unwrap_or(false),
+            notify_on,
+            require_delivery: require_delivery || file.require_delivery.unwrap_or(false),
+        })
+    }
 }
 
 /// The notification settings of `check`.
 pub struct CheckNotify {
     pub notifier: Notifier,
-    notify_on: Vec<NotifyOn>,
     require_delivery: bool,
 }
 
 impl CheckNotify {
     /// `None` when no channel is configured.
-    pub fn from_args(args: &NotifyArgs) -> Result<Option<CheckNotify>> {
-        match Notifier::from_args(&args.channels)? {
+    pub fn from_args(
+        args: &NotifyArgs,
+        file: Option<&NotifySetting>,
+    ) -> Result<Option<CheckNotify>> {
+        let settings = Settings::resolve(
+            &args.channels,
+            args.notify_on.as_deref(),
+            args.require_delivery,
+            file,
+        )?;
+        match Notifier::new(&settings)? {
             Some(notifier) => Ok(Some(CheckNotify {
                 notifier,
-                notify_on: args.notify_on.clone(),
-                require_delivery: args.require_delivery,
+                require_delivery: settings.require_delivery,
             })),
-            None if args.require_delivery => Err(Error::Config(format!(
+            None if settings.require_delivery => Err(Error::Config(format!(
                 "--require-delivery was given but {NO_CHANNEL}"
             ))),
             None => Ok(None),
         }
     }
 
-    /// Sends the report through every channel when its result is one of
-    /// `--notify-on`, and prints each outcome.
+    /// Sends the report through every channel whose `on` list holds the result.
     pub fn send(&self, report: &Report) -> Vec<Delivery> {
-        let result = report.verdict.result;
-        let wanted = match result {
-            Outcome::Breaking => NotifyOn::Breaking,
-            Outcome::Warning => NotifyOn::Warning,
-            Outcome::Pass => NotifyOn::Pass,
-        };
-        if self.notify_on.contains(&wanted) {
-            return self.notifier.send(report, Event::Drift(result));
-        }
-        let reason = format!("result {} is not in --notify-on", result.as_str());
-        let deliveries: Vec<Delivery> = self
-            .notifier
-            .channels
-            .iter()
-            .map(|c| c.record(Event::Drift(result), DeliveryOutcome::Skipped))
-            .collect();
-        for d in &deliveries {
-            eprintln!(
-                "driftguard: notify: {} {}: skipped ({reason})",
-                d.channel.as_str(),
-                d.url
-            );
-        }
-        deliveries
+        self.notifier
+            .send(report, Event::Drift(report.verdict.result))
     }
 
     /// The exit code once notifications are done: unchanged unless a delivery
@@ -202,9 +333,10 @@ fn failures(deliveries: &[Delivery]) -> usize {
 
 /// `driftguard notify test`: a synthetic info event through every channel;
 /// 0 only when all were delivered, else 75.
-pub fn send_test(args: &ChannelArgs) -> Result<i32> {
+pub fn send_test(args: &ChannelArgs, file: Option<&NotifySetting>) -> Result<i32> {
+    let settings = Settings::resolve(args, None, false, file)?;
     let notifier =
-        Notifier::from_args(args)?.ok_or_else(|| Error::Config(NO_CHANNEL.to_string()))?;
+        Notifier::new(&settings)?.ok_or_else(|| Error::Config(NO_CHANNEL.to_string()))?;
     let deliveries = notifier.send(&test_report(), Event::Test);
     Ok(if failures(&deliveries) == 0 {
         code::PASS
@@ -241,50 +373,56 @@ fn test_report() -> Report {
 }
 
 impl Notifier {
-    /// Validates the channel flags; `None` when no channel is configured.
-    pub fn from_args(args: &ChannelArgs) -> Result<Option<Notifier>> {
+    /// Validates the channels; `None` when none is configured.
+    pub fn new(settings: &Settings) -> Result<Option<Notifier>> {
         let mut channels = Vec::new();
-        for url in &args.webhooks {
-            channels.push(channel(ChannelKind::Webhook, url, "--webhook")?);
-        }
-        if let Some(url) = args.slack.as_deref().filter(|u| !u.is_empty()) {
-            channels.push(channel(
-                ChannelKind::Slack,
-                url,
-                "--slack (or DRIFTGUARD_SLACK_WEBHOOK_URL)",
-            )?);
+        for spec in &settings.channels {
+            // Only webhooks are signed; Slack's URL is its own credential.
+            let secret = match spec.kind {
+                ChannelKind::Slack => None,
+                ChannelKind::Webhook => {
+                    let var = &spec.secret_env;
+                    match std::env::var(var).ok().filter(|s| !s.is_empty()) {
+                        Some(raw) => Some(Secret::new(&raw, var)?),
+                        None if settings.allow_unsigned => None,
+                        None => {
+                            return Err(Error::Config(format!(
+                                "{} is a webhook but {var} is not set, so its requests could not be signed; \
+                                 set {var} to the receiver's secret, or pass --allow-unsigned to send unsigned requests",
+                                spec.origin
+                            )));
+                        }
+                    }
+                }
+            };
+            let mut channel = channel(spec.kind, &spec.url, &spec.origin)?;
+            channel.secret = secret;
+            channel.on = spec
+                .on
+                .clone()
+                .unwrap_or_else(|| settings.notify_on.clone());
+            channels.push(channel);
         }
         if channels.is_empty() {
             return Ok(None);
         }
-        // Only webhooks are signed; Slack's URL is its own credential.
-        let secret = match std::env::var(SECRET_ENV).ok().filter(|s| !s.is_empty()) {
-            Some(raw) if !args.webhooks.is_empty() => Some(Secret::new(&raw, SECRET_ENV)?),
-            _ => None,
-        };
-        if secret.is_none() && !args.webhooks.is_empty() && !args.allow_unsigned {
-            return Err(Error::Config(format!(
-                "a webhook is configured but {SECRET_ENV} is not set, so its requests could not be signed; \
-                 set {SECRET_ENV} to the receiver's secret, or pass --allow-unsigned to send unsigned requests"
-            )));
-        }
-        if args.notify_timeout.is_zero() {
+        if settings.timeout.is_zero() {
             return Err(Error::Config(
                 "--notify-timeout must be longer than 0".into(),
             ));
         }
-        if args.notify_deadline.is_zero() {
+        if settings.deadline.is_zero() {
             return Err(Error::Config(
                 "--notify-deadline must be longer than 0".into(),
             ));
         }
         let policy = RetryPolicy {
-            delays: args.retry_delays.clone(),
-            attempt_timeout: args.notify_timeout,
-            deadline: args.notify_deadline,
+            delays: settings.retry_delays.clone(),
+            attempt_timeout: settings.timeout,
+            deadline: settings.deadline,
             retry_after_cap: retry::RETRY_AFTER_CAP,
         };
-        let roots = match &args.ca_cert {
+        let roots = match &settings.ca_cert {
             Some(path) => RootCerts::from(read_ca_file(path)?),
             None => RootCerts::WebPki,
         };
@@ -301,7 +439,6 @@ impl Notifier {
             .new_agent();
         Ok(Some(Notifier {
             channels,
-            secret,
             policy,
             agent,
         }))
@@ -353,10 +490,24 @@ impl Notifier {
             channel.kind.as_str(),
             channel.shown
         );
+        if let Event::Drift(result) = event {
+            let wanted = match result {
+                Outcome::Breaking => NotifyOn::Breaking,
+                Outcome::Warning => NotifyOn::Warning,
+                Outcome::Pass => NotifyOn::Pass,
+            };
+            if !channel.on.contains(&wanted) {
+                eprintln!(
+                    "{label}: skipped (result {} is not in its notify-on list)",
+                    result.as_str()
+                );
+                return channel.record(event, DeliveryOutcome::Skipped);
+            }
+        }
         let id = report.id();
         let attempt = |timeout: Duration| {
             let headers = match channel.kind {
-                ChannelKind::Webhook => webhook::headers(self.secret.as_ref(), &id, event, body),
+                ChannelKind::Webhook => webhook::headers(channel.secret.as_ref(), &id, event, body),
                 ChannelKind::Slack => vec![("Content-Type", "application/json".to_string())],
             };
             scrub(
@@ -431,6 +582,8 @@ fn channel(kind: ChannelKind, url: &str, flag: &str) -> Result<Channel> {
         kind,
         url: url.to_string(),
         shown,
+        secret: None,
+        on: DEFAULT_NOTIFY_ON.to_vec(),
     })
 }
 
@@ -677,12 +830,19 @@ mod tests {
         let Command::Check(args) = cli.command else {
             panic!("not check")
         };
+        let settings = Settings::resolve(
+            &args.notify.channels,
+            args.notify.notify_on.as_deref(),
+            args.notify.require_delivery,
+            None,
+        )
+        .unwrap();
         assert_eq!(
-            args.notify.notify_on,
+            settings.notify_on,
             vec![NotifyOn::Breaking, NotifyOn::Warning]
         );
-        assert!(!args.notify.require_delivery);
-        let notifier = Notifier::from_args(&args.notify.channels).unwrap().unwrap();
+        assert!(!settings.require_delivery);
+        let notifier = Notifier::new(&settings).unwrap().unwrap();
         assert_eq!(
             notifier.policy,
             RetryPolicy {
@@ -693,5 +853,32 @@ mod tests {
             }
         );
         assert_eq!(notifier.policy.attempts(), 3);
+    }
+
+    #[test]
+    fn the_policy_file_sets_what_the_flags_leave_open() {
+        let file: crate::config::NotifySetting = serde_yaml::from_str(
+            "on: [pass]\nretry_delays: [1s]\ntimeout: 3s\nwebhooks:\n  - url: https://a.example/x\n    secret_env: A_SECRET\n    on: [breaking]\nslack:\n  url: https://hooks.slack.com/services/T/B/x\n",
+        )
+        .unwrap();
+        let cli = Cli::try_parse_from(["driftguard", "check", "--notify-timeout", "7s"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("not check")
+        };
+        let s = Settings::resolve(&args.notify.channels, None, false, Some(&file)).unwrap();
+        assert_eq!(s.retry_delays, vec![Duration::from_secs(1)]);
+        assert_eq!(s.timeout, Duration::from_secs(7), "the flag wins");
+        assert_eq!(s.deadline, DEFAULT_DEADLINE);
+        assert_eq!(s.notify_on, vec![NotifyOn::Pass]);
+        assert_eq!(s.channels.len(), 2);
+        assert_eq!(s.channels[0].secret_env, "A_SECRET");
+        assert_eq!(s.channels[0].on, Some(vec![NotifyOn::Breaking]));
+        assert_eq!(s.channels[1].kind, ChannelKind::Slack);
+        // The webhook's own secret variable is required.
+        let err = Notifier::new(&s).err().unwrap().to_string();
+        assert!(
+            err.contains("notify.webhooks[0]") && err.contains("A_SECRET"),
+            "{err}"
+        );
     }
 }

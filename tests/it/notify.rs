@@ -552,7 +552,7 @@ fn notify_on_decides_which_results_are_sent() {
         (delivery["outcome"].as_str(), delivery["attempts"].as_u64()),
         (Some("skipped"), Some(0))
     );
-    assert!(stderr(&out).contains("skipped (result pass is not in --notify-on)"));
+    assert!(stderr(&out).contains("skipped (result pass is not in its notify-on list)"));
 
     let out = run(
         d.check().args([
