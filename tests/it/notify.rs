@@ -866,3 +866,56 @@ fn notify_test_sends_a_synthetic_event_and_says_if_all_arrived() {
     let out = run(&mut notify_test(&d), 78);
     assert!(stderr(&out).contains("no notification channel is configured"));
 }
+
+#[test]
+fn policy_file_channels_use_their_own_secret_and_on_list() {
+    let d = drifted();
+    let server = d.server(vec![Reply::status(200)]);
+    d.sb.write(
+        "driftguard.yml",
+        &format!(
+            "version: 1\nnotify:\n  retry_delays: [50ms]\n  webhooks:\n    - url: {}\n      secret_env: AUDIT_SECRET\n    - url: {}\n      secret_env: AUDIT_SECRET\n      on: [pass]\n",
+            server.url(HOOK_PATH),
+            server.url("/never")
+        ),
+    );
+    let mut cmd = cmd(&d.sb);
+    cmd.args([
+        "check",
+        "--db",
+        "app.db",
+        "--baseline",
+        "baseline.json",
+        "--format",
+        "json",
+        "--ca-cert",
+    ])
+    .arg(&d.ca_file)
+    .env("AUDIT_SECRET", "audit-secret-77");
+    let out = run(&mut cmd, 1);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "only the breaking-result channel fires");
+    let expected = hex::encode(hmac(b"audit-secret-77", &requests[0].body));
+    assert_eq!(
+        requests[0].header("x-driftguard-signature"),
+        Some(expected.as_str())
+    );
+    let outcomes: Vec<Value> = report(&out)["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["outcome"].clone())
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![Value::from("delivered"), Value::from("skipped")]
+    );
+    assert!(!stderr(&out).contains("audit-secret-77"));
+    // Without the named variable the webhook is refused before any database work.
+    let out = run(cmd.env_remove("AUDIT_SECRET"), 78);
+    assert!(
+        stderr(&out).contains("AUDIT_SECRET is not set"),
+        "{}",
+        stderr(&out)
+    );
+}
