@@ -4,7 +4,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::EXIT_CODE_TABLE;
-use crate::report::Format;
+use crate::report::{Format, ReportFile};
 use crate::snapshot_file::FileFormat;
 
 #[derive(Debug, Parser)]
@@ -96,6 +96,10 @@ pub struct VerdictArgs {
     /// Report format on standard output.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Also write a report in FORMAT to PATH (repeatable), e.g. `--report junit=junit.xml`.
+    /// Files are replaced atomically; one that cannot be written exits 73.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<ReportFile>,
     /// The lowest result that fails (non-zero exit): warning, breaking, or never.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
@@ -137,6 +141,12 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
 }

@@ -10,6 +10,7 @@ pub mod app;
 pub mod cli;
 pub mod diff;
 pub mod error;
+pub mod github_actions;
 pub mod glob;
 pub mod model;
 pub mod output;

@@ -40,6 +40,17 @@ pub fn write_file(path: &str, bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// Appends `bytes` to `path`, creating it if needed: for files that several
+/// steps add to, such as GitHub's job summary and step outputs.
+pub fn append_file(path: &str, bytes: &[u8]) -> Result<()> {
+    fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(bytes))
+        .map_err(|e| Error::CantCreate(format!("cannot append to {path}: {e}")))
+}
+
 fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Ok(())
