@@ -213,7 +213,11 @@ fn finish(
     output::write_file("-", &out)?;
     let mut failures: Vec<Error> = files
         .iter()
-        .filter_map(|(path, bytes)| output::write_file(path, bytes).err())
+        .filter_map(|(path, bytes)| {
+            output::create_parent(path)
+                .and_then(|()| output::write_file(path, bytes))
+                .err()
+        })
         .collect();
     if let Some((path, bytes)) = &summary {
         failures.extend(output::append_file(path, bytes).err());
