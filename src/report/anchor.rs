@@ -4,6 +4,7 @@
 //! sarif) attach findings to a file and line, and track them across runs by
 //! fingerprint; this is the one place that computes all three.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -16,15 +17,16 @@ use crate::rules::Finding;
 pub struct Baseline {
     /// Repository-relative (or as given, when it is not a file under the working tree).
     pub path: String,
-    /// The file's text, when it could be read; used to find line numbers.
-    text: Option<String>,
+    /// Where each object is declared in the file, by [`logical_key`].
+    lines: HashMap<Vec<String>, usize>,
 }
 
 impl Baseline {
-    pub fn new(path: &str, text: Option<String>) -> Baseline {
+    /// A baseline at `path` whose content is `text` (when it could be read).
+    pub fn new(path: &str, text: Option<&str>) -> Baseline {
         Baseline {
             path: path.to_string(),
-            text,
+            lines: text.map(index).unwrap_or_default(),
         }
     }
 
@@ -32,25 +34,45 @@ impl Baseline {
     /// and makes its path relative to the git repository root, or else to the
     /// working directory, because CI systems resolve report paths against the
     /// checkout. A label that is not a readable file (a database URL given to
-    /// `diff`) is kept as it is, with no text.
+    /// `diff`) is kept as it is, with no lines to point at.
     pub fn load(label: &str) -> Baseline {
         let text = std::fs::read_to_string(label).ok();
-        let cwd = std::env::current_dir().ok();
-        let path = match (&text, &cwd) {
-            (Some(_), Some(cwd)) => repository_relative(Path::new(label), cwd),
+        let relative = match (&text, std::env::current_dir()) {
+            (Some(_), Ok(cwd)) => repository_relative(Path::new(label), &cwd),
             _ => None,
         };
-        Baseline {
-            path: path.unwrap_or_else(|| label.trim_start_matches("./").to_string()),
-            text,
-        }
+        let path = relative.unwrap_or_else(|| label.trim_start_matches("./").to_string());
+        Baseline::new(&path, text.as_deref())
     }
 
-    /// The 1-based line where `object` is declared in the baseline, else 1.
+    /// The 1-based line where `object` is declared in the baseline. An object
+    /// that exists only on the new side gets the line of its table (or
+    /// schema); with nothing found, line 1.
     pub fn line_of(&self, object: &ObjectPath) -> usize {
-        self.text
-            .as_deref()
-            .and_then(|text| find_line(text, object))
+        let schema = object.schema.clone();
+        let mut keys = Vec::new();
+        if let Some(table) = &object.table {
+            if let Some(column) = &object.column {
+                keys.push(vec![
+                    schema.clone(),
+                    table.clone(),
+                    COLUMN.into(),
+                    column.clone(),
+                ]);
+            }
+            if let Some(name) = &object.object {
+                keys.push(vec![
+                    schema.clone(),
+                    table.clone(),
+                    OBJECT.into(),
+                    name.clone(),
+                ]);
+            }
+            keys.push(vec![schema.clone(), table.clone()]);
+        }
+        keys.push(vec![schema]);
+        keys.iter()
+            .find_map(|k| self.lines.get(k))
             .map_or(1, |index| index + 1)
     }
 }
@@ -71,103 +93,166 @@ fn repository_relative(file: &Path, cwd: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// How a name is looked for at one level of the snapshot file.
-#[derive(Clone, Copy)]
-enum Form {
-    /// A key whose value is an object (`"users": {` or `users:`): schemas,
-    /// tables, views, indexes, constraints.
-    MapKey,
-    /// An array item named by its `name` field (`"name": "email"`): columns.
-    NamedItem,
-}
+const COLUMN: &str = "column";
+const OBJECT: &str = "object";
 
-/// Finds the 0-based line of `object` in a pretty-printed JSON or YAML
-/// snapshot. Both formats nest by indentation, so each part of the path is
-/// looked for inside the block of the previous one (the lines indented deeper
-/// than it), and the shallowest match wins: a table called `type` must match
-/// the table key, not the `"type": {` of some column. When a part cannot be
-/// found (an object that exists only on the new side), the line of the deepest
-/// part found is the best answer.
-fn find_line(text: &str, object: &ObjectPath) -> Option<usize> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut at = find_in_block(&lines, None, "schemas", Form::MapKey)?;
-    let mut found = None;
-    let parts = [
-        (Some(object.schema.as_str()), Form::MapKey),
-        (object.table.as_deref(), Form::MapKey),
-        (object.column.as_deref(), Form::NamedItem),
-        (object.object.as_deref(), Form::MapKey),
-    ];
-    for (name, form) in parts {
-        let Some(name) = name else { continue };
-        let next = find_in_block(&lines, Some(at), name, form).or_else(|| match form {
-            // Some sub-objects (foreign keys, policies on some engines) are named items.
-            Form::MapKey if found.is_some() => {
-                find_in_block(&lines, Some(at), name, Form::NamedItem)
-            }
-            _ => None,
-        });
-        match next {
-            Some(line) => {
-                at = line;
-                found = Some(line);
-            }
-            None => break,
-        }
-    }
-    found
-}
-
-fn indent(line: &str) -> usize {
-    line.len() - line.trim_start().len()
-}
-
-/// The shallowest line under `parent` (the whole file when `None`) that names `name`.
-fn find_in_block(lines: &[&str], parent: Option<usize>, name: &str, form: Form) -> Option<usize> {
-    let (start, parent_indent) = match parent {
-        Some(p) => (p + 1, Some(indent(lines[p]))),
-        None => (0, None),
-    };
-    let quoted = serde_json::to_string(name).ok()?;
-    let mut best: Option<(usize, usize)> = None;
-    for (i, line) in lines.iter().enumerate().skip(start) {
-        if line.trim().is_empty() {
+/// Indexes a pretty-printed JSON or YAML snapshot in one pass: the 0-based
+/// line of every schema, table-like object (table, view, enum, sequence,
+/// routine), column and sub-object (index, constraint, trigger, policy).
+///
+/// Both formats nest by indentation, so a stack of the keys above the
+/// current line gives each line its full key path, e.g. `schemas / main /
+/// tables / users / columns / email` for the column item named `email`.
+fn index(text: &str) -> HashMap<Vec<String>, usize> {
+    let mut lines = HashMap::new();
+    // (indentation, key) of the open blocks; list items have no key.
+    let mut stack: Vec<(usize, Option<String>)> = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() {
             continue;
         }
-        let depth = indent(line);
-        if parent_indent.is_some_and(|p| depth <= p) {
-            // YAML writes the items of a list at its key's indentation, so
-            // `- ` lines at the parent's depth still belong to the parent.
-            let is_item = line.trim_start().starts_with("- ");
-            if !is_item || parent_indent != Some(depth) {
-                break;
-            }
+        let depth = line.len() - trimmed.len();
+        // YAML writes a list's `- ` items at its key's indentation; the item
+        // is a block one level inside the key.
+        let (depth, body) = match trimmed.strip_prefix("- ") {
+            Some(rest) => (depth + 1, rest),
+            None => (depth, trimmed),
+        };
+        while stack.last().is_some_and(|(d, _)| *d >= depth) {
+            stack.pop();
         }
-        if names(line.trim_start(), name, &quoted, form) && best.is_none_or(|(_, d)| depth < d) {
-            best = Some((i, depth));
+        if trimmed.starts_with("- ") {
+            stack.push((depth, None));
+        }
+        // The key path of a new entry; none inside a list item's fields other
+        // than its name, which stands for the item itself.
+        let path = |below: &[(usize, Option<String>)], name: String| -> Option<Vec<String>> {
+            let mut keys = below
+                .iter()
+                .map(|(_, k)| k.clone())
+                .collect::<Option<Vec<String>>>()?;
+            keys.push(name);
+            Some(keys)
+        };
+        let key = match parse_line(body) {
+            Line::Opens(key) => {
+                let found = path(&stack, key.clone());
+                stack.push((depth, Some(key)));
+                found
+            }
+            Line::Named(name) => match stack.split_last() {
+                Some(((_, None), below)) => path(below, name),
+                _ => None,
+            },
+            // The document's own opening brace is not a list item.
+            Line::Item if !stack.is_empty() => {
+                stack.push((depth, None));
+                None
+            }
+            Line::Item => None,
+            Line::Other => None,
+        };
+        if let Some(key) = key.as_deref().and_then(logical_key) {
+            lines.entry(key).or_insert(number);
         }
     }
-    best.map(|(i, _)| i)
+    lines
 }
 
-fn names(trimmed: &str, name: &str, quoted: &str, form: Form) -> bool {
-    let item = trimmed.strip_prefix("- ").unwrap_or(trimmed);
-    match form {
-        Form::MapKey => {
-            let json = format!("{quoted}: {{");
-            item == json
-                || [name, quoted, &format!("'{name}'")]
-                    .iter()
-                    .any(|k| item == format!("{k}:"))
+/// The lookup key of a key path: `schemas / S` → `[S]`; `schemas / S / any
+/// collection / T` → `[S, T]`; below a table, `columns / C` → `[S, T,
+/// column, C]` and any other collection's `X` → `[S, T, object, X]`.
+fn logical_key(path: &[String]) -> Option<Vec<String>> {
+    if path.first().map(String::as_str) != Some("schemas") {
+        return None;
+    }
+    match path {
+        [_, schema] => Some(vec![schema.clone()]),
+        [_, schema, _, table] => Some(vec![schema.clone(), table.clone()]),
+        [_, schema, _, table, collection, name] => {
+            let kind = if collection == "columns" {
+                COLUMN
+            } else {
+                OBJECT
+            };
+            Some(vec![
+                schema.clone(),
+                table.clone(),
+                kind.into(),
+                name.clone(),
+            ])
         }
-        Form::NamedItem => {
-            let json = format!("\"name\": {quoted}");
-            item == json
-                || item == format!("{json},")
-                || [name, quoted, &format!("'{name}'")]
-                    .iter()
-                    .any(|v| item == format!("name: {v}"))
+        _ => None,
+    }
+}
+
+enum Line {
+    /// A key whose value is a block on the next lines (`"users": {`, `columns:`).
+    Opens(String),
+    /// The `name` field of a list item (`"name": "email",`, `name: email`).
+    Named(String),
+    /// A JSON list item's opening brace.
+    Item,
+    Other,
+}
+
+fn parse_line(body: &str) -> Line {
+    if body == "{" {
+        return Line::Item;
+    }
+    let Some((key, rest)) = split_key(body) else {
+        return Line::Other;
+    };
+    let rest = rest.trim().trim_end_matches(',');
+    if rest.is_empty() || rest == "{" || rest == "[" {
+        return Line::Opens(key);
+    }
+    if key == "name" {
+        return Line::Named(scalar(rest));
+    }
+    Line::Other
+}
+
+/// Splits `key: rest` for JSON (`"k": v`) and YAML (`k: v`, `'k': v`, `k:`).
+fn split_key(body: &str) -> Option<(String, &str)> {
+    if body.starts_with('"') || body.starts_with('\'') {
+        let end = quoted_end(body)?;
+        let rest = body[end..].strip_prefix(':')?;
+        return Some((scalar(&body[..end]), rest));
+    }
+    match body.find(": ") {
+        Some(i) => Some((body[..i].to_string(), &body[i + 1..])),
+        None => body.strip_suffix(':').map(|k| (k.to_string(), "")),
+    }
+}
+
+/// The byte index just past the quoted string that starts `text`: JSON
+/// strings escape with a backslash, YAML single-quoted ones double the quote.
+fn quoted_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let quote = *bytes.first()?;
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Some(i + 1),
+            _ => i += 1,
         }
+    }
+    None
+}
+
+/// A JSON or YAML scalar as text: double-quoted (JSON escapes), single-quoted
+/// (YAML, `''` for `'`) or plain.
+fn scalar(text: &str) -> String {
+    if text.starts_with('"') {
+        serde_json::from_str(text).unwrap_or_else(|_| text.trim_matches('"').to_string())
+    } else if let Some(inner) = text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) {
+        inner.replace("''", "'")
+    } else {
+        text.to_string()
     }
 }
 
@@ -277,7 +362,7 @@ schemas:
 
     #[test]
     fn finds_objects_in_json() {
-        let b = Baseline::new("base.json", Some(JSON.into()));
+        let b = Baseline::new("base.json", Some(JSON));
         assert_eq!(b.line_of(&path("main", None, None, None)), 4);
         assert_eq!(b.line_of(&path("main", Some("orders"), None, None)), 6);
         // The table named `type`, not the column type object on line 11.
@@ -302,7 +387,7 @@ schemas:
 
     #[test]
     fn finds_objects_in_yaml() {
-        let b = Baseline::new("base.yml", Some(YAML.into()));
+        let b = Baseline::new("base.yml", Some(YAML));
         assert_eq!(b.line_of(&path("main", Some("orders"), None, None)), 5);
         assert_eq!(b.line_of(&path("main", Some("type"), None, None)), 11);
         assert_eq!(b.line_of(&path("main", Some("type"), Some("id"), None)), 16);
@@ -314,6 +399,59 @@ schemas:
             b.line_of(&path("main", Some("type"), None, Some("type_kind"))),
             19
         );
+    }
+
+    #[test]
+    fn finds_names_that_need_quoting() {
+        let json = r#"{
+  "schemas": {
+    "main": {
+      "tables": {
+        "a\"b: c": {
+          "columns": [
+            {
+              "name": "we'ird: \"col\"",
+              "type": {
+                "name": "text"
+              }
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+"#;
+        let b = Baseline::new("base.json", Some(json));
+        assert_eq!(b.line_of(&path("main", Some("a\"b: c"), None, None)), 5);
+        let col = path("main", Some("a\"b: c"), Some("we'ird: \"col\""), None);
+        assert_eq!(b.line_of(&col), 8);
+        // A field of a column item is not a column.
+        assert_eq!(
+            b.line_of(&path("main", Some("a\"b: c"), Some("text"), None)),
+            5
+        );
+        let yaml = "schemas:
+  main:
+    tables:
+      odd|<name>_*,:%&'x:
+        columns:
+        - name: 'we''ird: col'
+          type:
+            name: text
+      '123':
+        columns:
+        - name: id
+";
+        let b = Baseline::new("base.yml", Some(yaml));
+        let odd = "odd|<name>_*,:%&'x";
+        assert_eq!(b.line_of(&path("main", Some(odd), None, None)), 4);
+        assert_eq!(
+            b.line_of(&path("main", Some(odd), Some("we'ird: col"), None)),
+            6
+        );
+        assert_eq!(b.line_of(&path("main", Some(odd), Some("text"), None)), 4);
+        assert_eq!(b.line_of(&path("main", Some("123"), Some("id"), None)), 11);
     }
 
     #[test]
