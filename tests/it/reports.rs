@@ -47,10 +47,10 @@ const FORMATS: [&str; 7] = [
     "text", "json", "markdown", "github", "junit", "gitlab", "sarif",
 ];
 
-/// A sandbox with `base.json` taken from BASE and `app.db` drifted to `drifted`.
-fn drifted(drifted: &str) -> Sandbox {
+/// A sandbox with `base.json` taken from `base` and `app.db` drifted to `drifted`.
+fn sandbox(base: &str, drifted: &str) -> Sandbox {
     let s = Sandbox::new();
-    s.sqlite("app.db", BASE);
+    s.sqlite("app.db", base);
     run(
         s.cmd()
             .args(["snapshot", "--db", "app.db", "-o", "base.json"]),
@@ -58,6 +58,10 @@ fn drifted(drifted: &str) -> Sandbox {
     );
     s.sqlite("app.db", drifted);
     s
+}
+
+fn drifted(ddl: &str) -> Sandbox {
+    sandbox(BASE, ddl)
 }
 
 fn check_args(format: &str) -> Vec<String> {
@@ -142,14 +146,7 @@ const GH_BASE: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NO
 const GH_DRIFT: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY);";
 
 fn github_sandbox() -> Sandbox {
-    let s = Sandbox::new();
-    s.sqlite("app.db", GH_BASE);
-    run(
-        s.cmd()
-            .args(["snapshot", "--db", "app.db", "-o", "base.json"]),
-        0,
-    );
-    s.sqlite("app.db", GH_DRIFT);
+    let s = sandbox(GH_BASE, GH_DRIFT);
     // Earlier steps' lines must survive: both files are appended to.
     s.write("output.txt", "earlier=step\n");
     s.write("summary.md", "# Earlier step\n\n");
@@ -230,14 +227,7 @@ fn github_annotations_can_be_turned_off_and_stay_out_of_machine_formats() {
 
 #[test]
 fn github_outputs_carry_the_fail_on_exit_code() {
-    let s = Sandbox::new();
-    s.sqlite("app.db", BASE);
-    run(
-        s.cmd()
-            .args(["snapshot", "--db", "app.db", "-o", "base.json"]),
-        0,
-    );
-    s.sqlite("app.db", WARNING_ONLY);
+    let s = drifted(WARNING_ONLY);
     run(
         s.cmd()
             .args(check_args("text"))
@@ -365,4 +355,33 @@ fn bad_report_arguments_are_usage_errors() {
     }
     let out = run(s.cmd().args(check_args("yaml")), 64);
     assert!(stderr(&out).contains("possible values"), "{}", stderr(&out));
+}
+
+#[test]
+fn locations_are_relative_to_the_repository_root() {
+    let s = Sandbox::new();
+    std::fs::create_dir_all(s.path(".git")).expect("fake repository");
+    std::fs::create_dir_all(s.path("db")).expect("db/");
+    std::fs::create_dir_all(s.path("deploy/job")).expect("deploy/job/");
+    s.sqlite("db/app.db", GH_BASE);
+    run(
+        s.cmd()
+            .args(["snapshot", "--db", "db/app.db", "-o", "db/base.json"]),
+        0,
+    );
+    s.sqlite("db/app.db", GH_DRIFT);
+    let absolute = s.path("db/base.json").to_string_lossy().into_owned();
+    // From a subdirectory, relative and absolute spellings name the same file.
+    for baseline in ["../../db/base.json", absolute.as_str()] {
+        let out = run(
+            s.cmd()
+                .current_dir(s.path("deploy/job"))
+                .args(["check", "--db", "../../db/app.db", "--baseline", baseline])
+                .args(["--format", "gitlab"]),
+            1,
+        );
+        let issues: serde_json::Value = serde_json::from_slice(&out.stdout).expect("gitlab");
+        assert_eq!(issues[0]["location"]["path"], "db/base.json", "{baseline}");
+        assert_eq!(issues[0]["location"]["lines"]["begin"], 26, "{baseline}");
+    }
 }
