@@ -13,12 +13,10 @@ use crate::cli::{
 };
 use crate::diff::{self, DiffOptions};
 use crate::error::{Error, Result, code};
-use crate::github_actions::{self, Actions};
 use crate::glob::Glob;
 use crate::model::Snapshot;
 use crate::output;
-use crate::report::anchor::Baseline;
-use crate::report::{self, Format, Report};
+use crate::report::{self, Report};
 use crate::rules::{self, ChangeType, Outcome, RULES};
 use crate::snapshot_file;
 use crate::source::{self, Filter, Target, Timeouts};
@@ -166,13 +164,6 @@ fn check(args: CheckArgs) -> Result<Finished> {
 }
 
 /// Diff, classify, render and decide the exit code.
-///
-/// Every report (standard output, `--report` files, the GitHub job summary)
-/// is rendered before anything is written, so a rendering failure leaves no
-/// file behind. Then each file is written even if an earlier one failed. A
-/// file that cannot be written turns the exit code into 73 (CI must not go
-/// green with a report missing), but the verdict is not lost: the report on
-/// standard output and the summary line still carry the result.
 fn finish(
     verdict_args: &VerdictArgs,
     baseline_label: &str,
@@ -184,59 +175,13 @@ fn finish(
     };
     let findings = rules::classify(diff::diff(old, new, options), &[]);
     let report = Report::new(baseline_label, old, new, findings);
-    let baseline = Baseline::load(baseline_label);
-    let context = report::Context {
+    let verdict = exit_code(report.verdict.result, verdict_args.fail_on);
+    let outputs = report::publish::Outputs {
+        format: verdict_args.format,
+        files: &verdict_args.reports,
         width: terminal_width(),
-        baseline: &baseline,
     };
-    let actions = Actions::detect();
-    let cant_render = |e: std::io::Error| Error::Internal(format!("cannot render the report: {e}"));
-
-    let mut out = Vec::new();
-    report::render(&report, verdict_args.format, &context, &mut out).map_err(cant_render)?;
-    if actions.as_ref().is_some_and(|a| a.annotate) && verdict_args.format == Format::Text {
-        report::github::render(&report, &baseline, &mut out).map_err(cant_render)?;
-    }
-    let mut files = Vec::new();
-    for file in &verdict_args.reports {
-        let bytes = report::render_plain(&report, file.format, &context).map_err(cant_render)?;
-        files.push((file.path.as_str(), bytes));
-    }
-    let summary = match actions.as_ref().and_then(|a| a.step_summary.as_deref()) {
-        Some(path) => Some((
-            path,
-            report::render_plain(&report, Format::Markdown, &context).map_err(cant_render)?,
-        )),
-        None => None,
-    };
-
-    output::write_file("-", &out)?;
-    let mut failures: Vec<Error> = files
-        .iter()
-        .filter_map(|(path, bytes)| {
-            output::create_parent(path)
-                .and_then(|()| output::write_file(path, bytes))
-                .err()
-        })
-        .collect();
-    if let Some((path, bytes)) = &summary {
-        failures.extend(output::append_file(path, bytes).err());
-    }
-    let mut code = if failures.is_empty() {
-        exit_code(report.verdict.result, verdict_args.fail_on)
-    } else {
-        code::CANT_CREATE
-    };
-    if let Some(path) = actions.as_ref().and_then(|a| a.output.as_deref()) {
-        let lines = github_actions::outputs(&report.verdict, code);
-        if let Err(e) = output::append_file(path, lines.as_bytes()) {
-            failures.push(e);
-            code = code::CANT_CREATE;
-        }
-    }
-    for failure in &failures {
-        eprintln!("driftguard: error: {failure}");
-    }
+    let code = report::publish::publish(&report, &outputs, verdict)?;
     Ok(Finished {
         code,
         summary: Some(format!(

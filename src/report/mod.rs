@@ -8,6 +8,7 @@ pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod publish;
 pub mod sarif;
 pub mod text;
 
