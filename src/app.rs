@@ -9,7 +9,7 @@ use clap::CommandFactory;
 
 use crate::cli::{
     CheckArgs, Cli, ColorChoice, Command, ConfigCommand, DiffArgs, FailOn, NotifyCommand,
-    RulesArgs, SnapshotArgs,
+    RulesArgs, RulesFormat, SnapshotArgs,
 };
 use crate::config::{self, Loaded};
 use crate::diff::{self, DiffOptions};
@@ -17,7 +17,7 @@ use crate::error::{Error, Result, code};
 use crate::model::Snapshot;
 use crate::notify::{self, CheckNotify};
 use crate::output;
-use crate::report::{self, Format, Report};
+use crate::report::{self, Report};
 use crate::rules::{self, ChangeType, Outcome, RULES};
 use crate::settings;
 use crate::snapshot_file;
@@ -196,16 +196,18 @@ fn finish(
     let findings = rules::classify(changes.collect(), &verdict.overrides);
     let mut report = Report::new(baseline_label, old, new, findings);
     report.environment = verdict.environment.clone();
-    let mut code = exit_code(report.verdict.result, verdict.fail_on);
+    let mut drift_code = exit_code(report.verdict.result, verdict.fail_on);
     if let Some(notify) = notify {
         let deliveries = notify.send(&report);
-        code = notify.exit_code(&deliveries, code);
+        drift_code = notify.exit_code(&deliveries, drift_code);
         report.deliveries = Some(deliveries);
     }
-    let mut out = Vec::new();
-    render(&report, verdict.format, &mut out)
-        .map_err(|e| Error::Internal(format!("cannot render the report: {e}")))?;
-    output::write_file("-", &out)?;
+    let outputs = report::publish::Outputs {
+        format: verdict.format,
+        files: &verdict.reports,
+        width: terminal_width(),
+    };
+    let code = report::publish::publish(&report, &outputs, drift_code)?;
     Ok(Finished {
         code,
         summary: Some(format!(
@@ -228,13 +230,6 @@ fn config_check(explicit: Option<&str>) -> Result<Finished> {
             notes.len()
         )),
     })
-}
-
-fn render(report: &Report, format: Format, out: &mut Vec<u8>) -> std::io::Result<()> {
-    match format {
-        Format::Text => report::text::render(report, terminal_width(), out),
-        Format::Json => report::json::render(report, out),
-    }
 }
 
 /// The width to fit: the terminal's, else $COLUMNS, else 80.
@@ -265,7 +260,7 @@ fn list_rules(args: &RulesArgs) -> Result<Finished> {
     let mut out = Vec::new();
     let write = |out: &mut Vec<u8>| -> std::io::Result<()> {
         match args.format {
-            Format::Json => {
+            RulesFormat::Json => {
                 let rows: Vec<serde_json::Value> = RULES
                     .iter()
                     .map(|r| {
@@ -281,7 +276,7 @@ fn list_rules(args: &RulesArgs) -> Result<Finished> {
                 serde_json::to_writer_pretty(&mut *out, &rows)?;
                 writeln!(out)
             }
-            Format::Text => {
+            RulesFormat::Text => {
                 let mut table = comfy_table::Table::new();
                 table
                     .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::EXIT_CODE_TABLE;
 use crate::notify::retry::parse_duration;
-use crate::report::Format;
+use crate::report::{Format, ReportFile};
 use crate::snapshot_file::FileFormat;
 
 #[derive(Debug, Parser)]
@@ -133,6 +133,10 @@ pub struct VerdictArgs {
     /// Report format on standard output [default: text].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// Also write a report in FORMAT to PATH (repeatable), e.g. `--report junit=junit.xml`.
+    /// Files are replaced atomically; one that cannot be written exits 73.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<ReportFile>,
     /// The lowest result that fails (non-zero exit) [default: warning].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
@@ -238,6 +242,12 @@ pub enum NotifyOn {
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
 }

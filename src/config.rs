@@ -146,7 +146,7 @@ options! {
     renames: bool,
     rules: BTreeMap<String, RuleSetting>,
     /// Report files: format → path.
-    reports: BTreeMap<String, String>,
+    reports: BTreeMap<Format, String>,
     notify: NotifySetting,
 }
 

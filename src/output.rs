@@ -40,6 +40,27 @@ pub fn write_file(path: &str, bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// Creates the missing directories above `path`, so `--report junit=out/junit.xml`
+/// works in a fresh checkout.
+pub fn create_parent(path: &str) -> Result<()> {
+    match Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && path != "-" => fs::create_dir_all(dir)
+            .map_err(|e| Error::CantCreate(format!("cannot create the directory of {path}: {e}"))),
+        _ => Ok(()),
+    }
+}
+
+/// Appends `bytes` to `path`, creating it if needed: for files that several
+/// steps add to, such as GitHub's job summary and step outputs.
+pub fn append_file(path: &str, bytes: &[u8]) -> Result<()> {
+    fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(bytes))
+        .map_err(|e| Error::CantCreate(format!("cannot append to {path}: {e}")))
+}
+
 fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Ok(())

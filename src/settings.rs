@@ -6,7 +6,7 @@ use crate::cli::{DbArgs, FailOn, FilterArgs, VerdictArgs};
 use crate::config::{self, Loaded, Options};
 use crate::error::{Error, Result};
 use crate::glob::Glob;
-use crate::report::Format;
+use crate::report::{Format, ReportFile};
 use crate::rules::Override;
 use crate::source::{Filter, Target};
 
@@ -16,6 +16,8 @@ pub struct Verdict {
     pub environment: Option<String>,
     pub format: Format,
     pub fail_on: FailOn,
+    /// Report files: the policy file's, then `--report`'s.
+    pub reports: Vec<ReportFile>,
     pub detect_renames: bool,
     pub overrides: Vec<Override>,
 }
@@ -82,6 +84,16 @@ pub fn verdict(args: &VerdictArgs, policy: Option<&Loaded>) -> Result<Verdict> {
         environment: policy.and_then(|p| p.environment.clone()),
         format: args.format.or(file.format).unwrap_or(Format::Text),
         fail_on: args.fail_on.or(file.fail_on).unwrap_or(FailOn::Warning),
+        reports: file
+            .reports
+            .iter()
+            .flatten()
+            .map(|(format, path)| ReportFile {
+                format: *format,
+                path: path.clone(),
+            })
+            .chain(args.reports.iter().cloned())
+            .collect(),
         detect_renames: !args.no_renames && file.renames.unwrap_or(true),
         overrides: policy.map(|p| p.overrides.clone()).unwrap_or_default(),
     })

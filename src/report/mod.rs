@@ -2,9 +2,19 @@
 //! tests render into a `Vec<u8>`. A [`Report`] is plain data assembled once by
 //! the command; renderers never reach back into the diff or the database.
 
+pub mod anchor;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod publish;
+pub mod sarif;
 pub mod text;
 
+use std::io::Write;
+
+use clap::ValueEnum;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -12,11 +22,108 @@ use crate::model::Snapshot;
 use crate::rules::{Finding, Verdict};
 
 /// Output formats of `check` and `diff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Text,
     Json,
+    Markdown,
+    Github,
+    Junit,
+    Gitlab,
+    Sarif,
+}
+
+impl Format {
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// A further report file: `--report FORMAT=PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFile {
+    pub format: Format,
+    pub path: String,
+}
+
+impl std::str::FromStr for ReportFile {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ReportFile, String> {
+        let formats = || {
+            Format::value_variants()
+                .iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (name, path) = text.split_once('=').ok_or_else(|| {
+            format!(
+                "expected FORMAT=PATH (e.g. junit=junit.xml), got `{text}`; formats: {}",
+                formats()
+            )
+        })?;
+        let format = Format::from_str(name.trim(), true).map_err(|_| {
+            format!(
+                "unknown report format `{name}` in `{text}`; formats: {}",
+                formats()
+            )
+        })?;
+        if path.is_empty() {
+            return Err(format!(
+                "no path after `{name}=`; give a file, e.g. {name}=report.out"
+            ));
+        }
+        Ok(ReportFile {
+            format,
+            path: path.to_string(),
+        })
+    }
+}
+
+/// What renderers need besides the report: the terminal width (text) and the
+/// baseline file (the code-scanning formats point at lines in it).
+pub struct Context<'a> {
+    pub width: u16,
+    pub baseline: &'a anchor::Baseline,
+}
+
+/// Renders `report` in `format`. Colour (text only) follows `colored`'s switch.
+pub fn render(
+    report: &Report,
+    format: Format,
+    context: &Context,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Text => text::render(report, context.width, out),
+        Format::Json => json::render(report, out),
+        Format::Markdown => markdown::render(report, out),
+        Format::Github => github::render(report, context.baseline, out),
+        Format::Junit => junit::render(report, out),
+        Format::Gitlab => gitlab::render(report, context.baseline, out),
+        Format::Sarif => sarif::render(report, context.baseline, out),
+    }
+}
+
+/// Renders without colour whatever the terminal gets: files and CI summaries
+/// are read by programs and web pages, where ANSI codes are noise.
+pub fn render_plain(
+    report: &Report,
+    format: Format,
+    context: &Context,
+) -> std::io::Result<Vec<u8>> {
+    let was_on = colored::control::SHOULD_COLORIZE.should_colorize();
+    colored::control::set_override(false);
+    let mut out = Vec::new();
+    let result = render(report, format, context, &mut out);
+    colored::control::set_override(was_on);
+    result.map(|()| out)
 }
 
 /// Where the compared-against schema came from.
@@ -163,6 +270,55 @@ fn rfc3339(secs: u64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// A report built in memory, for the renderers' unit tests.
+#[cfg(test)]
+pub mod test_support {
+    use super::{BaselineInfo, CurrentInfo, Report};
+    use crate::diff::{Change, ObjectPath};
+    use crate::rules::{ChangeType, Verdict, classify};
+
+    pub fn report(changes: Vec<Change>) -> Report {
+        let findings = classify(changes, &[]);
+        Report {
+            environment: None,
+            baseline: BaselineInfo {
+                path: "base.json".into(),
+                fingerprint: "0123456789abcdef".into(),
+            },
+            current: CurrentInfo {
+                engine: "sqlite".into(),
+                server_version: "3".into(),
+                database: "app.db".into(),
+                fingerprint: "f".into(),
+            },
+            verdict: Verdict::of(&findings),
+            findings,
+            ci: None,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            deliveries: None,
+        }
+    }
+
+    pub fn change(change_type: ChangeType, table: &str, column: Option<&str>) -> Change {
+        Change {
+            change_type,
+            object: ObjectPath {
+                schema: "main".into(),
+                table: Some(table.into()),
+                column: column.map(Into::into),
+                object: None,
+            },
+            before: None,
+            after: None,
+            required: false,
+        }
+    }
+
+    pub fn dropped(column: &str) -> Change {
+        change(ChangeType::COLUMN_DROPPED, "users", Some(column))
+    }
 }
 
 #[cfg(test)]

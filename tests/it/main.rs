@@ -3,6 +3,7 @@
 
 mod https_server;
 mod notify;
+mod reports;
 mod util;
 
 mod cli;

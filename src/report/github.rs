@@ -1,0 +1,139 @@
+//! GitHub Actions workflow commands: one `::error` / `::warning` / `::notice`
+//! annotation per change, attached to the baseline file and the object's line.
+//!
+//! GitHub shows at most 10 annotations of each level per step and drops the
+//! rest silently, so this prints at most 10 per level and then one notice with
+//! the number left out (counting itself among the 10 notices).
+
+use std::io::Write;
+
+use super::Report;
+use super::anchor::Baseline;
+use crate::rules::Severity;
+
+/// GitHub's per-step limit for each annotation level.
+pub const PER_LEVEL: usize = 10;
+
+pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std::io::Result<()> {
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let (breaking, warning, info) = (
+        count(Severity::Breaking),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    let overflows = breaking > PER_LEVEL || warning > PER_LEVEL || info > PER_LEVEL;
+    // The overflow notice takes one of the ten notice slots.
+    let info_slots = if overflows { PER_LEVEL - 1 } else { PER_LEVEL };
+    let mut shown = [0usize; 3];
+    let mut hidden = 0;
+    for f in &report.findings {
+        let (command, slot, cap) = match f.severity {
+            Severity::Breaking => ("error", 0, PER_LEVEL),
+            Severity::Warning => ("warning", 1, PER_LEVEL),
+            Severity::Info => ("notice", 2, info_slots),
+        };
+        if shown[slot] == cap {
+            hidden += 1;
+            continue;
+        }
+        shown[slot] += 1;
+        let title = format!("{} {}", f.change.change_type, f.change.object);
+        let message = if f.severity == Severity::Info {
+            f.description.clone()
+        } else {
+            format!("{}\nRecommendation: {}", f.description, f.recommendation)
+        };
+        writeln!(
+            out,
+            "::{command} file={},line={},title={}::{}",
+            escape_property(&baseline.path),
+            baseline.line_of(&f.change.object),
+            escape_property(&title),
+            escape_data(&message)
+        )?;
+    }
+    if hidden > 0 {
+        writeln!(
+            out,
+            "::notice title={}::{}",
+            escape_property("driftguard: more changes"),
+            escape_data(&format!(
+                "{hidden} more change{} not annotated; see the driftguard report in the log or the job summary",
+                if hidden == 1 { " is" } else { "s are" }
+            ))
+        )?;
+    }
+    Ok(())
+}
+
+/// Escapes a command's message (after `::`), as the runner decodes it.
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value (`file=`, `title=`): additionally `:` and `,`,
+/// which would otherwise end the property list or the property.
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support::{change, dropped, report};
+    use crate::rules::ChangeType;
+
+    fn rendered(r: &Report) -> String {
+        let mut out = Vec::new();
+        render(r, &Baseline::new("db/base.json", None), &mut out).expect("render");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn escapes_data_and_properties() {
+        assert_eq!(escape_data("100% a\r\nb:c,d"), "100%25 a%0D%0Ab:c,d");
+        assert_eq!(
+            escape_property("100% a\r\nb:c,d"),
+            "100%25 a%0D%0Ab%3Ac%2Cd"
+        );
+        // `%` first, so an escape sequence in the input is not decoded later.
+        assert_eq!(escape_data("%0A"), "%250A");
+        let text = rendered(&report(vec![dropped("odd,name:\nx%")]));
+        assert_eq!(
+            text,
+            "::error file=db/base.json,line=1,title=COLUMN_DROPPED main.users.odd%2Cname%3A%0Ax%25::\
+             users.odd,name:%0Ax%25 column dropped%0ARecommendation: Stop using the column in code \
+             first, deploy, then drop it in a reviewed migration.\n"
+        );
+    }
+
+    #[test]
+    fn at_most_ten_per_level_then_one_notice() {
+        let mut changes: Vec<_> = (0..13).map(|i| dropped(&format!("c{i:02}"))).collect();
+        changes.extend((0..3).map(|i| change(ChangeType::INDEX_DROPPED, &format!("t{i}"), None)));
+        changes.extend((0..12).map(|i| change(ChangeType::TABLE_ADDED, &format!("n{i:02}"), None)));
+        let text = rendered(&report(changes));
+        let lines: Vec<&str> = text.lines().collect();
+        let n = |prefix: &str| lines.iter().filter(|l| l.starts_with(prefix)).count();
+        assert_eq!(n("::error "), 10);
+        assert_eq!(n("::warning "), 3);
+        assert_eq!(n("::notice "), 10, "9 infos and the overflow notice");
+        assert_eq!(
+            lines.last().copied(),
+            Some(
+                "::notice title=driftguard%3A more changes::6 more changes are not annotated; \
+                 see the driftguard report in the log or the job summary"
+            )
+        );
+    }
+
+    #[test]
+    fn ten_infos_fit_without_an_overflow_notice() {
+        let changes = (0..10).map(|i| change(ChangeType::TABLE_ADDED, &format!("n{i}"), None));
+        let text = rendered(&report(changes.collect()));
+        assert_eq!(text.lines().count(), 10);
+        assert!(!text.contains("more change"));
+    }
+}

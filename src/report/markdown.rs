@@ -1,0 +1,209 @@
+//! The Markdown report, for pull-request comments and the GitHub Actions job
+//! summary: a heading with the result and score, the counts, a table of
+//! changes and the recommendation for each breaking change. No ANSI.
+//!
+//! GitHub refuses a step summary over 1 MiB, so the report truncates itself
+//! below [`SUMMARY_LIMIT`] and says how many changes it left out.
+
+use std::io::Write;
+
+use super::Report;
+use crate::rules::{Outcome, Severity};
+
+/// GitHub's step-summary limit is 1 MiB; keep a margin for what other steps add.
+pub const SUMMARY_LIMIT: usize = 1_000_000;
+
+pub fn render(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
+    render_limited(report, SUMMARY_LIMIT, out)
+}
+
+/// Renders at most about `limit` bytes, leaving out whole changes (the least
+/// severe, since findings are sorted) when the full report would be larger.
+pub fn render_limited(report: &Report, limit: usize, out: &mut impl Write) -> std::io::Result<()> {
+    let v = &report.verdict;
+    let (icon, word) = match v.result {
+        Outcome::Breaking => ("❌", "BREAKING"),
+        Outcome::Warning => ("⚠️", "WARNING"),
+        Outcome::Pass => ("✅", "PASS"),
+    };
+    let mut head = format!(
+        "## {icon} Schema drift check: {word} (severity {}/100)\n\n",
+        v.severity
+    );
+    head.push_str(&format!(
+        "**{} breaking** · **{} warning{}** · **{} info**\n\n",
+        v.counts.breaking,
+        v.counts.warning,
+        if v.counts.warning == 1 { "" } else { "s" },
+        v.counts.info
+    ));
+    let c = &report.current;
+    if let Some(env) = &report.environment {
+        head.push_str(&format!("Environment: {}  \n", escape(env)));
+    }
+    head.push_str(&format!(
+        "Database: {} {} · {}  \nBaseline: {} (fingerprint {})\n\n",
+        escape(&c.engine),
+        escape(&c.server_version),
+        escape(&c.database),
+        escape(&report.baseline.path),
+        short(&report.baseline.fingerprint)
+    ));
+    if report.findings.is_empty() {
+        head.push_str("No drift: the schema matches the baseline.\n");
+        return out.write_all(head.as_bytes());
+    }
+    head.push_str("| Severity | Change | Object | Detail |\n|---|---|---|---|\n");
+
+    const RECOMMENDATIONS: &str = "\n### Recommendations for breaking changes\n\n";
+    // Room for the "… N more changes" line and the recommendations heading.
+    let reserve = 100 + RECOMMENDATIONS.len();
+    let mut size = head.len() + reserve;
+    let mut rows = String::new();
+    let mut recommendations = String::new();
+    let mut shown = 0;
+    for f in &report.findings {
+        let row = format!(
+            "| {} | `{}` | {} | {} |\n",
+            severity_label(f.severity),
+            f.change.change_type,
+            escape(&f.change.object.to_string()),
+            escape(&f.detail)
+        );
+        let recommendation = if f.severity == Severity::Breaking {
+            format!(
+                "- `{}` {}: {}\n",
+                f.change.change_type,
+                escape(&f.change.object.to_string()),
+                escape(f.recommendation)
+            )
+        } else {
+            String::new()
+        };
+        if size + row.len() + recommendation.len() > limit {
+            break;
+        }
+        size += row.len() + recommendation.len();
+        rows.push_str(&row);
+        recommendations.push_str(&recommendation);
+        shown += 1;
+    }
+    out.write_all(head.as_bytes())?;
+    out.write_all(rows.as_bytes())?;
+    let hidden = report.findings.len() - shown;
+    if hidden > 0 {
+        writeln!(
+            out,
+            "\n… {hidden} more change{} (the report was truncated to stay under GitHub's summary limit)",
+            if hidden == 1 { "" } else { "s" }
+        )?;
+    }
+    if !recommendations.is_empty() {
+        out.write_all(RECOMMENDATIONS.as_bytes())?;
+        out.write_all(recommendations.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn severity_label(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Breaking => "🔴 BREAKING",
+        Severity::Warning => "🟡 WARNING",
+        Severity::Info => "🟢 INFO",
+    }
+}
+
+fn short(fingerprint: &str) -> &str {
+    &fingerprint[..fingerprint.len().min(12)]
+}
+
+/// Makes text from the database literal Markdown inside a table cell: object
+/// names and definitions may hold `|` (ends the cell), `*`, `_`, backticks,
+/// `<` (HTML) and the like. Line breaks would end the table row.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '\\' | '`' | '*' | '_' | '|' | '<' | '>' | '[' | ']' | '~' | '#' | '&' | '!' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\r' | '\n' => out.push(' '),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support::{dropped, report};
+
+    fn rendered(report: &Report, limit: usize) -> String {
+        let mut out = Vec::new();
+        render_limited(report, limit, &mut out).expect("render");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn escapes_markdown_in_object_names() {
+        assert_eq!(
+            escape("a|b*c_d`e<script>\nx\\"),
+            "a\\|b\\*c\\_d\\`e\\<script\\> x\\\\"
+        );
+        let text = rendered(&report(vec![dropped("we|ird_*name*`<b>")]), SUMMARY_LIMIT);
+        assert!(
+            text.contains("| main.users.we\\|ird\\_\\*name\\*\\`\\<b\\> |"),
+            "{text}"
+        );
+        // The escaped name keeps the row at exactly four cells.
+        let row = text
+            .lines()
+            .find(|l| l.contains("COLUMN_DROPPED") && l.starts_with('|'))
+            .expect("table row");
+        let unescaped_pipes = row
+            .char_indices()
+            .filter(|&(i, c)| c == '|' && !row[..i].ends_with('\\'))
+            .count();
+        assert_eq!(unescaped_pipes, 5, "{row}");
+    }
+
+    #[test]
+    fn truncates_below_the_limit_and_says_how_many_were_left_out() {
+        let changes: Vec<_> = (0..20_000)
+            .map(|i| dropped(&format!("column_{i:05}")))
+            .collect();
+        let r = report(changes);
+        let full = rendered(&r, usize::MAX);
+        assert!(
+            full.len() > SUMMARY_LIMIT,
+            "fixture too small: {}",
+            full.len()
+        );
+        let text = rendered(&r, SUMMARY_LIMIT);
+        assert!(text.len() <= SUMMARY_LIMIT, "{} bytes", text.len());
+        let shown = text.lines().filter(|l| l.starts_with("| 🔴")).count();
+        assert!(shown > 1000);
+        assert!(
+            text.contains(&format!("\n… {} more changes (", 20_000 - shown)),
+            "no truncation line"
+        );
+        // Every shown breaking change keeps its recommendation.
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.starts_with("- `COLUMN_DROPPED`"))
+                .count(),
+            shown
+        );
+    }
+
+    #[test]
+    fn a_clean_check_says_so_without_a_table() {
+        let text = rendered(&report(vec![]), SUMMARY_LIMIT);
+        assert!(text.starts_with("## ✅ Schema drift check: PASS (severity 0/100)\n"));
+        assert!(text.contains("No drift"));
+        assert!(!text.contains("| Severity"));
+        assert!(!text.contains('\x1b'));
+    }
+}
