@@ -8,4 +8,6 @@ mod util;
 
 mod cli;
 mod config;
+mod fuzz;
+mod interrupt;
 mod sqlite;

@@ -1,0 +1,292 @@
+//! Property tests (proptest) standing in for a coverage-guided fuzzer in the
+//! normal test run: the snapshot and config parsers never panic on arbitrary
+//! input, snapshots round-trip through both file formats, and diff + classify +
+//! every renderer hold their invariants on arbitrary snapshot pairs.
+//! `PROPTEST_CASES` raises the case count (`.ci/run` sets it higher).
+
+use std::collections::BTreeMap;
+
+use clap::ValueEnum;
+use proptest::prelude::*;
+
+use driftguard::diff::{DiffOptions, diff};
+use driftguard::model::{
+    Check, Column, DefaultValue, Engine, ForeignKey, Index, NormalizedType, PrimaryKey, Schema,
+    Snapshot, Table, Trigger, TypeFamily, Unique, View, ViewColumn,
+};
+use driftguard::report::{Context, Format, Report, anchor, render_plain};
+use driftguard::rules::classify;
+use driftguard::snapshot_file::{FileFormat, parse, render};
+
+fn name() -> impl Strategy<Value = String> {
+    prop::sample::select(vec!["a", "b", "c", "d", "id", "email", "odd name", "x|y"])
+        .prop_map(str::to_string)
+}
+
+fn normalized_type() -> impl Strategy<Value = NormalizedType> {
+    (
+        prop::sample::select(vec![
+            TypeFamily::Integer,
+            TypeFamily::String,
+            TypeFamily::Decimal,
+            TypeFamily::Timestamp,
+            TypeFamily::Enum,
+        ]),
+        prop::option::of(prop::sample::select(vec![16u32, 32, 64])),
+        prop::option::of(0u64..300),
+        prop::option::of(0u32..20),
+        any::<bool>(),
+        prop::collection::vec(
+            prop::sample::select(vec!["x", "y", "z"]).prop_map(str::to_string),
+            0..3,
+        ),
+    )
+        .prop_map(
+            |(family, bits, length, precision, unsigned, values)| NormalizedType {
+                family,
+                name: family.as_str().into(),
+                bits,
+                length,
+                precision,
+                scale: precision.map(|p| p / 2),
+                unsigned,
+                values,
+                ..NormalizedType::default()
+            },
+        )
+}
+
+fn column() -> impl Strategy<Value = Column> {
+    (
+        name(),
+        normalized_type(),
+        any::<bool>(),
+        prop::option::of(prop::sample::select(vec!["0", "1", "'x'"])),
+        prop::option::of(Just("always".to_string())),
+    )
+        .prop_map(
+            |(name, normalized_type, nullable, default, identity)| Column {
+                name,
+                declared_type: normalized_type.family.as_str().into(),
+                normalized_type,
+                nullable,
+                default: default.map(|d| DefaultValue {
+                    raw: d.into(),
+                    normalized: d.into(),
+                }),
+                identity,
+                ..Column::default()
+            },
+        )
+}
+
+fn named<T: std::fmt::Debug>(
+    value: impl Strategy<Value = T>,
+) -> impl Strategy<Value = BTreeMap<String, T>> {
+    prop::collection::btree_map(name(), value, 0..3)
+}
+
+fn columns_list() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec(name(), 1..3)
+}
+
+fn table() -> impl Strategy<Value = Table> {
+    (
+        prop::collection::vec(column(), 0..5),
+        prop::option::of(columns_list().prop_map(|columns| PrimaryKey {
+            name: None,
+            columns,
+            auto_named: true,
+        })),
+        named(
+            (columns_list(), any::<bool>()).prop_map(|(columns, auto_named)| Unique {
+                columns,
+                auto_named,
+                ..Unique::default()
+            }),
+        ),
+        named(
+            (columns_list(), name(), any::<bool>()).prop_map(|(columns, t, auto_named)| {
+                ForeignKey {
+                    referenced_columns: columns.clone(),
+                    columns,
+                    referenced_schema: "main".into(),
+                    referenced_table: t,
+                    on_update: "NO ACTION".into(),
+                    on_delete: "CASCADE".into(),
+                    auto_named,
+                    ..ForeignKey::default()
+                }
+            }),
+        ),
+        named((name(), any::<bool>()).prop_map(|(e, auto_named)| Check {
+            expression: format!("{e} > 0"),
+            auto_named,
+        })),
+        named(
+            (
+                columns_list(),
+                any::<bool>(),
+                prop::option::of(Just("a > 1".to_string())),
+            )
+                .prop_map(|(columns, unique, predicate)| Index {
+                    columns,
+                    unique,
+                    predicate,
+                    ..Index::default()
+                }),
+        ),
+        named(name().prop_map(|d| Trigger { definition: d })),
+    )
+        .prop_map(
+            |(mut columns, primary_key, uniques, foreign_keys, checks, indexes, triggers)| {
+                // Column names are unique within a table; positions follow the order.
+                let mut seen = std::collections::BTreeSet::new();
+                columns.retain(|c| seen.insert(c.name.clone()));
+                for (i, c) in columns.iter_mut().enumerate() {
+                    c.position = i as u32 + 1;
+                }
+                Table {
+                    columns,
+                    primary_key,
+                    uniques,
+                    foreign_keys,
+                    checks,
+                    indexes,
+                    triggers,
+                    ..Table::default()
+                }
+            },
+        )
+}
+
+fn schema() -> impl Strategy<Value = Schema> {
+    (
+        named(table()),
+        named(
+            (prop::collection::vec(name(), 0..3), name()).prop_map(|(cols, definition)| View {
+                columns: cols
+                    .into_iter()
+                    .map(|name| ViewColumn {
+                        name,
+                        declared_type: "text".into(),
+                    })
+                    .collect(),
+                definition,
+                ..View::default()
+            }),
+        ),
+    )
+        .prop_map(|(tables, views)| Schema {
+            tables,
+            views,
+            ..Schema::default()
+        })
+}
+
+fn snapshot() -> impl Strategy<Value = Snapshot> {
+    prop::collection::btree_map(
+        prop::sample::select(vec!["main", "app"]).prop_map(str::to_string),
+        schema(),
+        0..3,
+    )
+    .prop_map(|schemas| {
+        let mut s = Snapshot::new(Engine::Sqlite, "3".into(), "fuzz.db".into());
+        s.schemas = schemas;
+        s.seal()
+    })
+}
+
+/// Does `path` name something in `s`?
+fn names_object_in(
+    s: &Snapshot,
+    schema: &str,
+    table: Option<&str>,
+    column: Option<&str>,
+    object: Option<&str>,
+) -> bool {
+    let Some(sch) = s.schemas.get(schema) else {
+        return false;
+    };
+    let Some(table) = table else { return true };
+    if let Some(t) = sch.tables.get(table) {
+        let column_ok = column.is_none_or(|c| t.columns.iter().any(|col| col.name == c));
+        let object_ok = object.is_none_or(|o| {
+            t.uniques.contains_key(o)
+                || t.foreign_keys.contains_key(o)
+                || t.checks.contains_key(o)
+                || t.indexes.contains_key(o)
+                || t.triggers.contains_key(o)
+        });
+        return column_ok && object_ok;
+    }
+    if let Some(v) = sch.views.get(table) {
+        return column.is_none_or(|c| v.columns.iter().any(|col| col.name == c))
+            && object.is_none_or(|o| v.indexes.contains_key(o));
+    }
+    false
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(200)))]
+
+    #[test]
+    fn diff_of_a_snapshot_with_itself_is_empty(a in snapshot()) {
+        prop_assert!(diff(&a, &a, DiffOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn every_change_names_an_object_of_one_side_and_every_renderer_copes(a in snapshot(), b in snapshot(), renames in any::<bool>()) {
+        let changes = diff(&a, &b, DiffOptions { detect_renames: renames });
+        for c in &changes {
+            let o = &c.object;
+            let (t, col, obj) = (o.table.as_deref(), o.column.as_deref(), o.object.as_deref());
+            prop_assert!(
+                names_object_in(&a, &o.schema, t, col, obj) || names_object_in(&b, &o.schema, t, col, obj),
+                "{} names {} which is in neither side", c.change_type, o
+            );
+        }
+        let findings = classify(changes, &[]);
+        let report = Report::new("base.json", &a, &b, findings);
+        let baseline = anchor::Baseline::new("base.json", None);
+        for format in Format::value_variants() {
+            let bytes = render_plain(&report, *format, &Context { width: 80, baseline: &baseline }).expect("render");
+            prop_assert!(!bytes.is_empty() || *format == Format::Github);
+        }
+    }
+
+    #[test]
+    fn snapshots_round_trip_through_json_and_yaml(a in snapshot()) {
+        for format in [FileFormat::Json, FileFormat::Yaml] {
+            let bytes = render(&a, format).expect("render");
+            prop_assert_eq!(&parse(&bytes, "fuzz").expect("parse back"), &a);
+            prop_assert_eq!(render(&a, format).expect("render"), bytes, "rendering is deterministic");
+        }
+    }
+
+    #[test]
+    fn the_snapshot_parser_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let _ = parse(&bytes, "fuzz");
+    }
+
+    #[test]
+    fn the_snapshot_parser_never_panics_on_mutated_baselines(a in snapshot(), cut in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let mut bytes = render(&a, FileFormat::Json).expect("render");
+        let i = cut.index(bytes.len());
+        bytes[i] = byte;
+        let _ = parse(&bytes, "fuzz");
+    }
+}
+
+#[test]
+fn every_truncation_of_a_real_baseline_is_refused() {
+    let text = std::fs::read(crate::util::fixture("shop.baseline.json")).unwrap();
+    assert!(parse(&text, "baseline").is_ok());
+    // Cutting the final newline leaves valid JSON; every shorter prefix is broken.
+    for len in 0..text.len() - 1 {
+        assert!(
+            parse(&text[..len], "baseline").is_err(),
+            "a {len}-byte prefix was accepted"
+        );
+    }
+}
