@@ -209,7 +209,7 @@ fn names_object_in(
         return false;
     };
     let Some(table) = table else { return true };
-    if let Some(t) = sch.tables.get(table) {
+    let in_table = sch.tables.get(table).is_some_and(|t| {
         let column_ok = column.is_none_or(|c| t.columns.iter().any(|col| col.name == c));
         let object_ok = object.is_none_or(|o| {
             t.uniques.contains_key(o)
@@ -218,13 +218,13 @@ fn names_object_in(
                 || t.indexes.contains_key(o)
                 || t.triggers.contains_key(o)
         });
-        return column_ok && object_ok;
-    }
-    if let Some(v) = sch.views.get(table) {
-        return column.is_none_or(|c| v.columns.iter().any(|col| col.name == c))
-            && object.is_none_or(|o| v.indexes.contains_key(o));
-    }
-    false
+        column_ok && object_ok
+    });
+    let in_view = sch.views.get(table).is_some_and(|v| {
+        column.is_none_or(|c| v.columns.iter().any(|col| col.name == c))
+            && object.is_none_or(|o| v.indexes.contains_key(o))
+    });
+    in_table || in_view
 }
 
 proptest! {

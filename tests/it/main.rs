@@ -10,4 +10,5 @@ mod cli;
 mod config;
 mod fuzz;
 mod interrupt;
+mod soak;
 mod sqlite;
