@@ -10,5 +10,6 @@ mod cli;
 mod config;
 mod fuzz;
 mod interrupt;
+mod secrets;
 mod soak;
 mod sqlite;

@@ -1,0 +1,256 @@
+//! Secrets never leak: every command and failure path runs with a database
+//! password, a webhook secret, a webhook path and a Slack URL set to unique
+//! markers, and no marker may appear in stdout, stderr, a report file or a
+//! snapshot.
+
+use std::path::Path;
+
+use crate::util::{Sandbox, stderr, stdout};
+
+const DB_PASSWORD: &str = "pw-MARKER-71c3";
+const WEBHOOK_SECRET: &str = "whs-MARKER-9a0e";
+const WEBHOOK_TOKEN: &str = "path-MARKER-52bb";
+const SLACK_TOKEN: &str = "slack-MARKER-e41f";
+const MARKERS: [&str; 4] = [DB_PASSWORD, WEBHOOK_SECRET, WEBHOOK_TOKEN, SLACK_TOKEN];
+
+fn assert_clean(what: &str, text: &str) {
+    for marker in MARKERS {
+        assert!(!text.contains(marker), "{what} leaked {marker}:\n{text}");
+    }
+}
+
+/// Every regular file under `dir`, recursively, checked for markers.
+fn assert_files_clean(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            assert_files_clean(&path);
+        } else if path.extension().is_none_or(|e| e != "db") {
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            // The policy file and the environment legitimately hold references, not values.
+            assert_clean(&path.display().to_string(), &text);
+        }
+    }
+}
+
+#[test]
+fn no_command_or_failure_prints_a_secret() {
+    let sb = Sandbox::new();
+    sb.sqlite(
+        "app.db",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);",
+    );
+    let pg = |port: u16| {
+        format!("postgres://postgres:{DB_PASSWORD}@127.0.0.1:{port}/postgres?connect_timeout=2")
+    };
+    let my = |port: u16| format!("mysql://root:{DB_PASSWORD}@127.0.0.1:{port}/mysql");
+    let webhook_dead = format!("https://127.0.0.1:9/hooks/{WEBHOOK_TOKEN}?token={WEBHOOK_TOKEN}");
+    let slack_dead = format!("https://127.0.0.1:9/services/T000/B000/{SLACK_TOKEN}");
+    let webhook_plain = format!("http://127.0.0.1:9/hooks/{WEBHOOK_TOKEN}");
+    sb.write(
+        "policy.yml",
+        "version: 1\nenvironments:\n  prod:\n    db: ${PROD_URL}\n    baseline: base.json\n    notify:\n      webhooks:\n        - url: ${HOOK}\n          secret_env: HOOK_SECRET\n",
+    );
+    let runs: Vec<(Vec<String>, Vec<(&str, String)>)> = vec![
+        (
+            vec![
+                "snapshot".into(),
+                "--db".into(),
+                "app.db".into(),
+                "-o".into(),
+                "base.json".into(),
+            ],
+            vec![],
+        ),
+        (vec!["snapshot".into(), "--db".into(), pg(1)], vec![]),
+        (vec!["snapshot".into(), "--db".into(), my(1)], vec![]),
+        (vec!["snapshot".into()], vec![("DATABASE_URL", pg(1))]),
+        (
+            vec!["snapshot".into()],
+            vec![("DRIFTGUARD_DATABASE_URL", my(1))],
+        ),
+        (
+            vec![
+                "snapshot".into(),
+                "--db".into(),
+                format!("ftp://u:{DB_PASSWORD}@h/x"),
+            ],
+            vec![],
+        ),
+        (
+            vec![
+                "snapshot".into(),
+                "--db".into(),
+                format!("postgres://u:{DB_PASSWORD}@[::1/x"),
+            ],
+            vec![],
+        ),
+        (
+            vec![
+                "snapshot".into(),
+                "--db".into(),
+                format!("mysql://u:{DB_PASSWORD}@h:notaport/x"),
+            ],
+            vec![],
+        ),
+        (vec!["diff".into(), pg(1), "base.json".into()], vec![]),
+        (
+            vec![
+                "diff".into(),
+                "base.json".into(),
+                my(1),
+                "--format".into(),
+                "json".into(),
+            ],
+            vec![],
+        ),
+        (
+            vec![
+                "check".into(),
+                "--db".into(),
+                pg(1),
+                "--baseline".into(),
+                "base.json".into(),
+            ],
+            vec![],
+        ),
+        (
+            vec![
+                "check".into(),
+                "--db".into(),
+                "app.db".into(),
+                "--baseline".into(),
+                "base.json".into(),
+                "--webhook".into(),
+                webhook_plain,
+            ],
+            vec![("DRIFTGUARD_WEBHOOK_SECRET", WEBHOOK_SECRET.into())],
+        ),
+        (
+            vec![
+                "check".into(),
+                "--db".into(),
+                "app.db".into(),
+                "--baseline".into(),
+                "base.json".into(),
+                "--fail-on".into(),
+                "never".into(),
+                "--format".into(),
+                "json".into(),
+                "--webhook".into(),
+                webhook_dead.clone(),
+                "--slack".into(),
+                slack_dead.clone(),
+                "--retry-delays".into(),
+                "10ms".into(),
+                "--notify-timeout".into(),
+                "500ms".into(),
+                "--require-delivery".into(),
+                "--report".into(),
+                "junit=out/junit.xml".into(),
+                "--report".into(),
+                "sarif=out/x.sarif".into(),
+                "--report".into(),
+                "gitlab=out/gl.json".into(),
+                "--report".into(),
+                "markdown=out/r.md".into(),
+                "--report".into(),
+                "json=out/r.json".into(),
+                "--report".into(),
+                "github=out/gh.txt".into(),
+            ],
+            vec![
+                ("DRIFTGUARD_WEBHOOK_SECRET", WEBHOOK_SECRET.into()),
+                ("GITHUB_ACTIONS", "true".into()),
+            ],
+        ),
+        (
+            vec![
+                "notify".into(),
+                "test".into(),
+                "--webhook".into(),
+                webhook_dead.clone(),
+                "--retry-delays".into(),
+                "10ms".into(),
+                "--notify-timeout".into(),
+                "500ms".into(),
+            ],
+            vec![
+                ("DRIFTGUARD_WEBHOOK_SECRET", WEBHOOK_SECRET.into()),
+                ("DRIFTGUARD_SLACK_WEBHOOK_URL", slack_dead.clone()),
+            ],
+        ),
+        (
+            vec![
+                "notify".into(),
+                "test".into(),
+                "--webhook".into(),
+                webhook_dead.clone(),
+            ],
+            vec![(
+                "DRIFTGUARD_WEBHOOK_SECRET",
+                "whsec_!!notbase64-MARKER-9a0e".into(),
+            )],
+        ),
+        (
+            vec![
+                "check".into(),
+                "--config".into(),
+                "policy.yml".into(),
+                "--env".into(),
+                "prod".into(),
+                "--retry-delays".into(),
+                "10ms".into(),
+            ],
+            vec![
+                ("PROD_URL", pg(1)),
+                ("HOOK", webhook_dead.clone()),
+                ("HOOK_SECRET", WEBHOOK_SECRET.into()),
+            ],
+        ),
+        (
+            vec![
+                "config".into(),
+                "check".into(),
+                "--config".into(),
+                "policy.yml".into(),
+            ],
+            vec![("PROD_URL", pg(1)), ("HOOK", webhook_dead.clone())],
+        ),
+        (
+            vec!["check".into(), "--help".into()],
+            vec![
+                ("DRIFTGUARD_SLACK_WEBHOOK_URL", slack_dead.clone()),
+                ("DATABASE_URL", pg(1)),
+            ],
+        ),
+    ];
+    std::fs::create_dir_all(sb.path("out")).unwrap();
+    sb.write("gh_output", "");
+    sb.write("gh_summary", "");
+    for (args, envs) in runs {
+        let mut cmd = sb.cmd();
+        cmd.args(&args)
+            .env("GITHUB_OUTPUT", sb.path("gh_output"))
+            .env("GITHUB_STEP_SUMMARY", sb.path("gh_summary"))
+            .timeout(std::time::Duration::from_secs(60));
+        for (k, v) in &envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run");
+        let label = format!(
+            "driftguard {} (exit {:?})",
+            args.join(" "),
+            out.status.code()
+        );
+        assert!(out.status.code().is_some(), "{label} did not exit normally");
+        assert_clean(&format!("stdout of {label}"), &stdout(&out));
+        assert_clean(&format!("stderr of {label}"), &stderr(&out));
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{label}: {}",
+            stderr(&out)
+        );
+    }
+    assert_files_clean(sb.dir.path());
+}
