@@ -16,6 +16,7 @@ mod normalize;
 
 use postgres::Client;
 use postgres::types::ToSql;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -38,9 +39,7 @@ const USER_SCHEMAS: &str = include_str!("postgres/user_schemas.sql");
 pub fn snapshot(url: &str, filter: &Filter, timeouts: Timeouts) -> Result<Snapshot> {
     let shown = redact_url(url);
     let (config, tls) = connect::config(url, timeouts)?;
-    let client = config
-        .connect(tls)
-        .map_err(|e| map_error(&e, &shown, &config))?;
+    let client = connect(&config, tls, &shown)?;
     let mut catalog = Catalog {
         client,
         schemas: filter.schemas.clone(),
@@ -52,6 +51,31 @@ pub fn snapshot(url: &str, filter: &Filter, timeouts: Timeouts) -> Result<Snapsh
         .map_err(|e| map_error(&e, &shown, &config))?;
     debug_assert_eq!(catalog.queries, CATALOG_QUERIES);
     Ok(snapshot)
+}
+
+/// Connects within the connect time-out. The driver applies its own
+/// `connect_timeout` to the TCP connect only; like libpq, the time-out here
+/// covers the whole start-up (TLS, authentication), so a server that accepts
+/// and then says nothing cannot hang a CI job. On time-out the connecting
+/// thread is abandoned; the process ends soon after.
+fn connect(config: &postgres::Config, tls: MakeRustlsConnect, shown: &str) -> Result<Client> {
+    let limit = config
+        .get_connect_timeout()
+        .copied()
+        .unwrap_or(Timeouts::default().connect);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let thread_config = config.clone();
+    std::thread::spawn(move || {
+        let _ = sender.send(thread_config.connect(tls));
+    });
+    match receiver.recv_timeout(limit) {
+        Ok(result) => result.map_err(|e| map_error(&e, shown, config)),
+        Err(_) => Err(Error::Unavailable(format!(
+            "timed out after {}s connecting to PostgreSQL at {shown}; check the host and port, \
+             or raise connect_timeout",
+            limit.as_secs_f64()
+        ))),
+    }
 }
 
 /// Turns a driver error into the exit code SPEC §5 gives it, with a message
