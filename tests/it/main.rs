@@ -2,14 +2,15 @@
 //! module per area. Every test runs the real `driftguard` binary.
 
 mod https_server;
-mod notify;
-mod reports;
 mod util;
 
 mod cli;
 mod config;
 mod fuzz;
 mod interrupt;
+mod notify;
+mod postgres;
+mod reports;
 mod secrets;
 mod soak;
 mod sqlite;
