@@ -254,6 +254,14 @@ fn no_command_or_failure_prints_a_secret() {
             "{label}: {}",
             stderr(&out)
         );
+        if args.len() == 3 && args[0] == "snapshot" && args[2] == pg(1) {
+            // The URL is shown, redacted: proof that the check above looked at real output.
+            let err = stderr(&out);
+            assert!(
+                err.contains("postgres://postgres:***@127.0.0.1:1/"),
+                "{err}"
+            );
+        }
     }
     assert_files_clean(sb.dir.path());
 }
