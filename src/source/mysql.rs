@@ -33,10 +33,10 @@ use crate::sql;
 use normalize::{Flavor, generated};
 
 /// Catalog queries per snapshot, whatever the number of tables or databases:
-/// schemata, privileges, tables, columns, statistics (indexes), foreign keys,
-/// checks, views, triggers, routines, parameters. MySQL before 8.0.16 has no
-/// CHECK_CONSTRAINTS, so it runs one fewer.
-pub const CATALOG_QUERIES: usize = 11;
+/// schemata, privileges, tables, columns, statistics (indexes), foreign-key
+/// columns, foreign-key actions, checks, views, triggers, routines, parameters.
+/// MySQL before 8.0.16 has no CHECK_CONSTRAINTS, so it runs one fewer.
+pub const CATALOG_QUERIES: usize = 12;
 
 pub fn snapshot(url: &str, filter: &Filter, timeouts: Timeouts) -> Result<Snapshot> {
     let settings = Settings::parse(url)?;
@@ -486,6 +486,7 @@ impl Reader<'_> {
             columns: self.query(include_str!("mysql/columns.sql"))?,
             statistics: self.query(include_str!("mysql/statistics.sql"))?,
             foreign_keys: self.query(include_str!("mysql/foreign_keys.sql"))?,
+            referential_actions: self.query(include_str!("mysql/referential_actions.sql"))?,
             checks,
             views: self.query(include_str!("mysql/views.sql"))?,
             triggers: self.query(include_str!("mysql/triggers.sql"))?,
@@ -527,6 +528,7 @@ struct Catalog {
     columns: Vec<Row>,
     statistics: Vec<Row>,
     foreign_keys: Vec<Row>,
+    referential_actions: Vec<Row>,
     checks: Vec<Row>,
     views: Vec<Row>,
     triggers: Vec<Row>,
@@ -789,14 +791,25 @@ impl Catalog {
     }
 
     fn add_foreign_keys(&self, schemas: &mut BTreeMap<String, Schema>) {
+        let actions: BTreeMap<(String, String, String), (String, String)> = self
+            .referential_actions
+            .iter()
+            .map(|r| {
+                (
+                    (text(r, 0), text(r, 1), text(r, 2)),
+                    (foreign_key_action(&text(r, 3)), foreign_key_action(&text(r, 4))),
+                )
+            })
+            .collect();
         let mut fks: BTreeMap<(String, String, String), ForeignKey> = BTreeMap::new();
         for r in &self.foreign_keys {
             let key = (text(r, 0), text(r, 1), text(r, 2));
+            let (on_update, on_delete) = actions.get(&key).cloned().unwrap_or_default();
             let fk = fks.entry(key).or_insert_with(|| ForeignKey {
                 referenced_schema: text(r, 4),
                 referenced_table: text(r, 5),
-                on_update: foreign_key_action(&text(r, 7)),
-                on_delete: foreign_key_action(&text(r, 8)),
+                on_update,
+                on_delete,
                 ..ForeignKey::default()
             });
             fk.columns.push(text(r, 3));
