@@ -45,7 +45,11 @@ pub fn snapshot(url: &str, filter: &Filter, timeouts: Timeouts) -> Result<Snapsh
     } else {
         filter.schemas.clone()
     };
-    let Some(database) = settings.database.clone().or_else(|| schemas.first().cloned()) else {
+    let Some(database) = settings
+        .database
+        .clone()
+        .or_else(|| schemas.first().cloned())
+    else {
         return Err(Error::Usage(format!(
             "{} names no database: put the database to snapshot in the URL \
              (mysql://USER@HOST:3306/DATABASE) or pass --schema DATABASE",
@@ -113,14 +117,16 @@ enum SslMode {
 
 impl SslMode {
     fn parse(value: &str) -> Option<SslMode> {
-        Some(match value.to_ascii_uppercase().replace('-', "_").as_str() {
-            "DISABLED" => SslMode::Disabled,
-            "PREFERRED" => SslMode::Preferred,
-            "REQUIRED" => SslMode::Required,
-            "VERIFY_CA" => SslMode::VerifyCa,
-            "VERIFY_IDENTITY" => SslMode::VerifyIdentity,
-            _ => return None,
-        })
+        Some(
+            match value.to_ascii_uppercase().replace('-', "_").as_str() {
+                "DISABLED" => SslMode::Disabled,
+                "PREFERRED" => SslMode::Preferred,
+                "REQUIRED" => SslMode::Required,
+                "VERIFY_CA" => SslMode::VerifyCa,
+                "VERIFY_IDENTITY" => SslMode::VerifyIdentity,
+                _ => return None,
+            },
+        )
     }
 }
 
@@ -293,7 +299,9 @@ impl Settings {
                 "TLS handshake with the MySQL server at {shown} failed: {detail}. Check ssl-mode \
                  and ssl-ca"
             )),
-            mysql::Error::UrlError(_) => Error::Usage(format!("invalid MySQL URL {shown}: {detail}")),
+            mysql::Error::UrlError(_) => {
+                Error::Usage(format!("invalid MySQL URL {shown}: {detail}"))
+            }
             mysql::Error::FromValueError(_) | mysql::Error::FromRowError(_) => {
                 Error::Internal(format!("unexpected catalog value from {shown}: {detail}"))
             }
@@ -362,9 +370,7 @@ impl Server {
             numbers.next().unwrap_or(0),
             numbers.next().unwrap_or(0),
         );
-        let (user, host) = current_user
-            .rsplit_once('@')
-            .unwrap_or((current_user, "%"));
+        let (user, host) = current_user.rsplit_once('@').unwrap_or((current_user, "%"));
         Server {
             flavor,
             version,
@@ -540,9 +546,7 @@ impl Catalog {
     /// Whether a global or database-level privilege covers `schema`: only then
     /// does information_schema show every table in it.
     fn sees_every_table(&self, schema: &str) -> bool {
-        self.privileges
-            .iter()
-            .any(|p| p == "*" || like(p, schema))
+        self.privileges.iter().any(|p| p == "*" || like(p, schema))
     }
 
     fn warnings(&self, server: &Server) -> Vec<String> {
@@ -551,11 +555,7 @@ impl Catalog {
             if self.sees_every_table(schema) {
                 continue;
             }
-            let visible = self
-                .tables
-                .iter()
-                .filter(|r| text(r, 0) == *schema)
-                .count();
+            let visible = self.tables.iter().filter(|r| text(r, 0) == *schema).count();
             warnings.push(format!(
                 "{} has no database-wide privilege on `{schema}`, so information_schema shows \
                  only the {visible} table(s) and view(s) it holds table-level privileges on; any \
@@ -668,7 +668,8 @@ impl Catalog {
                 continue;
             };
             let json = json_columns.contains(&(schema, table_name, name.clone()));
-            t.columns.push(column_from_row(r, name, json, server.flavor));
+            t.columns
+                .push(column_from_row(r, name, json, server.flavor));
         }
 
         self.add_indexes(&mut schemas);
@@ -744,13 +745,15 @@ impl Catalog {
             if text(r, 6) == "D" {
                 part.push_str(" desc");
             }
-            let key = keys.entry((schema, table_name, name)).or_insert_with(|| Key {
-                unique: number(r, 3) == 0,
-                method,
-                invisible: number(r, 10) != 0,
-                parts: Vec::new(),
-                first_column: column.unwrap_or_default(),
-            });
+            let key = keys
+                .entry((schema, table_name, name))
+                .or_insert_with(|| Key {
+                    unique: number(r, 3) == 0,
+                    method,
+                    invisible: number(r, 10) != 0,
+                    parts: Vec::new(),
+                    first_column: column.unwrap_or_default(),
+                });
             key.parts.push(part);
         }
         for ((schema, table_name, name), key) in keys {
@@ -797,7 +800,10 @@ impl Catalog {
             .map(|r| {
                 (
                     (text(r, 0), text(r, 1), text(r, 2)),
-                    (foreign_key_action(&text(r, 3)), foreign_key_action(&text(r, 4))),
+                    (
+                        foreign_key_action(&text(r, 3)),
+                        foreign_key_action(&text(r, 4)),
+                    ),
                 )
             })
             .collect();

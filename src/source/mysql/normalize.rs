@@ -455,7 +455,10 @@ mod tests {
     #[test]
     fn string_decimal_time_and_enum_types() {
         let v = column_type("varchar(255)");
-        assert_eq!((v.family, v.length, v.fixed_length), (TypeFamily::String, Some(255), false));
+        assert_eq!(
+            (v.family, v.length, v.fixed_length),
+            (TypeFamily::String, Some(255), false)
+        );
         assert!(column_type("char(3)").fixed_length);
         assert_eq!(column_type("mediumtext").length, Some(16_777_215));
         assert_eq!(column_type("longblob").length, Some(4_294_967_295));
@@ -486,13 +489,20 @@ mod tests {
         assert_eq!(maria("0.00", TypeFamily::Decimal), Some("0".into()));
         assert_eq!(maria("'0'", TypeFamily::String), Some("'0'".into()));
         assert_eq!(maria("'it''s'", TypeFamily::String), Some("'it''s'".into()));
-        assert_eq!(mysql("it's", "", TypeFamily::String), Some("'it''s'".into()));
+        assert_eq!(
+            mysql("it's", "", TypeFamily::String),
+            Some("'it''s'".into())
+        );
         assert_eq!(
             maria("current_timestamp()", TypeFamily::TimestampTz),
             Some("current_timestamp".into())
         );
         assert_eq!(
-            mysql("CURRENT_TIMESTAMP", "DEFAULT_GENERATED", TypeFamily::TimestampTz),
+            mysql(
+                "CURRENT_TIMESTAMP",
+                "DEFAULT_GENERATED",
+                TypeFamily::TimestampTz
+            ),
             Some("current_timestamp".into())
         );
         assert_eq!(
@@ -502,7 +512,10 @@ mod tests {
         assert_eq!(maria("(1 + 2)", TypeFamily::Integer), Some("1 + 2".into()));
         assert_eq!(maria("uuid()", TypeFamily::String), Some("uuid()".into()));
         assert_eq!(maria("-1.50", TypeFamily::Decimal), Some("-1.5".into()));
-        assert_eq!(default_value(None, "", TypeFamily::Integer, Flavor::Mysql), None);
+        assert_eq!(
+            default_value(None, "", TypeFamily::Integer, Flavor::Mysql),
+            None
+        );
     }
 
     #[test]
