@@ -99,10 +99,7 @@ fn filter(args: &FilterArgs) -> Result<Filter> {
 
 fn snapshot(args: SnapshotArgs) -> Result<Finished> {
     let target = database_url(&args.db)?;
-    let snap = source::snapshot(&target, &filter(&args.db.filter)?, Timeouts::default())?;
-    for warning in &snap.warnings {
-        eprintln!("driftguard: warning: {warning}");
-    }
+    let snap = read_database(&target, &filter(&args.db.filter)?)?;
     let bytes = snapshot_file::render(&snap, args.format)?;
     output::write_file(&args.output, &bytes)?;
     let written = if args.output == "-" {
@@ -121,10 +118,20 @@ fn snapshot(args: SnapshotArgs) -> Result<Finished> {
     })
 }
 
+/// Snapshots a live database and prints what the source could not see (e.g.
+/// tables hidden by missing privileges), which would otherwise look dropped.
+fn read_database(target: &Target, filter: &Filter) -> Result<Snapshot> {
+    let snap = source::snapshot(target, filter, Timeouts::default())?;
+    for warning in &snap.warnings {
+        eprintln!("driftguard: warning: {warning}");
+    }
+    Ok(snap)
+}
+
 /// One side of a comparison: a database URL is snapshotted, anything else is a snapshot file.
 fn load_side(text: &str, what: &str, filter: &Filter) -> Result<Snapshot> {
     match Target::recognize(text) {
-        Some(target) => source::snapshot(&target, filter, Timeouts::default()),
+        Some(target) => read_database(&target, filter),
         None => {
             let mut snap = snapshot_file::read(Path::new(text), what)?;
             filter.apply(&mut snap);
@@ -158,7 +165,7 @@ fn check(args: CheckArgs) -> Result<Finished> {
     // Read the baseline first: a bad baseline is known without touching the database.
     let mut baseline = snapshot_file::read(Path::new(&args.baseline), "baseline")?;
     filter.apply(&mut baseline);
-    let current = source::snapshot(&target, &filter, Timeouts::default())?;
+    let current = read_database(&target, &filter)?;
     same_engine(&baseline, &current, &format!("baseline {}", args.baseline))?;
     finish(&args.verdict, &args.baseline, &baseline, &current)
 }

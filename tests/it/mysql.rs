@@ -626,6 +626,9 @@ fn twin_schema_written_differently_shows_no_change() {
             KEY label_idx (label),
             CHECK (qty >= 0))",
         "CREATE VIEW child_view AS SELECT c.id, p.code FROM child c JOIN parent p ON p.id = c.parent_id",
+        // An explicit index for an unnamed FK ...
+        "CREATE TABLE note (id int PRIMARY KEY, parent_id int, KEY (parent_id),
+            FOREIGN KEY (parent_id) REFERENCES parent (id))",
     ]);
     db.snapshot(&sandbox, "a.json");
     db.recreate();
@@ -643,6 +646,9 @@ fn twin_schema_written_differently_shows_no_change() {
             at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
             INDEX label_idx USING BTREE (label))",
         "ALTER TABLE child ADD CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id)",
+        // ... and the index InnoDB creates for a named one.
+        "CREATE TABLE note (id int, parent_id int, PRIMARY KEY (id),
+            CONSTRAINT note_ibfk_1 FOREIGN KEY (parent_id) REFERENCES parent (id))",
         "CREATE VIEW `child_view` AS SELECT `c`.`id` AS `id`, `p`.`code` FROM `child` AS `c`
             INNER JOIN `parent` AS `p` ON (`p`.`id` = `c`.`parent_id`)",
     ]);
@@ -687,6 +693,31 @@ fn user_without_schema_privileges_is_warned_about_hidden_tables() {
         .expect("tables");
     assert_eq!(tables.keys().collect::<Vec<_>>(), ["visible"]);
     assert_eq!(snap["warnings"].as_array().map(Vec::len), Some(1));
+
+    // Checked against a full baseline, the hidden table looks dropped: the
+    // warning on stderr is what tells the two apart.
+    db.snapshot(&sandbox, "admin.json");
+    let out = run(
+        sandbox.cmd().args([
+            "check",
+            "--db",
+            &url,
+            "--baseline",
+            "admin.json",
+            "--format",
+            "json",
+        ]),
+        1,
+    );
+    assert!(
+        stderr(&out).contains("would look dropped"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        change_lines(&stdout(&out)),
+        [format!("breaking TABLE_DROPPED {}.hidden", db.name)]
+    );
 
     // A database-wide grant sees everything, and no warning is given.
     let full = User::new(&admin, "full-pw", &[format!("SELECT ON `{}`.*", db.name)]);
