@@ -476,7 +476,7 @@ impl Reader<'_> {
         let privileges = self
             .query(include_str!("mysql/privileges.sql"))?
             .iter()
-            .map(|r| text(r, 0))
+            .map(|r| (text(r, 0), text(r, 1)))
             .collect();
         let checks = if !self.server.has_check_constraints() {
             Vec::new()
@@ -529,7 +529,8 @@ fn number(row: &Row, i: usize) -> u64 {
 struct Catalog {
     schemas: Vec<String>,
     schemata: BTreeSet<String>,
-    privileges: Vec<String>,
+    /// (database pattern or `*`, privilege).
+    privileges: Vec<(String, String)>,
     tables: Vec<Row>,
     columns: Vec<Row>,
     statistics: Vec<Row>,
@@ -546,12 +547,30 @@ impl Catalog {
     /// Whether a global or database-level privilege covers `schema`: only then
     /// does information_schema show every table in it.
     fn sees_every_table(&self, schema: &str) -> bool {
-        self.privileges.iter().any(|p| p == "*" || like(p, schema))
+        self.privileges
+            .iter()
+            .any(|(p, _)| p == "*" || like(p, schema))
+    }
+
+    /// information_schema lists a table's triggers only to holders of TRIGGER.
+    fn sees_triggers(&self, schema: &str) -> bool {
+        self.privileges.iter().any(|(p, privilege)| {
+            (p == "*" || like(p, schema))
+                && matches!(privilege.as_str(), "TRIGGER" | "ALL PRIVILEGES")
+        })
     }
 
     fn warnings(&self, server: &Server) -> Vec<String> {
         let mut warnings = Vec::new();
         for schema in &self.schemas {
+            if !self.sees_triggers(schema) {
+                warnings.push(format!(
+                    "{} lacks the TRIGGER privilege on `{schema}`, so its triggers are not \
+                     visible and would look dropped in a diff; grant TRIGGER ON `{schema}`.* to \
+                     include them",
+                    server.user
+                ));
+            }
             if self.sees_every_table(schema) {
                 continue;
             }

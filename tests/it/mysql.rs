@@ -692,7 +692,8 @@ fn user_without_schema_privileges_is_warned_about_hidden_tables() {
         .as_object()
         .expect("tables");
     assert_eq!(tables.keys().collect::<Vec<_>>(), ["visible"]);
-    assert_eq!(snap["warnings"].as_array().map(Vec::len), Some(1));
+    // The hidden table, and the triggers it cannot see without TRIGGER.
+    assert_eq!(snap["warnings"].as_array().map(Vec::len), Some(2));
 
     // Checked against a full baseline, the hidden table looks dropped: the
     // warning on stderr is what tells the two apart.
@@ -719,8 +720,24 @@ fn user_without_schema_privileges_is_warned_about_hidden_tables() {
         [format!("breaking TABLE_DROPPED {}.hidden", db.name)]
     );
 
-    // A database-wide grant sees everything, and no warning is given.
-    let full = User::new(&admin, "full-pw", &[format!("SELECT ON `{}`.*", db.name)]);
+    // SELECT on the database sees every table; triggers still need TRIGGER.
+    let select = User::new(&admin, "sel-pw", &[format!("SELECT ON `{}`.*", db.name)]);
+    let url = format!("mysql://{}:sel-pw@127.0.0.1:3306/{}", select.name, db.name);
+    let out = run(
+        sandbox
+            .cmd()
+            .args(["snapshot", "--db", &url, "-o", "s.json"]),
+        0,
+    );
+    let err = stderr(&out);
+    assert!(err.contains("lacks the TRIGGER privilege"), "{err}");
+    assert!(!err.contains("no database-wide privilege"), "{err}");
+
+    let full = User::new(
+        &admin,
+        "full-pw",
+        &[format!("SELECT, SHOW VIEW, TRIGGER ON `{}`.*", db.name)],
+    );
     let url = format!("mysql://{}:full-pw@127.0.0.1:3306/{}", full.name, db.name);
     let out = run(
         sandbox
@@ -729,6 +746,7 @@ fn user_without_schema_privileges_is_warned_about_hidden_tables() {
         0,
     );
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    assert_eq!(sandbox.read("f.json"), sandbox.read("admin.json"));
 }
 
 #[test]
