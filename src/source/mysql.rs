@@ -938,8 +938,7 @@ fn table_from_row(r: &Row, kind: &str) -> Table {
         }
     };
     option(&mut t, "engine", text(r, 3));
-    option(&mut t, "row_format", text(r, 4).to_ascii_lowercase());
-    let collation = text(r, 5);
+    let collation = text(r, 4);
     // Every collation name starts with its character set (`utf8mb4_0900_ai_ci`).
     let charset = collation.split('_').next().unwrap_or_default().to_string();
     option(&mut t, "charset", charset);
@@ -947,10 +946,22 @@ fn table_from_row(r: &Row, kind: &str) -> Table {
     if kind == "SYSTEM VERSIONED" {
         option(&mut t, "system_versioned", "true".into());
     }
-    if text(r, 6).to_ascii_lowercase().contains("partitioned") {
-        t.kind = TableKind::PartitionedTable;
+    // The options given in CREATE TABLE: `row_format=DYNAMIC key_block_size=8
+    // stats_persistent=0 partitioned`.
+    for word in text(r, 5).split_whitespace() {
+        match word.split_once('=') {
+            Some((key, value)) => option(
+                &mut t,
+                &key.to_ascii_lowercase(),
+                value.to_ascii_lowercase(),
+            ),
+            None if word.eq_ignore_ascii_case("partitioned") => {
+                t.kind = TableKind::PartitionedTable;
+            }
+            None => option(&mut t, &word.to_ascii_lowercase(), "true".into()),
+        }
     }
-    t.comment = opt_text(r, 7).filter(|c| !c.is_empty());
+    t.comment = opt_text(r, 6).filter(|c| !c.is_empty());
     t
 }
 

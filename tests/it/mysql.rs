@@ -160,7 +160,8 @@ const SHOP: &[&str] = &[
         UNIQUE KEY email (email),
         KEY note_prefix (note(10)),
         FULLTEXT KEY note_ft (note)
-    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci COMMENT='people'",
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci ROW_FORMAT=DYNAMIC
+      COMMENT='people'",
     "CREATE TABLE orders (
         id bigint unsigned NOT NULL AUTO_INCREMENT,
         customer_id int NOT NULL,
@@ -195,7 +196,12 @@ fn snapshot_reads_every_object_kind() {
     assert_eq!(customer["options"]["engine"], "InnoDB");
     assert_eq!(customer["options"]["charset"], "utf8mb4");
     assert_eq!(customer["options"]["collation"], "utf8mb4_unicode_ci");
-    assert!(customer["options"]["row_format"].is_string());
+    assert_eq!(customer["options"]["row_format"], "dynamic");
+    assert!(
+        schema["tables"]["orders"]["options"]
+            .get("row_format")
+            .is_none()
+    );
     assert_eq!(customer["comment"], "people");
 
     let column = |table: &Value, name: &str| -> Value {
@@ -429,11 +435,13 @@ fn collation_engine_and_comment_changes() {
             "CREATE TABLE t (id int PRIMARY KEY, name varchar(20) COLLATE utf8mb4_general_ci)
              ENGINE=InnoDB ROW_FORMAT=DYNAMIC",
             "CREATE TABLE c (id int PRIMARY KEY, name varchar(20) COMMENT 'old')",
+            "CREATE TABLE r (id int PRIMARY KEY) ROW_FORMAT=DYNAMIC",
         ],
         &[
             "ALTER TABLE t MODIFY name varchar(20) COLLATE utf8mb4_bin",
             "ALTER TABLE t ENGINE=MyISAM",
             "ALTER TABLE c MODIFY name varchar(20) COMMENT 'new'",
+            "ALTER TABLE r ROW_FORMAT=COMPACT",
         ],
         2,
     );
@@ -442,6 +450,7 @@ fn collation_engine_and_comment_changes() {
         [
             "info COMMENT_CHANGED c.name",
             "warning COLUMN_COLLATION_CHANGED t.name",
+            "warning TABLE_OPTIONS_CHANGED r",
             "warning TABLE_OPTIONS_CHANGED t",
         ]
     );
