@@ -336,7 +336,7 @@ fn canonical_number(value: &str) -> String {
 /// `current_timestamp()`, `now()` and `CURRENT_TIMESTAMP` all become
 /// `current_timestamp`, and `current_timestamp(3)` keeps its precision.
 pub fn expression_text(text: &str) -> String {
-    let canonical = sql::canonical(text);
+    let canonical = sql::canonical(&without_introducers(text));
     let tokens = sql::tokenize(&canonical);
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
@@ -372,6 +372,27 @@ pub fn expression_text(text: &str) -> String {
     sql::canonical(&out.join(" "))
 }
 
+/// Removes the character-set introducers MySQL 8 prints before string
+/// literals in expressions and views (`_utf8mb4'x'` is `'x'` as written).
+fn without_introducers(text: &str) -> String {
+    let tokens = sql::tokenize(text);
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for pair in tokens.windows(2) {
+        let (word, literal) = (&pair[0], &pair[1]);
+        if word.kind == TokenKind::Word
+            && word.text.starts_with('_')
+            && literal.kind == TokenKind::String
+            && word.end == literal.start
+        {
+            out.push_str(&text[copied..word.start]);
+            copied = word.end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// `ON UPDATE` of `EXTRA` (`on update current_timestamp(3)`), normalized.
 pub fn on_update(extra: &str) -> Option<String> {
     let lower = extra.to_ascii_lowercase();
@@ -383,7 +404,8 @@ pub fn on_update(extra: &str) -> Option<String> {
 /// and databases: the view's own schema qualifier and all identifier quotes
 /// are removed before the canonical spelling.
 pub fn view_definition(definition: &str, schema: &str) -> String {
-    let tokens = sql::tokenize(definition);
+    let definition = without_introducers(definition);
+    let tokens = sql::tokenize(&definition);
     let mut kept = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -542,6 +564,19 @@ mod tests {
             view_definition(maria, "shop"),
             view_definition(&maria.replace("shop", "other"), "other")
         );
+    }
+
+    #[test]
+    fn charset_introducers_are_dropped() {
+        assert_eq!(
+            expression_text("concat(`name`,_utf8mb4'x')"),
+            expression_text("concat(name, 'x')")
+        );
+        assert_eq!(
+            view_definition("select _latin1'a' AS `a`", "db"),
+            "select 'a' as a"
+        );
+        assert_eq!(expression_text("_rowid + 1"), "_rowid + 1");
     }
 
     #[test]
