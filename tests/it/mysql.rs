@@ -761,15 +761,16 @@ fn user_without_schema_privileges_is_warned_about_hidden_tables() {
 #[test]
 fn unreachable_server_exits_69() {
     let sandbox = Sandbox::new();
-    let out = run(
-        sandbox
-            .cmd()
-            .args(["snapshot", "--db", "mysql://app:s3cret-pw@127.0.0.1:1/shop"]),
-        69,
-    );
-    let err = stderr(&out);
-    assert!(err.contains("cannot reach"), "{err}");
-    assert!(!err.contains("s3cret-pw"), "{err}");
+    // A refused port, and a host name that does not resolve.
+    for url in [
+        "mysql://app:s3cret-pw@127.0.0.1:1/shop",
+        "mariadb://app:s3cret-pw@no-such-host.invalid:3306/shop",
+    ] {
+        let out = run(sandbox.cmd().args(["snapshot", "--db", url]), 69);
+        let err = stderr(&out);
+        assert!(err.contains("cannot reach"), "{err}");
+        assert!(!err.contains("s3cret-pw"), "{err}");
+    }
 }
 
 #[test]
