@@ -886,3 +886,47 @@ fn tls_modes_against_a_server_without_tls() {
         );
     }
 }
+
+#[test]
+fn differently_named_databases_compare_as_one_schema() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let ddl = [
+        "CREATE TABLE parent (id int PRIMARY KEY)",
+        "CREATE TABLE child (id int PRIMARY KEY, parent_id int,
+            FOREIGN KEY (parent_id) REFERENCES parent (id))",
+        "CREATE VIEW v AS SELECT c.id FROM child c JOIN parent p ON p.id = c.id",
+    ];
+    let mut staging = Db::new(&admin);
+    let mut prod = Db::new(&admin);
+    staging.exec(&ddl);
+    prod.exec(&ddl);
+    let sandbox = Sandbox::new();
+    let (old_url, new_url) = (staging.url(), prod.url());
+    let diff = |code| {
+        let out = run(
+            sandbox
+                .cmd()
+                .args(["diff", &old_url, &new_url, "--format", "json"]),
+            code,
+        );
+        change_lines(&stdout(&out))
+    };
+    assert_eq!(diff(0), Vec::<String>::new());
+    prod.exec(&[
+        "ALTER TABLE child DROP FOREIGN KEY child_ibfk_1",
+        "ALTER TABLE child DROP COLUMN parent_id",
+    ]);
+    assert_eq!(
+        diff(1),
+        [
+            format!("breaking COLUMN_DROPPED {}.child.parent_id", prod.name),
+            format!(
+                "warning FOREIGN_KEY_DROPPED {}.child.child_ibfk_1",
+                prod.name
+            ),
+            format!("warning INDEX_DROPPED {}.child.parent_id", prod.name),
+        ]
+    );
+}
