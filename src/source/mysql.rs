@@ -646,7 +646,9 @@ impl Catalog {
             let (schema, table_name, name, level, clause) =
                 (text(r, 0), text(r, 1), text(r, 2), text(r, 3), text(r, 4));
             let expression = normalize::expression_text(&clause);
-            if level == "Column" && expression == format!("json_valid({name})") {
+            if level == "Column"
+                && expression == normalize::expression_text(&format!("json_valid(`{name}`)"))
+            {
                 json_columns.insert((schema, table_name, name));
                 continue;
             }

@@ -157,6 +157,7 @@ const SHOP: &[&str] = &[
         note text CHARACTER SET latin1 COLLATE latin1_bin COMMENT 'free text',
         email_domain varchar(120) AS (substring_index(email, '@', -1)) VIRTUAL,
         profile json,
+        `Extra` json,
         UNIQUE KEY email (email),
         KEY note_prefix (note(10)),
         FULLTEXT KEY note_ft (note)
@@ -246,6 +247,7 @@ fn snapshot_reads_every_object_kind() {
     assert_eq!(domain["generated"], "substring_index(email, '@', - 1)");
     assert_eq!(domain["generated_kind"], "virtual");
     assert_eq!(column(customer, "profile")["type"]["family"], "json");
+    assert_eq!(column(customer, "Extra")["type"]["family"], "json");
     // MariaDB's JSON check is part of the type, not a user constraint.
     assert!(customer.get("checks").is_none(), "{customer}");
 
