@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod fuzz;
 mod interrupt;
+mod mysql;
 mod notify;
 mod postgres;
 mod reports;
