@@ -6,6 +6,7 @@ mod util;
 
 mod cli;
 mod config;
+mod failures;
 mod fuzz;
 mod interrupt;
 mod mysql;
