@@ -207,11 +207,13 @@ impl Catalog {
     fn read(&mut self, timeouts: Timeouts) -> PgResult<Snapshot> {
         let ms = timeouts.statement.as_millis().max(1);
         // Session settings first so they bind the transaction's statements; the
-        // transaction is read-only, so no catalog read can ever write.
+        // transaction is read-only, so no catalog read can ever write. The bulk
+        // queries hash and sort whole catalogs (pg_attribute, pg_constraint): a
+        // work_mem above the 4 MB default keeps them off disk on big schemas.
         self.client.batch_execute(&format!(
             "SET statement_timeout = {ms}; SET lock_timeout = {ms}; \
              BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
-             SET LOCAL search_path = pg_catalog"
+             SET LOCAL search_path = pg_catalog; SET LOCAL work_mem = '64MB'"
         ))?;
         let settings = self.query_global(include_str!("postgres/settings.sql"))?;
         let (server_version, database) = match settings.first() {

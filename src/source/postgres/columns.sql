@@ -1,6 +1,8 @@
--- Columns of every relation in the covered schemas (the source keeps those of
--- the relations it read). For arrays the element type is described, since the
--- type modifier (length, precision) applies to the element.
+-- Columns of every relation in the covered schemas; the source keeps those of
+-- the relations it read. Ordered by attnum within each relation, the only order
+-- the source needs (ordering by names would sort every column on the server).
+-- For arrays the element type is described, since the type modifier (length,
+-- precision) applies to the element.
 SELECT n.nspname::text,
        c.relname::text,
        a.attnum::int,
@@ -32,4 +34,4 @@ LEFT JOIN pg_description AS d
 WHERE c.relkind IN ('r', 'p', 'v', 'm')
   AND a.attnum > 0
   AND NOT a.attisdropped
-ORDER BY 1, 2, 3
+ORDER BY a.attrelid, a.attnum

@@ -28,4 +28,3 @@ LEFT JOIN pg_class AS fc ON fc.oid = k.confrelid
 LEFT JOIN pg_namespace AS fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index AS i ON i.indexrelid = k.conindid AND k.contype = 'u'
 WHERE k.contype IN ('p', 'u', 'f', 'c', 'x')
-ORDER BY 1, 2, 3

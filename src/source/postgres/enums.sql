@@ -6,4 +6,3 @@ JOIN pg_enum AS e ON e.enumtypid = t.oid
 WHERE NOT EXISTS (SELECT FROM pg_depend AS x
                   WHERE x.classid = 'pg_type'::regclass AND x.objid = t.oid AND x.deptype = 'e')
 GROUP BY 1, 2
-ORDER BY 1, 2

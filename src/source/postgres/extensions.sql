@@ -2,4 +2,3 @@
 SELECT e.extname::text, e.extversion, n.nspname::text
 FROM pg_extension AS e
 JOIN pg_namespace AS n ON n.oid = e.extnamespace
-ORDER BY 1

@@ -26,4 +26,3 @@ JOIN user_schemas AS n ON n.oid = c.relnamespace
 JOIN pg_am AS am ON am.oid = ic.relam
 WHERE NOT EXISTS (SELECT FROM pg_constraint AS k
                   WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))
-ORDER BY 1, 2, 3

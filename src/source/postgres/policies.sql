@@ -11,4 +11,3 @@ SELECT n.nspname::text,
 FROM pg_policy AS p
 JOIN pg_class AS c ON c.oid = p.polrelid
 JOIN user_schemas AS n ON n.oid = c.relnamespace
-ORDER BY 1, 2, 3

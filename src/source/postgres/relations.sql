@@ -26,4 +26,3 @@ WHERE c.relkind IN ('r', 'p', 'v', 'm')
   AND c.relpersistence <> 't'
   AND NOT EXISTS (SELECT FROM pg_depend AS e
                   WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
-ORDER BY 1, 2

@@ -22,4 +22,3 @@ JOIN pg_language AS l ON l.oid = p.prolang
 WHERE p.prokind IN ('f', 'p')
   AND NOT EXISTS (SELECT FROM pg_depend AS x
                   WHERE x.classid = 'pg_proc'::regclass AND x.objid = p.oid AND x.deptype = 'e')
-ORDER BY 1, 2, 3

@@ -25,4 +25,3 @@ WHERE c.relpersistence <> 't'
   AND NOT EXISTS (SELECT FROM pg_depend AS x
                   WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid
                     AND x.deptype IN ('i', 'e'))
-ORDER BY 1, 2

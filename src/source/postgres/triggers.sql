@@ -4,4 +4,3 @@ FROM pg_trigger AS t
 JOIN pg_class AS c ON c.oid = t.tgrelid
 JOIN user_schemas AS n ON n.oid = c.relnamespace
 WHERE NOT t.tgisinternal
-ORDER BY 1, 2, 3
