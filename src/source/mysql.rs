@@ -566,9 +566,9 @@ impl Catalog {
         for schema in &self.schemas {
             if !self.sees_triggers(schema) {
                 warnings.push(format!(
-                    "{} lacks the TRIGGER privilege on `{schema}`, so its triggers are not \
-                     visible and would look dropped in a diff; grant TRIGGER ON `{schema}`.* to \
-                     include them",
+                    "{} lacks the TRIGGER privilege on `{schema}`, so the triggers of tables \
+                     without a table-level TRIGGER grant are not visible and would look dropped \
+                     in a diff; grant TRIGGER ON `{schema}`.* to include them",
                     server.user
                 ));
             }

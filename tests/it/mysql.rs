@@ -35,6 +35,16 @@ impl Db {
         format!("{}/{}", self.base, self.name)
     }
 
+    /// This database's URL for another user, on the admin URL's host and port.
+    fn url_as(&self, scheme: &str, user: &str, password: &str) -> String {
+        let host = self
+            .base
+            .split_once("://")
+            .map(|(_, rest)| rest.rsplit_once('@').map_or(rest, |(_, h)| h))
+            .unwrap_or("127.0.0.1:3306");
+        format!("{scheme}://{user}:{password}@{host}/{}", self.name)
+    }
+
     /// Runs statements in this database, one at a time (bodies of triggers
     /// and routines contain semicolons).
     fn exec(&mut self, statements: &[&str]) {
@@ -683,10 +693,7 @@ fn user_without_schema_privileges_is_warned_about_hidden_tables() {
         "limited-pw",
         &[format!("SELECT ON `{}`.`visible`", db.name)],
     );
-    let url = format!(
-        "mysql://{}:limited-pw@127.0.0.1:3306/{}",
-        user.name, db.name
-    );
+    let url = db.url_as("mysql", &user.name, "limited-pw");
     let sandbox = Sandbox::new();
     let out = run(
         sandbox
@@ -733,7 +740,7 @@ fn user_without_schema_privileges_is_warned_about_hidden_tables() {
 
     // SELECT on the database sees every table; triggers still need TRIGGER.
     let select = User::new(&admin, "sel-pw", &[format!("SELECT ON `{}`.*", db.name)]);
-    let url = format!("mysql://{}:sel-pw@127.0.0.1:3306/{}", select.name, db.name);
+    let url = db.url_as("mysql", &select.name, "sel-pw");
     let out = run(
         sandbox
             .cmd()
@@ -749,7 +756,7 @@ fn user_without_schema_privileges_is_warned_about_hidden_tables() {
         "full-pw",
         &[format!("SELECT, SHOW VIEW, TRIGGER ON `{}`.*", db.name)],
     );
-    let url = format!("mysql://{}:full-pw@127.0.0.1:3306/{}", full.name, db.name);
+    let url = db.url_as("mysql", &full.name, "full-pw");
     let out = run(
         sandbox
             .cmd()
@@ -783,10 +790,7 @@ fn wrong_password_exits_77_without_showing_it() {
     let db = Db::new(&admin);
     let user = User::new(&admin, "right-pw", &[format!("SELECT ON `{}`.*", db.name)]);
     let sandbox = Sandbox::new();
-    let url = format!(
-        "mariadb://{}:wrong-pw-42@127.0.0.1:3306/{}",
-        user.name, db.name
-    );
+    let url = db.url_as("mariadb", &user.name, "wrong-pw-42");
     let out = run(sandbox.cmd().args(["snapshot", "--db", &url]), 77);
     let err = stderr(&out);
     assert!(err.contains("access denied"), "{err}");
@@ -795,7 +799,7 @@ fn wrong_password_exits_77_without_showing_it() {
 
     // A user with no privilege on the database is denied too (1044).
     let other = User::new(&admin, "other-pw", &[]);
-    let url = format!("mysql://{}:other-pw@127.0.0.1:3306/{}", other.name, db.name);
+    let url = db.url_as("mysql", &other.name, "other-pw");
     let out = run(sandbox.cmd().args(["snapshot", "--db", &url]), 77);
     assert!(!stderr(&out).contains("other-pw"));
 }
