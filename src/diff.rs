@@ -1149,6 +1149,38 @@ mod tests {
     }
 
     #[test]
+    fn one_mysql_database_per_side_is_one_schema() {
+        let snapshot = |engine, db: &str| {
+            let mut s = Snapshot::new(engine, String::new(), db.into());
+            let mut child = Table::default();
+            child.foreign_keys.insert(
+                "fk".into(),
+                ForeignKey {
+                    referenced_schema: db.into(),
+                    referenced_table: "parent".into(),
+                    ..ForeignKey::default()
+                },
+            );
+            let mut schema = Schema::default();
+            schema.tables.insert("child".into(), child);
+            s.schemas.insert(db.into(), schema);
+            s
+        };
+        let changes = |engine| {
+            diff(
+                &snapshot(engine, "app_staging"),
+                &snapshot(engine, "app"),
+                DiffOptions::default(),
+            )
+            .iter()
+            .map(|c| c.change_type)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(changes(Engine::Mysql), []);
+        assert_eq!(changes(Engine::Postgres), [SCHEMA_DROPPED, SCHEMA_ADDED]);
+    }
+
+    #[test]
     fn widened_and_narrowed() {
         assert_eq!(
             compare_types(&int(32, false), &int(64, false)),
