@@ -1149,9 +1149,10 @@ mod tests {
     }
 
     #[test]
-    fn one_mysql_database_per_side_is_one_schema() {
-        let snapshot = |engine, db: &str| {
-            let mut s = Snapshot::new(engine, String::new(), db.into());
+    fn one_database_per_side_is_one_schema_when_schemas_are_databases() {
+        let snapshot = |databases: bool, db: &str| {
+            let mut s = Snapshot::new(crate::model::Engine::Mysql, String::new(), db.into());
+            s.schemas_are_databases = databases;
             let mut child = Table::default();
             child.foreign_keys.insert(
                 "fk".into(),
@@ -1166,18 +1167,18 @@ mod tests {
             s.schemas.insert(db.into(), schema);
             s
         };
-        let changes = |engine| {
+        let changes = |databases| {
             diff(
-                &snapshot(engine, "app_staging"),
-                &snapshot(engine, "app"),
+                &snapshot(databases, "app_staging"),
+                &snapshot(databases, "app"),
                 DiffOptions::default(),
             )
             .iter()
             .map(|c| c.change_type)
             .collect::<Vec<_>>()
         };
-        assert_eq!(changes(Engine::Mysql), []);
-        assert_eq!(changes(Engine::Postgres), [SCHEMA_DROPPED, SCHEMA_ADDED]);
+        assert_eq!(changes(true), []);
+        assert_eq!(changes(false), [SCHEMA_DROPPED, SCHEMA_ADDED]);
     }
 
     #[test]
