@@ -101,7 +101,7 @@ case "$target" in
     if tar --version 2>/dev/null | grep -q 'GNU tar'; then
       tar_flags=(--sort=name --owner=0 --group=0 --numeric-owner)
     fi
-    (cd "$stage" && tar "${tar_flags[@]}" -cf - "$stem") | gzip -n -9 >"$out/$archive"
+    (cd "$stage" && tar "${tar_flags[@]}" -cf - "$stem") | gzip -n >"$out/$archive"
     ;;
 esac
 

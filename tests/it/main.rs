@@ -6,6 +6,7 @@ mod notify;
 mod reports;
 mod util;
 
+mod action;
 mod cli;
 mod config;
 mod fuzz;
