@@ -57,7 +57,7 @@ if [ -n "${INPUT_ARGS:-}" ]; then
   # shellcheck disable=SC2206 # splitting on whitespace is the documented behaviour
   extra=($INPUT_ARGS)
   set +f
-  args+=("${extra[@]}")
+  args+=(${extra[@]+"${extra[@]}"}) # bash 3.2 (macOS) calls an empty array unbound
 fi
 
 outputs_before=0

@@ -96,12 +96,12 @@ case "$target" in
   *)
     archive="$stem.tar.gz"
     # GNU tar (Linux, Git Bash) can sort names and hide the build user;
-    # macOS's bsdtar cannot. gzip -n leaves the time stamp out of the header.
+    # macOS's bsdtar cannot (and its bash 3.2 calls an empty array unbound). gzip -n leaves the time stamp out of the header.
     tar_flags=()
     if tar --version 2>/dev/null | grep -q 'GNU tar'; then
       tar_flags=(--sort=name --owner=0 --group=0 --numeric-owner)
     fi
-    (cd "$stage" && tar "${tar_flags[@]}" -cf - "$stem") | gzip -n >"$out/$archive"
+    (cd "$stage" && tar ${tar_flags[@]+"${tar_flags[@]}"} -cf - "$stem") | gzip -n >"$out/$archive"
     ;;
 esac
 
