@@ -95,14 +95,7 @@ fn setup_color(choice: ColorChoice) {
 
 fn snapshot(args: &SnapshotArgs, policy: Option<&Loaded>) -> Result<Finished> {
     let target = settings::target(&args.db, policy)?;
-    let snap = source::snapshot(
-        &target,
-        &settings::filter(&args.db.filter, policy)?,
-        Timeouts::default(),
-    )?;
-    for warning in &snap.warnings {
-        eprintln!("driftguard: warning: {warning}");
-    }
+    let snap = read_database(&target, &settings::filter(&args.db.filter, policy)?)?;
     let bytes = snapshot_file::render(&snap, args.format)?;
     output::write_file(&args.output, &bytes)?;
     let written = if args.output == "-" {
@@ -120,10 +113,20 @@ fn snapshot(args: &SnapshotArgs, policy: Option<&Loaded>) -> Result<Finished> {
     })
 }
 
+/// Snapshots a live database and prints what the source could not see (e.g.
+/// tables hidden by missing privileges), which would otherwise look dropped.
+fn read_database(target: &Target, filter: &Filter) -> Result<Snapshot> {
+    let snap = source::snapshot(target, filter, Timeouts::default())?;
+    for warning in &snap.warnings {
+        eprintln!("driftguard: warning: {warning}");
+    }
+    Ok(snap)
+}
+
 /// One side of a comparison: a database URL is snapshotted, anything else is a snapshot file.
 fn load_side(text: &str, what: &str, filter: &Filter) -> Result<Snapshot> {
     match Target::recognize(text) {
-        Some(target) => source::snapshot(&target, filter, Timeouts::default()),
+        Some(target) => read_database(&target, filter),
         None => {
             let mut snap = snapshot_file::read(Path::new(text), what)?;
             filter.apply(&mut snap);
@@ -160,7 +163,7 @@ fn check(args: &CheckArgs, policy: Option<&Loaded>) -> Result<Finished> {
     // Read the baseline first: a bad baseline is known without touching the database.
     let mut baseline = snapshot_file::read(Path::new(&settings.baseline), "baseline")?;
     settings.filter.apply(&mut baseline);
-    let current = source::snapshot(&settings.target, &settings.filter, Timeouts::default())?;
+    let current = read_database(&settings.target, &settings.filter)?;
     same_engine(
         &baseline,
         &current,

@@ -132,6 +132,8 @@ impl Collector {
 
 /// Computes every structural change from `old` to `new`.
 pub fn diff(old: &Snapshot, new: &Snapshot, options: DiffOptions) -> Vec<Change> {
+    let aligned = same_database_renamed(old, new);
+    let old = aligned.as_ref().unwrap_or(old);
     let mut out = Collector {
         changes: Vec::new(),
         options,
@@ -175,6 +177,37 @@ pub fn diff(old: &Snapshot, new: &Snapshot, options: DiffOptions) -> Vec<Change>
         }
     }
     out.changes
+}
+
+/// When schemas are databases (MySQL), a baseline of `app_staging` checked
+/// against `app` would show the whole schema dropped and added. With one
+/// database on each side they are the same schema: the old side is renamed,
+/// with the foreign keys that point into it.
+fn same_database_renamed(old: &Snapshot, new: &Snapshot) -> Option<Snapshot> {
+    let (Some(from), Some(to)) = (old.schemas.keys().next(), new.schemas.keys().next()) else {
+        return None;
+    };
+    if !old.schemas_are_databases
+        || !new.schemas_are_databases
+        || old.schemas.len() != 1
+        || new.schemas.len() != 1
+        || from == to
+    {
+        return None;
+    }
+    let mut renamed = old.clone();
+    let mut schema = renamed.schemas.remove(from)?;
+    for fk in schema
+        .tables
+        .values_mut()
+        .flat_map(|t| t.foreign_keys.values_mut())
+    {
+        if fk.referenced_schema == *from {
+            fk.referenced_schema = to.clone();
+        }
+    }
+    renamed.schemas.insert(to.clone(), schema);
+    Some(renamed)
 }
 
 fn diff_schema(name: &str, old: &Schema, new: &Schema, out: &mut Collector) {

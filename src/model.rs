@@ -54,6 +54,11 @@ pub struct Snapshot {
     pub database: String,
     /// SHA-256 of the canonical schema content (see [`Snapshot::compute_fingerprint`]).
     pub fingerprint: String,
+    /// Each schema is a whole database, named by the connection rather than by
+    /// the schema design (MySQL/MariaDB): a baseline taken from `app_staging`
+    /// compares with `app` as one schema.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub schemas_are_databases: bool,
     /// Things the source could not see (e.g. tables hidden by missing privileges).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -79,6 +84,7 @@ impl Snapshot {
             server_version,
             database,
             fingerprint: String::new(),
+            schemas_are_databases: false,
             warnings: Vec::new(),
             extensions: BTreeMap::new(),
             schemas: BTreeMap::new(),

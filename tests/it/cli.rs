@@ -477,3 +477,57 @@ fn readme_rule_table_matches_driftguard_rules() {
         "regenerate the README's rule table from `driftguard rules --format json`"
     );
 }
+
+#[test]
+fn oversized_and_duplicate_key_baselines_are_65() {
+    let sb = scenario();
+    // A sparse file: 600 MiB on paper, nothing on disk.
+    let huge = std::fs::File::create(sb.path("huge.json")).unwrap();
+    huge.set_len(600 * 1024 * 1024).unwrap();
+    let started = std::time::Instant::now();
+    let out = run(sb.cmd().args(["diff", "huge.json", "base.json"]), 65);
+    assert!(
+        stderr(&out).contains("over the 512 MiB limit"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "refused without reading it"
+    );
+    let good = sb.read("base.json");
+    sb.write(
+        "dup.json",
+        &good.replacen("\"schemas\": {", "\"schemas\": {\n    \"main\": {},", 1),
+    );
+    let out = run(sb.cmd().args(["diff", "dup.json", "base.json"]), 65);
+    assert!(
+        stderr(&out).contains("duplicate key `main`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_fifo_is_written_in_place() {
+    let sb = scenario();
+    let fifo = sb.path("pipe");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: creating a FIFO at a path in our own temporary directory.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    run(
+        sb.cmd().args(["snapshot", "--db", "pass.db", "-o", "pipe"]),
+        0,
+    );
+    let text = reader.join().unwrap();
+    assert_eq!(text, sb.read("base.json"));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+        "still a FIFO"
+    );
+}

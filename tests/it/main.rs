@@ -2,15 +2,18 @@
 //! module per area. Every test runs the real `driftguard` binary.
 
 mod https_server;
-mod notify;
-mod reports;
 mod util;
 
 mod action;
 mod cli;
 mod config;
+mod failures;
 mod fuzz;
 mod interrupt;
+mod mysql;
+mod notify;
+mod postgres;
+mod reports;
 mod secrets;
 mod soak;
 mod sqlite;

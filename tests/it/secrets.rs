@@ -33,6 +33,9 @@ fn assert_files_clean(dir: &Path) {
     }
 }
 
+/// Arguments and environment variables of one run.
+type Run = (Vec<String>, Vec<(&'static str, String)>);
+
 #[test]
 fn no_command_or_failure_prints_a_secret() {
     let sb = Sandbox::new();
@@ -51,7 +54,7 @@ fn no_command_or_failure_prints_a_secret() {
         "policy.yml",
         "version: 1\nenvironments:\n  prod:\n    db: ${PROD_URL}\n    baseline: base.json\n    notify:\n      webhooks:\n        - url: ${HOOK}\n          secret_env: HOOK_SECRET\n",
     );
-    let runs: Vec<(Vec<String>, Vec<(&str, String)>)> = vec![
+    let runs: Vec<Run> = vec![
         (
             vec![
                 "snapshot".into(),
@@ -251,6 +254,14 @@ fn no_command_or_failure_prints_a_secret() {
             "{label}: {}",
             stderr(&out)
         );
+        if args.len() == 3 && args[0] == "snapshot" && args[2] == pg(1) {
+            // The URL is shown, redacted: proof that the check above looked at real output.
+            let err = stderr(&out);
+            assert!(
+                err.contains("postgres://postgres:***@127.0.0.1:1/"),
+                "{err}"
+            );
+        }
     }
     assert_files_clean(sb.dir.path());
 }

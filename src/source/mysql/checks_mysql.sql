@@ -1,0 +1,11 @@
+-- CHECK constraints (MySQL 8.0.16+): the table comes from TABLE_CONSTRAINTS.
+-- A NOT ENFORCED check is kept, marked, because it no longer guards writes.
+SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.CONSTRAINT_NAME,
+       IF(t.ENFORCED = 'NO', 'Not enforced', 'Table') AS LEVEL, c.CHECK_CLAUSE
+FROM information_schema.TABLE_CONSTRAINTS AS t
+JOIN information_schema.CHECK_CONSTRAINTS AS c
+  ON c.CONSTRAINT_SCHEMA = t.CONSTRAINT_SCHEMA AND c.CONSTRAINT_NAME = t.CONSTRAINT_NAME
+WHERE t.TABLE_SCHEMA IN ({schemas})
+  AND c.CONSTRAINT_SCHEMA IN ({schemas})
+  AND t.CONSTRAINT_TYPE = 'CHECK'
+ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME, t.CONSTRAINT_NAME

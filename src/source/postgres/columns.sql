@@ -1,0 +1,37 @@
+-- Columns of every relation in the covered schemas; the source keeps those of
+-- the relations it read. Ordered by attnum within each relation, the only order
+-- the source needs (ordering by names would sort every column on the server).
+-- For arrays the element type is described, since the type modifier (length,
+-- precision) applies to the element.
+SELECT n.nspname::text,
+       c.relname::text,
+       a.attnum::int,
+       a.attname::text,
+       format_type(a.atttypid, a.atttypmod),
+       a.attnotnull,
+       t.typcategory = 'A',
+       a.attndims::int,
+       a.atttypmod,
+       et.typname::text,
+       et.typtype::text,
+       etn.nspname::text,
+       format_type(et.oid, a.atttypmod),
+       pg_get_expr(ad.adbin, ad.adrelid),
+       a.attidentity::text,
+       a.attgenerated::text,
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END,
+       d.description
+FROM pg_attribute AS a
+JOIN pg_class AS c ON c.oid = a.attrelid
+JOIN user_schemas AS n ON n.oid = c.relnamespace
+JOIN pg_type AS t ON t.oid = a.atttypid
+JOIN pg_type AS et ON et.oid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END
+JOIN pg_namespace AS etn ON etn.oid = et.typnamespace
+LEFT JOIN pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_collation AS co ON co.oid = a.attcollation
+LEFT JOIN pg_description AS d
+       ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+WHERE c.relkind IN ('r', 'p', 'v', 'm')
+  AND a.attnum > 0
+  AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum

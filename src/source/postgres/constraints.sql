@@ -1,0 +1,30 @@
+-- Primary keys, unique, foreign key, check and exclusion constraints, with
+-- key columns in key order. NULLS_NOT_DISTINCT is replaced by the source with
+-- the index column on PostgreSQL 15+ and `false` before.
+SELECT n.nspname::text,
+       c.relname::text,
+       k.conname::text,
+       k.contype::text,
+       ARRAY(SELECT a.attname::text
+             FROM unnest(k.conkey) WITH ORDINALITY AS u(attnum, ord)
+             JOIN pg_attribute AS a ON a.attrelid = k.conrelid AND a.attnum = u.attnum
+             ORDER BY u.ord),
+       fn.nspname::text,
+       fc.relname::text,
+       ARRAY(SELECT a.attname::text
+             FROM unnest(k.confkey) WITH ORDINALITY AS u(attnum, ord)
+             JOIN pg_attribute AS a ON a.attrelid = k.confrelid AND a.attnum = u.attnum
+             ORDER BY u.ord),
+       k.confupdtype::text,
+       k.confdeltype::text,
+       k.condeferrable,
+       k.condeferred,
+       pg_get_constraintdef(k.oid, true),
+       coalesce(NULLS_NOT_DISTINCT, false)
+FROM pg_constraint AS k
+JOIN pg_class AS c ON c.oid = k.conrelid
+JOIN user_schemas AS n ON n.oid = c.relnamespace
+LEFT JOIN pg_class AS fc ON fc.oid = k.confrelid
+LEFT JOIN pg_namespace AS fn ON fn.oid = fc.relnamespace
+LEFT JOIN pg_index AS i ON i.indexrelid = k.conindid AND k.contype = 'u'
+WHERE k.contype IN ('p', 'u', 'f', 'c', 'x')

@@ -1,0 +1,379 @@
+//! PostgreSQL spellings made comparable: column types from the catalog's type
+//! name and modifier, defaults as `pg_get_expr` prints them, and the names
+//! PostgreSQL chooses for constraints and indexes nobody named.
+
+use crate::model::{DefaultValue, NormalizedType, TypeFamily};
+use crate::sql::{self, Token, TokenKind};
+
+/// A column's (element) type as the catalog describes it.
+pub struct ElementType {
+    /// `pg_type.typname`: `int4`, `varchar`, `timestamptz`, a user type's name.
+    pub name: String,
+    /// `pg_type.typtype`: `b` base, `d` domain, `e` enum, `c` composite, `r` range.
+    pub kind: String,
+    pub schema: String,
+    /// `format_type` of the element type with the column's modifier.
+    pub formatted: String,
+}
+
+/// The comparable type. Aliases disappear because the catalog stores one type
+/// per alias (`integer` and `int4` are both `int4`). Choices:
+/// - `varchar` without a length is `text` (same storage and semantics), so
+///   `varchar(n)` → `text` is a widening and `varchar` ≡ `text`;
+/// - numeric without precision, varchar without length: unbounded (`None`);
+/// - time, timestamp and interval without precision: 6, PostgreSQL's maximum;
+/// - enums: family `enum`, name `schema.type`;
+/// - domains: family `other`, name `schema.domain` — a domain carries its own
+///   constraints, so a column moving to or from a domain is a type change;
+/// - anything else unknown (extension types, ranges, composites): family
+///   `other` with `format_type`'s spelling, modifiers included.
+pub fn normalize_type(element: &ElementType, typmod: i32, array: Option<u32>) -> NormalizedType {
+    use TypeFamily::*;
+    let modifier = (typmod >= 0).then_some(typmod);
+    // varchar/char/numeric store the header size (4) in the modifier.
+    let length = modifier.map(|m| (m - 4).max(0) as u64);
+    let fractional = |m: Option<i32>| Some(m.map_or(6, |m| (m & 0xffff) as u32).min(6));
+    let qualified = || format!("{}.{}", element.schema, element.name);
+    let mut t = match (element.kind.as_str(), element.name.as_str()) {
+        ("e", _) => NormalizedType::new(Enum, qualified()),
+        ("d", _) => NormalizedType::new(Other, qualified()),
+        (_, "int2") => int("smallint", 16),
+        (_, "int4") => int("integer", 32),
+        (_, "int8") => int("bigint", 64),
+        (_, "float4") => float("real", 32),
+        (_, "float8") => float("double precision", 64),
+        (_, "numeric") => {
+            let mut t = NormalizedType::new(Decimal, "numeric");
+            if let Some(m) = modifier {
+                let m = m - 4;
+                t.precision = Some(((m >> 16) & 0xffff) as u32);
+                // PostgreSQL 15 allows a negative scale (11-bit signed); below 0 is 0 here.
+                t.scale = Some(((((m & 0x7ff) ^ 1024) - 1024).max(0)) as u32);
+            }
+            t
+        }
+        (_, "varchar") if length.is_some() => NormalizedType {
+            length,
+            ..NormalizedType::new(String, "varchar")
+        },
+        (_, "varchar" | "text") => NormalizedType::new(String, "text"),
+        (_, "bpchar") => NormalizedType {
+            length,
+            fixed_length: true,
+            ..NormalizedType::new(String, "char")
+        },
+        (_, "citext") => NormalizedType::new(String, "citext"),
+        (_, "bytea") => NormalizedType::new(Binary, "bytea"),
+        (_, "bool") => NormalizedType::new(Boolean, "boolean"),
+        (_, "date") => NormalizedType::new(Date, "date"),
+        (_, "time") => NormalizedType {
+            precision: fractional(modifier),
+            ..NormalizedType::new(Time, "time")
+        },
+        (_, "timetz") => NormalizedType {
+            precision: fractional(modifier),
+            ..NormalizedType::new(Time, "time with time zone")
+        },
+        (_, "timestamp") => NormalizedType {
+            precision: fractional(modifier),
+            ..NormalizedType::new(Timestamp, "timestamp")
+        },
+        (_, "timestamptz") => NormalizedType {
+            precision: fractional(modifier),
+            ..NormalizedType::new(TimestampTz, "timestamp with time zone")
+        },
+        (_, "interval") => {
+            // The upper 16 bits restrict the fields (`interval day`); keep them in the name.
+            let fields = modifier.map_or(0x7fff, |m| (m >> 16) & 0x7fff);
+            let name = if fields == 0x7fff {
+                "interval".to_string()
+            } else {
+                format!("interval {fields:#x}")
+            };
+            let precision = modifier.map(|m| m & 0xffff).filter(|p| *p != 0xffff);
+            NormalizedType {
+                precision: fractional(precision),
+                ..NormalizedType::new(Interval, name)
+            }
+        }
+        (_, "json" | "jsonb") => NormalizedType::new(Json, element.name.clone()),
+        (_, "uuid") => NormalizedType::new(Uuid, "uuid"),
+        (_, "bit") => NormalizedType {
+            length: modifier.map(|m| m as u64),
+            fixed_length: true,
+            ..NormalizedType::new(Bit, "bit")
+        },
+        (_, "varbit") => NormalizedType {
+            length: modifier.map(|m| m as u64),
+            ..NormalizedType::new(Bit, "bit varying")
+        },
+        (_, "inet" | "cidr" | "macaddr" | "macaddr8") => {
+            NormalizedType::new(Network, element.name.clone())
+        }
+        (_, "point" | "line" | "lseg" | "box" | "path" | "polygon" | "circle") => {
+            NormalizedType::new(Geometry, element.name.clone())
+        }
+        (_, "geometry" | "geography") => NormalizedType::new(Geometry, element.formatted.clone()),
+        _ => NormalizedType::new(Other, element.formatted.clone()),
+    };
+    t.array = array.unwrap_or(0);
+    t
+}
+
+fn int(name: &str, bits: u32) -> NormalizedType {
+    NormalizedType {
+        bits: Some(bits),
+        ..NormalizedType::new(TypeFamily::Integer, name)
+    }
+}
+
+fn float(name: &str, bits: u32) -> NormalizedType {
+    NormalizedType {
+        bits: Some(bits),
+        ..NormalizedType::new(TypeFamily::Float, name)
+    }
+}
+
+/// A default as `pg_get_expr` prints it, and the spelling used to compare it:
+/// - a literal's cast goes (`'x'::character varying`, `'x'::text` and `'x'`
+///   are alike; `'0'::integer` is printed `0` by the server already), and a
+///   quoted number in a numeric column is the number;
+/// - `now()` and `transaction_timestamp()` are `current_timestamp`;
+/// - `nextval('public.t_id_seq'::regclass)` drops the `regclass` cast, so a
+///   serial column and one with an explicit sequence default compare equal.
+pub fn normalize_default(raw: &str, family: TypeFamily) -> DefaultValue {
+    let tokens = sql::tokenize(raw);
+    let tokens = sql::strip_outer_parens(&tokens);
+    let mut normalized = match literal_without_cast(tokens) {
+        Some(literal) => literal,
+        None => {
+            let kept: Vec<Token<'_>> = tokens
+                .iter()
+                .enumerate()
+                .filter(|(i, t)| !is_regclass_cast(tokens, *i, t))
+                .map(|(_, t)| t.clone())
+                .collect();
+            sql::canonical_tokens(&kept)
+        }
+    };
+    let numeric = matches!(
+        family,
+        TypeFamily::Integer | TypeFamily::Decimal | TypeFamily::Float
+    );
+    if numeric
+        && let Some(inner) = normalized
+            .strip_prefix('\'')
+            .and_then(|s| s.strip_suffix('\''))
+        && inner.parse::<f64>().is_ok()
+    {
+        normalized = inner.to_string();
+    }
+    normalized = match normalized.as_str() {
+        "now()" | "transaction_timestamp()" => "current_timestamp".into(),
+        _ => normalized,
+    };
+    DefaultValue {
+        raw: raw.to_string(),
+        normalized,
+    }
+}
+
+/// `'x'::character varying(10)` → `'x'`: a string or number literal followed
+/// only by casts to a type name.
+fn literal_without_cast(tokens: &[Token<'_>]) -> Option<String> {
+    let (first, rest) = tokens.split_first()?;
+    let (literal, rest) = match first.kind {
+        TokenKind::String | TokenKind::Number => (sql::canonical_tokens(&tokens[..1]), rest),
+        TokenKind::Punct if first.text == "-" => match rest.split_first() {
+            Some((n, after)) if n.kind == TokenKind::Number => (format!("-{}", n.text), after),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if rest.is_empty() {
+        return Some(literal);
+    }
+    let only_casts = rest.first().is_some_and(|t| t.is_punct("::"))
+        && rest.iter().all(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Word | TokenKind::Number | TokenKind::QuotedIdent
+            ) || ["::", "(", ")", ",", "[", "]", "."].contains(&t.text)
+        });
+    only_casts.then_some(literal)
+}
+
+/// The `::regclass` after a string inside `nextval(...)`.
+fn is_regclass_cast(tokens: &[Token<'_>], i: usize, t: &Token<'_>) -> bool {
+    let after_cast = |j: usize| {
+        j >= 1 && tokens[j - 1].is_punct("::") && j >= 2 && tokens[j - 2].kind == TokenKind::String
+    };
+    (t.is_word("regclass") && after_cast(i))
+        || (t.is_punct("::") && tokens.get(i + 1).is_some_and(|n| n.is_word("regclass")))
+}
+
+/// PostgreSQL's name for an index column that is an expression
+/// (`ChooseIndexColumnNames`): the function's name, else `expr`.
+pub fn expression_column_name(expression: &str) -> String {
+    let tokens = sql::tokenize(expression);
+    let tokens = sql::strip_outer_parens(&tokens);
+    match tokens {
+        [name, open, ..] if name.kind == TokenKind::Word && open.is_punct("(") => {
+            name.text.to_ascii_lowercase()
+        }
+        _ => "expr".into(),
+    }
+}
+
+/// Bytes in a PostgreSQL identifier (NAMEDATALEN - 1).
+const MAX_IDENTIFIER: usize = 63;
+
+/// PostgreSQL's `makeObjectName`: `name1[_name2]_label`, shortening the longer
+/// of `name1` and `name2` until the whole fits in an identifier.
+fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let overhead = label.len() + 1 + usize::from(name2.is_some());
+    let available = MAX_IDENTIFIER.saturating_sub(overhead);
+    let (mut n1, mut n2) = (name1.len(), name2.map_or(0, str::len));
+    while n1 + n2 > available {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let clip = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    let mut name = clip(name1, n1);
+    if let Some(n) = name2 {
+        name.push('_');
+        name.push_str(&clip(n, n2));
+    }
+    name.push('_');
+    name.push_str(label);
+    name
+}
+
+/// Whether `name` is one PostgreSQL would have chosen for an unnamed
+/// constraint or index on `table`: `makeObjectName(table, candidate, label)`,
+/// where the label may carry the number PostgreSQL appends on a collision
+/// (`orders_email_key1`).
+pub fn auto_named(name: &str, table: &str, candidates: &[Option<&str>], label: &str) -> bool {
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    if !stem.ends_with(label) {
+        return false;
+    }
+    let numbered_label = &name[stem.len() - label.len()..];
+    candidates
+        .iter()
+        .any(|c| make_object_name(table, *c, numbered_label) == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn element(name: &str) -> ElementType {
+        ElementType {
+            name: name.into(),
+            kind: "b".into(),
+            schema: "pg_catalog".into(),
+            formatted: name.into(),
+        }
+    }
+
+    #[test]
+    fn type_modifiers_become_lengths_and_precisions() {
+        let varchar = normalize_type(&element("varchar"), 4 + 50, None);
+        assert_eq!(varchar.length, Some(50));
+        assert_eq!(
+            normalize_type(&element("varchar"), -1, None),
+            normalize_type(&element("text"), -1, None)
+        );
+        let numeric = normalize_type(&element("numeric"), ((10 << 16) | 2) + 4, None);
+        assert_eq!((numeric.precision, numeric.scale), (Some(10), Some(2)));
+        assert_eq!(
+            normalize_type(&element("numeric"), -1, None).precision,
+            None
+        );
+        assert_eq!(
+            normalize_type(&element("timestamp"), -1, None),
+            normalize_type(&element("timestamp"), 6, None)
+        );
+        assert_eq!(
+            normalize_type(&element("timestamptz"), 3, None).precision,
+            Some(3)
+        );
+        assert_eq!(normalize_type(&element("int4"), -1, Some(1)).array, 1);
+        assert_eq!(normalize_type(&element("bpchar"), 5, None).length, Some(1));
+    }
+
+    #[test]
+    fn default_spellings_compare_equal() {
+        let n = |raw: &str, f| normalize_default(raw, f).normalized;
+        use TypeFamily::*;
+        assert_eq!(n("'0'::integer", Integer), n("0", Integer));
+        assert_eq!(n("'-1'::integer", Integer), "-1");
+        assert_eq!(n("now()", TimestampTz), n("CURRENT_TIMESTAMP", TimestampTz));
+        assert_eq!(n("'x'::character varying", String), n("'x'::text", String));
+        assert_eq!(n("'x'::text", String), "'x'");
+        assert_eq!(
+            n("nextval('public.t_id_seq'::regclass)", Integer),
+            "nextval('public.t_id_seq')"
+        );
+        assert_eq!(n("'{}'::integer[]", Other), "'{}'");
+        assert_ne!(n("'a'::text || 'b'::text", String), "'a'");
+        assert_eq!(n("true", Boolean), "true");
+    }
+
+    #[test]
+    fn recognizes_postgres_default_names() {
+        assert!(auto_named("orders_pkey", "orders", &[None], "pkey"));
+        assert!(auto_named("orders_pkey1", "orders", &[None], "pkey"));
+        assert!(!auto_named("orders_pk", "orders", &[None], "pkey"));
+        assert!(auto_named(
+            "orders_a_b_key",
+            "orders",
+            &[Some("a_b")],
+            "key"
+        ));
+        assert!(auto_named(
+            "orders_a_b_key2",
+            "orders",
+            &[Some("a_b")],
+            "key"
+        ));
+        assert!(!auto_named("uq_orders_a", "orders", &[Some("a")], "key"));
+        assert!(auto_named(
+            "orders_customer_id_fkey",
+            "orders",
+            &[Some("customer_id")],
+            "fkey"
+        ));
+        assert!(auto_named(
+            "orders_qty_check",
+            "orders",
+            &[None, Some("qty")],
+            "check"
+        ));
+        assert!(auto_named(
+            "orders_check",
+            "orders",
+            &[None, Some("qty")],
+            "check"
+        ));
+        let long = "a".repeat(40);
+        let name = make_object_name(&long, Some(&"b".repeat(40)), "key");
+        assert_eq!(name.len(), 63);
+        assert!(auto_named(&name, &long, &[Some(&"b".repeat(40))], "key"));
+    }
+
+    #[test]
+    fn expression_index_columns_are_named_like_postgres() {
+        assert_eq!(expression_column_name("lower(email)"), "lower");
+        assert_eq!(expression_column_name("(a + b)"), "expr");
+    }
+}

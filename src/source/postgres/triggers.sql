@@ -1,0 +1,6 @@
+-- User triggers (not the internal ones behind foreign keys).
+SELECT n.nspname::text, c.relname::text, t.tgname::text, pg_get_triggerdef(t.oid, true)
+FROM pg_trigger AS t
+JOIN pg_class AS c ON c.oid = t.tgrelid
+JOIN user_schemas AS n ON n.oid = c.relnamespace
+WHERE NOT t.tgisinternal

@@ -1,0 +1,938 @@
+//! The MySQL/MariaDB source against the real server: every object kind read
+//! from real DDL, every MySQL change type classified, aliases that must not
+//! look like drift, the privilege warning and the exit codes of failures.
+//!
+//! Each test works in a fresh database (and user, where it needs one) that a
+//! guard drops at the end, pass or fail.
+
+use serde_json::Value;
+
+use crate::util::{self, Sandbox, change_lines, run, stderr, stdout};
+
+/// A fresh database for one test, dropped when the test ends.
+struct Db {
+    admin: mysql::Conn,
+    name: String,
+    /// `mysql://root@127.0.0.1:3306` without the database.
+    base: String,
+}
+
+impl Db {
+    fn new(admin_url: &str) -> Db {
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .expect("admin URL has a database path");
+        let opts = mysql::Opts::from_url(admin_url).expect("admin URL");
+        let mut admin = mysql::Conn::new(opts).expect("connect as admin");
+        let name = util::unique_name("dg_my");
+        mysql::prelude::Queryable::query_drop(&mut admin, format!("CREATE DATABASE `{name}`"))
+            .expect("create database");
+        Db { admin, name, base }
+    }
+
+    fn url(&self) -> String {
+        format!("{}/{}", self.base, self.name)
+    }
+
+    /// This database's URL for another user, on the admin URL's host and port.
+    fn url_as(&self, scheme: &str, user: &str, password: &str) -> String {
+        let host = self
+            .base
+            .split_once("://")
+            .map(|(_, rest)| rest.rsplit_once('@').map_or(rest, |(_, h)| h))
+            .unwrap_or("127.0.0.1:3306");
+        format!("{scheme}://{user}:{password}@{host}/{}", self.name)
+    }
+
+    /// Runs statements in this database, one at a time (bodies of triggers
+    /// and routines contain semicolons).
+    fn exec(&mut self, statements: &[&str]) {
+        use mysql::prelude::Queryable;
+        self.admin
+            .query_drop(format!("USE `{}`", self.name))
+            .expect("use database");
+        for s in statements {
+            self.admin
+                .query_drop(s)
+                .unwrap_or_else(|e| panic!("{s}\n-> {e}"));
+        }
+    }
+
+    /// Drops every table, view and routine, to build the twin in the same database.
+    fn recreate(&mut self) {
+        use mysql::prelude::Queryable;
+        let name = self.name.clone();
+        self.admin
+            .query_drop(format!("DROP DATABASE `{name}`"))
+            .expect("drop database");
+        self.admin
+            .query_drop(format!("CREATE DATABASE `{name}`"))
+            .expect("create database");
+    }
+
+    fn snapshot(&self, sandbox: &Sandbox, file: &str) -> Value {
+        run(
+            sandbox
+                .cmd()
+                .args(["snapshot", "--db", &self.url(), "-o", file]),
+            0,
+        );
+        serde_json::from_str(&sandbox.read(file)).expect("snapshot JSON")
+    }
+
+    /// `check` against a baseline: the change lines without the database name.
+    fn check(&self, sandbox: &Sandbox, baseline: &str, code: i32) -> Vec<String> {
+        let out = run(
+            sandbox.cmd().args([
+                "check",
+                "--db",
+                &self.url(),
+                "--baseline",
+                baseline,
+                "--format",
+                "json",
+            ]),
+            code,
+        );
+        change_lines(&stdout(&out))
+            .into_iter()
+            .map(|l| l.replace(&format!(" {}.", self.name), " "))
+            .collect()
+    }
+
+    /// Snapshot after `before`, apply `after`, and return the check's changes.
+    fn drift(&mut self, before: &[&str], after: &[&str], code: i32) -> Vec<String> {
+        let sandbox = Sandbox::new();
+        self.exec(before);
+        self.snapshot(&sandbox, "base.json");
+        self.exec(after);
+        self.check(&sandbox, "base.json", code)
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = mysql::prelude::Queryable::query_drop(
+            &mut self.admin,
+            format!("DROP DATABASE IF EXISTS `{}`", self.name),
+        );
+    }
+}
+
+/// A user for one test, dropped when the test ends.
+struct User {
+    admin: mysql::Conn,
+    name: String,
+}
+
+impl User {
+    fn new(admin_url: &str, password: &str, grants: &[String]) -> User {
+        use mysql::prelude::Queryable;
+        let mut admin = mysql::Conn::new(mysql::Opts::from_url(admin_url).expect("admin URL"))
+            .expect("connect as admin");
+        let name = util::unique_name("dg_user");
+        admin
+            .query_drop(format!(
+                "CREATE USER '{name}'@'%' IDENTIFIED BY '{password}'"
+            ))
+            .expect("create user");
+        for g in grants {
+            admin
+                .query_drop(format!("GRANT {g} TO '{name}'@'%'"))
+                .unwrap_or_else(|e| panic!("{g}: {e}"));
+        }
+        User { admin, name }
+    }
+}
+
+impl Drop for User {
+    fn drop(&mut self) {
+        let _ = mysql::prelude::Queryable::query_drop(
+            &mut self.admin,
+            format!("DROP USER IF EXISTS '{}'@'%'", self.name),
+        );
+    }
+}
+
+const SHOP: &[&str] = &[
+    "CREATE TABLE customer (
+        id int(11) NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        email varchar(120) NOT NULL,
+        active bool NOT NULL DEFAULT 1,
+        tier enum('free','pro','team') NOT NULL DEFAULT 'free',
+        tags set('a','b') DEFAULT NULL,
+        balance decimal(12,2) NOT NULL DEFAULT '0.00',
+        created_at timestamp(3) NOT NULL DEFAULT current_timestamp(3) ON UPDATE current_timestamp(3),
+        note text CHARACTER SET latin1 COLLATE latin1_bin COMMENT 'free text',
+        email_domain varchar(120) AS (substring_index(email, '@', -1)) VIRTUAL,
+        profile json,
+        `Extra` json,
+        UNIQUE KEY email (email),
+        KEY note_prefix (note(10)),
+        FULLTEXT KEY note_ft (note)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci ROW_FORMAT=DYNAMIC
+      COMMENT='people'",
+    "CREATE TABLE orders (
+        id bigint unsigned NOT NULL AUTO_INCREMENT,
+        customer_id int NOT NULL,
+        total decimal(10,2) NOT NULL,
+        placed date NOT NULL,
+        PRIMARY KEY (id),
+        CONSTRAINT orders_customer FOREIGN KEY (customer_id) REFERENCES customer (id) ON DELETE CASCADE,
+        CONSTRAINT total_positive CHECK (total >= 0),
+        KEY placed_desc (placed DESC)
+    )",
+    "CREATE TABLE note (id int PRIMARY KEY, customer_id int, FOREIGN KEY (customer_id) REFERENCES customer (id))",
+    "CREATE INDEX ignored_idx ON note (id) IGNORED",
+    "CREATE VIEW big_orders AS SELECT o.id, c.email FROM orders o JOIN customer c ON c.id = o.customer_id WHERE o.total > 100",
+    "CREATE TRIGGER orders_total BEFORE INSERT ON orders FOR EACH ROW SET NEW.total = ROUND(NEW.total, 2)",
+    "CREATE FUNCTION add_tax(amount decimal(10,2), rate int) RETURNS decimal(10,2) DETERMINISTIC RETURN amount * (100 + rate) / 100",
+    "CREATE PROCEDURE cleanup(IN days int, OUT removed int) BEGIN SELECT 0 INTO removed; END",
+];
+
+#[test]
+fn snapshot_reads_every_object_kind() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    db.exec(SHOP);
+    let sandbox = Sandbox::new();
+    let snap = db.snapshot(&sandbox, "snap.json");
+    assert_eq!(snap["engine"], "mysql");
+    assert_eq!(snap["database"], db.name.as_str());
+    let schema = &snap["schemas"][&db.name];
+    let customer = &schema["tables"]["customer"];
+    assert_eq!(customer["options"]["engine"], "InnoDB");
+    assert_eq!(customer["options"]["charset"], "utf8mb4");
+    assert_eq!(customer["options"]["collation"], "utf8mb4_unicode_ci");
+    assert_eq!(customer["options"]["row_format"], "dynamic");
+    assert!(
+        schema["tables"]["orders"]["options"]
+            .get("row_format")
+            .is_none()
+    );
+    assert_eq!(customer["comment"], "people");
+
+    let column = |table: &Value, name: &str| -> Value {
+        table["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .find(|c| c["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("column {name} missing"))
+    };
+    let id = column(customer, "id");
+    assert_eq!(id["type"]["family"], "integer");
+    assert_eq!(id["type"]["bits"], 32);
+    assert_eq!(id["identity"], "auto_increment");
+    let active = column(customer, "active");
+    assert_eq!(active["declared_type"], "tinyint(1)");
+    assert_eq!(active["default"]["normalized"], "1");
+    let tier = column(customer, "tier");
+    assert_eq!(tier["type"]["family"], "enum");
+    assert_eq!(
+        tier["type"]["values"],
+        serde_json::json!(["free", "pro", "team"])
+    );
+    assert_eq!(tier["default"]["normalized"], "'free'");
+    assert_eq!(column(customer, "tags")["type"]["family"], "set");
+    assert!(column(customer, "tags").get("default").is_none());
+    let balance = column(customer, "balance");
+    assert_eq!(balance["type"]["precision"], 10 + 2);
+    assert_eq!(balance["type"]["scale"], 2);
+    assert_eq!(balance["default"]["normalized"], "0");
+    let created = column(customer, "created_at");
+    assert_eq!(created["type"]["precision"], 3);
+    assert_eq!(created["default"]["normalized"], "current_timestamp(3)");
+    assert_eq!(created["on_update"], "current_timestamp(3)");
+    let note = column(customer, "note");
+    assert_eq!(note["charset"], "latin1");
+    assert_eq!(note["collation"], "latin1_bin");
+    assert_eq!(note["comment"], "free text");
+    assert_eq!(note["type"]["length"], 65535);
+    let domain = column(customer, "email_domain");
+    assert_eq!(domain["generated"], "substring_index(email, '@', - 1)");
+    assert_eq!(domain["generated_kind"], "virtual");
+    assert_eq!(column(customer, "profile")["type"]["family"], "json");
+    assert_eq!(column(customer, "Extra")["type"]["family"], "json");
+    // MariaDB's JSON check is part of the type, not a user constraint.
+    assert!(customer.get("checks").is_none(), "{customer}");
+
+    assert_eq!(
+        customer["primary_key"]["columns"],
+        serde_json::json!(["id"])
+    );
+    assert_eq!(
+        customer["uniques"]["email"]["columns"],
+        serde_json::json!(["email"])
+    );
+    assert_eq!(
+        customer["indexes"]["note_prefix"]["columns"],
+        serde_json::json!(["note(10)"])
+    );
+    assert_eq!(customer["indexes"]["note_ft"]["method"], "fulltext");
+
+    let orders = &schema["tables"]["orders"];
+    let id = column(orders, "id");
+    assert_eq!(id["type"]["unsigned"], true);
+    assert_eq!(id["type"]["bits"], 64);
+    let fk = &orders["foreign_keys"]["orders_customer"];
+    assert_eq!(fk["referenced_table"], "customer");
+    assert_eq!(fk["referenced_columns"], serde_json::json!(["id"]));
+    assert_eq!(fk["on_delete"], "CASCADE");
+    assert_eq!(fk["on_update"], "RESTRICT");
+    assert_eq!(
+        orders["checks"]["total_positive"]["expression"],
+        "total >= 0"
+    );
+    assert_eq!(
+        orders["indexes"]["placed_desc"]["columns"],
+        serde_json::json!(["placed desc"])
+    );
+    // InnoDB named the index it created for the FK after the constraint.
+    assert_eq!(orders["indexes"]["orders_customer"]["auto_named"], true);
+    assert_eq!(
+        orders["triggers"]["orders_total"]["definition"],
+        "before insert for each row set new.total = round(new.total, 2)"
+    );
+
+    let note_table = &schema["tables"]["note"];
+    assert_eq!(
+        note_table["foreign_keys"]["note_ibfk_1"]["auto_named"],
+        true
+    );
+    assert_eq!(note_table["indexes"]["customer_id"]["auto_named"], true);
+    assert_eq!(note_table["indexes"]["ignored_idx"]["invisible"], true);
+
+    let view = &schema["views"]["big_orders"];
+    assert_eq!(
+        view["definition"],
+        "select o.id as id, c.email as email from (orders o join customer c on (c.id = o.customer_id)) where o.total > 100"
+    );
+    assert_eq!(view["columns"][1]["name"], "email");
+    assert_eq!(view["columns"][1]["type"], "varchar(120)");
+
+    let tax = &schema["routines"]["add_tax(decimal(10,2), int)"];
+    assert_eq!(tax["kind"], "function");
+    assert_eq!(tax["returns"], "decimal(10,2)");
+    assert_eq!(tax["body_hash"].as_str().map(str::len), Some(64));
+    assert_eq!(
+        schema["routines"]["cleanup(int, out int)"]["kind"],
+        "procedure"
+    );
+    assert!(snap.get("warnings").is_none(), "root sees everything");
+}
+
+#[test]
+fn snapshot_twice_is_byte_identical() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    db.exec(SHOP);
+    let sandbox = Sandbox::new();
+    db.snapshot(&sandbox, "a.json");
+    db.snapshot(&sandbox, "b.json");
+    assert_eq!(sandbox.read("a.json"), sandbox.read("b.json"));
+    db.check(&sandbox, "a.json", 0);
+}
+
+#[test]
+fn schema_option_takes_several_databases() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut one = Db::new(&admin);
+    let mut two = Db::new(&admin);
+    one.exec(&["CREATE TABLE a (id int PRIMARY KEY)"]);
+    two.exec(&["CREATE TABLE b (id int PRIMARY KEY)"]);
+    let sandbox = Sandbox::new();
+    run(
+        sandbox.cmd().args([
+            "snapshot",
+            "--db",
+            &one.url(),
+            "--schema",
+            &one.name,
+            "--schema",
+            &two.name,
+            "-o",
+            "s.json",
+        ]),
+        0,
+    );
+    let snap: Value = serde_json::from_str(&sandbox.read("s.json")).expect("JSON");
+    assert!(snap["schemas"][&one.name]["tables"]["a"].is_object());
+    assert!(snap["schemas"][&two.name]["tables"]["b"].is_object());
+}
+
+#[test]
+fn enum_and_set_values() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift(
+        &["CREATE TABLE t (id int PRIMARY KEY,
+            removed enum('a','b','c'), appended enum('a','b'), reordered enum('a','b','c'),
+            flags set('x','y','z'))"],
+        &[
+            "ALTER TABLE t MODIFY removed enum('a','b')",
+            "ALTER TABLE t MODIFY appended enum('a','b','c')",
+            "ALTER TABLE t MODIFY reordered enum('c','a','b')",
+            "ALTER TABLE t MODIFY flags set('x','z')",
+        ],
+        1,
+    );
+    assert_eq!(
+        changes,
+        [
+            "breaking ENUM_VALUE_REMOVED t.flags",
+            "breaking ENUM_VALUE_REMOVED t.removed",
+            "info ENUM_VALUE_ADDED t.appended",
+            "warning ENUM_VALUES_REORDERED t.reordered",
+        ]
+    );
+}
+
+#[test]
+fn type_narrowed_widened_and_changed() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift(
+        &["CREATE TABLE t (id int PRIMARY KEY,
+            v_short varchar(50), v_long varchar(20), i_big int, b_small bigint,
+            d_wide decimal(10,2), d_scale decimal(10,2), to_unsigned int,
+            from_unsigned int unsigned, to_text int, tiny_text tinytext, t_prec datetime)"],
+        &["ALTER TABLE t
+            MODIFY v_short varchar(20), MODIFY v_long varchar(100), MODIFY i_big bigint,
+            MODIFY b_small int, MODIFY d_wide decimal(12,2), MODIFY d_scale decimal(10,1),
+            MODIFY to_unsigned int unsigned, MODIFY from_unsigned bigint,
+            MODIFY to_text varchar(10), MODIFY tiny_text mediumtext, MODIFY t_prec datetime(3)"],
+        1,
+    );
+    assert_eq!(
+        changes,
+        [
+            "breaking COLUMN_TYPE_CHANGED t.to_text",
+            "breaking COLUMN_TYPE_NARROWED t.b_small",
+            "breaking COLUMN_TYPE_NARROWED t.d_scale",
+            "breaking COLUMN_TYPE_NARROWED t.to_unsigned",
+            "breaking COLUMN_TYPE_NARROWED t.v_short",
+            // int has no collation, varchar(10) has the table's.
+            "warning COLUMN_COLLATION_CHANGED t.to_text",
+            "warning COLUMN_TYPE_WIDENED t.d_wide",
+            "warning COLUMN_TYPE_WIDENED t.from_unsigned",
+            "warning COLUMN_TYPE_WIDENED t.i_big",
+            "warning COLUMN_TYPE_WIDENED t.t_prec",
+            "warning COLUMN_TYPE_WIDENED t.tiny_text",
+            "warning COLUMN_TYPE_WIDENED t.v_long",
+        ]
+    );
+}
+
+#[test]
+fn collation_engine_and_comment_changes() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift(
+        &[
+            "CREATE TABLE t (id int PRIMARY KEY, name varchar(20) COLLATE utf8mb4_general_ci)
+             ENGINE=InnoDB ROW_FORMAT=DYNAMIC",
+            "CREATE TABLE c (id int PRIMARY KEY, name varchar(20) COMMENT 'old')",
+            "CREATE TABLE r (id int PRIMARY KEY) ROW_FORMAT=DYNAMIC",
+        ],
+        &[
+            "ALTER TABLE t MODIFY name varchar(20) COLLATE utf8mb4_bin",
+            "ALTER TABLE t ENGINE=MyISAM",
+            "ALTER TABLE c MODIFY name varchar(20) COMMENT 'new'",
+            "ALTER TABLE r ROW_FORMAT=COMPACT",
+        ],
+        2,
+    );
+    assert_eq!(
+        changes,
+        [
+            "info COMMENT_CHANGED c.name",
+            "warning COLUMN_COLLATION_CHANGED t.name",
+            "warning TABLE_OPTIONS_CHANGED r",
+            "warning TABLE_OPTIONS_CHANGED t",
+        ]
+    );
+}
+
+#[test]
+fn columns_dropped_renamed_and_added() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift(
+        &["CREATE TABLE t (id int PRIMARY KEY, gone date, old_name varchar(10) NOT NULL DEFAULT 'x',
+            made_required int, loose int NOT NULL)"],
+        &[
+            "ALTER TABLE t DROP COLUMN gone",
+            "ALTER TABLE t RENAME COLUMN old_name TO new_name",
+            "ALTER TABLE t ADD COLUMN required int NOT NULL",
+            "ALTER TABLE t ADD COLUMN optional int",
+            "ALTER TABLE t ADD COLUMN defaulted int NOT NULL DEFAULT 0",
+            "ALTER TABLE t MODIFY made_required int NOT NULL",
+            "ALTER TABLE t MODIFY loose int NULL",
+        ],
+        1,
+    );
+    assert_eq!(
+        changes,
+        [
+            "breaking COLUMN_ADDED_REQUIRED t.required",
+            "breaking COLUMN_DROPPED t.gone",
+            "breaking COLUMN_MADE_NOT_NULL t.made_required",
+            "breaking COLUMN_RENAMED t.old_name",
+            "info COLUMN_ADDED t.defaulted",
+            "info COLUMN_ADDED t.optional",
+            "warning COLUMN_MADE_NULLABLE t.loose",
+        ]
+    );
+}
+
+#[test]
+fn defaults_identity_generated_and_on_update() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift(
+        &["CREATE TABLE t (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, d int DEFAULT 1,
+            gone varchar(5) NOT NULL DEFAULT 'x', stamp timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            g int AS (id * 2) VIRTUAL)"],
+        &["ALTER TABLE t MODIFY id int NOT NULL, MODIFY d int DEFAULT 2,
+            ALTER gone DROP DEFAULT,
+            MODIFY stamp timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+            MODIFY g int AS (id * 3) VIRTUAL"],
+        1,
+    );
+    assert_eq!(
+        changes,
+        [
+            "breaking COLUMN_DEFAULT_DROPPED t.gone",
+            "warning COLUMN_DEFAULT_CHANGED t.d",
+            "warning COLUMN_DEFAULT_CHANGED t.stamp",
+            "warning COLUMN_GENERATED_CHANGED t.g",
+            "warning COLUMN_IDENTITY_CHANGED t.id",
+        ]
+    );
+}
+
+#[test]
+fn keys_checks_and_indexes() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift(
+        &[
+            "CREATE TABLE p (id int PRIMARY KEY, code int, UNIQUE KEY code_uq (code))",
+            "CREATE TABLE t (id int PRIMARY KEY, p_id int, q_id int, a int, b int, c int,
+                CONSTRAINT t_p FOREIGN KEY (p_id) REFERENCES p (id),
+                CONSTRAINT t_q FOREIGN KEY (q_id) REFERENCES p (id),
+                UNIQUE KEY a_uq (a),
+                CONSTRAINT a_pos CHECK (a > 0),
+                CONSTRAINT b_pos CHECK (b > 0),
+                KEY b_idx (b), KEY c_idx (c), KEY bc_idx (b, c))",
+        ],
+        &[
+            "ALTER TABLE t DROP FOREIGN KEY t_p",
+            "ALTER TABLE t DROP FOREIGN KEY t_q",
+            "ALTER TABLE t ADD CONSTRAINT t_q FOREIGN KEY (q_id) REFERENCES p (id) ON DELETE CASCADE",
+            "ALTER TABLE t ADD CONSTRAINT t_code FOREIGN KEY (c) REFERENCES p (code)",
+            "ALTER TABLE t DROP INDEX a_uq, ADD UNIQUE KEY b_uq (b)",
+            "ALTER TABLE t DROP CONSTRAINT a_pos",
+            "ALTER TABLE t DROP CONSTRAINT b_pos, ADD CONSTRAINT b_pos CHECK (b > 1)",
+            "ALTER TABLE t ADD CONSTRAINT c_pos CHECK (c > 0)",
+            "ALTER TABLE t DROP INDEX b_idx, ADD KEY a_idx (a)",
+            "ALTER TABLE t DROP INDEX bc_idx, ADD KEY bc_idx (c, b)",
+            "ALTER TABLE t ALTER INDEX c_idx IGNORED",
+        ],
+        2,
+    );
+    assert_eq!(
+        changes,
+        [
+            "info CHECK_DROPPED t.a_pos",
+            "info INDEX_ADDED t.a_idx",
+            "warning CHECK_ADDED t.c_pos",
+            "warning CHECK_CHANGED t.b_pos",
+            "warning FOREIGN_KEY_ADDED t.t_code",
+            "warning FOREIGN_KEY_CHANGED t.t_q",
+            "warning FOREIGN_KEY_DROPPED t.t_p",
+            "warning INDEX_CHANGED t.bc_idx",
+            "warning INDEX_CHANGED t.c_idx",
+            "warning INDEX_DROPPED t.b_idx",
+            "warning UNIQUE_ADDED t.b_uq",
+            "warning UNIQUE_DROPPED t.a_uq",
+        ]
+    );
+}
+
+#[test]
+fn views_triggers_and_routines() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift(
+        &[
+            "CREATE TABLE t (id int PRIMARY KEY, n int)",
+            "CREATE VIEW v AS SELECT id, n FROM t",
+            "CREATE VIEW w AS SELECT id FROM t",
+            "CREATE TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.n = 1",
+            "CREATE TRIGGER t_bu BEFORE UPDATE ON t FOR EACH ROW SET NEW.n = 1",
+            "CREATE FUNCTION f(a int) RETURNS int DETERMINISTIC RETURN a + 1",
+            "CREATE PROCEDURE p() BEGIN SELECT 1; END",
+        ],
+        &[
+            "CREATE OR REPLACE VIEW v AS SELECT id, n FROM t WHERE n > 0",
+            "DROP VIEW w",
+            "DROP TRIGGER t_bi",
+            "DROP TRIGGER t_bu",
+            "CREATE TRIGGER t_bu BEFORE UPDATE ON t FOR EACH ROW SET NEW.n = 2",
+            "DROP FUNCTION f",
+            "CREATE FUNCTION f(a int) RETURNS int DETERMINISTIC RETURN a + 2",
+            "DROP PROCEDURE p",
+        ],
+        1,
+    );
+    assert_eq!(
+        changes,
+        [
+            "breaking FUNCTION_DROPPED p()",
+            "breaking VIEW_DROPPED w",
+            "warning FUNCTION_CHANGED f(int)",
+            "warning TRIGGER_CHANGED t.t_bu",
+            "warning TRIGGER_DROPPED t.t_bi",
+            "warning VIEW_CHANGED v",
+        ]
+    );
+}
+
+/// The same schema written two ways: aliases, display widths, spellings of
+/// defaults, KEY/INDEX, implicit and explicit FK indexes, column-level and
+/// table-level constraints, another statement order.
+#[test]
+fn twin_schema_written_differently_shows_no_change() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let sandbox = Sandbox::new();
+    db.exec(&[
+        "CREATE TABLE parent (id int(11) NOT NULL AUTO_INCREMENT, code varchar(10) NOT NULL,
+            PRIMARY KEY (id), UNIQUE KEY (code))",
+        "CREATE TABLE child (
+            id INTEGER NOT NULL PRIMARY KEY,
+            parent_id int(11) NOT NULL,
+            flag bool DEFAULT '0',
+            qty smallint(6) DEFAULT '5',
+            price decimal(10,2) DEFAULT '0',
+            label varchar(20) DEFAULT NULL,
+            at timestamp NOT NULL DEFAULT current_timestamp() ON UPDATE current_timestamp(),
+            CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id),
+            KEY label_idx (label),
+            CHECK (qty >= 0))",
+        "CREATE VIEW child_view AS SELECT c.id, p.code FROM child c JOIN parent p ON p.id = c.parent_id",
+        // An explicit index for an unnamed FK ...
+        "CREATE TABLE note (id int PRIMARY KEY, parent_id int, KEY (parent_id),
+            FOREIGN KEY (parent_id) REFERENCES parent (id))",
+    ]);
+    db.snapshot(&sandbox, "a.json");
+    db.recreate();
+    db.exec(&[
+        "CREATE TABLE parent (code VARCHAR(10) NOT NULL UNIQUE, id INT AUTO_INCREMENT,
+            PRIMARY KEY (id))",
+        "ALTER TABLE parent MODIFY id INT NOT NULL AUTO_INCREMENT FIRST",
+        "CREATE TABLE child (
+            id int PRIMARY KEY,
+            parent_id INT NOT NULL,
+            flag TINYINT(1) DEFAULT 0,
+            qty SMALLINT DEFAULT 5 CHECK (qty >= 0),
+            price NUMERIC(10,2) DEFAULT 0.00,
+            label VARCHAR(20),
+            at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+            INDEX label_idx USING BTREE (label))",
+        "ALTER TABLE child ADD CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id)",
+        // ... and the index InnoDB creates for a named one.
+        "CREATE TABLE note (id int, parent_id int, PRIMARY KEY (id),
+            CONSTRAINT note_ibfk_1 FOREIGN KEY (parent_id) REFERENCES parent (id))",
+        "CREATE VIEW `child_view` AS SELECT `c`.`id` AS `id`, `p`.`code` FROM `child` AS `c`
+            INNER JOIN `parent` AS `p` ON (`p`.`id` = `c`.`parent_id`)",
+    ]);
+    db.snapshot(&sandbox, "b.json");
+    let changes = db.check(&sandbox, "a.json", 0);
+    assert_eq!(changes, Vec::<String>::new());
+}
+
+#[test]
+fn user_without_schema_privileges_is_warned_about_hidden_tables() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    db.exec(&[
+        "CREATE TABLE visible (id int PRIMARY KEY)",
+        "CREATE TABLE hidden (id int PRIMARY KEY)",
+    ]);
+    let user = User::new(
+        &admin,
+        "limited-pw",
+        &[format!("SELECT ON `{}`.`visible`", db.name)],
+    );
+    let url = db.url_as("mysql", &user.name, "limited-pw");
+    let sandbox = Sandbox::new();
+    let out = run(
+        sandbox
+            .cmd()
+            .args(["snapshot", "--db", &url, "-o", "s.json"]),
+        0,
+    );
+    let err = stderr(&out);
+    assert!(err.contains("no database-wide privilege"), "{err}");
+    assert!(err.contains("would look dropped"), "{err}");
+    assert!(!err.contains("limited-pw"), "{err}");
+    let snap: Value = serde_json::from_str(&sandbox.read("s.json")).expect("JSON");
+    let tables = snap["schemas"][&db.name]["tables"]
+        .as_object()
+        .expect("tables");
+    assert_eq!(tables.keys().collect::<Vec<_>>(), ["visible"]);
+    // The hidden table, and the triggers it cannot see without TRIGGER.
+    assert_eq!(snap["warnings"].as_array().map(Vec::len), Some(2));
+
+    // Checked against a full baseline, the hidden table looks dropped: the
+    // warning on stderr is what tells the two apart.
+    db.snapshot(&sandbox, "admin.json");
+    let out = run(
+        sandbox.cmd().args([
+            "check",
+            "--db",
+            &url,
+            "--baseline",
+            "admin.json",
+            "--format",
+            "json",
+        ]),
+        1,
+    );
+    assert!(
+        stderr(&out).contains("would look dropped"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        change_lines(&stdout(&out)),
+        [format!("breaking TABLE_DROPPED {}.hidden", db.name)]
+    );
+
+    // SELECT on the database sees every table; triggers still need TRIGGER.
+    let select = User::new(&admin, "sel-pw", &[format!("SELECT ON `{}`.*", db.name)]);
+    let url = db.url_as("mysql", &select.name, "sel-pw");
+    let out = run(
+        sandbox
+            .cmd()
+            .args(["snapshot", "--db", &url, "-o", "s.json"]),
+        0,
+    );
+    let err = stderr(&out);
+    assert!(err.contains("lacks the TRIGGER privilege"), "{err}");
+    assert!(!err.contains("no database-wide privilege"), "{err}");
+
+    let full = User::new(
+        &admin,
+        "full-pw",
+        &[format!("SELECT, SHOW VIEW, TRIGGER ON `{}`.*", db.name)],
+    );
+    let url = db.url_as("mysql", &full.name, "full-pw");
+    let out = run(
+        sandbox
+            .cmd()
+            .args(["snapshot", "--db", &url, "-o", "f.json"]),
+        0,
+    );
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    assert_eq!(sandbox.read("f.json"), sandbox.read("admin.json"));
+}
+
+#[test]
+fn unreachable_server_exits_69() {
+    let sandbox = Sandbox::new();
+    // A refused port, and a host name that does not resolve.
+    for url in [
+        "mysql://app:s3cret-pw@127.0.0.1:1/shop",
+        "mariadb://app:s3cret-pw@no-such-host.invalid:3306/shop",
+    ] {
+        let out = run(sandbox.cmd().args(["snapshot", "--db", url]), 69);
+        let err = stderr(&out);
+        assert!(err.contains("cannot reach"), "{err}");
+        assert!(!err.contains("s3cret-pw"), "{err}");
+    }
+}
+
+#[test]
+fn wrong_password_exits_77_without_showing_it() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let db = Db::new(&admin);
+    let user = User::new(&admin, "right-pw", &[format!("SELECT ON `{}`.*", db.name)]);
+    let sandbox = Sandbox::new();
+    let url = db.url_as("mariadb", &user.name, "wrong-pw-42");
+    let out = run(sandbox.cmd().args(["snapshot", "--db", &url]), 77);
+    let err = stderr(&out);
+    assert!(err.contains("access denied"), "{err}");
+    assert!(!err.contains("wrong-pw-42"), "{err}");
+    assert!(err.contains("***"), "{err}");
+
+    // A user with no privilege on the database is denied too (1044).
+    let other = User::new(&admin, "other-pw", &[]);
+    let url = db.url_as("mysql", &other.name, "other-pw");
+    let out = run(sandbox.cmd().args(["snapshot", "--db", &url]), 77);
+    assert!(!stderr(&out).contains("other-pw"));
+}
+
+#[test]
+fn unknown_database_exits_78_and_names_it() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let base = admin.rsplit_once('/').map(|(b, _)| b).expect("admin URL");
+    let sandbox = Sandbox::new();
+    let missing = util::unique_name("dg_missing");
+    let out = run(
+        sandbox
+            .cmd()
+            .args(["snapshot", "--db", &format!("{base}/{missing}")]),
+        78,
+    );
+    assert!(stderr(&out).contains(&missing), "{}", stderr(&out));
+
+    let db = Db::new(&admin);
+    let out = run(
+        sandbox
+            .cmd()
+            .args(["snapshot", "--db", &db.url(), "--schema", &missing]),
+        78,
+    );
+    assert!(stderr(&out).contains(&missing), "{}", stderr(&out));
+
+    let out = run(
+        sandbox
+            .cmd()
+            .args(["snapshot", "--db", &format!("{base}/")]),
+        64,
+    );
+    assert!(
+        stderr(&out).contains("names no database"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn tls_modes_against_a_server_without_tls() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    db.exec(&["CREATE TABLE t (id int PRIMARY KEY)"]);
+    let sandbox = Sandbox::new();
+    let has_tls = {
+        use mysql::prelude::Queryable;
+        let v: Option<(String, String)> = db
+            .admin
+            .query_first("SHOW VARIABLES LIKE 'have_ssl'")
+            .expect("have_ssl");
+        v.is_some_and(|(_, value)| value == "YES")
+    };
+    // PREFERRED (also the default) falls back to plain when the server has no TLS.
+    for mode in ["", "?ssl-mode=PREFERRED", "?ssl-mode=DISABLED"] {
+        run(
+            sandbox
+                .cmd()
+                .args(["snapshot", "--db", &format!("{}{mode}", db.url())]),
+            0,
+        );
+    }
+    if has_tls {
+        run(
+            sandbox.cmd().args([
+                "snapshot",
+                "--db",
+                &format!("{}?ssl-mode=REQUIRED", db.url()),
+            ]),
+            0,
+        );
+    } else {
+        let out = run(
+            sandbox.cmd().args([
+                "snapshot",
+                "--db",
+                &format!("{}?ssl-mode=REQUIRED", db.url()),
+            ]),
+            69,
+        );
+        assert!(
+            stderr(&out).contains("does not offer TLS"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn differently_named_databases_compare_as_one_schema() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let ddl = [
+        "CREATE TABLE parent (id int PRIMARY KEY)",
+        "CREATE TABLE child (id int PRIMARY KEY, parent_id int,
+            FOREIGN KEY (parent_id) REFERENCES parent (id))",
+        "CREATE VIEW v AS SELECT c.id FROM child c JOIN parent p ON p.id = c.id",
+    ];
+    let mut staging = Db::new(&admin);
+    let mut prod = Db::new(&admin);
+    staging.exec(&ddl);
+    prod.exec(&ddl);
+    let sandbox = Sandbox::new();
+    let (old_url, new_url) = (staging.url(), prod.url());
+    let diff = |code| {
+        let out = run(
+            sandbox
+                .cmd()
+                .args(["diff", &old_url, &new_url, "--format", "json"]),
+            code,
+        );
+        change_lines(&stdout(&out))
+    };
+    assert_eq!(diff(0), Vec::<String>::new());
+    prod.exec(&[
+        "ALTER TABLE child DROP FOREIGN KEY child_ibfk_1",
+        "ALTER TABLE child DROP COLUMN parent_id",
+    ]);
+    assert_eq!(
+        diff(1),
+        [
+            format!("breaking COLUMN_DROPPED {}.child.parent_id", prod.name),
+            format!(
+                "warning FOREIGN_KEY_DROPPED {}.child.child_ibfk_1",
+                prod.name
+            ),
+            format!("warning INDEX_DROPPED {}.child.parent_id", prod.name),
+        ]
+    );
+}
