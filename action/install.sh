@@ -35,6 +35,13 @@ die() {
   exit 1
 }
 
+# Paths handed to the runner (GITHUB_PATH, outputs) in the OS's own form: on
+# Windows, Git Bash's /d/a/... becomes D:\a\..., which PowerShell and cmd steps
+# and other actions understand.
+native() {
+  if command -v cygpath >/dev/null 2>&1; then cygpath -w "$1"; else printf '%s\n' "$1"; fi
+}
+
 output() { # key value: a step output, or stdout outside a runner
   if [ -n "${GITHUB_OUTPUT:-}" ]; then
     printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT"
@@ -141,8 +148,8 @@ use_binary() { # the binary input: a path, or a command name on PATH
   local version
   version="$("$bin" --version)" || die "'$bin --version' failed"
   echo "using $version at $bin"
-  dirname "$bin" >>"${GITHUB_PATH:-/dev/null}"
-  output path "$bin"
+  native "$(dirname "$bin")" >>"${GITHUB_PATH:-/dev/null}"
+  output path "$(native "$bin")"
   output version "${version#driftguard }"
 }
 
@@ -215,8 +222,8 @@ install() {
   local version
   version="$("$dir/$exe" --version)" || die "the installed driftguard does not run on this runner"
   [ "$version" = "driftguard ${tag#v}" ] || die "$archive holds '$version', not driftguard ${tag#v}"
-  echo "$dir" >>"${GITHUB_PATH:-/dev/null}"
-  output path "$dir/$exe"
+  native "$dir" >>"${GITHUB_PATH:-/dev/null}"
+  output path "$(native "$dir/$exe")"
   output version "${tag#v}"
   echo "installed $version at $dir/$exe"
 }

@@ -31,6 +31,12 @@ output() {
   printf '%s=%s\n' "$1" "$2" >>"${GITHUB_OUTPUT:-/dev/null}"
 }
 
+# Report paths in the OS's own form (D:\a\... rather than Git Bash's /d/a/...
+# on Windows), for upload-artifact and the like.
+native() {
+  if command -v cygpath >/dev/null 2>&1; then cygpath -w "$1"; else printf '%s\n' "$1"; fi
+}
+
 bin="${DRIFTGUARD_BIN:-driftguard}"
 if [ -n "${INPUT_WORKING_DIRECTORY:-}" ]; then
   cd "$INPUT_WORKING_DIRECTORY" || die "working-directory '$INPUT_WORKING_DIRECTORY' does not exist"
@@ -74,10 +80,10 @@ if [ -n "${GITHUB_OUTPUT:-}" ] && ! tail -c "+$((outputs_before + 1))" "$GITHUB_
 fi
 
 if [ -n "${report_dir:-}" ]; then
-  output report-dir "$report_dir"
+  output report-dir "$(native "$report_dir")"
   for report in "${reports[@]}"; do
     file="$report_dir/${report#*=}"
-    [ ! -f "$file" ] || output "${report%%=*}-report" "$file"
+    [ ! -f "$file" ] || output "${report%%=*}-report" "$(native "$file")"
   done
 fi
 

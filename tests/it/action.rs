@@ -12,6 +12,7 @@
 //! `action/install.sh` from a `file://` release directory.
 
 use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -668,4 +669,63 @@ fn install_picks_the_release_target_for_each_runner() {
     }
     assert_eq!(target("Windows", "ARM64").0, Some(1));
     assert_eq!(target("Linux", "ARM").0, Some(1));
+}
+
+/// The README's pre-deploy script, taken from the README and run as written:
+/// it deploys (runs `./release.sh`) on 0 and 2 and stops with driftguard's
+/// code on 1 and on 64 and above.
+#[test]
+fn readme_pre_deploy_script_branches_on_the_exit_code() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Pre-deploy shell script\n")
+        .nth(1)
+        .expect("README has a Pre-deploy shell script section");
+    let script = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|s| s.split("\n```").next())
+        .expect("a sh block in the section");
+
+    let bin_dir = Path::new(binary()).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (drifted, baseline, code, deploys) in [
+        (BASE, "schema/baseline.json", 0, true),
+        (WARNING, "schema/baseline.json", 0, true),
+        (BREAKING, "schema/baseline.json", 1, false),
+        (BASE, "schema/missing.json", 66, false),
+    ] {
+        let ws = workspace(drifted);
+        std::fs::create_dir(ws.path("schema")).unwrap();
+        std::fs::rename(ws.path("base.json"), ws.path("schema/baseline.json")).unwrap();
+        ws.write(
+            "deploy.sh",
+            &script.replace("schema/baseline.json", baseline),
+        );
+        let release = ws.write("release.sh", "#!/bin/sh\necho \"$@\" > released\n");
+        std::fs::set_permissions(&release, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let out = Command::new("sh")
+            .args(["deploy.sh", "--app", "shop"])
+            .current_dir(ws.dir.path())
+            .env_clear()
+            .env("PATH", &path)
+            .env("DATABASE_URL", ws.path("app.db"))
+            .env("SHELL", "/bin/sh")
+            .output()
+            .unwrap();
+        let log = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(code), "{baseline}: {log}");
+        assert_eq!(ws.path("released").exists(), deploys, "{log}");
+        if deploys {
+            assert_eq!(ws.read("released"), "--app shop\n");
+        }
+    }
 }
