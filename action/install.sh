@@ -21,6 +21,8 @@
 #   INPUT_BINARY       use this binary instead of downloading one
 #   INPUT_REPOSITORY   owner/name of the repository whose releases to use;
 #                      default: the repository the action was taken from
+#                      (DRIFTGUARD_ACTION_REPOSITORY, from github.action_repository,
+#                      else the runner's GITHUB_ACTION_REPOSITORY)
 #   RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_PATH  (the runner's)
 #   RUNNER_TOOL_CACHE  where versions are installed (default: RUNNER_TEMP)
 #   GITHUB_SERVER_URL  https://github.com unless on GitHub Enterprise Server
@@ -82,7 +84,7 @@ exe_name() { # target
 }
 
 repository() {
-  local repo="${INPUT_REPOSITORY:-${GITHUB_ACTION_REPOSITORY:-}}"
+  local repo="${INPUT_REPOSITORY:-${DRIFTGUARD_ACTION_REPOSITORY:-${GITHUB_ACTION_REPOSITORY:-}}}"
   [ -n "$repo" ] || die "cannot tell which repository publishes driftguard's releases; set the repository input (owner/name)"
   echo "$repo"
 }
