@@ -1149,6 +1149,39 @@ mod tests {
     }
 
     #[test]
+    fn one_database_per_side_is_one_schema_when_schemas_are_databases() {
+        let snapshot = |databases: bool, db: &str| {
+            let mut s = Snapshot::new(crate::model::Engine::Mysql, String::new(), db.into());
+            s.schemas_are_databases = databases;
+            let mut child = Table::default();
+            child.foreign_keys.insert(
+                "fk".into(),
+                ForeignKey {
+                    referenced_schema: db.into(),
+                    referenced_table: "parent".into(),
+                    ..ForeignKey::default()
+                },
+            );
+            let mut schema = Schema::default();
+            schema.tables.insert("child".into(), child);
+            s.schemas.insert(db.into(), schema);
+            s
+        };
+        let changes = |databases| {
+            diff(
+                &snapshot(databases, "app_staging"),
+                &snapshot(databases, "app"),
+                DiffOptions::default(),
+            )
+            .iter()
+            .map(|c| c.change_type)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(changes(true), []);
+        assert_eq!(changes(false), [SCHEMA_DROPPED, SCHEMA_ADDED]);
+    }
+
+    #[test]
     fn widened_and_narrowed() {
         assert_eq!(
             compare_types(&int(32, false), &int(64, false)),

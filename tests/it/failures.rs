@@ -226,3 +226,82 @@ fn a_select_and_show_view_mariadb_user_sees_everything() {
     assert_eq!(mine, theirs, "SELECT + SHOW VIEW must see the same schema");
     assert!(as_admin.contains("\"fk_parent\"") && as_admin.contains("\"v\""));
 }
+
+/// The role the wrong-password test logs in as; only it is password-checked.
+const PASSWORD_ROLE: &str = "dg_password_tester";
+
+/// The local server trusts every loopback login, so a wrong password would be
+/// accepted. This puts one rule for a dedicated role at the top of the real
+/// pg_hba.conf (once; later runs find it) and reloads: only that role's logins
+/// are checked with scram-sha-256, everything else is untouched.
+fn require_password_for_test_role(admin: &str) {
+    let mut client = postgres::Client::connect(admin, postgres::NoTls).expect("connect");
+    let hba: String = client
+        .query_one("SHOW hba_file", &[])
+        .expect("hba_file")
+        .get(0);
+    let current = std::fs::read_to_string(&hba)
+        .unwrap_or_else(|e| panic!("read {hba} (run as root or postgres): {e}"));
+    let rule = format!("host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256 # driftguard tests\n");
+    if !current.contains(&rule) {
+        // Written in place, so the file keeps its owner and mode.
+        std::fs::write(&hba, format!("{rule}{current}"))
+            .unwrap_or_else(|e| panic!("write {hba}: {e}"));
+    }
+    client
+        .batch_execute("SELECT pg_reload_conf()")
+        .expect("reload");
+    let exists = client
+        .query(
+            &format!("SELECT 1 FROM pg_roles WHERE rolname = '{PASSWORD_ROLE}'"),
+            &[],
+        )
+        .expect("roles");
+    let verb = if exists.is_empty() { "CREATE" } else { "ALTER" };
+    client
+        .batch_execute(&format!(
+            "{verb} ROLE {PASSWORD_ROLE} LOGIN PASSWORD 'the-right-one'"
+        ))
+        .expect("role");
+    // pg_reload_conf only signals; wait until the rule is in force.
+    let view = "SELECT count(*) FROM pg_hba_file_rules WHERE 'dg_password_tester' = ANY(user_name)";
+    for _ in 0..50 {
+        let n: i64 = client.query_one(view, &[]).expect("hba rules").get(0);
+        if n > 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the pg_hba.conf rule for {PASSWORD_ROLE} did not load");
+}
+
+#[test]
+fn a_wrong_postgres_password_exits_77_without_showing_it() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    require_password_for_test_role(&admin);
+    let sb = Sandbox::new();
+    let url = |password: &str| pg_url(&admin, "postgres", &format!("{PASSWORD_ROLE}:{password}"));
+    let out = run(
+        sb.cmd()
+            .args(["snapshot", "--db", &url("wrong-pw-MARKER"), "-o", "x.json"]),
+        77,
+    );
+    let err = util::stderr(&out);
+    assert!(
+        err.contains("password authentication failed") || err.contains("refused the login"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("wrong-pw-MARKER") && err.contains(":***@"),
+        "{err}"
+    );
+    assert!(!sb.path("x.json").exists());
+    // The right password works: the rule really is password authentication.
+    run(
+        sb.cmd()
+            .args(["snapshot", "--db", &url("the-right-one"), "-o", "x.json"]),
+        0,
+    );
+}

@@ -290,3 +290,83 @@ fn every_truncation_of_a_real_baseline_is_refused() {
         );
     }
 }
+
+/// A YAML-shaped line from config keys, values and indentation.
+fn config_line() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec!["", "  ", "    ", "- "]),
+        prop::sample::select(vec![
+            "version",
+            "db",
+            "baseline",
+            "schemas",
+            "exclude",
+            "include",
+            "fail_on",
+            "format",
+            "renames",
+            "rules",
+            "reports",
+            "notify",
+            "environments",
+            "prod",
+            "webhooks",
+            "url",
+            "secret_env",
+            "on",
+            "COLUMN_DROPPED",
+            "severity",
+            "only",
+            "retry_delays",
+            "timeout",
+            "bogus",
+            "*a",
+            "&a",
+            "? x",
+            "!!binary",
+        ]),
+        prop::sample::select(vec![
+            ":",
+            ": 1",
+            ": 2",
+            ": info",
+            ": off",
+            ": [a, b]",
+            ": '${X}'",
+            ": ${Y:-z}",
+            ": {}",
+            ": ~",
+            ": 5s",
+            ": [*.tmp_*]",
+            ": \"[x\"",
+            ": https://h/x",
+            ": breaking",
+            ": [1, {a: b}]",
+            "",
+        ]),
+    )
+        .prop_map(|(indent, key, value)| format!("{indent}{key}{value}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(200)))]
+
+    #[test]
+    fn the_config_parser_never_panics(
+        lines in prop::collection::vec(config_line(), 0..12),
+        noise in prop::collection::vec(any::<u8>(), 0..64),
+        use_noise in any::<bool>(),
+    ) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("driftguard.yml");
+        let mut text = format!("version: 1\n{}", lines.join("\n")).into_bytes();
+        if use_noise {
+            text.extend_from_slice(&noise);
+        }
+        std::fs::write(&path, &text).expect("write");
+        let result = driftguard::config::check(path.to_str());
+        if let Err(e) = result {
+            prop_assert!(matches!(e.exit_code(), 65 | 66 | 78), "unexpected exit code {} for: {e}", e.exit_code());
+        }
+    }
+}

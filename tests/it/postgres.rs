@@ -657,6 +657,70 @@ fn rls_policy_and_partition_alone_are_breaking() {
     assert_eq!(changes, lines(&["warning POLICY_CHANGED public.secure.p"]));
 }
 
+#[test]
+fn table_level_changes_are_classified() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let db = Db::new(&admin);
+    db.exec(
+        "CREATE EXTENSION btree_gist;
+         CREATE TABLE old_name (id int, label text);
+         CREATE TABLE parent (id int PRIMARY KEY);
+         CREATE TABLE child (id int, parent_id int REFERENCES parent (id));
+         CREATE TABLE tuned (id int);
+         CREATE TABLE moved (a int, b text);
+         CREATE TABLE bookings (during tsrange, EXCLUDE USING gist (during WITH &&));
+         CREATE TABLE open_table (id int);
+         CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);
+         CREATE MATERIALIZED VIEW counts AS SELECT 1 AS n;",
+    );
+    let changes = db.drift(
+        "ALTER TABLE old_name RENAME TO new_name;
+         ALTER TABLE child DROP CONSTRAINT child_parent_id_fkey,
+            ADD CONSTRAINT child_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parent (id)
+            ON DELETE CASCADE;
+         ALTER TABLE tuned SET (fillfactor = 70);
+         DROP TABLE moved;
+         CREATE TABLE moved (b text, a int);
+         ALTER TABLE bookings DROP CONSTRAINT bookings_during_excl;
+         ALTER TABLE open_table ENABLE ROW LEVEL SECURITY;
+         CREATE POLICY readers ON open_table FOR SELECT USING (true);
+         CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+         DROP MATERIALIZED VIEW counts;
+         CREATE MATERIALIZED VIEW counts AS SELECT 2 AS n;
+         CREATE VIEW v_new AS SELECT 1 AS one;
+         CREATE TYPE kind AS ENUM ('a', 'b');
+         CREATE SEQUENCE seq_new;
+         CREATE FUNCTION f_new() RETURNS int LANGUAGE sql AS 'SELECT 1';
+         DROP EXTENSION btree_gist;",
+        1,
+    );
+    let mut expected = vec![
+        "breaking TABLE_RENAMED public.old_name",
+        "warning FOREIGN_KEY_CHANGED public.child.child_parent_id_fkey",
+        "warning TABLE_OPTIONS_CHANGED public.tuned",
+        "warning EXCLUSION_DROPPED public.bookings.bookings_during_excl",
+        "warning ROW_LEVEL_SECURITY_ENABLED public.open_table",
+        "warning POLICY_ADDED public.open_table.readers",
+        "info PARTITION_ADDED public.events_2025",
+        "warning VIEW_CHANGED public.counts",
+        "info VIEW_ADDED public.v_new",
+        "info ENUM_ADDED public.kind",
+        "info SEQUENCE_ADDED public.seq_new",
+        "info FUNCTION_ADDED public.f_new()",
+        "warning EXTENSION_DROPPED public.btree_gist",
+    ];
+    // Recreating `moved` with its columns swapped moves one of them.
+    let moved: Vec<&String> = changes
+        .iter()
+        .filter(|c| c.starts_with("info COLUMN_MOVED public.moved."))
+        .collect();
+    assert_eq!(moved.len(), 1, "{changes:#?}");
+    expected.push(moved[0].as_str());
+    assert_eq!(changes, lines(&expected));
+}
+
 /// The same schema written two ways: aliases, serial vs an explicit sequence,
 /// now() vs CURRENT_TIMESTAMP, names PostgreSQL chose (one with a collision
 /// suffix) vs the same names spelled out, another statement order and a view

@@ -203,13 +203,19 @@ fn literal_without_cast(tokens: &[Token<'_>]) -> Option<String> {
     only_casts.then_some(literal)
 }
 
-/// The `::regclass` after a string inside `nextval(...)`.
+/// Either token of the `::regclass` cast after a string literal, as in
+/// `nextval('public.t_id_seq'::regclass)`.
 fn is_regclass_cast(tokens: &[Token<'_>], i: usize, t: &Token<'_>) -> bool {
-    let after_cast = |j: usize| {
-        j >= 1 && tokens[j - 1].is_punct("::") && j >= 2 && tokens[j - 2].kind == TokenKind::String
+    let literal_cast_at = |colons: usize| {
+        colons >= 1
+            && tokens[colons - 1].kind == TokenKind::String
+            && tokens[colons].is_punct("::")
+            && tokens
+                .get(colons + 1)
+                .is_some_and(|n| n.is_word("regclass"))
     };
-    (t.is_word("regclass") && after_cast(i))
-        || (t.is_punct("::") && tokens.get(i + 1).is_some_and(|n| n.is_word("regclass")))
+    (t.is_punct("::") && literal_cast_at(i))
+        || (t.is_word("regclass") && i >= 1 && literal_cast_at(i - 1))
 }
 
 /// PostgreSQL's name for an index column that is an expression
@@ -325,6 +331,7 @@ mod tests {
             "nextval('public.t_id_seq')"
         );
         assert_eq!(n("'{}'::integer[]", Other), "'{}'");
+        assert_eq!(n("f(x::regclass)", Other), "f(x::regclass)");
         assert_ne!(n("'a'::text || 'b'::text", String), "'a'");
         assert_eq!(n("true", Boolean), "true");
     }
