@@ -4,6 +4,7 @@
 mod https_server;
 mod util;
 
+mod action;
 mod cli;
 mod config;
 mod failures;

@@ -1,0 +1,731 @@
+//! The GitHub Action (`action.yml`) run locally the way a runner runs a
+//! composite action: the steps are read from `action.yml`, their `env:`
+//! expressions evaluated (only the few forms the action uses; anything else
+//! fails the test), each `run:` script executed with `bash -eo pipefail` in a
+//! runner-like environment — `RUNNER_OS`, `RUNNER_ARCH`, `RUNNER_TEMP`, a fresh
+//! `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and `GITHUB_PATH` file per step,
+//! `GITHUB_ACTIONS=true` — and the action's outputs evaluated from its
+//! `outputs:` block. `uses:` steps (the cache) are skipped: a cache miss.
+//!
+//! The database is a real SQLite file, the binary the one cargo built (the
+//! `binary` input) or an archive made by `ci/package.sh` and installed by
+//! `action/install.sh` from a `file://` release directory.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_yaml::Value;
+
+use crate::util::{Sandbox, run};
+
+const BASE: &str = r#"
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name VARCHAR(50));
+CREATE INDEX users_email ON users(email);
+CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), total NUMERIC NOT NULL DEFAULT 0);
+"#;
+
+/// Warning only: an index dropped.
+const WARNING: &str = r#"
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name VARCHAR(50));
+CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), total NUMERIC NOT NULL DEFAULT 0);
+"#;
+
+/// Breaking: `users.email` dropped (and its index with it).
+const BREAKING: &str = r#"
+CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50));
+CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), total NUMERIC NOT NULL DEFAULT 0);
+"#;
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A workspace whose `base.json` is the baseline of `BASE` and whose `app.db`
+/// has been changed to `drifted`.
+fn workspace(drifted: &str) -> Sandbox {
+    let s = Sandbox::new();
+    s.sqlite("app.db", BASE);
+    run(
+        s.cmd()
+            .args(["snapshot", "--db", "app.db", "-o", "base.json"]),
+        0,
+    );
+    s.sqlite("app.db", drifted);
+    s
+}
+
+/// What one run of the action left behind.
+#[derive(Debug)]
+struct ActionRun {
+    /// The action's outputs, from its `outputs:` block.
+    outputs: BTreeMap<String, String>,
+    /// Each executed step's id (or name) and exit code, in order.
+    steps: Vec<(String, i32)>,
+    /// All the steps' job-summary files, concatenated.
+    summary: String,
+    /// All the lines the steps appended to `GITHUB_PATH`.
+    path_additions: Vec<String>,
+    /// Everything the steps printed.
+    log: String,
+}
+
+impl ActionRun {
+    fn output(&self, key: &str) -> &str {
+        self.outputs.get(key).map(String::as_str).unwrap_or("")
+    }
+
+    /// The exit code of the step with this id; `None` when it did not run.
+    fn step(&self, id: &str) -> Option<i32> {
+        self.steps.iter().find(|(s, _)| s == id).map(|(_, c)| *c)
+    }
+
+    /// The action's result: the first failing step's exit code, else 0.
+    fn code(&self) -> i32 {
+        self.steps
+            .iter()
+            .map(|(_, c)| *c)
+            .find(|c| *c != 0)
+            .unwrap_or(0)
+    }
+}
+
+/// Runs `action.yml` in `workspace` with these inputs and workflow `env:`.
+fn run_action(workspace: &Path, inputs: &[(&str, &str)], env: &[(&str, &str)]) -> ActionRun {
+    let text = std::fs::read_to_string(repo_root().join("action.yml")).expect("action.yml");
+    let action: Value = serde_yaml::from_str(&text).expect("action.yml is YAML");
+    assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+
+    let declared = action["inputs"].as_mapping().expect("inputs");
+    let mut input_values = BTreeMap::new();
+    for (name, spec) in declared {
+        let name = name.as_str().expect("input name");
+        let default = spec["default"].as_str().unwrap_or("").to_string();
+        input_values.insert(name.to_string(), default);
+    }
+    for (name, value) in inputs {
+        assert!(
+            input_values.contains_key(*name),
+            "action.yml has no input {name}"
+        );
+        input_values.insert(name.to_string(), value.to_string());
+    }
+
+    let runner = workspace.join("_runner");
+    let temp = runner.join("temp");
+    std::fs::create_dir_all(&temp).expect("runner temp");
+    let mut path_var = std::env::var("PATH").unwrap_or_default();
+    let mut ctx = Context {
+        inputs: input_values,
+        steps: BTreeMap::new(),
+    };
+    let mut run = ActionRun {
+        outputs: BTreeMap::new(),
+        steps: Vec::new(),
+        summary: String::new(),
+        path_additions: Vec::new(),
+        log: String::new(),
+    };
+
+    let steps = action["runs"]["steps"].as_sequence().expect("steps");
+    for (i, step) in steps.iter().enumerate() {
+        let id = step["id"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("step{i}"));
+        if let Some(condition) = step["if"].as_str()
+            && !ctx.condition(condition)
+        {
+            continue;
+        }
+        if step["uses"].is_string() {
+            // actions/cache: nothing is cached between test runs.
+            continue;
+        }
+        let script = step["run"].as_str().expect("a run step");
+        assert!(
+            !script.contains("${{"),
+            "step {id} interpolates an expression into its script (script injection): {script}"
+        );
+        assert_eq!(step["shell"].as_str(), Some("bash"), "step {id}");
+
+        let files = ["output", "summary", "path"].map(|f| runner.join(format!("{id}.{f}")));
+        for f in &files {
+            std::fs::write(f, "").expect("runner file");
+        }
+        let script_file = runner.join(format!("{id}.sh"));
+        std::fs::write(&script_file, script).expect("script file");
+
+        let mut cmd = Command::new("bash");
+        cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
+            .arg(&script_file)
+            .current_dir(workspace)
+            .env_clear()
+            .env("PATH", &path_var)
+            .env("HOME", workspace)
+            .env("CI", "true")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_WORKSPACE", workspace)
+            .env("GITHUB_ACTION_PATH", repo_root())
+            .env("GITHUB_OUTPUT", &files[0])
+            .env("GITHUB_STEP_SUMMARY", &files[1])
+            .env("GITHUB_PATH", &files[2])
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .env("RUNNER_TEMP", &temp)
+            .env("RUNNER_TOOL_CACHE", runner.join("toolcache"));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        if let Some(step_env) = step["env"].as_mapping() {
+            for (k, v) in step_env {
+                let v = v.as_str().expect("env values are strings");
+                cmd.env(k.as_str().expect("env name"), ctx.evaluate(v));
+            }
+        }
+        let out = cmd.output().expect("run bash");
+        let code = out.status.code().expect("exit code");
+        run.log.push_str(&String::from_utf8_lossy(&out.stdout));
+        run.log.push_str(&String::from_utf8_lossy(&out.stderr));
+        run.steps.push((id.clone(), code));
+
+        let outputs = std::fs::read_to_string(&files[0]).expect("step outputs");
+        let mut step_outputs = BTreeMap::new();
+        for line in outputs.lines() {
+            assert!(!line.contains("<<"), "multi-line output: {line}");
+            let (k, v) = line.split_once('=').expect("key=value output line");
+            step_outputs.insert(k.to_string(), v.to_string());
+        }
+        ctx.steps.insert(id, step_outputs);
+        run.summary
+            .push_str(&std::fs::read_to_string(&files[1]).expect("summary"));
+        for dir in std::fs::read_to_string(&files[2]).expect("path").lines() {
+            run.path_additions.push(dir.to_string());
+            path_var = format!("{dir}:{path_var}");
+        }
+        if code != 0 {
+            break; // a failed step fails the composite action; the rest are skipped
+        }
+    }
+
+    for (name, spec) in action["outputs"].as_mapping().expect("outputs") {
+        let value = ctx.evaluate(spec["value"].as_str().expect("output value"));
+        run.outputs
+            .insert(name.as_str().expect("name").to_string(), value);
+    }
+    run
+}
+
+/// The expression contexts the action may use.
+struct Context {
+    inputs: BTreeMap<String, String>,
+    steps: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Context {
+    /// Replaces every `${{ … }}` in `text`.
+    fn evaluate(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${{") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..].find("}}").expect("closed expression") + start;
+            out.push_str(&self.expression(rest[start + 3..end].trim()));
+            rest = &rest[end + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// `a || b` (the first non-empty), `inputs.X`, `steps.ID.outputs.X`,
+    /// `github.action_repository` (empty: a local action), `'literal'`.
+    fn expression(&self, expr: &str) -> String {
+        if let Some((a, b)) = expr.split_once("||") {
+            let a = self.expression(a.trim());
+            return if a.is_empty() {
+                self.expression(b.trim())
+            } else {
+                a
+            };
+        }
+        if let Some(lit) = expr.strip_prefix('\'').and_then(|e| e.strip_suffix('\'')) {
+            return lit.to_string();
+        }
+        if let Some(name) = expr.strip_prefix("inputs.") {
+            return self
+                .inputs
+                .get(name)
+                .unwrap_or_else(|| panic!("action.yml uses an undeclared input: {name}"))
+                .clone();
+        }
+        if let Some(rest) = expr.strip_prefix("steps.") {
+            let (id, key) = rest
+                .split_once(".outputs.")
+                .unwrap_or_else(|| panic!("unsupported expression: {expr}"));
+            return self
+                .steps
+                .get(id)
+                .and_then(|o| o.get(key))
+                .cloned()
+                .unwrap_or_default();
+        }
+        if expr == "github.action_repository" {
+            return String::new();
+        }
+        panic!("the test runner does not know the expression {expr:?}");
+    }
+
+    /// `X == 'v'` and `X != 'v'`.
+    fn condition(&self, condition: &str) -> bool {
+        let condition = condition.trim();
+        let condition = condition
+            .strip_prefix("${{")
+            .and_then(|c| c.strip_suffix("}}"))
+            .unwrap_or(condition)
+            .trim();
+        if let Some((a, b)) = condition.split_once("==") {
+            return self.expression(a.trim()) == self.expression(b.trim());
+        }
+        if let Some((a, b)) = condition.split_once("!=") {
+            return self.expression(a.trim()) != self.expression(b.trim());
+        }
+        panic!("the test runner does not know the condition {condition:?}");
+    }
+}
+
+fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_driftguard")
+}
+
+#[test]
+fn breaking_drift_fails_the_action_with_outputs_summary_and_reports() {
+    let ws = workspace(BREAKING);
+    let db = ws.path("app.db");
+    let run = run_action(
+        ws.dir.path(),
+        &[
+            ("binary", binary()),
+            ("baseline", "base.json"),
+            ("report-dir", "reports"),
+        ],
+        &[("DATABASE_URL", db.to_str().unwrap())],
+    );
+    assert_eq!(run.step("check"), Some(1), "{}", run.log);
+    assert_eq!(run.code(), 1);
+    assert_eq!(run.output("result"), "breaking");
+    assert_eq!(run.output("exit-code"), "1");
+    assert_eq!(run.output("breaking"), "1");
+    let severity: u32 = run.output("severity").parse().expect("a number");
+    assert!(severity >= 60, "breaking scores 60 or more: {severity}");
+    assert_eq!(run.output("driftguard-path"), binary());
+    let bin_dir = Path::new(binary()).parent().unwrap().to_str().unwrap();
+    assert_eq!(run.path_additions, [bin_dir]);
+
+    assert!(
+        run.summary.contains("BREAKING") && run.summary.contains("COLUMN_DROPPED"),
+        "job summary: {}",
+        run.summary
+    );
+    assert!(run.summary.contains("main.users.email"), "{}", run.summary);
+    assert!(
+        run.log.contains("::error"),
+        "annotations in the log: {}",
+        run.log
+    );
+
+    let reports = ws.path("reports").canonicalize().unwrap();
+    assert_eq!(run.output("report-dir"), reports.to_str().unwrap());
+    for (output, file) in [
+        ("json-report", "report.json"),
+        ("markdown-report", "report.md"),
+        ("junit-report", "junit.xml"),
+        ("sarif-report", "driftguard.sarif"),
+    ] {
+        assert_eq!(run.output(output), reports.join(file).to_str().unwrap());
+    }
+    let junit = std::fs::read_to_string(reports.join("junit.xml")).unwrap();
+    assert!(junit.contains("<failure"), "{junit}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["result"], "breaking");
+}
+
+#[test]
+fn warning_drift_fails_with_2_unless_fail_on_breaking() {
+    let ws = workspace(WARNING);
+    let db = ws.path("app.db");
+    let env = [("DRIFTGUARD_DATABASE_URL", db.to_str().unwrap())];
+    let run = run_action(
+        ws.dir.path(),
+        &[("binary", binary()), ("baseline", "base.json")],
+        &env,
+    );
+    assert_eq!(run.step("check"), Some(2), "{}", run.log);
+    assert_eq!(run.output("result"), "warning");
+    assert_eq!(run.output("exit-code"), "2");
+    assert_eq!(run.output("warnings"), "1");
+    assert_eq!(run.output("breaking"), "0");
+    assert!(run.summary.contains("INDEX_DROPPED"), "{}", run.summary);
+    assert_eq!(
+        run.output("report-dir"),
+        "",
+        "no report-dir, no report outputs"
+    );
+
+    let run = run_action(
+        ws.dir.path(),
+        &[
+            ("binary", binary()),
+            ("baseline", "base.json"),
+            ("fail-on", "breaking"),
+        ],
+        &env,
+    );
+    assert_eq!(run.code(), 0, "{}", run.log);
+    assert_eq!(run.output("result"), "warning");
+    assert_eq!(run.output("exit-code"), "0");
+}
+
+#[test]
+fn no_drift_passes_and_says_so_in_the_summary() {
+    let ws = workspace(BASE);
+    let db = ws.path("app.db");
+    let run = run_action(
+        ws.dir.path(),
+        &[
+            ("binary", binary()),
+            ("baseline", "base.json"),
+            ("format", "json"),
+        ],
+        &[("DATABASE_URL", db.to_str().unwrap())],
+    );
+    assert_eq!(run.code(), 0, "{}", run.log);
+    assert_eq!(run.step("check"), Some(0));
+    assert_eq!(run.output("result"), "pass");
+    assert_eq!(run.output("severity"), "0");
+    assert_eq!(run.output("exit-code"), "0");
+    assert!(run.summary.contains("PASS"), "{}", run.summary);
+    assert!(
+        run.log.contains("\"result\": \"pass\""),
+        "format json on stdout: {}",
+        run.log
+    );
+}
+
+#[test]
+fn could_not_check_fails_with_the_error_code_and_result_error() {
+    let ws = workspace(BASE);
+    let db = ws.path("app.db");
+    let run = run_action(
+        ws.dir.path(),
+        &[("binary", binary()), ("baseline", "missing.json")],
+        &[("DATABASE_URL", db.to_str().unwrap())],
+    );
+    assert_eq!(run.step("check"), Some(66), "{}", run.log);
+    assert_eq!(run.output("result"), "error");
+    assert_eq!(run.output("exit-code"), "66");
+}
+
+#[test]
+fn policy_file_environment_args_and_working_directory_pass_through() {
+    let ws = workspace(BREAKING);
+    std::fs::create_dir(ws.path("db")).unwrap();
+    std::fs::rename(ws.path("base.json"), ws.path("db/base.json")).unwrap();
+    ws.write(
+        "db/policy.yml",
+        "version: 1\nenvironments:\n  ci:\n    db: ${APP_DB}\n    baseline: base.json\n    fail_on: never\n",
+    );
+    let db = ws.path("app.db");
+    let env = [("APP_DB", db.to_str().unwrap())];
+
+    // fail_on: never from the file: breaking drift is reported, the step passes.
+    let run = run_action(
+        ws.dir.path(),
+        &[
+            ("binary", binary()),
+            ("working-directory", "db"),
+            ("config", "policy.yml"),
+            ("env", "ci"),
+        ],
+        &env,
+    );
+    assert_eq!(run.code(), 0, "{}", run.log);
+    assert_eq!(run.output("result"), "breaking");
+
+    // The fail-on input beats the file; args reach driftguard unexpanded (a
+    // glob stays a glob even when it would match a file here).
+    ws.write("db/main.users.email.tmp", "");
+    let inputs = [
+        ("binary", binary()),
+        ("working-directory", "db"),
+        ("config", "policy.yml"),
+        ("env", "ci"),
+        ("fail-on", "warning"),
+    ];
+    let run = run_action(ws.dir.path(), &inputs, &env);
+    assert_eq!(run.step("check"), Some(1), "{}", run.log);
+    let mut with_args = inputs.to_vec();
+    with_args.push(("args", "--exclude main.users.*\n--no-renames"));
+    let run = run_action(ws.dir.path(), &with_args, &env);
+    assert_eq!(run.step("check"), Some(0), "{}", run.log);
+    assert_eq!(run.output("result"), "pass");
+}
+
+#[test]
+fn inputs_are_data_never_shell_code() {
+    let ws = workspace(BASE);
+    let db = ws.path("app.db");
+    let pwned = ws.path("pwned");
+    let attack = format!(
+        "$(touch {0}); `touch {0}`; \"; touch {0}; \"",
+        pwned.display()
+    );
+    for input in [
+        "baseline",
+        "args",
+        "env",
+        "config",
+        "format",
+        "fail-on",
+        "report-dir",
+        "working-directory",
+    ] {
+        let run = run_action(
+            ws.dir.path(),
+            &[("binary", binary()), (input, &attack)],
+            &[("DATABASE_URL", db.to_str().unwrap())],
+        );
+        assert!(run.code() >= 64, "{input}: {}", run.log);
+        assert!(!pwned.exists(), "the {input} input ran as shell code");
+    }
+}
+
+/// A release directory as GitHub serves it (`BASE/TAG/FILE`), made by
+/// `ci/package.sh` from the binary cargo built, named for the target the
+/// runner asks for (Linux X64).
+fn release_dir(root: &Path) -> PathBuf {
+    let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let dir = root.join("releases").join(&tag);
+    let package = |args: &[&str]| {
+        let out = Command::new("bash")
+            .arg(repo_root().join("ci/package.sh"))
+            .args(args)
+            .env("DRIFTGUARD_PREBUILT", binary())
+            .output()
+            .expect("run package.sh");
+        assert!(
+            out.status.success(),
+            "package.sh {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let dir_str = dir.to_str().unwrap();
+    package(&["x86_64-unknown-linux-musl", &tag, dir_str]);
+    package(&["--sums", dir_str]);
+    root.join("releases")
+}
+
+fn archive_name() -> String {
+    format!(
+        "driftguard-v{}-x86_64-unknown-linux-musl.tar.gz",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+#[test]
+fn install_verifies_the_checksum_of_a_packaged_release_and_runs_it() {
+    let ws = workspace(BREAKING);
+    let releases = release_dir(ws.dir.path());
+    let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let sums = std::fs::read_to_string(releases.join(&tag).join("SHA256SUMS")).unwrap();
+    let line = sums.lines().next().unwrap();
+    let (hex, name) = line.split_once("  ").expect("sha256sum format");
+    assert_eq!(hex.len(), 64);
+    assert_eq!(name, archive_name());
+
+    let base_url = format!("file://{}", releases.display());
+    let db = ws.path("app.db");
+    let run = run_action(
+        ws.dir.path(),
+        &[("version", &tag), ("baseline", "base.json")],
+        &[
+            ("DATABASE_URL", db.to_str().unwrap()),
+            ("DRIFTGUARD_RELEASE_BASE_URL", &base_url),
+        ],
+    );
+    assert_eq!(run.step("install"), Some(0), "{}", run.log);
+    assert!(run.log.contains("sha256 verified"), "{}", run.log);
+    let installed = ws
+        .path("_runner/toolcache/driftguard")
+        .join(&tag)
+        .join("x86_64-unknown-linux-musl/driftguard");
+    assert_eq!(run.output("driftguard-path"), installed.to_str().unwrap());
+    assert_eq!(
+        run.path_additions,
+        [installed.parent().unwrap().to_str().unwrap()]
+    );
+    assert_eq!(run.step("check"), Some(1), "{}", run.log);
+    assert_eq!(run.output("result"), "breaking");
+
+    // The same version again: the installed copy is reused, not downloaded.
+    std::fs::remove_dir_all(&releases).unwrap();
+    let run = run_action(
+        ws.dir.path(),
+        &[
+            ("version", env!("CARGO_PKG_VERSION")),
+            ("baseline", "base.json"),
+        ],
+        &[
+            ("DATABASE_URL", db.to_str().unwrap()),
+            ("DRIFTGUARD_RELEASE_BASE_URL", &base_url),
+        ],
+    );
+    assert_eq!(run.step("install"), Some(0), "{}", run.log);
+    assert!(run.log.contains("restored from the cache"), "{}", run.log);
+}
+
+#[test]
+fn install_refuses_a_tampered_archive() {
+    let ws = workspace(BASE);
+    let releases = release_dir(ws.dir.path());
+    let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let archive = releases.join(&tag).join(archive_name());
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&archive, bytes).unwrap();
+
+    let db = ws.path("app.db");
+    let run = run_action(
+        ws.dir.path(),
+        &[("version", &tag), ("baseline", "base.json")],
+        &[
+            ("DATABASE_URL", db.to_str().unwrap()),
+            (
+                "DRIFTGUARD_RELEASE_BASE_URL",
+                &format!("file://{}", releases.display()),
+            ),
+        ],
+    );
+    assert_eq!(run.step("install"), Some(1), "{}", run.log);
+    assert!(
+        run.log.contains("checksum mismatch"),
+        "says why: {}",
+        run.log
+    );
+    assert_eq!(
+        run.step("check"),
+        None,
+        "nothing runs after a refused install"
+    );
+    assert!(run.path_additions.is_empty());
+    assert!(!ws.path("_runner/toolcache/driftguard").join(&tag).exists());
+
+    // An archive the checksum file does not list is refused too.
+    let sums = releases.join(&tag).join("SHA256SUMS");
+    std::fs::write(&sums, "").unwrap();
+    let run = run_action(
+        ws.dir.path(),
+        &[("version", &tag), ("baseline", "base.json")],
+        &[
+            ("DATABASE_URL", db.to_str().unwrap()),
+            (
+                "DRIFTGUARD_RELEASE_BASE_URL",
+                &format!("file://{}", releases.display()),
+            ),
+        ],
+    );
+    assert_eq!(run.step("install"), Some(1), "{}", run.log);
+    assert!(run.log.contains("does not list"), "{}", run.log);
+}
+
+#[test]
+fn install_picks_the_release_target_for_each_runner() {
+    let target = |os: &str, arch: &str| {
+        let out = Command::new("bash")
+            .arg(repo_root().join("action/install.sh"))
+            .arg("target")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUNNER_OS", os)
+            .env("RUNNER_ARCH", arch)
+            .output()
+            .expect("run install.sh");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        )
+    };
+    for (os, arch, expected) in [
+        ("Linux", "X64", "x86_64-unknown-linux-musl"),
+        ("Linux", "ARM64", "aarch64-unknown-linux-musl"),
+        ("macOS", "ARM64", "aarch64-apple-darwin"),
+        ("macOS", "X64", "x86_64-apple-darwin"),
+        ("Windows", "X64", "x86_64-pc-windows-msvc"),
+    ] {
+        assert_eq!(target(os, arch), (Some(0), expected.to_string()));
+    }
+    assert_eq!(target("Windows", "ARM64").0, Some(1));
+    assert_eq!(target("Linux", "ARM").0, Some(1));
+}
+
+/// The README's pre-deploy script, taken from the README and run as written:
+/// it deploys (runs `./release.sh`) on 0 and 2 and stops with driftguard's
+/// code on 1 and on 64 and above.
+#[test]
+fn readme_pre_deploy_script_branches_on_the_exit_code() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Pre-deploy shell script\n")
+        .nth(1)
+        .expect("README has a Pre-deploy shell script section");
+    let script = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|s| s.split("\n```").next())
+        .expect("a sh block in the section");
+
+    let bin_dir = Path::new(binary()).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (drifted, baseline, code, deploys) in [
+        (BASE, "schema/baseline.json", 0, true),
+        (WARNING, "schema/baseline.json", 0, true),
+        (BREAKING, "schema/baseline.json", 1, false),
+        (BASE, "schema/missing.json", 66, false),
+    ] {
+        let ws = workspace(drifted);
+        std::fs::create_dir(ws.path("schema")).unwrap();
+        std::fs::rename(ws.path("base.json"), ws.path("schema/baseline.json")).unwrap();
+        ws.write(
+            "deploy.sh",
+            &script.replace("schema/baseline.json", baseline),
+        );
+        let release = ws.write("release.sh", "#!/bin/sh\necho \"$@\" > released\n");
+        std::fs::set_permissions(&release, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let out = Command::new("sh")
+            .args(["deploy.sh", "--app", "shop"])
+            .current_dir(ws.dir.path())
+            .env_clear()
+            .env("PATH", &path)
+            .env("DATABASE_URL", ws.path("app.db"))
+            .env("SHELL", "/bin/sh")
+            .output()
+            .unwrap();
+        let log = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(code), "{baseline}: {log}");
+        assert_eq!(ws.path("released").exists(), deploys, "{log}");
+        if deploys {
+            assert_eq!(ws.read("released"), "--app shop\n");
+        }
+    }
+}
