@@ -808,6 +808,18 @@ pub fn compare_types(old: &NormalizedType, new: &NormalizedType) -> Option<Chang
     if old == new {
         return None;
     }
+    if old.array == new.array {
+        // A timestamp holds every date exactly (at midnight); the reverse drops the time.
+        match (old.family, new.family) {
+            (TypeFamily::Date, TypeFamily::Timestamp | TypeFamily::TimestampTz) => {
+                return Some(COLUMN_TYPE_WIDENED);
+            }
+            (TypeFamily::Timestamp | TypeFamily::TimestampTz, TypeFamily::Date) => {
+                return Some(COLUMN_TYPE_NARROWED);
+            }
+            _ => {}
+        }
+    }
     if old.family != new.family || old.array != new.array {
         return Some(COLUMN_TYPE_CHANGED);
     }

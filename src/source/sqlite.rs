@@ -449,8 +449,36 @@ pub fn normalize_type(declared: &str) -> NormalizedType {
             name.to_string()
         },
     );
-    if matches!(family, TypeFamily::Integer | TypeFamily::Float) {
-        t.bits = Some(64);
+    // The declared sizes, which SQLite stores but does not enforce: a change of
+    // them is a change of the schema's declared contract (README, SQLite).
+    let args: Vec<u64> = upper
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split(')').next())
+        .map(|inner| {
+            inner
+                .split(',')
+                .filter_map(|a| a.trim().parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    match family {
+        TypeFamily::Integer => {
+            t.bits = Some(match base.as_str() {
+                "TINYINT" | "INT1" => 8,
+                "SMALLINT" | "INT2" => 16,
+                "MEDIUMINT" => 24,
+                "INT" | "INTEGER" | "INT4" => 32,
+                _ => 64,
+            });
+        }
+        // REAL, FLOAT and DOUBLE all name SQLite's one 8-byte float.
+        TypeFamily::Float => t.bits = Some(64),
+        TypeFamily::String if !args.is_empty() => t.length = args.first().copied(),
+        TypeFamily::Decimal => {
+            t.precision = args.first().map(|&p| p as u32);
+            t.scale = args.get(1).map(|&s| s as u32);
+        }
+        _ => {}
     }
     t
 }
@@ -710,13 +738,41 @@ mod tests {
     #[test]
     fn affinity_normalization() {
         assert_eq!(normalize_type("INT"), normalize_type("integer"));
-        assert_eq!(normalize_type("BIGINT"), normalize_type("INTEGER"));
-        assert_eq!(normalize_type("VARCHAR(255)"), normalize_type("TEXT"));
+        assert_eq!(normalize_type("VARCHAR"), normalize_type("TEXT"));
         assert_eq!(normalize_type("NVARCHAR(10)").family, TypeFamily::String);
         assert_eq!(normalize_type("DOUBLE PRECISION"), normalize_type("REAL"));
+        assert_eq!(
+            normalize_type("varchar( 64 )"),
+            normalize_type("CHARACTER VARYING(64)")
+        );
         assert_eq!(normalize_type("").family, TypeFamily::Binary);
         assert_ne!(normalize_type("BOOLEAN"), normalize_type("INTEGER"));
         assert_eq!(normalize_type("MONEY").family, TypeFamily::Other);
+    }
+
+    #[test]
+    fn declared_sizes_are_kept() {
+        use crate::diff::compare_types;
+        use crate::rules::ChangeType::*;
+        let cmp = |a, b| compare_types(&normalize_type(a), &normalize_type(b));
+        assert_eq!(cmp("BIGINT", "INTEGER"), Some(COLUMN_TYPE_NARROWED));
+        assert_eq!(cmp("INT", "BIGINT"), Some(COLUMN_TYPE_WIDENED));
+        assert_eq!(
+            cmp("VARCHAR(64)", "VARCHAR(32)"),
+            Some(COLUMN_TYPE_NARROWED)
+        );
+        assert_eq!(cmp("VARCHAR(64)", "TEXT"), Some(COLUMN_TYPE_WIDENED));
+        assert_eq!(
+            cmp("NUMERIC(10,2)", "NUMERIC(8,2)"),
+            Some(COLUMN_TYPE_NARROWED)
+        );
+        assert_eq!(
+            cmp("NUMERIC(10,2)", "DECIMAL(14, 2)"),
+            Some(COLUMN_TYPE_WIDENED)
+        );
+        assert_eq!(cmp("DATE", "TIMESTAMP"), Some(COLUMN_TYPE_WIDENED));
+        assert_eq!(cmp("INTEGER", "TEXT"), Some(COLUMN_TYPE_CHANGED));
+        assert_eq!(cmp("INT", "integer"), None);
     }
 
     #[test]

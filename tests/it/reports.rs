@@ -160,7 +160,7 @@ const GH_SUMMARY: &str = "# Earlier step
 **1 breaking** · **0 warnings** · **0 info**
 
 Database: sqlite 3.54.1 · app.db  
-Baseline: base.json (fingerprint 212e9c72cc71)
+Baseline: base.json (fingerprint abfe68ccf6e1)
 
 | Severity | Change | Object | Detail |
 |---|---|---|---|

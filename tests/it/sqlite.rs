@@ -390,12 +390,31 @@ fn same_schema_written_differently_shows_no_change() {
             note CLOB,
             FOREIGN KEY (parent_id) REFERENCES parent ON DELETE CASCADE
         );
-        CREATE TABLE parent (code TEXT NOT NULL, id INTEGER PRIMARY KEY, UNIQUE (code));
+        CREATE TABLE parent (code CHARACTER VARYING( 20 ) NOT NULL, id INTEGER PRIMARY KEY, UNIQUE (code));
         CREATE INDEX child_parent ON child (\"parent_id\") WHERE (qty > 0);";
     // Column order is part of the schema; only positions differ here for `parent`.
     assert_eq!(
         drift(one, two),
         lines(&["info COLUMN_MOVED main.parent.id"])
+    );
+}
+
+#[test]
+fn declared_sizes_changes_are_narrowing_and_widening() {
+    let old = "CREATE TABLE t (id INTEGER PRIMARY KEY, a BIGINT, b VARCHAR(64), c NUMERIC(10,2),
+        d DATE, e VARCHAR(10), f INT);";
+    let new = "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b VARCHAR(32), c NUMERIC(14,2),
+        d TIMESTAMP, e TEXT, f TEXT);";
+    assert_eq!(
+        drift(old, new),
+        lines(&[
+            "breaking COLUMN_TYPE_CHANGED main.t.f",
+            "breaking COLUMN_TYPE_NARROWED main.t.a",
+            "breaking COLUMN_TYPE_NARROWED main.t.b",
+            "warning COLUMN_TYPE_WIDENED main.t.c",
+            "warning COLUMN_TYPE_WIDENED main.t.d",
+            "warning COLUMN_TYPE_WIDENED main.t.e",
+        ])
     );
 }
 
