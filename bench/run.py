@@ -336,7 +336,7 @@ def bench_engine(b, engine, tables, binary):
         b.measure(key("pg_dump --schema-only"), ["pg_dump", "--schema-only", "-h", PG["host"], "-p",
                                                  PG["port"], "-U", PG["user"], "-f", str(out / "dump.sql"),
                                                  base_db])
-        script = out / "pg_catalog.sql"
+        script = out / f"pg_catalog-{tables}.sql"
         script.write_text(pg_catalog_script())
         b.measure(key("catalog queries via psql"), ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h",
                                                     PG["host"], "-p", PG["port"], "-U", PG["user"], "-d",
@@ -345,7 +345,7 @@ def bench_engine(b, engine, tables, binary):
         b.measure(key("mysqldump --no-data"), ["mysqldump", "--no-data", "-h", MY["host"], "-P", MY["port"],
                                                "-u", MY["user"], f"--result-file={out / 'dump.sql'}",
                                                base_db])
-        script = out / "mysql_catalog.sql"
+        script = out / f"mysql_catalog-{tables}.sql"
         script.write_text(mysql_catalog_script(base_db))
         b.measure(key("catalog queries via mariadb"), ["mariadb", "-h", MY["host"], "-P", MY["port"], "-u",
                                                        MY["user"], "-N", base_db],
@@ -433,6 +433,7 @@ def main():
     parser.add_argument("--binary", help="driftguard binary (default: cargo build --release, then target/release)")
     parser.add_argument("--migra", default=shutil.which("migra"), help="migra executable (default: from PATH)")
     parser.add_argument("--markdown", help="also write the result tables to this file")
+    parser.add_argument("--load-only", action="store_true", help="generate and load the databases, time nothing")
     args = parser.parse_args()
     if args.binary:
         binary = Path(args.binary).resolve()
@@ -441,6 +442,13 @@ def main():
         binary = ROOT / "target" / "release" / "driftguard"
     b = Bench(args)
     sizes = [int(n) for n in args.tables.split(",")]
+    if args.load_only:
+        for engine in args.engines.split(","):
+            for tables in sizes:
+                base_sql, drift_sql, _, stamp = generate(engine, tables)
+                load(engine, tables, base_sql, "base", stamp)
+                load(engine, tables, drift_sql, "drift", stamp)
+        return
     for engine in args.engines.split(","):
         for tables in sizes:
             bench_engine(b, engine, tables, binary)

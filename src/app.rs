@@ -96,8 +96,9 @@ fn setup_color(choice: ColorChoice) {
 fn snapshot(args: &SnapshotArgs, policy: Option<&Loaded>) -> Result<Finished> {
     let target = settings::target(&args.db, policy)?;
     let snap = read_database(&target, &settings::filter(&args.db.filter, policy)?)?;
-    let bytes = snapshot_file::render(&snap, args.format)?;
-    output::write_file(&args.output, &bytes)?;
+    output::write_file_with(&args.output, |out| {
+        snapshot_file::render_to(&snap, args.format, out)
+    })?;
     let written = if args.output == "-" {
         "stdout"
     } else {
@@ -148,8 +149,17 @@ fn same_engine(old: &Snapshot, new: &Snapshot, old_name: &str) -> Result<()> {
 fn diff_command(args: &DiffArgs, policy: Option<&Loaded>) -> Result<Finished> {
     let filter = settings::filter(&args.filter, policy)?;
     let verdict = settings::verdict(&args.verdict, policy)?;
-    let old = load_side(&args.old, "old snapshot", &filter)?;
-    let new = load_side(&args.new, "new snapshot", &filter)?;
+    // Both sides are read at once: two databases cost the slower of the two
+    // snapshots, not their sum. The old side's error wins when both fail.
+    let (old, new) = std::thread::scope(|scope| {
+        let new = scope.spawn(|| load_side(&args.new, "new snapshot", &filter));
+        let old = load_side(&args.old, "old snapshot", &filter);
+        let new = new
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (old, new)
+    });
+    let (old, new) = (old?, new?);
     same_engine(&old, &new, &format!("the old side ({})", args.old))?;
     let label = Target::recognize(&args.old).map_or_else(|| args.old.clone(), |t| t.display());
     finish(&verdict, None, &filter, &label, &old, &new)

@@ -40,6 +40,45 @@ impl std::fmt::Display for Engine {
     }
 }
 
+/// Reads a map, refusing a repeated key. serde keeps the last of two equal keys;
+/// in a baseline that would silently drop a table. (Repeated struct fields are
+/// refused by the derived code.)
+fn unique_keys<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            use std::collections::btree_map::Entry;
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                match out.entry(key) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(map.next_value()?);
+                    }
+                    Entry::Occupied(slot) => {
+                        return Err(serde::de::Error::custom(format!(
+                            "duplicate key `{}`",
+                            slot.key()
+                        )));
+                    }
+                }
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique(std::marker::PhantomData))
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -62,8 +101,13 @@ pub struct Snapshot {
     /// Things the source could not see (e.g. tables hidden by missing privileges).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub extensions: BTreeMap<String, Extension>,
+    #[serde(deserialize_with = "unique_keys")]
     pub schemas: BTreeMap<String, Schema>,
 }
 
@@ -97,9 +141,21 @@ impl Snapshot {
             extensions: &self.extensions,
             schemas: &self.schemas,
         };
-        // Serializing plain data with string keys cannot fail.
-        let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
-        hex::encode(Sha256::digest(&bytes))
+        // Hashed as it is serialized: the canonical text of a large schema is
+        // never held in memory. Plain data with string keys cannot fail.
+        struct Hashing<'a>(&'a mut Sha256);
+        impl std::io::Write for Hashing<'_> {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.update(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut hasher = Sha256::new();
+        let _ = serde_json::to_writer(Hashing(&mut hasher), &canonical);
+        hex::encode(hasher.finalize())
     }
 
     /// Sets the fingerprint; sources call this once the content is complete.
@@ -116,16 +172,36 @@ impl Snapshot {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Schema {
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub tables: BTreeMap<String, Table>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub views: BTreeMap<String, View>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub enums: BTreeMap<String, EnumType>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub sequences: BTreeMap<String, Sequence>,
     /// Keyed by signature, e.g. `add_tax(numeric, integer)`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub routines: BTreeMap<String, Routine>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -155,26 +231,58 @@ pub struct Table {
     pub columns: Vec<Column>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_key: Option<PrimaryKey>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub uniques: BTreeMap<String, Unique>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub foreign_keys: BTreeMap<String, ForeignKey>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub checks: BTreeMap<String, Check>,
     /// PostgreSQL exclusion constraints.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub exclusions: BTreeMap<String, Check>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub indexes: BTreeMap<String, Index>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub triggers: BTreeMap<String, Trigger>,
     /// Engine-specific storage options: `strict`, `without_rowid` (SQLite),
     /// `engine`, `charset`, `collation`, `row_format` (MySQL), reloptions (PostgreSQL).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub options: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_level_security: Option<RowLevelSecurity>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub policies: BTreeMap<String, Policy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -444,7 +552,11 @@ pub struct View {
     pub columns: Vec<ViewColumn>,
     /// Normalized definition (whitespace, case and quoting removed).
     pub definition: String,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub indexes: BTreeMap<String, Index>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,

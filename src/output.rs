@@ -13,10 +13,18 @@ use crate::error::{Error, Result};
 
 /// Writes `bytes` to `path`, or to standard output when `path` is `-`.
 pub fn write_file(path: &str, bytes: &[u8]) -> Result<()> {
+    write_file_with(path, |out| out.write_all(bytes))
+}
+
+/// [`write_file`] for content that is written as it is produced (a large
+/// snapshot is serialized straight into the file, never held whole in memory).
+pub fn write_file_with(
+    path: &str,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     if path == "-" {
-        let mut out = std::io::stdout().lock();
-        return out
-            .write_all(bytes)
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        return write(&mut out)
             .and_then(|_| out.flush())
             .or_else(ignore_broken_pipe)
             .map_err(|e| Error::CantCreate(format!("cannot write to standard output: {e}")));
@@ -30,13 +38,14 @@ pub fn write_file(path: &str, bytes: &[u8]) -> Result<()> {
                     "cannot write {path}: it is a directory"
                 )));
             }
-            let mut file = fs::OpenOptions::new()
+            let file = fs::OpenOptions::new()
                 .write(true)
                 .open(target)
                 .map_err(cant)?;
-            file.write_all(bytes).map_err(cant)
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            write(&mut out).and_then(|_| out.flush()).map_err(cant)
         }
-        _ => write_atomic(target, bytes).map_err(cant),
+        _ => write_atomic(target, write).map_err(cant),
     }
 }
 
@@ -69,7 +78,10 @@ fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     }
 }
 
-fn write_atomic(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomic(
+    target: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -82,8 +94,9 @@ fn write_atomic(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     let _pending = interrupt::pending(&temp);
     let result = (|| {
-        let mut file = fs::File::create(&temp)?;
-        file.write_all(bytes)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, fs::File::create(&temp)?);
+        write(&mut out)?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         fs::rename(&temp, target)
     })();

@@ -20,16 +20,28 @@ pub enum FileFormat {
 
 /// Serializes a snapshot: pretty-printed, fixed key order, trailing newline.
 pub fn render(snapshot: &Snapshot, format: FileFormat) -> Result<Vec<u8>> {
-    let mut text = match format {
-        FileFormat::Json => serde_json::to_string_pretty(snapshot)
-            .map_err(|e| Error::Internal(format!("cannot serialize snapshot: {e}")))?,
-        FileFormat::Yaml => serde_yaml::to_string(snapshot)
-            .map_err(|e| Error::Internal(format!("cannot serialize snapshot: {e}")))?,
-    };
-    if !text.ends_with('\n') {
-        text.push('\n');
+    let mut bytes = Vec::new();
+    render_to(snapshot, format, &mut bytes)
+        .map_err(|e| Error::Internal(format!("cannot serialize snapshot: {e}")))?;
+    Ok(bytes)
+}
+
+/// [`render`] straight into a writer, without holding the text in memory.
+pub fn render_to(
+    snapshot: &Snapshot,
+    format: FileFormat,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        FileFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, snapshot)?;
+            out.write_all(b"\n")
+        }
+        // serde_yaml ends every document with a newline.
+        FileFormat::Yaml => {
+            serde_yaml::to_writer(&mut *out, snapshot).map_err(std::io::Error::other)
+        }
     }
-    Ok(text.into_bytes())
 }
 
 /// Reads a snapshot file; `what` names it in messages ("baseline", "snapshot").
@@ -71,6 +83,17 @@ pub fn parse(bytes: &[u8], what: &str) -> Result<Snapshot> {
         )));
     }
     let is_json = text.trim_start().starts_with('{');
+    // One typed pass: the model's maps refuse repeated keys themselves. Only a
+    // file that fails it takes the slower passes below, which explain why.
+    let typed = if is_json {
+        serde_json::from_str::<Snapshot>(text).ok()
+    } else {
+        serde_yaml::from_str::<Snapshot>(text).ok()
+    };
+    if let Some(snapshot) = typed {
+        check_format_marker(&snapshot.format, what)?;
+        return Ok(snapshot);
+    }
     // serde keeps the last of two equal keys; in a baseline that would silently
     // drop a table, so duplicates are refused first.
     let duplicates = if is_json {
@@ -104,6 +127,10 @@ fn check_format(value: &serde_json::Value, what: &str) -> Result<()> {
             "{what} has no \"format\" marker; it is not a driftguard snapshot (expected \"format\": \"{FORMAT_NAME}/{FORMAT_VERSION}\")"
         )));
     };
+    check_format_marker(format, what)
+}
+
+fn check_format_marker(format: &str, what: &str) -> Result<()> {
     let version = format
         .strip_prefix(FORMAT_NAME)
         .and_then(|rest| rest.strip_prefix('/'))
@@ -191,6 +218,33 @@ impl<'de> serde::de::Visitor<'de> for NoDuplicatesVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_key_deep_in_a_valid_file_is_refused() {
+        use crate::model::{Engine, Index, Schema, Table};
+        let mut snap = Snapshot::new(Engine::Sqlite, "3".into(), "db".into());
+        let mut table = Table::default();
+        table.indexes.insert("ix_a".into(), Index::default());
+        table.indexes.insert("ix_b".into(), Index::default());
+        let mut schema = Schema::default();
+        schema.tables.insert("t".into(), table);
+        snap.schemas.insert("main".into(), schema);
+        let text = String::from_utf8(render(&snap.seal(), FileFormat::Json).unwrap()).unwrap();
+        assert!(parse(text.as_bytes(), "baseline").is_ok());
+        let repeated = text.replace("\"ix_b\"", "\"ix_a\"");
+        let err = parse(repeated.as_bytes(), "baseline")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("duplicate key `ix_a`"), "{err}");
+        // A repeated field of a struct, too.
+        let field = text.replacen(
+            "\"engine\": \"sqlite\",",
+            "\"engine\": \"sqlite\", \"engine\": \"sqlite\",",
+            1,
+        );
+        assert_ne!(field, text);
+        assert!(parse(field.as_bytes(), "baseline").is_err());
+    }
 
     #[test]
     fn duplicate_keys_are_refused() {

@@ -4,6 +4,7 @@
 //! sarif) attach findings to a file and line, and track them across runs by
 //! fingerprint; this is the one place that computes all three.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -17,8 +18,12 @@ use crate::rules::Finding;
 pub struct Baseline {
     /// Repository-relative (or as given, when it is not a file under the working tree).
     pub path: String,
-    /// Where each object is declared in the file, by [`logical_key`].
-    lines: HashMap<Vec<String>, usize>,
+    /// Where to read the content from, when the lines are first asked for.
+    file: Option<PathBuf>,
+    /// Where each object is declared in the file, by [`logical_key`]: indexed
+    /// on first use, so reports that point at no line (text, json) never read
+    /// a large baseline twice.
+    lines: OnceCell<HashMap<Vec<String>, usize>>,
 }
 
 impl Baseline {
@@ -26,7 +31,8 @@ impl Baseline {
     pub fn new(path: &str, text: Option<&str>) -> Baseline {
         Baseline {
             path: path.to_string(),
-            lines: text.map(index).unwrap_or_default(),
+            file: None,
+            lines: OnceCell::from(text.map(index).unwrap_or_default()),
         }
     }
 
@@ -36,13 +42,27 @@ impl Baseline {
     /// checkout. A label that is not a readable file (a database URL given to
     /// `diff`) is kept as it is, with no lines to point at.
     pub fn load(label: &str) -> Baseline {
-        let text = std::fs::read_to_string(label).ok();
-        let relative = match (&text, std::env::current_dir()) {
-            (Some(_), Ok(cwd)) => repository_relative(Path::new(label), &cwd),
+        let is_file = std::fs::metadata(label).is_ok_and(|m| m.is_file());
+        let relative = match (is_file, std::env::current_dir()) {
+            (true, Ok(cwd)) => repository_relative(Path::new(label), &cwd),
             _ => None,
         };
         let path = relative.unwrap_or_else(|| label.trim_start_matches("./").to_string());
-        Baseline::new(&path, text.as_deref())
+        Baseline {
+            path,
+            file: is_file.then(|| PathBuf::from(label)),
+            lines: OnceCell::new(),
+        }
+    }
+
+    fn lines(&self) -> &HashMap<Vec<String>, usize> {
+        self.lines.get_or_init(|| {
+            let text = self
+                .file
+                .as_ref()
+                .and_then(|f| std::fs::read_to_string(f).ok());
+            text.as_deref().map(index).unwrap_or_default()
+        })
     }
 
     /// The 1-based line where `object` is declared in the baseline. An object
@@ -72,7 +92,7 @@ impl Baseline {
         }
         keys.push(vec![schema]);
         keys.iter()
-            .find_map(|k| self.lines.get(k))
+            .find_map(|k| self.lines().get(k))
             .map_or(1, |index| index + 1)
     }
 }
