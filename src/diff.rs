@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::{
-    Check, Column, EnumType, ForeignKey, Index, NormalizedType, PrimaryKey, Schema, Snapshot,
-    Table, TableKind, TypeFamily, Unique, View,
+    Check, Column, EnumType, ForeignKey, Index, NamedMap, NormalizedType, PrimaryKey, Schema,
+    Snapshot, Table, TableKind, TypeFamily, Unique, View,
 };
 use crate::rules::ChangeType::{self, *};
 
@@ -342,7 +342,11 @@ fn diff_tables(
 
     for (name, table) in old {
         if let Some(new_table) = new.get(name) {
-            diff_table(&ObjectPath::table(schema, name), table, new_table, out);
+            // Most tables of a large schema are unchanged: an equality check
+            // costs no allocation, a diff builds paths for every object.
+            if table != new_table {
+                diff_table(&ObjectPath::table(schema, name), table, new_table, out);
+            }
         } else if !renamed_from.contains(name.as_str()) {
             let kind = if table.kind == TableKind::Partition {
                 PARTITION_DROPPED
@@ -559,8 +563,8 @@ fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) 
         out.push(
             COMMENT_CHANGED,
             path.clone(),
-            old.comment.clone(),
-            new.comment.clone(),
+            old.comment.as_deref().map(str::to_string),
+            new.comment.as_deref().map(str::to_string),
         );
     }
 }
@@ -606,7 +610,7 @@ fn diff_columns(path: &ObjectPath, old: &[Column], new: &[Column], out: &mut Col
             out.push(
                 COLUMN_DROPPED,
                 path.column(name),
-                Some(old_by_name[name].declared_type.clone()),
+                Some(old_by_name[name].declared_type.to_string()),
                 None,
             );
         }
@@ -632,7 +636,9 @@ fn diff_columns(path: &ObjectPath, old: &[Column], new: &[Column], out: &mut Col
         out.push(kind, path.column(name), None, Some(describe_column(column)));
     }
     for o in old {
-        if let Some(n) = new_by_name.get(o.name.as_str()) {
+        if let Some(n) = new_by_name.get(o.name.as_str())
+            && o != *n
+        {
             diff_column(&path.column(&o.name), o, n, out);
         }
     }
@@ -699,7 +705,7 @@ fn same_column_shape(a: &Column, b: &Column) -> bool {
 }
 
 fn describe_column(c: &Column) -> String {
-    let mut text = c.declared_type.clone();
+    let mut text = c.declared_type.to_string();
     if !c.nullable {
         text.push_str(" not null");
     }
@@ -725,16 +731,16 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
             out.push(
                 kind,
                 path.clone(),
-                Some(old.declared_type.clone()),
-                Some(new.declared_type.clone()),
+                Some(old.declared_type.to_string()),
+                Some(new.declared_type.to_string()),
             );
         }
     } else if let Some(kind) = compare_types(ot, nt) {
         out.push(
             kind,
             path.clone(),
-            Some(old.declared_type.clone()),
-            Some(new.declared_type.clone()),
+            Some(old.declared_type.to_string()),
+            Some(new.declared_type.to_string()),
         );
     }
     if old.nullable && !new.nullable {
@@ -770,7 +776,7 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
     if old.collation != new.collation || old.charset != new.charset {
         let show = |c: &Column| match (&c.charset, &c.collation) {
             (Some(cs), Some(co)) => Some(format!("{cs}/{co}")),
-            (cs, co) => cs.clone().or_else(|| co.clone()),
+            (cs, co) => cs.as_deref().or(co.as_deref()).map(str::to_string),
         };
         out.push(COLUMN_COLLATION_CHANGED, path.clone(), show(old), show(new));
     }
@@ -778,8 +784,8 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
         out.push(
             COLUMN_IDENTITY_CHANGED,
             path.clone(),
-            old.identity.clone(),
-            new.identity.clone(),
+            old.identity.as_deref().map(str::to_string),
+            new.identity.as_deref().map(str::to_string),
         );
     }
     if old.generated != new.generated || old.generated_kind != new.generated_kind {
@@ -796,8 +802,8 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
         out.push(
             COMMENT_CHANGED,
             path.clone(),
-            old.comment.clone(),
-            new.comment.clone(),
+            old.comment.as_deref().map(str::to_string),
+            new.comment.as_deref().map(str::to_string),
         );
     }
 }
@@ -1020,8 +1026,8 @@ definition!(Index, |i| {
 /// are drops and adds.
 fn diff_named<T: Definition>(
     path: &ObjectPath,
-    old: &BTreeMap<String, T>,
-    new: &BTreeMap<String, T>,
+    old: &NamedMap<T>,
+    new: &NamedMap<T>,
     [added, dropped, changed, renamed]: [ChangeType; 4],
     out: &mut Collector,
 ) {

@@ -65,9 +65,36 @@ pub fn read(path: &Path, what: &str) -> Result<Snapshot> {
             MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
+    let described = format!("{what} file {shown}");
+    // A JSON snapshot is parsed as it is read, so a large one never sits in
+    // memory twice (as text and as model). Anything that does not parse that
+    // way is read whole and goes through `parse`, which says what is wrong.
+    if let Some(snapshot) = read_json_streaming(path) {
+        check_format_marker(&snapshot.format, &described)?;
+        return Ok(snapshot);
+    }
     let bytes = std::fs::read(path)
         .map_err(|e| Error::NoInput(format!("cannot read {what} file {shown}: {e}")))?;
-    parse(&bytes, &format!("{what} file {shown}"))
+    parse(&bytes, &described)
+}
+
+/// The snapshot in a JSON file, when it is one that parses; `None` for YAML
+/// and for anything invalid.
+fn read_json_streaming(path: &Path) -> Option<Snapshot> {
+    use std::io::{BufRead, BufReader};
+    let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(path).ok()?);
+    let first = reader
+        .fill_buf()
+        .ok()?
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .copied();
+    if first != Some(b'{') {
+        return None;
+    }
+    let mut snapshot: Snapshot = serde_json::from_reader(reader).ok()?;
+    snapshot.shrink();
+    Some(snapshot)
 }
 
 /// Parses snapshot bytes (JSON or YAML, detected from the content).
@@ -90,8 +117,9 @@ pub fn parse(bytes: &[u8], what: &str) -> Result<Snapshot> {
     } else {
         serde_yaml::from_str::<Snapshot>(text).ok()
     };
-    if let Some(snapshot) = typed {
+    if let Some(mut snapshot) = typed {
         check_format_marker(&snapshot.format, what)?;
+        snapshot.shrink();
         return Ok(snapshot);
     }
     // serde keeps the last of two equal keys; in a baseline that would silently

@@ -26,7 +26,7 @@ use mysql::{Conn, Opts, OptsBuilder, Row, SslOpts, Value};
 use crate::error::{Error, Result};
 use crate::model::{
     self, Check, Column, Engine, ForeignKey, Index, PrimaryKey, Routine, Schema, Snapshot, Table,
-    TableKind, Trigger, TypeFamily, Unique, View, ViewColumn,
+    TableKind, Text, Trigger, TypeFamily, Unique, View, ViewColumn, intern,
 };
 use crate::source::{Filter, Timeouts, redact_url};
 use crate::sql;
@@ -1003,22 +1003,23 @@ fn column_from_row(r: &Row, name: String, json: bool, flavor: Flavor) -> Column 
             flavor,
         )
     };
+    let shared = |v: Option<String>| v.as_deref().map(intern::text);
     Column {
         name,
         position: number(r, 3) as u32,
-        declared_type,
-        normalized_type,
+        declared_type: intern::text(&declared_type),
+        normalized_type: intern::ty(normalized_type),
         nullable: text(r, 5) == "YES",
-        default,
+        default: default.map(intern::default_value),
         identity: lower_extra
             .contains("auto_increment")
-            .then(|| "auto_increment".to_string()),
-        generated,
-        generated_kind,
-        charset: opt_text(r, 8),
-        collation: opt_text(r, 9),
-        on_update: normalize::on_update(&extra),
-        comment: opt_text(r, 12).filter(|c| !c.is_empty()),
+            .then(|| intern::text("auto_increment")),
+        generated: generated.map(Text::from),
+        generated_kind: shared(generated_kind),
+        charset: shared(opt_text(r, 8)),
+        collation: shared(opt_text(r, 9)),
+        on_update: shared(normalize::on_update(&extra)),
+        comment: opt_text(r, 12).filter(|c| !c.is_empty()).map(Text::from),
     }
 }
 

@@ -21,8 +21,8 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use crate::error::{Error, Result};
 use crate::model::{
     Check, Column, Engine, EnumType, Extension, ForeignKey, Index, PrimaryKey, Routine,
-    RowLevelSecurity, Schema, Sequence, Snapshot, Table, TableKind, Trigger, Unique, View,
-    ViewColumn, sha256_hex,
+    RowLevelSecurity, Schema, Sequence, Snapshot, Table, TableKind, Text, Trigger, Unique, View,
+    ViewColumn, intern, sha256_hex,
 };
 use crate::source::{Filter, Timeouts, redact_url};
 use crate::sql;
@@ -357,28 +357,31 @@ impl Catalog {
             let mut column = Column {
                 name,
                 position: position as u32,
-                declared_type,
+                declared_type: intern::text(&declared_type),
                 nullable: !not_null,
                 identity: match identity.as_str() {
-                    "a" => Some("always".into()),
-                    "d" => Some("by default".into()),
+                    "a" => Some(intern::text("always")),
+                    "d" => Some(intern::text("by default")),
                     _ => None,
                 },
-                collation: row.try_get(15)?,
-                comment: row.try_get(16)?,
+                collation: row.try_get::<_, Option<&str>>(15)?.map(intern::text),
+                comment: row.try_get::<_, Option<&str>>(16)?.map(Text::from),
                 ..Column::default()
             };
             match (generated.as_str(), default) {
                 ("s", Some(expr)) => {
-                    column.generated = Some(sql::canonical(&expr));
-                    column.generated_kind = Some("stored".into());
+                    column.generated = Some(sql::canonical(&expr).into());
+                    column.generated_kind = Some(intern::text("stored"));
                 }
                 (_, Some(expr)) => {
-                    column.default = Some(normalize_default(&expr, normalized_type.family));
+                    column.default = Some(intern::default_value(normalize_default(
+                        &expr,
+                        normalized_type.family,
+                    )));
                 }
                 _ => {}
             }
-            column.normalized_type = normalized_type;
+            column.normalized_type = intern::ty(normalized_type);
             table.columns.push(column);
         }
         Ok(())

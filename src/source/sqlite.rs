@@ -14,7 +14,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 use crate::model::{
     Check, Column, DefaultValue, Engine, ForeignKey, Index, NormalizedType, PrimaryKey, Schema,
-    Snapshot, Table, Trigger, TypeFamily, Unique, View, ViewColumn,
+    Snapshot, Table, Text, Trigger, TypeFamily, Unique, View, ViewColumn, intern,
 };
 use crate::source::{Filter, Timeouts};
 use crate::sql::{self, Token};
@@ -208,14 +208,15 @@ fn read_columns(
             nullable: !not_null,
             default: default
                 .as_deref()
-                .and_then(|d| normalize_default(d, normalized_type.family)),
-            collation: info.and_then(|i| i.collation.clone()),
+                .and_then(|d| normalize_default(d, normalized_type.family))
+                .map(intern::default_value),
+            collation: info.and_then(|i| i.collation.as_deref()).map(intern::text),
             ..Column::default()
         };
-        if let Some((expr, kind)) = info.and_then(|i| i.generated.clone()) {
-            column.generated = Some(expr);
+        if let Some((expr, kind)) = info.and_then(|i| i.generated.as_ref()) {
+            column.generated = Some(Text::from(expr.as_str()));
             // hidden = 2 is VIRTUAL, 3 is STORED.
-            column.generated_kind = Some(if hidden == 3 { "stored".into() } else { kind });
+            column.generated_kind = Some(intern::text(if hidden == 3 { "stored" } else { kind }));
         }
         if pk > 0 {
             pk_columns
@@ -224,8 +225,8 @@ fn read_columns(
                 .push((pk, name.clone()));
         }
         column.name = name;
-        column.declared_type = declared;
-        column.normalized_type = normalized_type;
+        column.declared_type = intern::text(&declared);
+        column.normalized_type = intern::ty(normalized_type);
         table.columns.push(column);
     }
     for (owner, mut columns) in pk_columns {

@@ -68,13 +68,16 @@ fn column() -> impl Strategy<Value = Column> {
             |(name, normalized_type, nullable, default, identity)| Column {
                 name,
                 declared_type: normalized_type.family.as_str().into(),
-                normalized_type,
+                normalized_type: normalized_type.into(),
                 nullable,
-                default: default.map(|d| DefaultValue {
-                    raw: d.into(),
-                    normalized: d.into(),
+                default: default.map(|d| {
+                    DefaultValue {
+                        raw: d.into(),
+                        normalized: d.into(),
+                    }
+                    .into()
                 }),
-                identity,
+                identity: identity.map(Into::into),
                 ..Column::default()
             },
         )
@@ -149,11 +152,11 @@ fn table() -> impl Strategy<Value = Table> {
                 Table {
                     columns,
                     primary_key,
-                    uniques,
-                    foreign_keys,
-                    checks,
-                    indexes,
-                    triggers,
+                    uniques: uniques.into_iter().collect(),
+                    foreign_keys: foreign_keys.into_iter().collect(),
+                    checks: checks.into_iter().collect(),
+                    indexes: indexes.into_iter().collect(),
+                    triggers: triggers.into_iter().collect(),
                     ..Table::default()
                 }
             },
