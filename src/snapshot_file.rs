@@ -264,6 +264,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("duplicate key `ix_a`"), "{err}");
+        // The same through a file, which is parsed as it is read.
+        let dir = std::env::temp_dir().join(format!("dg-repeated-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("ok.json"), &text).unwrap();
+        std::fs::write(dir.join("repeated.json"), &repeated).unwrap();
+        assert_eq!(
+            read(&dir.join("ok.json"), "baseline")
+                .unwrap()
+                .table_count(),
+            1
+        );
+        let err = read(&dir.join("repeated.json"), "baseline")
+            .unwrap_err()
+            .to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.contains("duplicate key `ix_a`"), "{err}");
         // A repeated field of a struct, too.
         let field = text.replacen(
             "\"engine\": \"sqlite\",",
