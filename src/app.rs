@@ -151,14 +151,25 @@ fn diff_command(args: &DiffArgs, policy: Option<&Loaded>) -> Result<Finished> {
     let verdict = settings::verdict(&args.verdict, policy)?;
     // Both sides are read at once: two databases cost the slower of the two
     // snapshots, not their sum. The old side's error wins when both fail.
-    let (old, new) = std::thread::scope(|scope| {
-        let new = scope.spawn(|| load_side(&args.new, "new snapshot", &filter));
-        let old = load_side(&args.old, "old snapshot", &filter);
-        let new = new
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (old, new)
-    });
+    // Two SQLite files are the exception: each is already read on two
+    // threads in this process, so at once they would only double the peak
+    // memory.
+    let sqlite = |side: &str| matches!(Target::recognize(side), Some(Target::Sqlite(_)));
+    let (old, new) = if sqlite(&args.old) && sqlite(&args.new) {
+        (
+            load_side(&args.old, "old snapshot", &filter),
+            load_side(&args.new, "new snapshot", &filter),
+        )
+    } else {
+        std::thread::scope(|scope| {
+            let new = scope.spawn(|| load_side(&args.new, "new snapshot", &filter));
+            let old = load_side(&args.old, "old snapshot", &filter);
+            let new = new
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (old, new)
+        })
+    };
     let (old, new) = (old?, new?);
     same_engine(&old, &new, &format!("the old side ({})", args.old))?;
     let label = Target::recognize(&args.old).map_or_else(|| args.old.clone(), |t| t.display());

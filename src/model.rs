@@ -262,7 +262,11 @@ impl Snapshot {
             }
         }
         let mut hasher = Sha256::new();
-        let _ = serde_json::to_writer(Hashing(&mut hasher), &canonical);
+        // Buffered: the serializer writes token by token.
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, Hashing(&mut hasher));
+        let _ = serde_json::to_writer(&mut buffered, &canonical);
+        let _ = std::io::Write::flush(&mut buffered);
+        drop(buffered);
         hex::encode(hasher.finalize())
     }
 

@@ -32,16 +32,21 @@ pub fn render_to(
     format: FileFormat,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    // A concrete buffered writer: the serializer writes token by token, and
+    // through `dyn Write` every token would be a call that cannot be inlined.
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     match format {
         FileFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, snapshot)?;
-            out.write_all(b"\n")
+            serde_json::to_writer_pretty(&mut out, snapshot)?;
+            out.write_all(b"\n")?;
         }
         // serde_yaml ends every document with a newline.
         FileFormat::Yaml => {
-            serde_yaml::to_writer(&mut *out, snapshot).map_err(std::io::Error::other)
+            serde_yaml::to_writer(&mut out, snapshot).map_err(std::io::Error::other)?;
         }
     }
+    out.flush()
 }
 
 /// Reads a snapshot file; `what` names it in messages ("baseline", "snapshot").

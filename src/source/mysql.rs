@@ -92,7 +92,7 @@ pub fn snapshot(url: &str, filter: &Filter, timeouts: Timeouts) -> Result<Snapsh
     let mut snapshot = Snapshot::new(Engine::Mysql, version, database);
     snapshot.schemas_are_databases = true;
     snapshot.warnings = catalog.warnings(&server);
-    snapshot.schemas = catalog.into_schemas(&server);
+    snapshot.schemas = catalog.into_schemas();
     Ok(snapshot)
 }
 
@@ -442,6 +442,24 @@ impl Reader<'_> {
     /// Expands `{schemas}` to one placeholder per database, `{grantee}` to one
     /// placeholder, and the other `{name}`s to server-specific SQL.
     fn query(&mut self, template: &str) -> mysql::Result<Vec<Row>> {
+        let (text, params) = self.expand(template);
+        self.queries += 1;
+        self.conn.exec(text, params)
+    }
+
+    /// Runs one catalog query and hands each row to `each` as it arrives, so
+    /// that a large result (126,000 columns of a 10,000-table database) is
+    /// never held as raw rows.
+    fn query_each(&mut self, template: &str, mut each: impl FnMut(Row)) -> mysql::Result<()> {
+        let (text, params) = self.expand(template);
+        self.queries += 1;
+        for row in self.conn.exec_iter(text, params)? {
+            each(row?);
+        }
+        Ok(())
+    }
+
+    fn expand(&self, template: &str) -> (String, Vec<Value>) {
         let mut text = String::with_capacity(template.len());
         let mut params: Vec<Value> = Vec::new();
         let mut rest = template;
@@ -464,8 +482,7 @@ impl Reader<'_> {
             rest = &rest[close + 1..];
         }
         text.push_str(rest);
-        self.queries += 1;
-        self.conn.exec(text, params)
+        (text, params)
     }
 
     fn read(&mut self) -> mysql::Result<Catalog> {
@@ -486,12 +503,44 @@ impl Reader<'_> {
         } else {
             self.query(include_str!("mysql/checks_mysql.sql"))?
         };
+        let tables = self.query(include_str!("mysql/tables.sql"))?;
+        let json = json_columns(&checks);
+        let flavor = self.server.flavor;
+        // Rows come table by table, in ordinal order: each table's columns
+        // are gathered into their final list, moved into the table later.
+        let mut columns: Vec<FetchedColumns> = Vec::new();
+        self.query_each(include_str!("mysql/columns.sql"), |r| {
+            let (schema, table, name) = (text(&r, 0), text(&r, 1), text(&r, 2));
+            let is_json = json.contains(&(schema.clone(), table.clone(), name.clone()));
+            let column = column_from_row(&r, name, is_json, flavor);
+            match columns.last_mut() {
+                Some(last) if last.schema == schema && last.table == table => {
+                    last.columns.push(column)
+                }
+                last => {
+                    if let Some(done) = last {
+                        done.columns.shrink_to_fit();
+                    }
+                    columns.push(FetchedColumns {
+                        schema,
+                        table,
+                        columns: vec![column],
+                    });
+                }
+            }
+        })?;
         Ok(Catalog {
             schemata,
             privileges,
-            tables: self.query(include_str!("mysql/tables.sql"))?,
-            columns: self.query(include_str!("mysql/columns.sql"))?,
-            statistics: self.query(include_str!("mysql/statistics.sql"))?,
+            tables,
+            columns,
+            statistics: {
+                let mut keys = IndexKeys::new();
+                self.query_each(include_str!("mysql/statistics.sql"), |r| {
+                    add_key_part(&mut keys, &r)
+                })?;
+                keys
+            },
             foreign_keys: self.query(include_str!("mysql/foreign_keys.sql"))?,
             referential_actions: self.query(include_str!("mysql/referential_actions.sql"))?,
             checks,
@@ -526,15 +575,79 @@ fn number(row: &Row, i: usize) -> u64 {
     opt_text(row, i).and_then(|t| t.parse().ok()).unwrap_or(0)
 }
 
-/// The raw rows of every catalog query.
+/// An index as its STATISTICS rows describe it, one row per key part.
+struct IndexKey {
+    unique: bool,
+    method: String,
+    invisible: bool,
+    parts: Vec<String>,
+    first_column: String,
+}
+
+/// (schema, table, index name) → the index.
+type IndexKeys = BTreeMap<(String, String, String), IndexKey>;
+
+/// Adds one STATISTICS row (a key part) to its index.
+fn add_key_part(keys: &mut IndexKeys, r: &Row) {
+    let (schema, table_name, name) = (text(r, 0), text(r, 1), text(r, 2));
+    let method = text(r, 8).to_ascii_lowercase();
+    let column = opt_text(r, 5);
+    let mut part = match (&column, opt_text(r, 9)) {
+        (Some(c), _) => c.clone(),
+        (None, Some(expression)) => normalize::expression_text(&expression),
+        (None, None) => String::new(),
+    };
+    // SPATIAL keys report a fixed SUB_PART that no one declared.
+    if let Some(prefix) = opt_text(r, 7)
+        && method != "spatial"
+    {
+        part.push_str(&format!("({prefix})"));
+    }
+    if text(r, 6) == "D" {
+        part.push_str(" desc");
+    }
+    let key = keys
+        .entry((schema, table_name, name))
+        .or_insert_with(|| IndexKey {
+            unique: number(r, 3) == 0,
+            method,
+            invisible: number(r, 10) != 0,
+            parts: Vec::new(),
+            first_column: column.unwrap_or_default(),
+        });
+    key.parts.push(part);
+}
+
+/// The columns of a table or view as read, before they are placed in it.
+struct FetchedColumns {
+    schema: String,
+    table: String,
+    columns: Vec<Column>,
+}
+
+/// MariaDB's JSON is LONGTEXT with a column-level CHECK (json_valid(col)):
+/// (schema, table, column) of every such column.
+fn json_columns(checks: &[Row]) -> BTreeSet<(String, String, String)> {
+    checks
+        .iter()
+        .filter(|r| {
+            text(r, 3) == "Column"
+                && normalize::expression_text(&text(r, 4))
+                    == normalize::expression_text(&format!("json_valid(`{}`)", text(r, 2)))
+        })
+        .map(|r| (text(r, 0), text(r, 1), text(r, 2)))
+        .collect()
+}
+
+/// The rows of every catalog query (the columns already converted).
 struct Catalog {
     schemas: Vec<String>,
     schemata: BTreeSet<String>,
     /// (database pattern or `*`, privilege).
     privileges: Vec<(String, String)>,
     tables: Vec<Row>,
-    columns: Vec<Row>,
-    statistics: Vec<Row>,
+    columns: Vec<FetchedColumns>,
+    statistics: IndexKeys,
     foreign_keys: Vec<Row>,
     referential_actions: Vec<Row>,
     checks: Vec<Row>,
@@ -617,7 +730,7 @@ impl Catalog {
         warnings
     }
 
-    fn into_schemas(self, server: &Server) -> BTreeMap<String, Schema> {
+    fn into_schemas(mut self) -> BTreeMap<String, Schema> {
         let mut schemas: BTreeMap<String, Schema> = self
             .schemas
             .iter()
@@ -641,16 +754,12 @@ impl Catalog {
             }
         }
 
-        // MariaDB's JSON is LONGTEXT with a column-level CHECK (json_valid(col)).
-        let mut json_columns: BTreeSet<(String, String, String)> = BTreeSet::new();
+        let json = json_columns(&self.checks);
         for r in &self.checks {
             let (schema, table_name, name, level, clause) =
                 (text(r, 0), text(r, 1), text(r, 2), text(r, 3), text(r, 4));
             let expression = normalize::expression_text(&clause);
-            if level == "Column"
-                && expression == normalize::expression_text(&format!("json_valid(`{name}`)"))
-            {
-                json_columns.insert((schema, table_name, name));
+            if json.contains(&(schema.clone(), table_name.clone(), name.clone())) {
                 continue;
             }
             let Some(t) = schemas
@@ -674,24 +783,30 @@ impl Catalog {
             );
         }
 
-        for r in &self.columns {
-            let (schema, table_name, name) = (text(r, 0), text(r, 1), text(r, 2));
+        for FetchedColumns {
+            schema,
+            table,
+            mut columns,
+        } in std::mem::take(&mut self.columns)
+        {
             let Some(s) = schemas.get_mut(&schema) else {
                 continue;
             };
-            if let Some(view) = s.views.get_mut(&table_name) {
-                view.columns.push(ViewColumn {
-                    name,
-                    declared_type: text(r, 7),
-                });
+            if let Some(view) = s.views.get_mut(&table) {
+                view.columns.extend(columns.into_iter().map(|c| ViewColumn {
+                    declared_type: c.declared_type.to_string(),
+                    name: c.name,
+                }));
                 continue;
             }
-            let Some(t) = s.tables.get_mut(&table_name) else {
-                continue;
-            };
-            let json = json_columns.contains(&(schema, table_name, name.clone()));
-            t.columns
-                .push(column_from_row(r, name, json, server.flavor));
+            if let Some(t) = s.tables.get_mut(&table) {
+                columns.shrink_to_fit();
+                if t.columns.is_empty() {
+                    t.columns = columns;
+                } else {
+                    t.columns.extend(columns);
+                }
+            }
         }
 
         self.add_indexes(&mut schemas);
@@ -740,44 +855,8 @@ impl Catalog {
         schemas
     }
 
-    fn add_indexes(&self, schemas: &mut BTreeMap<String, Schema>) {
-        struct Key {
-            unique: bool,
-            method: String,
-            invisible: bool,
-            parts: Vec<String>,
-            first_column: String,
-        }
-        let mut keys: BTreeMap<(String, String, String), Key> = BTreeMap::new();
-        for r in &self.statistics {
-            let (schema, table_name, name) = (text(r, 0), text(r, 1), text(r, 2));
-            let method = text(r, 8).to_ascii_lowercase();
-            let column = opt_text(r, 5);
-            let mut part = match (&column, opt_text(r, 9)) {
-                (Some(c), _) => c.clone(),
-                (None, Some(expression)) => normalize::expression_text(&expression),
-                (None, None) => String::new(),
-            };
-            // SPATIAL keys report a fixed SUB_PART that no one declared.
-            if let Some(prefix) = opt_text(r, 7)
-                && method != "spatial"
-            {
-                part.push_str(&format!("({prefix})"));
-            }
-            if text(r, 6) == "D" {
-                part.push_str(" desc");
-            }
-            let key = keys
-                .entry((schema, table_name, name))
-                .or_insert_with(|| Key {
-                    unique: number(r, 3) == 0,
-                    method,
-                    invisible: number(r, 10) != 0,
-                    parts: Vec::new(),
-                    first_column: column.unwrap_or_default(),
-                });
-            key.parts.push(part);
-        }
+    fn add_indexes(&mut self, schemas: &mut BTreeMap<String, Schema>) {
+        let keys = std::mem::take(&mut self.statistics);
         for ((schema, table_name, name), key) in keys {
             let Some(t) = schemas
                 .get_mut(&schema)

@@ -174,28 +174,36 @@ type PgResult<T> = std::result::Result<T, postgres::Error>;
 
 impl Catalog {
     /// Runs one catalog query over the covered schemas.
-    fn query(&mut self, sql: &str) -> PgResult<Vec<postgres::Row>> {
+    /// The catalog query with the server-version-specific expressions filled in.
+    fn expand(&self, sql: &str) -> String {
+        sql.replace(
+            "NULLS_NOT_DISTINCT",
+            if self.version >= 150000 {
+                "i.indnullsnotdistinct"
+            } else {
+                "NULL::bool"
+            },
+        )
+        .replace(
+            "SQL_BODY",
+            if self.version >= 140000 {
+                "pg_get_function_sqlbody(p.oid)"
+            } else {
+                "NULL::text"
+            },
+        )
+    }
+
+    /// Runs one catalog query over the covered schemas, its rows streamed as
+    /// they arrive: a large result (126,000 columns at 10,000 tables) is never
+    /// held whole.
+    fn rows(&mut self, sql: &str) -> PgResult<impl Iterator<Item = PgResult<postgres::Row>> + '_> {
+        use postgres::fallible_iterator::FallibleIterator;
         self.queries += 1;
-        let sql = sql
-            .replace(
-                "NULLS_NOT_DISTINCT",
-                if self.version >= 150000 {
-                    "i.indnullsnotdistinct"
-                } else {
-                    "NULL::bool"
-                },
-            )
-            .replace(
-                "SQL_BODY",
-                if self.version >= 140000 {
-                    "pg_get_function_sqlbody(p.oid)"
-                } else {
-                    "NULL::text"
-                },
-            );
+        let sql = self.expand(sql);
         let text = format!("WITH user_schemas AS ({USER_SCHEMAS}) {sql}");
         let params: [&(dyn ToSql + Sync); 1] = [&self.schemas];
-        self.client.query(text.as_str(), &params)
+        Ok(self.client.query_raw(text.as_str(), params)?.iterator())
     }
 
     /// A catalog query that does not depend on the covered schemas.
@@ -244,7 +252,8 @@ impl Catalog {
     }
 
     fn read_schemas(&mut self, snapshot: &mut Snapshot) -> PgResult<()> {
-        for row in self.query(include_str!("postgres/schemas.sql"))? {
+        for row in self.rows(include_str!("postgres/schemas.sql"))? {
+            let row = row?;
             let schema = Schema {
                 comment: row.try_get(1)?,
                 ..Schema::default()
@@ -255,7 +264,8 @@ impl Catalog {
     }
 
     fn read_relations(&mut self, snapshot: &mut Snapshot) -> PgResult<()> {
-        for row in self.query(include_str!("postgres/relations.sql"))? {
+        for row in self.rows(include_str!("postgres/relations.sql"))? {
+            let row = row?;
             let schema_name: String = row.try_get(0)?;
             let name: String = row.try_get(1)?;
             let relkind: String = row.try_get(2)?;
@@ -314,7 +324,8 @@ impl Catalog {
     }
 
     fn read_columns(&mut self, snapshot: &mut Snapshot) -> PgResult<()> {
-        for row in self.query(include_str!("postgres/columns.sql"))? {
+        for row in self.rows(include_str!("postgres/columns.sql"))? {
+            let row = row?;
             let schema_name: String = row.try_get(0)?;
             let relation: String = row.try_get(1)?;
             let Some(schema) = snapshot.schemas.get_mut(&schema_name) else {
@@ -388,7 +399,8 @@ impl Catalog {
     }
 
     fn read_constraints(&mut self, snapshot: &mut Snapshot) -> PgResult<()> {
-        for row in self.query(include_str!("postgres/constraints.sql"))? {
+        for row in self.rows(include_str!("postgres/constraints.sql"))? {
+            let row = row?;
             let schema_name: String = row.try_get(0)?;
             let table_name: String = row.try_get(1)?;
             let Some(table) = table_mut(snapshot, &schema_name, &table_name) else {
@@ -454,7 +466,8 @@ impl Catalog {
     }
 
     fn read_indexes(&mut self, snapshot: &mut Snapshot) -> PgResult<()> {
-        for row in self.query(include_str!("postgres/indexes.sql"))? {
+        for row in self.rows(include_str!("postgres/indexes.sql"))? {
+            let row = row?;
             let schema_name: String = row.try_get(0)?;
             let relation: String = row.try_get(1)?;
             let name: String = row.try_get(2)?;
@@ -506,7 +519,8 @@ impl Catalog {
     }
 
     fn read_enums(&mut self, snapshot: &mut Snapshot) -> PgResult<()> {
-        for row in self.query(include_str!("postgres/enums.sql"))? {
+        for row in self.rows(include_str!("postgres/enums.sql"))? {
+            let row = row?;
             let schema_name: String = row.try_get(0)?;
             if let Some(schema) = snapshot.schemas.get_mut(&schema_name) {
                 let labels: Vec<String> = row.try_get(2)?;
@@ -517,7 +531,8 @@ impl Catalog {
     }
 
     fn read_sequences(&mut self, snapshot: &mut Snapshot) -> PgResult<()> {
-        for row in self.query(include_str!("postgres/sequences.sql"))? {
+        for row in self.rows(include_str!("postgres/sequences.sql"))? {
+            let row = row?;
             let schema_name: String = row.try_get(0)?;
             let Some(schema) = snapshot.schemas.get_mut(&schema_name) else {
                 continue;
@@ -542,7 +557,8 @@ impl Catalog {
     }
 
     fn read_routines(&mut self, snapshot: &mut Snapshot) -> PgResult<()> {
-        for row in self.query(include_str!("postgres/routines.sql"))? {
+        for row in self.rows(include_str!("postgres/routines.sql"))? {
+            let row = row?;
             let schema_name: String = row.try_get(0)?;
             let Some(schema) = snapshot.schemas.get_mut(&schema_name) else {
                 continue;
@@ -594,7 +610,8 @@ impl Catalog {
     }
 
     fn read_triggers(&mut self, snapshot: &mut Snapshot) -> PgResult<()> {
-        for row in self.query(include_str!("postgres/triggers.sql"))? {
+        for row in self.rows(include_str!("postgres/triggers.sql"))? {
+            let row = row?;
             let schema_name: String = row.try_get(0)?;
             let relation: String = row.try_get(1)?;
             let name: String = row.try_get(2)?;
@@ -614,7 +631,8 @@ impl Catalog {
     }
 
     fn read_policies(&mut self, snapshot: &mut Snapshot) -> PgResult<()> {
-        for row in self.query(include_str!("postgres/policies.sql"))? {
+        for row in self.rows(include_str!("postgres/policies.sql"))? {
+            let row = row?;
             let schema_name: String = row.try_get(0)?;
             let table_name: String = row.try_get(1)?;
             let Some(table) = table_mut(snapshot, &schema_name, &table_name) else {

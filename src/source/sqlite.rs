@@ -6,15 +6,16 @@
 //! generated expressions in any pragma; they are taken from the `CREATE` text
 //! it stores, with the tokenizer in [`crate::sql`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Check, Column, DefaultValue, Engine, ForeignKey, Index, NormalizedType, PrimaryKey, Schema,
-    Snapshot, Table, Text, Trigger, TypeFamily, Unique, View, ViewColumn, intern,
+    Check, Column, DefaultValue, Engine, ForeignKey, Index, NamedMap, NormalizedType, PrimaryKey,
+    Schema, Snapshot, Table, Text, Trigger, TypeFamily, Unique, View, ViewColumn, intern,
 };
 use crate::source::{Filter, Timeouts};
 use crate::sql::{self, Token};
@@ -28,16 +29,17 @@ pub fn snapshot(path: &Path, _filter: &Filter, timeouts: Timeouts) -> Result<Sna
             "SQLite database {shown} does not exist (driftguard never creates one); check the path"
         )));
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| map_error(e, path))?;
-    conn.busy_timeout(timeouts.statement)
-        .map_err(|e| map_error(e, path))?;
-    // One read transaction: all four catalog queries see the same schema.
-    conn.execute_batch("BEGIN")
-        .map_err(|e| map_error(e, path))?;
+    let open = || -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(timeouts.statement)?;
+        // One read transaction: all the catalog queries see the same schema.
+        conn.execute_batch("BEGIN")?;
+        Ok(conn)
+    };
+    let conn = open().map_err(|e| map_error(e, path))?;
     let version: String = conn
         .query_row("SELECT sqlite_version()", [], |r| r.get(0))
         .map_err(|e| map_error(e, path))?;
@@ -45,11 +47,58 @@ pub fn snapshot(path: &Path, _filter: &Filter, timeouts: Timeouts) -> Result<Sna
         .file_name()
         .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());
     let mut snapshot = Snapshot::new(Engine::Sqlite, version, database);
-    let schema = read_schema(&conn).map_err(|e| map_error(e, path))?;
+    // The pragma functions prepare a statement per table, which is most of
+    // the time on a large schema. Keys (foreign keys and indexes) are read on
+    // a second connection at the same time as the columns; both read
+    // transactions must see the same schema_version, or the keys are read
+    // again on the first connection.
+    let schema = std::thread::scope(|scope| {
+        let keys = scope.spawn(|| -> rusqlite::Result<(i64, Keys)> {
+            let conn = open()?;
+            let version = schema_version(&conn)?;
+            let keys = read_keys(&conn)?;
+            conn.execute_batch("COMMIT")?;
+            Ok((version, keys))
+        });
+        let version = schema_version(&conn)?;
+        let (schema, parsed, index_sql) = read_schema(&conn)?;
+        let keys = match keys
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        {
+            Ok((v, keys)) if v == version => keys,
+            // The schema changed between the two transactions, or the second
+            // connection found the file locked: read the keys here instead.
+            Ok(_) => read_keys(&conn)?,
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                read_keys(&conn)?
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(finish_schema(schema, &parsed, &index_sql, keys))
+    })
+    .map_err(|e| map_error(e, path))?;
     conn.execute_batch("COMMIT")
         .map_err(|e| map_error(e, path))?;
     snapshot.schemas.insert(SCHEMA.to_string(), schema);
     Ok(snapshot)
+}
+
+fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA schema_version", [], |r| r.get(0))
+}
+
+/// Foreign keys and indexes as the pragmas list them, before they are resolved.
+struct Keys {
+    foreign_keys: RawForeignKeys,
+    indexes: RawIndexes,
+}
+
+fn read_keys(conn: &Connection) -> rusqlite::Result<Keys> {
+    Ok(Keys {
+        foreign_keys: fetch_foreign_keys(conn)?,
+        indexes: fetch_indexes(conn)?,
+    })
 }
 
 fn map_error(e: rusqlite::Error, path: &Path) -> Error {
@@ -78,7 +127,9 @@ struct ObjectRow {
     sql: Option<String>,
 }
 
-fn read_schema(conn: &Connection) -> rusqlite::Result<Schema> {
+/// Tables, views, triggers and columns, with the parsed `CREATE TABLE` texts
+/// and the `CREATE INDEX` texts that the keys are resolved against.
+fn read_schema(conn: &Connection) -> rusqlite::Result<(Schema, ParsedTables, IndexSql)> {
     let objects: Vec<ObjectRow> = conn
         .prepare(include_str!("sqlite/objects.sql"))?
         .query_map([], |r| {
@@ -147,9 +198,22 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<Schema> {
         }
     }
 
+    drop(objects);
     read_columns(conn, &mut schema, &parsed)?;
-    read_foreign_keys(conn, &mut schema, &parsed)?;
-    read_indexes(conn, &mut schema, &parsed, &index_sql)?;
+    Ok((schema, parsed, index_sql))
+}
+
+type ParsedTables = BTreeMap<String, ParsedTable>;
+type IndexSql = BTreeMap<String, String>;
+
+fn finish_schema(
+    mut schema: Schema,
+    parsed: &ParsedTables,
+    index_sql: &IndexSql,
+    keys: Keys,
+) -> Schema {
+    apply_foreign_keys(&mut schema, parsed, keys.foreign_keys);
+    apply_indexes(&mut schema, parsed, index_sql, keys.indexes);
     for (name, table) in schema.tables.iter_mut() {
         let parsed_table = &parsed[name];
         for (i, (constraint_name, expression)) in parsed_table.checks.iter().enumerate() {
@@ -166,7 +230,7 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<Schema> {
             );
         }
     }
-    Ok(schema)
+    schema
 }
 
 fn read_columns(
@@ -177,40 +241,69 @@ fn read_columns(
     let mut stmt = conn.prepare(include_str!("sqlite/columns.sql"))?;
     let mut rows = stmt.query([])?;
     let mut pk_columns: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
+    // Rows come table by table (the join walks sqlite_schema): a table's
+    // columns are collected and moved into it at once, without spare capacity,
+    // and each distinct declared type is normalized once.
+    let mut current: Option<(String, Vec<Column>)> = None;
+    let mut types: HashMap<String, (Text, Arc<NormalizedType>)> = HashMap::new();
+    let flush = |schema: &mut Schema, done: Option<(String, Vec<Column>)>| {
+        if let Some((owner, columns)) = done
+            && let Some(table) = schema.tables.get_mut(&owner)
+        {
+            table.columns.extend(columns);
+            table.columns.shrink_to_fit();
+        }
+    };
     while let Some(r) = rows.next()? {
-        let owner: String = r.get(0)?;
+        let owner = r.get_ref(0)?.as_str()?;
         let cid: i64 = r.get(1)?;
         let name: String = r.get(2)?;
-        let declared: String = r.get(3)?;
+        let declared = r.get_ref(3)?.as_str()?;
         let not_null: bool = r.get::<_, i64>(4)? != 0;
-        let default: Option<String> = r.get(5)?;
+        let default = r.get_ref(5)?.as_str_or_null()?;
         let pk: i64 = r.get(6)?;
         let hidden: i64 = r.get(7)?;
-        if let Some(view) = schema.views.get_mut(&owner) {
+        if let Some(view) = schema.views.get_mut(owner) {
             // A view column's type is inherited from whatever it selects: keep only
             // the normalized name, so `INT` and `INTEGER` in a base table agree.
-            let declared_type = normalize_type(&declared).name;
+            let declared_type = normalize_type(declared).name;
             view.columns.push(ViewColumn {
                 name,
                 declared_type,
             });
             continue;
         }
-        let Some(table) = schema.tables.get_mut(&owner) else {
+        if current.as_ref().is_none_or(|(o, _)| o != owner) {
+            if !schema.tables.contains_key(owner) {
+                continue;
+            }
+            let done = current.replace((owner.to_string(), Vec::with_capacity(16)));
+            flush(schema, done);
+        }
+        let Some((_, columns)) = current.as_mut() else {
             continue;
         };
         let info = parsed
-            .get(&owner)
-            .and_then(|p| p.columns.get(&name.to_lowercase()));
-        let normalized_type = normalize_type(&declared);
+            .get(owner)
+            .filter(|p| !p.columns.is_empty())
+            .and_then(|p| p.columns.get(name.to_lowercase().as_str()));
+        let (declared_type, normalized_type) = match types.get(declared) {
+            Some(known) => known.clone(),
+            None => {
+                let known = (intern::text(declared), intern::ty(normalize_type(declared)));
+                types.insert(declared.to_string(), known.clone());
+                known
+            }
+        };
         let mut column = Column {
             position: cid as u32 + 1,
             nullable: !not_null,
             default: default
-                .as_deref()
                 .and_then(|d| normalize_default(d, normalized_type.family))
                 .map(intern::default_value),
             collation: info.and_then(|i| i.collation.as_deref()).map(intern::text),
+            declared_type,
+            normalized_type,
             ..Column::default()
         };
         if let Some((expr, kind)) = info.and_then(|i| i.generated.as_ref()) {
@@ -220,15 +313,14 @@ fn read_columns(
         }
         if pk > 0 {
             pk_columns
-                .entry(owner.clone())
+                .entry(owner.to_string())
                 .or_default()
                 .push((pk, name.clone()));
         }
         column.name = name;
-        column.declared_type = intern::text(&declared);
-        column.normalized_type = intern::ty(normalized_type);
-        table.columns.push(column);
+        columns.push(column);
     }
+    flush(schema, current.take());
     for (owner, mut columns) in pk_columns {
         columns.sort();
         let table = schema
@@ -268,16 +360,14 @@ fn read_columns(
     Ok(())
 }
 
-fn read_foreign_keys(
-    conn: &Connection,
-    schema: &mut Schema,
-    parsed: &BTreeMap<String, ParsedTable>,
-) -> rusqlite::Result<()> {
+/// (table, id) → (referenced table, [(from, to)], on update, on delete)
+type RawForeignKeys =
+    BTreeMap<(String, i64), (String, Vec<(String, Option<String>)>, String, String)>;
+
+fn fetch_foreign_keys(conn: &Connection) -> rusqlite::Result<RawForeignKeys> {
     let mut stmt = conn.prepare(include_str!("sqlite/foreign_keys.sql"))?;
     let mut rows = stmt.query([])?;
-    // (table, id) → (referenced table, [(from, to)], on update, on delete)
-    type Fk = (String, Vec<(String, Option<String>)>, String, String);
-    let mut fks: BTreeMap<(String, i64), Fk> = BTreeMap::new();
+    let mut fks = RawForeignKeys::new();
     while let Some(r) = rows.next()? {
         let owner: String = r.get(0)?;
         let id: i64 = r.get(1)?;
@@ -289,6 +379,10 @@ fn read_foreign_keys(
         entry.2 = r.get(6)?;
         entry.3 = r.get(7)?;
     }
+    Ok(fks)
+}
+
+fn apply_foreign_keys(schema: &mut Schema, parsed: &ParsedTables, fks: RawForeignKeys) {
     let pk_of = |table: &str| -> Vec<String> {
         // Names are case-insensitive in SQLite; the exact spelling is the common case.
         let found = schema.tables.get(table).or_else(|| {
@@ -339,19 +433,15 @@ fn read_foreign_keys(
             table.foreign_keys.insert(name, fk);
         }
     }
-    Ok(())
 }
 
-fn read_indexes(
-    conn: &Connection,
-    schema: &mut Schema,
-    parsed: &BTreeMap<String, ParsedTable>,
-    index_sql: &BTreeMap<String, String>,
-) -> rusqlite::Result<()> {
+/// (table, index) → (unique, origin, [column names from the pragma])
+type RawIndexes = BTreeMap<(String, String), (bool, String, Vec<String>)>;
+
+fn fetch_indexes(conn: &Connection) -> rusqlite::Result<RawIndexes> {
     let mut stmt = conn.prepare(include_str!("sqlite/indexes.sql"))?;
     let mut rows = stmt.query([])?;
-    // (table, index) → (unique, origin, [column names from the pragma])
-    let mut indexes: BTreeMap<(String, String), (bool, String, Vec<String>)> = BTreeMap::new();
+    let mut indexes = RawIndexes::new();
     while let Some(r) = rows.next()? {
         let owner: String = r.get(0)?;
         let name: String = r.get(1)?;
@@ -363,6 +453,15 @@ fn read_indexes(
             .or_insert_with(|| (unique, origin, Vec::new()));
         entry.2.push(column.unwrap_or_default());
     }
+    Ok(indexes)
+}
+
+fn apply_indexes(
+    schema: &mut Schema,
+    parsed: &ParsedTables,
+    index_sql: &IndexSql,
+    indexes: RawIndexes,
+) {
     for ((owner, name), (unique, origin, columns)) in indexes {
         let Some(table) = schema.tables.get_mut(&owner) else {
             continue;
@@ -406,7 +505,6 @@ fn read_indexes(
             }
         }
     }
-    Ok(())
 }
 
 /// Type normalization by SQLite's affinity rules (section 3.1 of its datatype
@@ -535,7 +633,8 @@ struct ParsedKey {
 /// What the pragmas do not tell, taken from the stored `CREATE TABLE` text.
 #[derive(Debug, Default)]
 struct ParsedTable {
-    columns: BTreeMap<String, ParsedColumn>,
+    /// Columns with a collation, a generation expression or AUTOINCREMENT, by lower-cased name.
+    columns: NamedMap<ParsedColumn>,
     primary_key_name: Option<String>,
     checks: Vec<(Option<String>, String)>,
     uniques: Vec<ParsedKey>,
@@ -561,7 +660,10 @@ fn parse_create_table(text: &str) -> ParsedTable {
         } else {
             let column = first.ident().to_lowercase();
             let info = parse_constraints(&item[1..], Some(&column), &mut parsed);
-            parsed.columns.insert(column, info);
+            // Only what the pragmas do not say is kept: most columns have none.
+            if info.collation.is_some() || info.generated.is_some() || info.autoincrement {
+                parsed.columns.insert(column, info);
+            }
         }
     }
     parsed
