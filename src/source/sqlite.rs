@@ -32,7 +32,9 @@ pub fn snapshot(path: &Path, _filter: &Filter, timeouts: Timeouts) -> Result<Sna
     let open = || -> rusqlite::Result<Connection> {
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_SHARED_CACHE,
         )?;
         conn.busy_timeout(timeouts.statement)?;
         // One read transaction: all the catalog queries see the same schema.
