@@ -148,6 +148,31 @@ pub mod intern {
     }
 }
 
+/// Reads a table's columns into a list of exactly their number: reserved for
+/// a typical table up front (instead of growing 1, 2, 4, 8, 16, copying each
+/// time), trimmed at the end.
+fn columns_exactly<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Column>, D::Error> {
+    struct Columns;
+    impl<'de> serde::de::Visitor<'de> for Columns {
+        type Value = Vec<Column>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of columns")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Vec<Column>, A::Error> {
+            let mut columns = Vec::with_capacity(seq.size_hint().unwrap_or(16).min(1024));
+            while let Some(column) = seq.next_element()? {
+                columns.push(column);
+            }
+            columns.shrink_to_fit();
+            Ok(columns)
+        }
+    }
+    d.deserialize_seq(Columns)
+}
+
 /// Reads a map, refusing a repeated key. serde keeps the last of two equal keys;
 /// in a baseline that would silently drop a table. (Repeated struct fields are
 /// refused by the derived code.)
@@ -353,6 +378,7 @@ pub struct Table {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_bound: Option<String>,
     /// In ordinal position order.
+    #[serde(deserialize_with = "columns_exactly")]
     pub columns: Vec<Column>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_key: Option<PrimaryKey>,
