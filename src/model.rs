@@ -79,18 +79,18 @@ pub mod intern {
     }
 
     pub fn ty(value: NormalizedType) -> Arc<NormalizedType> {
-        TYPES.with_borrow_mut(|set| match set.get(&value) {
-            Some(shared) => shared.clone(),
-            None => {
-                let shared = Arc::new(value);
-                set.insert(shared.clone());
-                shared
-            }
-        })
+        shared(&TYPES, value)
     }
 
     pub fn default_value(value: DefaultValue) -> Arc<DefaultValue> {
-        DEFAULTS.with_borrow_mut(|set| match set.get(&value) {
+        shared(&DEFAULTS, value)
+    }
+
+    fn shared<T: Eq + std::hash::Hash>(
+        table: &'static std::thread::LocalKey<RefCell<HashSet<Arc<T>>>>,
+        value: T,
+    ) -> Arc<T> {
+        table.with_borrow_mut(|set| match set.get(&value) {
             Some(shared) => shared.clone(),
             None => {
                 let shared = Arc::new(value);
