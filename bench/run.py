@@ -103,9 +103,6 @@ def sha(*parts):
 
 # ---------------------------------------------------------------- schemas and loading
 
-DIALECT = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
-
-
 def generate(engine, tables):
     """Cached base.sql, drift.sql and drift.json for one engine and size."""
     generator = BENCH / "make_schema.py"
@@ -115,7 +112,7 @@ def generate(engine, tables):
     drift_json = CACHE / f"{engine}-{tables}-{stamp}-drift.json"
     if not (base.exists() and drift.exists() and drift_json.exists()):
         CACHE.mkdir(exist_ok=True)
-        args = [sys.executable, str(generator), "--dialect", DIALECT[engine], "--tables", str(tables),
+        args = [sys.executable, str(generator), "--dialect", engine, "--tables", str(tables),
                 "--seed", str(SEED)]
         with open(base, "wb") as f:
             sh(args, stdout=f)

@@ -269,6 +269,15 @@ pub fn split_top_level<'t, 'a>(tokens: &'t [Token<'a>]) -> Vec<&'t [Token<'a>]> 
     parts
 }
 
+/// The number inside a quoted literal (`'0'`, `'1.5'`), which a numeric
+/// column stores the same as the bare number; `None` for anything else.
+pub fn quoted_number(literal: &str) -> Option<&str> {
+    literal
+        .strip_prefix('\'')
+        .and_then(|s| s.strip_suffix('\''))
+        .filter(|inner| inner.parse::<f64>().is_ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

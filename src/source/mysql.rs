@@ -544,6 +544,7 @@ impl Reader<'_> {
             foreign_keys: self.query(include_str!("mysql/foreign_keys.sql"))?,
             referential_actions: self.query(include_str!("mysql/referential_actions.sql"))?,
             checks,
+            json,
             views: self.query(include_str!("mysql/views.sql"))?,
             triggers: self.query(include_str!("mysql/triggers.sql"))?,
             routines: self.query(include_str!("mysql/routines.sql"))?,
@@ -651,6 +652,8 @@ struct Catalog {
     foreign_keys: Vec<Row>,
     referential_actions: Vec<Row>,
     checks: Vec<Row>,
+    /// The columns that are MariaDB JSON (see [`json_columns`]).
+    json: BTreeSet<(String, String, String)>,
     views: Vec<Row>,
     triggers: Vec<Row>,
     routines: Vec<Row>,
@@ -754,12 +757,14 @@ impl Catalog {
             }
         }
 
-        let json = json_columns(&self.checks);
         for r in &self.checks {
             let (schema, table_name, name, level, clause) =
                 (text(r, 0), text(r, 1), text(r, 2), text(r, 3), text(r, 4));
             let expression = normalize::expression_text(&clause);
-            if json.contains(&(schema.clone(), table_name.clone(), name.clone())) {
+            if self
+                .json
+                .contains(&(schema.clone(), table_name.clone(), name.clone()))
+            {
                 continue;
             }
             let Some(t) = schemas

@@ -593,13 +593,8 @@ fn normalize_default(raw: &str, family: TypeFamily) -> Option<DefaultValue> {
         family,
         TypeFamily::Integer | TypeFamily::Decimal | TypeFamily::Float | TypeFamily::Boolean
     );
-    if numeric
-        && let Some(inner) = normalized
-            .strip_prefix('\'')
-            .and_then(|s| s.strip_suffix('\''))
-        && inner.parse::<f64>().is_ok()
-    {
-        normalized = inner.to_string();
+    if numeric && let Some(number) = sql::quoted_number(&normalized) {
+        normalized = number.to_string();
     }
     normalized = match normalized.as_str() {
         "null" => return None,
