@@ -875,9 +875,11 @@ pub fn compare_types(old: &NormalizedType, new: &NormalizedType) -> Option<Chang
             }
         }
         TypeFamily::Decimal => {
+            // Digits before the point: precision minus scale, more than the
+            // precision when the scale is negative.
             let digits = |t: &NormalizedType| {
                 t.precision
-                    .map(|p| p.saturating_sub(t.scale.unwrap_or(0)) as u64)
+                    .map(|p| (i64::from(p) - i64::from(t.scale.unwrap_or(0))).max(0) as u64)
             };
             let whole = unbounded(digits(new)).cmp(&unbounded(digits(old)));
             let scale = match (old.precision, new.precision) {
@@ -1158,7 +1160,7 @@ mod tests {
         }
     }
 
-    fn decimal(p: u32, s: u32) -> NormalizedType {
+    fn decimal(p: u32, s: i32) -> NormalizedType {
         NormalizedType {
             precision: Some(p),
             scale: Some(s),
@@ -1241,6 +1243,189 @@ mod tests {
         assert_eq!(
             compare_types(&int(32, false), &varchar(None)),
             Some(COLUMN_TYPE_CHANGED)
+        );
+    }
+
+    fn column(name: &str, position: u32, ty: NormalizedType) -> Column {
+        Column {
+            name: name.into(),
+            position,
+            declared_type: ty.name.as_str().into(),
+            normalized_type: std::sync::Arc::new(ty),
+            nullable: true,
+            ..Column::default()
+        }
+    }
+
+    fn table(columns: &[(&str, NormalizedType)]) -> Table {
+        Table {
+            columns: columns
+                .iter()
+                .enumerate()
+                .map(|(i, (name, ty))| column(name, i as u32 + 1, ty.clone()))
+                .collect(),
+            ..Table::default()
+        }
+    }
+
+    fn snapshot(tables: Vec<(&str, Table)>) -> Snapshot {
+        let mut s = Snapshot::new(crate::model::Engine::Postgres, String::new(), "db".into());
+        let mut schema = Schema::default();
+        for (name, t) in tables {
+            schema.tables.insert(name.into(), t);
+        }
+        s.schemas.insert("public".into(), schema);
+        s
+    }
+
+    /// `TYPE path` for each change, sorted.
+    fn changes(old: &Snapshot, new: &Snapshot) -> Vec<String> {
+        let mut lines: Vec<String> = diff(old, new, DiffOptions::default())
+            .iter()
+            .map(|c| format!("{} {}", c.change_type, c.object))
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn ambiguous_column_renames_stay_drops_and_adds() {
+        let int = || int(32, false);
+        // Two dropped and two added columns of one shape: any pairing is a guess.
+        let old = snapshot(vec![(
+            "t",
+            table(&[("id", int()), ("a", int()), ("b", int())]),
+        )]);
+        let new = snapshot(vec![(
+            "t",
+            table(&[("id", int()), ("x", int()), ("y", int())]),
+        )]);
+        assert_eq!(
+            changes(&old, &new),
+            [
+                "COLUMN_ADDED public.t.x",
+                "COLUMN_ADDED public.t.y",
+                "COLUMN_DROPPED public.t.a",
+                "COLUMN_DROPPED public.t.b",
+            ]
+        );
+        // Two dropped columns match the one added column: still no rename.
+        let new = snapshot(vec![("t", table(&[("id", int()), ("x", int())]))]);
+        assert_eq!(
+            changes(&old, &new),
+            [
+                "COLUMN_ADDED public.t.x",
+                "COLUMN_DROPPED public.t.a",
+                "COLUMN_DROPPED public.t.b",
+            ]
+        );
+        // One dropped column matching two added ones: no rename either.
+        let old = snapshot(vec![("t", table(&[("id", int()), ("a", int())]))]);
+        let new = snapshot(vec![(
+            "t",
+            table(&[("id", int()), ("x", int()), ("y", int())]),
+        )]);
+        assert_eq!(
+            changes(&old, &new),
+            [
+                "COLUMN_ADDED public.t.x",
+                "COLUMN_ADDED public.t.y",
+                "COLUMN_DROPPED public.t.a",
+            ]
+        );
+        // Each shape matched once in both directions: two renames.
+        let old = snapshot(vec![("t", table(&[("a", int()), ("b", varchar(None))]))]);
+        let new = snapshot(vec![("t", table(&[("x", int()), ("y", varchar(None))]))]);
+        assert_eq!(
+            changes(&old, &new),
+            ["COLUMN_RENAMED public.t.a", "COLUMN_RENAMED public.t.b"]
+        );
+    }
+
+    #[test]
+    fn ambiguous_table_renames_stay_drops_and_adds() {
+        let shape = || table(&[("id", int(64, false))]);
+        let old = snapshot(vec![("a", shape()), ("b", shape())]);
+        let new = snapshot(vec![("x", shape()), ("y", shape())]);
+        assert_eq!(
+            changes(&old, &new),
+            [
+                "TABLE_ADDED public.x",
+                "TABLE_ADDED public.y",
+                "TABLE_DROPPED public.a",
+                "TABLE_DROPPED public.b",
+            ]
+        );
+        let new = snapshot(vec![("x", shape())]);
+        assert_eq!(
+            changes(&old, &new),
+            [
+                "TABLE_ADDED public.x",
+                "TABLE_DROPPED public.a",
+                "TABLE_DROPPED public.b",
+            ]
+        );
+        let old = snapshot(vec![("a", shape())]);
+        assert_eq!(changes(&old, &new), ["TABLE_RENAMED public.a"]);
+    }
+
+    #[test]
+    fn server_named_primary_keys_of_a_renamed_table_are_not_renamed() {
+        let keyed = |key: &str, auto_named: bool| Table {
+            primary_key: Some(PrimaryKey {
+                name: Some(key.into()),
+                columns: vec!["id".into()],
+                auto_named,
+            }),
+            ..table(&[("id", int(32, false))])
+        };
+        // `CREATE TABLE t2 (id int PRIMARY KEY)`: the server named both keys.
+        let old = snapshot(vec![("t", keyed("t_pkey", true))]);
+        let new = snapshot(vec![("t2", keyed("t2_pkey", true))]);
+        assert_eq!(changes(&old, &new), ["TABLE_RENAMED public.t"]);
+        // A name a person chose, on either side, is a rename worth reporting.
+        for (old_auto, new_auto) in [(false, true), (true, false), (false, false)] {
+            let old = snapshot(vec![("t", keyed("t_pkey", old_auto))]);
+            let new = snapshot(vec![("t", keyed("t_key", new_auto))]);
+            assert_eq!(
+                changes(&old, &new),
+                ["PRIMARY_KEY_RENAMED public.t"],
+                "auto_named {old_auto} → {new_auto}"
+            );
+        }
+        // Other columns are a change, whoever named the key.
+        let mut other = keyed("t_pkey", true);
+        other.columns.push(column("k", 2, int(32, false)));
+        other.primary_key.as_mut().unwrap().columns.push("k".into());
+        assert_eq!(
+            changes(
+                &snapshot(vec![("t", keyed("t_pkey", true))]),
+                &snapshot(vec![("t", other)])
+            ),
+            ["COLUMN_ADDED public.t.k", "PRIMARY_KEY_CHANGED public.t"]
+        );
+    }
+
+    #[test]
+    fn a_negative_scale_counts_digits_before_the_point() {
+        let numeric = decimal;
+        // numeric(5,-2) holds up to 9,999,900; numeric(5,0) only 99,999.
+        assert_eq!(
+            compare_types(&numeric(5, -2), &numeric(5, 0)),
+            Some(COLUMN_TYPE_NARROWED)
+        );
+        // numeric(5,0) keeps units that numeric(5,-2) rounds away.
+        assert_eq!(
+            compare_types(&numeric(5, 0), &numeric(5, -2)),
+            Some(COLUMN_TYPE_NARROWED)
+        );
+        assert_eq!(
+            compare_types(&numeric(5, -2), &numeric(8, 0)),
+            Some(COLUMN_TYPE_WIDENED)
+        );
+        assert_eq!(
+            compare_types(&numeric(5, -2), &numeric(6, -2)),
+            Some(COLUMN_TYPE_WIDENED)
         );
     }
 

@@ -566,8 +566,10 @@ pub struct NormalizedType {
     /// Digits for decimals; fractional-second digits for times and timestamps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<u32>,
+    /// Fractional digits of a decimal; negative when PostgreSQL rounds to tens,
+    /// hundreds, … (`numeric(5,-2)`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale: Option<u32>,
+    pub scale: Option<i32>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub unsigned: bool,
     #[serde(default, skip_serializing_if = "is_false")]

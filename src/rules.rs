@@ -492,6 +492,93 @@ mod tests {
         assert_eq!(verdict(1, 1, 4).result, Outcome::Breaking);
     }
 
+    fn dropped_column(table: &str) -> Change {
+        Change {
+            change_type: ChangeType::COLUMN_DROPPED,
+            object: crate::diff::ObjectPath {
+                column: Some("note".into()),
+                ..crate::diff::ObjectPath::table("main", table)
+            },
+            before: Some("text".into()),
+            after: None,
+            required: false,
+        }
+    }
+
+    fn severities(findings: &[Finding]) -> Vec<(String, Severity)> {
+        findings
+            .iter()
+            .map(|f| (f.change.object.to_string(), f.severity))
+            .collect()
+    }
+
+    #[test]
+    fn a_scoped_override_changes_only_the_objects_its_glob_matches() {
+        let overrides = [Override {
+            change_type: ChangeType::COLUMN_DROPPED,
+            scope: Some(Glob::new("main.legacy_*").unwrap()),
+            severity: Some(Severity::Info),
+        }];
+        let findings = classify(
+            vec![dropped_column("legacy_orders"), dropped_column("orders")],
+            &overrides,
+        );
+        assert_eq!(
+            severities(&findings),
+            [
+                ("main.orders.note".to_string(), Severity::Breaking),
+                ("main.legacy_orders.note".to_string(), Severity::Info),
+            ]
+        );
+    }
+
+    #[test]
+    fn overrides_apply_to_their_change_type_and_the_last_match_wins() {
+        let scoped = |glob: &str, severity| Override {
+            change_type: ChangeType::COLUMN_DROPPED,
+            scope: Some(Glob::new(glob).unwrap()),
+            severity,
+        };
+        let other_type = Override {
+            change_type: ChangeType::TABLE_DROPPED,
+            scope: None,
+            severity: Some(Severity::Info),
+        };
+        // Another change type's override leaves the default alone.
+        let findings = classify(vec![dropped_column("orders")], &[other_type]);
+        assert_eq!(findings[0].severity, Severity::Breaking);
+        // Later entries win; `None` (off) removes the finding.
+        let findings = classify(
+            vec![dropped_column("orders"), dropped_column("tmp")],
+            &[
+                scoped("main.*", Some(Severity::Info)),
+                scoped("main.orders.*", Some(Severity::Warning)),
+                scoped("main.tmp.*", None),
+            ],
+        );
+        assert_eq!(
+            severities(&findings),
+            [("main.orders.note".to_string(), Severity::Warning)]
+        );
+    }
+
+    #[test]
+    fn dropping_the_default_of_a_required_column_is_breaking() {
+        let dropped_default = |required| Change {
+            change_type: ChangeType::COLUMN_DEFAULT_DROPPED,
+            required,
+            ..dropped_column("orders")
+        };
+        assert_eq!(default_severity(&dropped_default(true)), Severity::Breaking);
+        assert_eq!(default_severity(&dropped_default(false)), Severity::Warning);
+        let made_required = Change {
+            change_type: ChangeType::COLUMN_DEFAULT_CHANGED,
+            required: true,
+            ..dropped_column("orders")
+        };
+        assert_eq!(default_severity(&made_required), Severity::Warning);
+    }
+
     #[test]
     fn table_is_indexed_by_discriminant_and_ids_parse() {
         for (i, rule) in RULES.iter().enumerate() {

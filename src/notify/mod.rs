@@ -810,9 +810,20 @@ mod tests {
         for s in [301, 302, 400, 401, 403, 404, 410] {
             assert!(!failed(s).retryable, "{s}");
         }
-        assert_eq!(failed(429).retry_after, Some(Duration::from_secs(3)));
-        assert_eq!(failed(500).retry_after, None);
         assert_eq!(failed(404).reason, "HTTP 404: no_service");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_on_429_and_503_only() {
+        let retry_after = |s| match classify_status(s, Some(Duration::from_secs(3)), "") {
+            Attempt::Failed(f) => f.retry_after,
+            Attempt::Delivered { .. } => panic!("{s} delivered"),
+        };
+        assert_eq!(retry_after(429), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after(503), Some(Duration::from_secs(3)));
+        for s in [408, 500, 502, 504, 400] {
+            assert_eq!(retry_after(s), None, "{s}");
+        }
     }
 
     #[test]

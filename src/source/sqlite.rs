@@ -577,7 +577,7 @@ pub fn normalize_type(declared: &str) -> NormalizedType {
         TypeFamily::String if !args.is_empty() => t.length = args.first().copied(),
         TypeFamily::Decimal => {
             t.precision = args.first().map(|&p| p as u32);
-            t.scale = args.get(1).map(|&s| s as u32);
+            t.scale = args.get(1).map(|&s| i32::try_from(s).unwrap_or(i32::MAX));
         }
         _ => {}
     }

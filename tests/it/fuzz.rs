@@ -48,7 +48,7 @@ fn normalized_type() -> impl Strategy<Value = NormalizedType> {
                 bits,
                 length,
                 precision,
-                scale: precision.map(|p| p / 2),
+                scale: precision.map(|p| p as i32 / 2),
                 unsigned,
                 values,
                 ..NormalizedType::default()

@@ -415,6 +415,46 @@ fn snapshot_works_on_a_read_only_database() {
 }
 
 #[test]
+fn a_negative_numeric_scale_is_read_from_the_server() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let db = Db::new(&admin);
+    db.exec("CREATE TABLE t (id int PRIMARY KEY, hundreds numeric(5, -2), units numeric(5, 0))");
+    let sandbox = Sandbox::new();
+    let snap = json(&db.snapshot(&sandbox, "snap.json"));
+    let columns = &snap["schemas"]["public"]["tables"]["t"]["columns"];
+    assert_eq!(columns[1]["type"]["scale"], -2, "{columns}");
+    assert_eq!(columns[2]["type"]["scale"], 0, "{columns}");
+    // Rounding to hundreds and keeping units are not the same type.
+    let changes = db.drift(
+        "ALTER TABLE t ALTER hundreds TYPE numeric(5, 0), ALTER units TYPE numeric(5, -2)",
+        1,
+    );
+    assert_eq!(
+        changes,
+        lines(&[
+            "breaking COLUMN_TYPE_NARROWED public.t.hundreds",
+            "breaking COLUMN_TYPE_NARROWED public.t.units",
+        ])
+    );
+}
+
+#[test]
+fn a_table_recreated_under_a_new_name_keeps_its_server_named_key() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let db = Db::new(&admin);
+    db.exec("CREATE TABLE t (id int PRIMARY KEY, note text)");
+    let changes = db.drift(
+        "DROP TABLE t; CREATE TABLE t2 (id int PRIMARY KEY, note text)",
+        1,
+    );
+    assert_eq!(changes, lines(&["breaking TABLE_RENAMED public.t"]));
+}
+
+#[test]
 fn column_changes_are_classified() {
     let Some(admin) = util::live_postgres() else {
         return;

@@ -23,6 +23,7 @@ pub fn column_type(column_type: &str) -> NormalizedType {
     let (base, args, rest) = split_type(&lower);
     let unsigned = rest.split_whitespace().any(|w| w == "unsigned");
     let number = |i: usize| args.get(i).and_then(|a| a.trim().parse::<u64>().ok());
+    let scale = || number(1).map(|s| i32::try_from(s).unwrap_or(i32::MAX));
     let mut t = match base {
         "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" => {
             let bits = match base {
@@ -45,7 +46,7 @@ pub fn column_type(column_type: &str) -> NormalizedType {
         "decimal" | "numeric" | "dec" | "fixed" => {
             let mut t = NormalizedType::new(TypeFamily::Decimal, "decimal");
             t.precision = Some(number(0).unwrap_or(10) as u32);
-            t.scale = Some(number(1).unwrap_or(0) as u32);
+            t.scale = Some(scale().unwrap_or(0));
             t
         }
         "float" | "double" | "real" | "double precision" => {
@@ -62,7 +63,7 @@ pub fn column_type(column_type: &str) -> NormalizedType {
             // The deprecated FLOAT(M,D) rounds to D digits: keep them.
             if args.len() == 2 {
                 t.precision = number(0).map(|p| p as u32);
-                t.scale = number(1).map(|s| s as u32);
+                t.scale = scale();
             }
             t
         }
@@ -534,9 +535,37 @@ mod tests {
         assert_eq!(maria("(1 + 2)", TypeFamily::Integer), Some("1 + 2".into()));
         assert_eq!(maria("uuid()", TypeFamily::String), Some("uuid()".into()));
         assert_eq!(maria("-1.50", TypeFamily::Decimal), Some("-1.5".into()));
+        assert_eq!(maria("1.50", TypeFamily::Decimal), Some("1.5".into()));
+        assert_eq!(maria("007", TypeFamily::Integer), Some("7".into()));
         assert_eq!(
             default_value(None, "", TypeFamily::Integer, Flavor::Mysql),
             None
+        );
+    }
+
+    #[test]
+    fn minus_zero_is_the_same_default_as_zero() {
+        for (raw, family) in [
+            ("-0", TypeFamily::Integer),
+            ("'-0'", TypeFamily::Integer),
+            ("-0.00", TypeFamily::Decimal),
+            ("-0.0", TypeFamily::Float),
+        ] {
+            for flavor in [Flavor::Mariadb, Flavor::Mysql] {
+                let zero = default_value(Some("0"), "", family, flavor).map(|d| d.normalized);
+                let minus = default_value(Some(raw), "", family, flavor).map(|d| d.normalized);
+                if flavor == Flavor::Mysql && raw.starts_with('\'') {
+                    continue; // MySQL 8 never quotes a literal default.
+                }
+                assert_eq!(minus, zero, "{raw} in a {family:?} column on {flavor:?}");
+                assert_eq!(zero.as_deref(), Some("0"));
+            }
+        }
+        // A negative number keeps its sign.
+        assert_eq!(
+            default_value(Some("-1"), "", TypeFamily::Integer, Flavor::Mariadb)
+                .map(|d| d.normalized),
+            Some("-1".into())
         );
     }
 

@@ -47,8 +47,9 @@ pub fn normalize_type(element: &ElementType, typmod: i32, array: Option<u32>) ->
             if let Some(m) = modifier {
                 let m = m - 4;
                 t.precision = Some(((m >> 16) & 0xffff) as u32);
-                // PostgreSQL 15 allows a negative scale (11-bit signed); below 0 is 0 here.
-                t.scale = Some(((((m & 0x7ff) ^ 1024) - 1024).max(0)) as u32);
+                // The scale is an 11-bit signed number: PostgreSQL 15 allows
+                // -1000..=1000 (`numeric(5,-2)` rounds to hundreds).
+                t.scale = Some(((m & 0x7ff) ^ 1024) - 1024);
             }
             t
         }
@@ -284,6 +285,24 @@ mod tests {
             schema: "pg_catalog".into(),
             formatted: name.into(),
         }
+    }
+
+    #[test]
+    fn numeric_scale_is_an_11_bit_signed_number() {
+        // atttypmod = ((precision << 16) | (scale & 0x7ff)) + 4, as PostgreSQL 15 stores it.
+        let numeric = |precision: i32, scale: i32| {
+            let t = normalize_type(
+                &element("numeric"),
+                ((precision << 16) | (scale & 0x7ff)) + 4,
+                None,
+            );
+            (t.precision, t.scale)
+        };
+        assert_eq!(numeric(5, -2), (Some(5), Some(-2)));
+        assert_eq!(numeric(1000, -1000), (Some(1000), Some(-1000)));
+        assert_eq!(numeric(1000, 1000), (Some(1000), Some(1000)));
+        assert_eq!(numeric(7, 0), (Some(7), Some(0)));
+        assert_eq!(numeric(3, 5), (Some(3), Some(5)));
     }
 
     #[test]
