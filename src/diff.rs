@@ -378,9 +378,15 @@ fn diff_tables(
 }
 
 /// Two tables have the same shape when their columns (names, types, nullability,
-/// defaults, order) are identical.
+/// defaults, order) are identical and they sit in the same place of a partition
+/// tree: a renamed partition keeps its bound, while a partition for other dates
+/// is a new one.
 fn same_table_shape(a: &Table, b: &Table) -> bool {
-    !a.columns.is_empty() && a.columns == b.columns
+    !a.columns.is_empty()
+        && a.columns == b.columns
+        && a.kind == b.kind
+        && a.partition_of == b.partition_of
+        && a.partition_bound == b.partition_bound
 }
 
 /// Pairs each old item with the one new item it matches, when the match is
@@ -1426,6 +1432,90 @@ mod tests {
         assert_eq!(
             compare_types(&numeric(5, -2), &numeric(6, -2)),
             Some(COLUMN_TYPE_WIDENED)
+        );
+    }
+
+    /// Every finding of a fixture pair (fixtures/pairs/, snapshots of real
+    /// servers), one per line with its severity, path, before and after values
+    /// and description: a change to any of them is a change of behaviour.
+    fn pair_findings(engine: &str, old: &str, new: &str) -> String {
+        let parse = |text: &str, side| {
+            crate::snapshot_file::parse(text.as_bytes(), &format!("{engine}.{side}.json"))
+                .expect("fixture pair parses")
+        };
+        let changes = diff(
+            &parse(old, "old"),
+            &parse(new, "new"),
+            DiffOptions::default(),
+        );
+        let findings = crate::rules::classify(changes, &[]);
+        assert!(!findings.is_empty(), "{engine}: the pair has no drift");
+        findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {} | {:?} -> {:?} | {}",
+                    f.severity,
+                    f.change.change_type,
+                    f.change.object,
+                    f.change.before,
+                    f.change.after,
+                    f.description
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn postgres_fixture_pair() {
+        insta::assert_snapshot!(pair_findings(
+            "postgres",
+            include_str!("../fixtures/pairs/postgres.old.json"),
+            include_str!("../fixtures/pairs/postgres.new.json"),
+        ));
+    }
+
+    #[test]
+    fn mysql_fixture_pair() {
+        insta::assert_snapshot!(pair_findings(
+            "mysql",
+            include_str!("../fixtures/pairs/mysql.old.json"),
+            include_str!("../fixtures/pairs/mysql.new.json"),
+        ));
+    }
+
+    #[test]
+    fn sqlite_fixture_pair() {
+        insta::assert_snapshot!(pair_findings(
+            "sqlite",
+            include_str!("../fixtures/pairs/sqlite.old.json"),
+            include_str!("../fixtures/pairs/sqlite.new.json"),
+        ));
+    }
+
+    #[test]
+    fn without_renames_every_rename_is_a_drop_and_an_add() {
+        let parse = |text: &str| crate::snapshot_file::parse(text.as_bytes(), "pair").unwrap();
+        let old = parse(include_str!("../fixtures/pairs/postgres.old.json"));
+        let new = parse(include_str!("../fixtures/pairs/postgres.new.json"));
+        let types = |options| {
+            diff(&old, &new, options)
+                .iter()
+                .map(|c| c.change_type)
+                .collect::<Vec<_>>()
+        };
+        let with = types(DiffOptions::default());
+        let without = types(DiffOptions {
+            detect_renames: false,
+        });
+        assert!(with.contains(&TABLE_RENAMED));
+        assert!(!without.contains(&TABLE_RENAMED) && !without.contains(&COLUMN_RENAMED));
+        // Constraint and index renames are matched by definition, not by the heuristic.
+        assert!(without.contains(&INDEX_RENAMED));
+        assert_eq!(
+            without.iter().filter(|t| **t == TABLE_DROPPED).count(),
+            with.iter().filter(|t| **t == TABLE_DROPPED).count() + 1
         );
     }
 

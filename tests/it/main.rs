@@ -12,6 +12,7 @@ mod fuzz;
 mod interrupt;
 mod mysql;
 mod notify;
+mod pairs;
 mod postgres;
 mod reports;
 mod secrets;
