@@ -90,7 +90,7 @@ fn sqlite_pair_is_what_sqlite_gives() {
     let old = sandbox.sqlite("old.db", &old_sql);
     let new = sandbox.sqlite("new.db", &format!("{old_sql}\n{}", sql("sqlite.drift.sql")));
     let live = changes(&sandbox, old.to_str().unwrap(), new.to_str().unwrap(), &[]);
-    assert_same("sqlite", live, &rusqlite::version().to_string());
+    assert_same("sqlite", live, rusqlite::version());
 }
 
 #[test]
