@@ -277,7 +277,7 @@ fn terminal_width() -> u16 {
         .unwrap_or(80)
 }
 
-/// The exit code of a result under `--fail-on` (SPEC §5).
+/// The exit code of a result under `--fail-on` (README, Exit codes).
 pub fn exit_code(result: Outcome, fail_on: FailOn) -> i32 {
     match (result, fail_on) {
         (_, FailOn::Never) | (Outcome::Pass, _) => code::PASS,
@@ -357,4 +357,32 @@ fn explain(name: &str) -> Result<Finished> {
         code: code::PASS,
         summary: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_on_decides_which_results_fail_the_run() {
+        use Outcome::{Breaking, Pass, Warning};
+        let table = [
+            (Pass, FailOn::Warning, 0),
+            (Warning, FailOn::Warning, 2),
+            (Breaking, FailOn::Warning, 1),
+            (Pass, FailOn::Breaking, 0),
+            (Warning, FailOn::Breaking, 0),
+            (Breaking, FailOn::Breaking, 1),
+            (Pass, FailOn::Never, 0),
+            (Warning, FailOn::Never, 0),
+            (Breaking, FailOn::Never, 0),
+        ];
+        for (result, fail_on, code) in table {
+            assert_eq!(
+                exit_code(result, fail_on),
+                code,
+                "{result:?} with --fail-on {fail_on:?}"
+            );
+        }
+    }
 }

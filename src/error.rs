@@ -85,3 +85,22 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_its_exit_code() {
+        let e = |f: fn(String) -> Error| f(String::new()).exit_code();
+        assert_eq!(e(Error::Usage), 64);
+        assert_eq!(e(Error::Data), 65);
+        assert_eq!(e(Error::NoInput), 66);
+        assert_eq!(e(Error::Unavailable), 69);
+        assert_eq!(e(Error::Internal), 70);
+        assert_eq!(e(Error::CantCreate), 73);
+        assert_eq!(e(Error::Delivery), 75);
+        assert_eq!(e(Error::Denied), 77);
+        assert_eq!(e(Error::Config), 78);
+    }
+}

@@ -162,3 +162,98 @@ pub mod interrupt {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_regular_file_is_replaced_whole_and_no_temporary_file_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("baseline.json");
+        fs::write(&path, "old").unwrap();
+        write_file(path.to_str().unwrap(), b"new").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(entries(dir.path()), ["baseline.json"]);
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_old_file_and_removes_the_temporary_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("baseline.json");
+        fs::write(&path, "old").unwrap();
+        let err = write_file_with(path.to_str().unwrap(), |out| {
+            out.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 73);
+        assert!(err.to_string().contains("disk full"), "{err}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(entries(dir.path()), ["baseline.json"]);
+    }
+
+    #[test]
+    fn a_directory_is_refused_and_a_device_is_written_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_file(dir.path().to_str().unwrap(), b"x").unwrap_err();
+        assert_eq!(err.exit_code(), 73);
+        assert!(err.to_string().contains("it is a directory"), "{err}");
+        // Renaming over /dev/null would replace the device with a file.
+        write_file("/dev/null", b"x").unwrap();
+        assert!(!fs::metadata("/dev/null").unwrap().is_file());
+    }
+
+    #[test]
+    fn the_temporary_file_is_written_next_to_the_target() {
+        // Same directory, same file system: the rename that publishes it is atomic.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("baseline.json");
+        let mut seen = Vec::new();
+        write_file_with(path.to_str().unwrap(), |out| {
+            seen = entries(dir.path());
+            out.write_all(b"x")
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            [format!(
+                ".baseline.json.driftguard-{}.tmp",
+                std::process::id()
+            )]
+        );
+        assert_eq!(entries(dir.path()), ["baseline.json"]);
+    }
+
+    #[test]
+    fn missing_parent_directories_are_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reports/ci/junit.xml");
+        create_parent(path.to_str().unwrap()).unwrap();
+        assert!(dir.path().join("reports/ci").is_dir());
+        // Standard output and a bare name need no directory.
+        create_parent("-").unwrap();
+        create_parent("junit.xml").unwrap();
+        let blocked = dir.path().join("file");
+        fs::write(&blocked, "").unwrap();
+        let err = create_parent(blocked.join("x/y.xml").to_str().unwrap()).unwrap_err();
+        assert_eq!(err.exit_code(), 73);
+    }
+
+    #[test]
+    fn a_closed_pipe_is_not_an_error_but_other_failures_are() {
+        let broken = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(ignore_broken_pipe(broken).is_ok());
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(ignore_broken_pipe(other).is_err());
+    }
+}
