@@ -1208,6 +1208,71 @@ mod tests {
     }
 
     #[test]
+    fn schemas_are_aligned_only_between_two_single_database_snapshots() {
+        let side = |databases: bool, names: &[&str]| {
+            let mut s = Snapshot::new(crate::model::Engine::Mysql, String::new(), "db".into());
+            s.schemas_are_databases = databases;
+            for name in names {
+                s.schemas.insert(name.to_string(), Schema::default());
+            }
+            s
+        };
+        let aligned = |old: &Snapshot, new: &Snapshot| same_database_renamed(old, new).is_some();
+        assert!(aligned(&side(true, &["a"]), &side(true, &["b"])));
+        // Each condition alone keeps the schemas apart.
+        assert!(!aligned(&side(false, &["a"]), &side(true, &["b"])));
+        assert!(!aligned(&side(true, &["a"]), &side(false, &["b"])));
+        assert!(!aligned(&side(true, &["a", "c"]), &side(true, &["b"])));
+        assert!(!aligned(&side(true, &["a"]), &side(true, &["b", "c"])));
+        assert!(!aligned(&side(true, &["a"]), &side(true, &["a"])));
+        assert!(!aligned(&side(true, &[]), &side(true, &["a"])));
+    }
+
+    #[test]
+    fn a_partition_moved_to_another_parent_or_bound_changes_its_options() {
+        let partition = |parent: &str, bound: &str| Table {
+            kind: TableKind::Partition,
+            partition_of: Some(parent.into()),
+            partition_bound: Some(bound.into()),
+            ..table(&[("id", int(32, false))])
+        };
+        let changes_of = |old: Table, new: Table| {
+            changes(&snapshot(vec![("p", old)]), &snapshot(vec![("p", new)]))
+        };
+        let expected = ["TABLE_OPTIONS_CHANGED public.p"];
+        assert_eq!(
+            changes_of(
+                partition("public.a", "FOR VALUES IN (1)"),
+                partition("public.b", "FOR VALUES IN (1)")
+            ),
+            expected
+        );
+        assert_eq!(
+            changes_of(
+                partition("public.a", "FOR VALUES IN (1)"),
+                partition("public.a", "FOR VALUES IN (2)")
+            ),
+            expected
+        );
+        let detached = Table {
+            kind: TableKind::Table,
+            partition_of: None,
+            partition_bound: None,
+            ..partition("public.a", "FOR VALUES IN (1)")
+        };
+        let detached_changes = diff(
+            &snapshot(vec![("p", partition("public.a", "FOR VALUES IN (1)"))]),
+            &snapshot(vec![("p", detached)]),
+            DiffOptions::default(),
+        );
+        assert_eq!(
+            detached_changes[0].before.as_deref(),
+            Some("partition of public.a FOR VALUES IN (1)")
+        );
+        assert_eq!(detached_changes[0].after.as_deref(), Some("table"));
+    }
+
+    #[test]
     fn widened_and_narrowed() {
         assert_eq!(
             compare_types(&int(32, false), &int(64, false)),
