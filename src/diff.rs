@@ -723,25 +723,12 @@ fn describe_column(c: &Column) -> String {
 
 fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collector) {
     let (ot, nt) = (&old.normalized_type, &new.normalized_type);
-    if !ot.values.is_empty() || !nt.values.is_empty() {
-        // Inline ENUM/SET columns: the labels are compared like an enum type,
-        // everything else about the type as usual.
-        if ot.family == nt.family {
-            diff_labels(path, &ot.values, &nt.values, out);
-        }
-        let strip = |t: &NormalizedType| NormalizedType {
-            values: Vec::new(),
-            ..t.clone()
-        };
-        if let Some(kind) = compare_types(&strip(ot), &strip(nt)) {
-            out.push(
-                kind,
-                path.clone(),
-                Some(old.declared_type.to_string()),
-                Some(new.declared_type.to_string()),
-            );
-        }
-    } else if let Some(kind) = compare_types(ot, nt) {
+    // Inline ENUM/SET columns (MySQL): the labels are compared like an enum
+    // type's, everything else about the type as usual.
+    if ot.family == nt.family {
+        diff_labels(path, &ot.values, &nt.values, out);
+    }
+    if let Some(kind) = compare_types(ot, nt) {
         out.push(
             kind,
             path.clone(),
@@ -815,9 +802,11 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
 }
 
 /// Classifies a type change: `None` when equal, else widened, narrowed or changed.
+/// The labels of an inline ENUM or SET are not part of it: they are compared
+/// one by one (`ENUM_VALUE_ADDED`, …).
 pub fn compare_types(old: &NormalizedType, new: &NormalizedType) -> Option<ChangeType> {
     use std::cmp::Ordering::*;
-    if old == new {
+    if old.same_apart_from_values(new) {
         return None;
     }
     if old.array == new.array {
@@ -1588,5 +1577,148 @@ mod tests {
     fn lcs_finds_the_moved_column() {
         let kept = longest_common_subsequence(&["a", "b", "c", "d"], &["a", "c", "d", "b"]);
         assert_eq!(kept, ["a", "c", "d"].into_iter().collect());
+    }
+
+    /// The length of the longest common subsequence by trying every subset of `a`.
+    fn brute_force_lcs(a: &[&str], b: &[&str]) -> usize {
+        (0u32..1 << a.len())
+            .filter(|mask| {
+                let picked: Vec<&str> = (0..a.len())
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| a[i])
+                    .collect();
+                let mut rest = b.iter();
+                picked.iter().all(|p| rest.any(|x| x == p))
+            })
+            .map(|mask| mask.count_ones() as usize)
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn the_columns_kept_in_place_are_a_longest_common_order() {
+        // Every order of five columns against the original: the kept set is in
+        // the same relative order on both sides and as long as possible, so the
+        // fewest columns are reported as moved.
+        let original = ["a", "b", "c", "d", "e"];
+        let mut orders = vec![original.to_vec()];
+        for _ in 0..original.len() - 1 {
+            orders = orders
+                .into_iter()
+                .flat_map(|o| {
+                    (0..original.len()).map(move |i| {
+                        let mut v = o.clone();
+                        let c = v.remove(i);
+                        v.push(c);
+                        v
+                    })
+                })
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+        }
+        assert_eq!(orders.len(), 120);
+        for order in &orders {
+            let kept = longest_common_subsequence(&original, order);
+            let in_order = |side: &[&'static str]| -> Vec<&'static str> {
+                side.iter().filter(|c| kept.contains(*c)).copied().collect()
+            };
+            assert_eq!(in_order(&original), in_order(order), "{order:?}");
+            assert_eq!(kept.len(), brute_force_lcs(&original, order), "{order:?}");
+        }
+        // Different lengths, and nothing in common.
+        assert_eq!(
+            longest_common_subsequence(&["a", "b", "c"], &["c"]).len(),
+            1
+        );
+        assert!(longest_common_subsequence(&["a"], &["b", "c"]).is_empty());
+    }
+
+    #[test]
+    fn a_rename_beside_a_plain_drop_and_add() {
+        let text = || varchar(None);
+        let old = snapshot(vec![("t", table(&[("a", int(32, false)), ("b", text())]))]);
+        let new = snapshot(vec![(
+            "t",
+            table(&[("x", int(32, false)), ("c", int(64, false))]),
+        )]);
+        let found = diff(&old, &new, DiffOptions::default());
+        let lines: Vec<String> = found
+            .iter()
+            .map(|c| format!("{} {} {:?}", c.change_type, c.object, c.after))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "COLUMN_DROPPED public.t.b None",
+                "COLUMN_RENAMED public.t.a Some(\"x\")",
+                "COLUMN_ADDED public.t.c Some(\"int\")",
+            ]
+        );
+    }
+
+    #[test]
+    fn renames_pair_each_column_with_the_one_of_its_shape() {
+        let old = snapshot(vec![(
+            "t",
+            table(&[("a", int(32, false)), ("b", varchar(None))]),
+        )]);
+        let new = snapshot(vec![(
+            "t",
+            table(&[("y", varchar(None)), ("x", int(32, false))]),
+        )]);
+        let pairs: Vec<(Option<String>, Option<String>)> = diff(&old, &new, DiffOptions::default())
+            .into_iter()
+            .filter(|c| c.change_type == COLUMN_RENAMED)
+            .map(|c| (c.before, c.after))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                (Some("a".into()), Some("x".into())),
+                (Some("b".into()), Some("y".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn row_level_security_weakened_or_strengthened() {
+        let secured = |enabled, forced| Table {
+            row_level_security: Some(crate::model::RowLevelSecurity { enabled, forced }),
+            ..table(&[("id", int(32, false))])
+        };
+        let kind = |o: Table, n: Table| {
+            diff(
+                &snapshot(vec![("t", o)]),
+                &snapshot(vec![("t", n)]),
+                DiffOptions::default(),
+            )[0]
+            .change_type
+        };
+        assert_eq!(
+            kind(secured(true, false), secured(false, false)),
+            ROW_LEVEL_SECURITY_DISABLED
+        );
+        assert_eq!(
+            kind(secured(true, true), secured(true, false)),
+            ROW_LEVEL_SECURITY_DISABLED
+        );
+        assert_eq!(
+            kind(secured(true, false), secured(true, true)),
+            ROW_LEVEL_SECURITY_ENABLED
+        );
+        assert_eq!(
+            kind(secured(false, false), secured(true, false)),
+            ROW_LEVEL_SECURITY_ENABLED
+        );
+        assert_eq!(
+            kind(secured(false, true), secured(true, true)),
+            ROW_LEVEL_SECURITY_ENABLED
+        );
+        // Turning it on and un-forcing it at once still weakens it.
+        assert_eq!(
+            kind(secured(false, true), secured(true, false)),
+            ROW_LEVEL_SECURITY_DISABLED
+        );
     }
 }

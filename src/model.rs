@@ -594,6 +594,32 @@ impl NormalizedType {
             ..NormalizedType::default()
         }
     }
+
+    /// Equal in everything but the labels of an inline ENUM or SET. Every
+    /// field is named, so a new one cannot be forgotten here.
+    pub fn same_apart_from_values(&self, other: &NormalizedType) -> bool {
+        let NormalizedType {
+            family,
+            name,
+            bits,
+            length,
+            precision,
+            scale,
+            unsigned,
+            fixed_length,
+            array,
+            values: _,
+        } = self;
+        *family == other.family
+            && *name == other.name
+            && *bits == other.bits
+            && *length == other.length
+            && *precision == other.precision
+            && *scale == other.scale
+            && *unsigned == other.unsigned
+            && *fixed_length == other.fixed_length
+            && *array == other.array
+    }
 }
 
 /// Constraints and indexes carry `auto_named` when the engine (not a person) chose
