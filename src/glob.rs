@@ -74,4 +74,59 @@ mod tests {
         assert!(!Glob::new("a?c").unwrap().matches("ac"));
         assert!(Glob::new("[a]").is_err());
     }
+
+    /// The definition of a match, written the slow and obvious way.
+    fn reference(p: &[char], t: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => (0..=t.len()).any(|i| reference(rest, &t[i..])),
+            Some((&c, rest)) => {
+                t.first().is_some_and(|&x| c == '?' || c == x) && reference(rest, &t[1..])
+            }
+        }
+    }
+
+    #[test]
+    fn matches_agree_with_the_definition() {
+        // Every pattern and text of up to four characters over a small alphabet.
+        let alphabet = ['a', 'b', '.'];
+        let words = |symbols: &[char]| {
+            let mut all = vec![String::new()];
+            let mut last = vec![String::new()];
+            for _ in 0..4 {
+                last = last
+                    .iter()
+                    .flat_map(|w| symbols.iter().map(move |c| format!("{w}{c}")))
+                    .collect();
+                all.extend(last.iter().cloned());
+            }
+            all
+        };
+        let texts = words(&alphabet);
+        let patterns = words(&['a', '.', '*', '?']);
+        let mut checked = 0;
+        for pattern in patterns.iter().filter(|p| !p.is_empty()) {
+            let glob = Glob::new(pattern).unwrap();
+            let p: Vec<char> = pattern.chars().collect();
+            for text in &texts {
+                let t: Vec<char> = text.chars().collect();
+                assert_eq!(
+                    glob.matches(text),
+                    reference(&p, &t),
+                    "`{pattern}` against `{text}`"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 40_000, "{checked}");
+    }
+
+    #[test]
+    fn patterns_are_validated() {
+        assert!(Glob::new("").is_err());
+        for bad in ["a[b", "a]b", "{a,b}", "x}"] {
+            assert!(Glob::new(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Glob::new("public.*").unwrap().as_str(), "public.*");
+    }
 }

@@ -295,6 +295,81 @@ mod tests {
         assert!(parse(field.as_bytes(), "baseline").is_err());
     }
 
+    fn sample() -> Snapshot {
+        use crate::model::{Engine, Schema, Table};
+        let mut snap = Snapshot::new(Engine::Sqlite, "3".into(), "db".into());
+        let mut schema = Schema::default();
+        schema.tables.insert("t".into(), Table::default());
+        snap.schemas.insert("main".into(), schema);
+        snap.seal()
+    }
+
+    #[test]
+    fn a_rendered_snapshot_reads_back_the_same_in_both_formats() {
+        let snap = sample();
+        for format in [FileFormat::Json, FileFormat::Yaml] {
+            let bytes = render(&snap, format).unwrap();
+            assert!(bytes.ends_with(b"\n"), "{format:?}");
+            assert_eq!(parse(&bytes, "baseline").unwrap(), snap, "{format:?}");
+        }
+    }
+
+    #[test]
+    fn format_versions_are_checked() {
+        let with_format = |format: &str| {
+            let text = String::from_utf8(render(&sample(), FileFormat::Json).unwrap()).unwrap();
+            let text = text.replace("driftguard.snapshot/1", format);
+            parse(text.as_bytes(), "baseline").map_err(|e| (e.exit_code(), e.to_string()))
+        };
+        assert!(with_format("driftguard.snapshot/1").is_ok());
+        let (code, newer) = with_format("driftguard.snapshot/2").unwrap_err();
+        assert_eq!(code, 65);
+        assert!(newer.contains("format version 2, newer than"), "{newer}");
+        for unsupported in ["driftguard.snapshot/0", "driftguard.snapshot", "other/1"] {
+            let (code, text) = with_format(unsupported).unwrap_err();
+            assert_eq!(code, 65);
+            assert!(text.contains("unsupported format"), "{unsupported}: {text}");
+        }
+        let (_, missing) = with_format("x").map(|_| ()).unwrap_err();
+        assert!(missing.contains("unsupported format \"x\""), "{missing}");
+    }
+
+    #[test]
+    fn files_that_are_missing_too_large_or_not_snapshots_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read(&dir.path().join("nope.json"), "baseline").unwrap_err();
+        assert_eq!(err.exit_code(), 66);
+        assert!(
+            err.to_string().contains("does not exist; create one with"),
+            "{err}"
+        );
+        let err = read(dir.path(), "baseline").unwrap_err();
+        assert_eq!(err.exit_code(), 66);
+        assert!(err.to_string().contains("is a directory"), "{err}");
+        // A sparse file one byte over the limit: refused before it is read.
+        let huge = dir.path().join("huge.json");
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(MAX_FILE_BYTES + 1)
+            .unwrap();
+        let err = read(&huge, "baseline").unwrap_err();
+        assert_eq!(err.exit_code(), 65);
+        assert!(
+            err.to_string()
+                .contains("is 512 MiB, over the 512 MiB limit"),
+            "{err}"
+        );
+        // A file read from disk goes through the same format check.
+        let future = dir.path().join("future.json");
+        let text = String::from_utf8(render(&sample(), FileFormat::Json).unwrap()).unwrap();
+        std::fs::write(&future, text.replace("snapshot/1", "snapshot/9")).unwrap();
+        let err = read(&future, "baseline").unwrap_err();
+        assert!(err.to_string().contains("format version 9"), "{err}");
+        let yaml = dir.path().join("base.yaml");
+        std::fs::write(&yaml, render(&sample(), FileFormat::Yaml).unwrap()).unwrap();
+        assert_eq!(read(&yaml, "baseline").unwrap(), sample());
+    }
+
     #[test]
     fn duplicate_keys_are_refused() {
         let text = r#"{"format": "driftguard.snapshot/1", "schemas": {"main": {}, "main": {}}}"#;

@@ -200,6 +200,8 @@ mod tests {
         assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration(" 250ms "), Ok(Duration::from_millis(250)));
         assert!(parse_duration("5").is_err());
         assert!(parse_duration("s").is_err());
         assert!(parse_duration("5 parsecs").is_err());
@@ -208,6 +210,9 @@ mod tests {
         assert_eq!(human(Duration::from_secs(25)), "25s");
         assert_eq!(human(Duration::from_secs(120)), "2m");
         assert_eq!(human(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(human(Duration::from_millis(999)), "999ms");
+        assert_eq!(human(Duration::from_millis(1000)), "1s");
+        assert_eq!(human(Duration::from_secs(90)), "90s");
     }
 
     #[test]
@@ -315,6 +320,30 @@ mod tests {
         assert_eq!(
             lines[0],
             "attempt 1 of 2 failed: HTTP 500; attempt 2 starts in 300ms"
+        );
+    }
+
+    #[test]
+    fn a_retry_after_equal_to_the_delay_is_the_configured_wait() {
+        let policy = RetryPolicy {
+            delays: vec![Duration::from_millis(50)],
+            ..quick()
+        };
+        let mut answers = vec![
+            fail(true, Some(Duration::from_millis(50))),
+            Attempt::Delivered { status: 200 },
+        ]
+        .into_iter();
+        let mut lines = Vec::new();
+        deliver_with_retries(
+            &policy,
+            Instant::now(),
+            |_| answers.next().unwrap(),
+            |l| lines.push(l),
+        );
+        assert_eq!(
+            lines,
+            ["attempt 1 of 2 failed: HTTP 500; attempt 2 starts in 50ms"]
         );
     }
 
