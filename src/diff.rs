@@ -1262,6 +1262,155 @@ mod tests {
     }
 
     #[test]
+    fn type_changes_across_families_and_dimensions() {
+        let of = |family, name: &str| NormalizedType::new(family, name);
+        let with = |t: NormalizedType, f: &dyn Fn(&mut NormalizedType)| {
+            let mut t = t;
+            f(&mut t);
+            t
+        };
+        let date = of(TypeFamily::Date, "date");
+        let ts = of(TypeFamily::Timestamp, "timestamp");
+        let tstz = of(TypeFamily::TimestampTz, "timestamptz");
+        let cases: Vec<(NormalizedType, NormalizedType, Option<ChangeType>)> = vec![
+            // A timestamp holds every date; a date drops the time.
+            (date.clone(), ts.clone(), Some(COLUMN_TYPE_WIDENED)),
+            (date.clone(), tstz.clone(), Some(COLUMN_TYPE_WIDENED)),
+            (ts.clone(), date.clone(), Some(COLUMN_TYPE_NARROWED)),
+            (tstz.clone(), date.clone(), Some(COLUMN_TYPE_NARROWED)),
+            (ts.clone(), tstz.clone(), Some(COLUMN_TYPE_CHANGED)),
+            // An array of dates is not a timestamp.
+            (
+                with(date.clone(), &|t| t.array = 1),
+                ts.clone(),
+                Some(COLUMN_TYPE_CHANGED),
+            ),
+            (
+                with(ts.clone(), &|t| t.array = 1),
+                ts.clone(),
+                Some(COLUMN_TYPE_CHANGED),
+            ),
+            // Fractional-second precision: 6 when unset.
+            (
+                with(ts.clone(), &|t| t.precision = Some(3)),
+                ts.clone(),
+                Some(COLUMN_TYPE_WIDENED),
+            ),
+            (
+                ts.clone(),
+                with(ts.clone(), &|t| t.precision = Some(0)),
+                Some(COLUMN_TYPE_NARROWED),
+            ),
+            (
+                ts.clone(),
+                with(ts.clone(), &|t| t.precision = Some(6)),
+                Some(COLUMN_TYPE_CHANGED),
+            ),
+            // Floats by bits, 64 when unset.
+            (
+                with(of(TypeFamily::Float, "real"), &|t| t.bits = Some(32)),
+                of(TypeFamily::Float, "double"),
+                Some(COLUMN_TYPE_WIDENED),
+            ),
+            (
+                of(TypeFamily::Float, "double"),
+                with(of(TypeFamily::Float, "real"), &|t| t.bits = Some(32)),
+                Some(COLUMN_TYPE_NARROWED),
+            ),
+            // Unbounded numeric holds every precision and scale.
+            (
+                decimal(10, 2),
+                of(TypeFamily::Decimal, "numeric"),
+                Some(COLUMN_TYPE_WIDENED),
+            ),
+            (
+                of(TypeFamily::Decimal, "numeric"),
+                decimal(10, 2),
+                Some(COLUMN_TYPE_NARROWED),
+            ),
+            (decimal(10, 2), decimal(11, 3), Some(COLUMN_TYPE_WIDENED)),
+            (decimal(10, 2), decimal(9, 2), Some(COLUMN_TYPE_NARROWED)),
+            (
+                decimal(10, 2),
+                with(decimal(10, 2), &|t| t.unsigned = true),
+                Some(COLUMN_TYPE_NARROWED),
+            ),
+            (
+                with(decimal(10, 2), &|t| t.unsigned = true),
+                decimal(10, 2),
+                Some(COLUMN_TYPE_WIDENED),
+            ),
+            // Strings: char → varchar of the same length widens (no padding);
+            // varchar → char pads, which readers see.
+            (
+                with(varchar(Some(8)), &|t| t.fixed_length = true),
+                varchar(Some(8)),
+                Some(COLUMN_TYPE_WIDENED),
+            ),
+            (
+                varchar(Some(8)),
+                with(varchar(Some(8)), &|t| t.fixed_length = true),
+                Some(COLUMN_TYPE_CHANGED),
+            ),
+            (
+                with(varchar(Some(8)), &|t| t.fixed_length = true),
+                varchar(Some(4)),
+                Some(COLUMN_TYPE_NARROWED),
+            ),
+            (varchar(None), varchar(Some(10)), Some(COLUMN_TYPE_NARROWED)),
+            (
+                with(of(TypeFamily::Binary, "varbinary"), &|t| t.length = Some(4)),
+                with(of(TypeFamily::Binary, "varbinary"), &|t| t.length = Some(8)),
+                Some(COLUMN_TYPE_WIDENED),
+            ),
+            (
+                with(of(TypeFamily::Bit, "bit"), &|t| t.length = Some(8)),
+                with(of(TypeFamily::Bit, "bit"), &|t| t.length = Some(1)),
+                Some(COLUMN_TYPE_NARROWED),
+            ),
+            // Integers by range: int unsigned → bigint signed widens, tinyint
+            // unsigned → smallint widens, same range under another name is a change.
+            (int(8, true), int(16, false), Some(COLUMN_TYPE_WIDENED)),
+            (int(16, false), int(8, true), Some(COLUMN_TYPE_NARROWED)),
+            (int(64, true), int(64, false), Some(COLUMN_TYPE_NARROWED)),
+            (
+                int(32, false),
+                with(int(32, false), &|t| t.name = "int4".into()),
+                Some(COLUMN_TYPE_CHANGED),
+            ),
+            (
+                with(int(32, false), &|t| t.bits = None),
+                int(64, false),
+                Some(COLUMN_TYPE_CHANGED),
+            ),
+            // Other families compare by name.
+            (
+                of(TypeFamily::Json, "json"),
+                of(TypeFamily::Json, "jsonb"),
+                Some(COLUMN_TYPE_CHANGED),
+            ),
+            (
+                of(TypeFamily::Uuid, "uuid"),
+                of(TypeFamily::Uuid, "uuid"),
+                None,
+            ),
+            // Inline ENUM labels are compared on their own, not as the type.
+            (
+                with(of(TypeFamily::Enum, "enum"), &|t| {
+                    t.values = vec!["a".into()]
+                }),
+                with(of(TypeFamily::Enum, "enum"), &|t| {
+                    t.values = vec!["a".into(), "b".into()]
+                }),
+                None,
+            ),
+        ];
+        for (old, new, expected) in cases {
+            assert_eq!(compare_types(&old, &new), expected, "{old:?} → {new:?}");
+        }
+    }
+
+    #[test]
     fn widened_and_narrowed() {
         assert_eq!(
             compare_types(&int(32, false), &int(64, false)),
