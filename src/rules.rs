@@ -580,6 +580,74 @@ mod tests {
     }
 
     #[test]
+    fn severity_and_outcome_names_parse_and_print() {
+        for (text, severity) in [
+            ("info", Severity::Info),
+            ("INFO", Severity::Info),
+            ("warning", Severity::Warning),
+            ("warn", Severity::Warning),
+            ("Breaking", Severity::Breaking),
+            ("error", Severity::Breaking),
+        ] {
+            assert_eq!(Severity::parse(text), Some(severity), "{text}");
+        }
+        assert_eq!(Severity::parse("critical"), None);
+        assert_eq!(
+            [Severity::Info, Severity::Warning, Severity::Breaking].map(|s| s.to_string()),
+            ["info", "warning", "breaking"]
+        );
+        assert_eq!(
+            [Outcome::Pass, Outcome::Warning, Outcome::Breaking].map(Outcome::as_str),
+            ["pass", "warning", "breaking"]
+        );
+        assert_eq!(ChangeType::COLUMN_DROPPED.to_string(), "COLUMN_DROPPED");
+        assert_eq!(
+            serde_json::to_string(&ChangeType::INDEX_RENAMED).unwrap(),
+            "\"INDEX_RENAMED\""
+        );
+    }
+
+    #[test]
+    fn a_verdict_counts_findings_by_severity() {
+        let mut findings = classify(
+            vec![dropped_column("a"), dropped_column("b")],
+            &[Override {
+                change_type: ChangeType::COLUMN_DROPPED,
+                scope: Some(Glob::new("main.b.*").unwrap()),
+                severity: Some(Severity::Warning),
+            }],
+        );
+        findings.extend(classify(
+            vec![Change {
+                change_type: ChangeType::TABLE_ADDED,
+                ..dropped_column("c")
+            }],
+            &[],
+        ));
+        let v = Verdict::of(&findings);
+        assert_eq!(
+            v.counts,
+            Counts {
+                breaking: 1,
+                warning: 1,
+                info: 1
+            }
+        );
+        assert_eq!((v.result, v.severity), (Outcome::Breaking, 62));
+        assert_eq!(
+            findings
+                .iter()
+                .map(|f| f.description.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "a.note column dropped",
+                "b.note column dropped",
+                "c.note table added"
+            ]
+        );
+    }
+
+    #[test]
     fn table_is_indexed_by_discriminant_and_ids_parse() {
         for (i, rule) in RULES.iter().enumerate() {
             assert_eq!(rule.change_type as usize, i);
