@@ -792,6 +792,15 @@ mod tests {
         );
         assert_eq!(redact("https://example.com", 0), "https://example.com/");
         assert_eq!(redact("not a url", 0), "<unparsable URL>");
+        assert_eq!(
+            redact("https://hooks.slack.com/services", 1),
+            "https://hooks.slack.com/services/"
+        );
+        assert_eq!(
+            redact("https://example.com//a//b", 1),
+            "https://example.com/a/***"
+        );
+        assert_eq!(redact("/relative/path", 0), "<unparsable URL>");
     }
 
     #[test]
@@ -811,6 +820,42 @@ mod tests {
             assert!(!failed(s).retryable, "{s}");
         }
         assert_eq!(failed(404).reason, "HTTP 404: no_service");
+    }
+
+    #[test]
+    fn transport_errors_are_retried_except_certificate_rejections() {
+        let failed = |e| match classify_error(e, Duration::from_secs(7)) {
+            Attempt::Failed(f) => (f.retryable, f.reason, f.status),
+            Attempt::Delivered { .. } => panic!("delivered"),
+        };
+        assert_eq!(
+            failed(ureq::Error::HostNotFound),
+            (true, "host not found (DNS)".to_string(), None)
+        );
+        assert!(failed(ureq::Error::ConnectionFailed).0);
+        let (retryable, reason, _) = failed(ureq::Error::Timeout(ureq::Timeout::Global));
+        assert!(retryable);
+        assert_eq!(reason, "no answer within 7s");
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let (retryable, reason, _) = failed(ureq::Error::Io(refused));
+        assert!(
+            retryable && reason.starts_with("connection failed: "),
+            "{reason}"
+        );
+        let certificate =
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let (retryable, reason, _) = failed(ureq::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            certificate,
+        )));
+        assert!(!retryable, "{reason}");
+        assert!(reason.contains("--ca-cert"), "{reason}");
+        let handshake = rustls::Error::HandshakeNotComplete;
+        let (retryable, reason, _) = failed(ureq::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            handshake,
+        )));
+        assert!(retryable && reason.starts_with("TLS error: "), "{reason}");
     }
 
     #[test]

@@ -137,6 +137,11 @@ mod tests {
             escape("<a href=\"x\">&'\n\u{1}</a>"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&#10;\u{FFFD}&lt;/a&gt;"
         );
+        // Characters XML 1.0 cannot hold at all become U+FFFD; the rest stay.
+        assert_eq!(
+            escape("\u{0}\u{1f} \u{fffe}\u{ffff}\u{fffd}\u{10000}\r\t"),
+            "\u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD}\u{10000}&#13;&#9;"
+        );
         let text = rendered(&report(vec![dropped("a<b>&\"c\u{0}")]));
         assert!(
             text.contains(r#"name="main.users.a&lt;b&gt;&amp;&quot;c�""#),
