@@ -838,12 +838,15 @@ pub fn compare_types(old: &NormalizedType, new: &NormalizedType) -> Option<Chang
     let sign = new.unsigned.cmp(&old.unsigned).reverse(); // signed → unsigned loses negatives
     Some(match old.family {
         TypeFamily::Integer => {
+            // The values a type holds, as [lo, hi): containment is all that
+            // matters, so the upper bound is exclusive.
             let range = |t: &NormalizedType| {
                 let bits = t.bits.unwrap_or(64);
                 if t.unsigned {
-                    (0i128, (1i128 << bits) - 1)
+                    (0i128, 1i128 << bits)
                 } else {
-                    (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+                    let half = 1i128 << (bits - 1);
+                    (-half, half)
                 }
             };
             let ((olo, ohi), (nlo, nhi)) = (range(old), range(new));
