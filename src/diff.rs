@@ -841,7 +841,9 @@ pub fn compare_types(old: &NormalizedType, new: &NormalizedType) -> Option<Chang
             // The values a type holds, as [lo, hi): containment is all that
             // matters, so the upper bound is exclusive.
             let range = |t: &NormalizedType| {
-                let bits = t.bits.unwrap_or(64);
+                // A hand-edited baseline may say anything; no integer is wider
+                // than 64 bits or narrower than one.
+                let bits = t.bits.unwrap_or(64).clamp(1, 64);
                 if t.unsigned {
                     (0i128, 1i128 << bits)
                 } else {
@@ -1385,6 +1387,13 @@ mod tests {
                 with(int(32, false), &|t| t.bits = None),
                 int(64, false),
                 Some(COLUMN_TYPE_CHANGED),
+            ),
+            // Widths no server reports (a hand-edited baseline) do not panic.
+            (int(0, false), int(200, false), Some(COLUMN_TYPE_WIDENED)),
+            (
+                int(u32::MAX, true),
+                int(1, true),
+                Some(COLUMN_TYPE_NARROWED),
             ),
             // Other families compare by name.
             (
