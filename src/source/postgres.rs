@@ -273,14 +273,22 @@ impl Catalog {
             let Some(schema) = snapshot.schemas.get_mut(&schema_name) else {
                 continue;
             };
+            let reloptions: Option<Vec<String>> = row.try_get(8)?;
+            let options = reloptions.unwrap_or_default().into_iter().map(|option| {
+                let (key, value) = option.split_once('=').unwrap_or((option.as_str(), ""));
+                (key.to_string(), value.to_string())
+            });
             if relkind == "v" || relkind == "m" {
                 let definition: Option<String> = row.try_get(12)?;
-                let view = View {
+                let mut view = View {
                     materialized: relkind == "m",
                     definition: sql::canonical(definition.as_deref().unwrap_or("")),
                     comment,
                     ..View::default()
                 };
+                for (key, value) in options {
+                    view.options.insert(key, value);
+                }
                 schema.views.insert(name, view);
                 continue;
             }
@@ -289,11 +297,11 @@ impl Catalog {
             let bound: Option<String> = row.try_get(5)?;
             let parent_schema: Option<String> = row.try_get(6)?;
             let parent: Option<String> = row.try_get(7)?;
-            let reloptions: Option<Vec<String>> = row.try_get(8)?;
             let persistence: String = row.try_get(9)?;
             let rls_enabled: bool = row.try_get(10)?;
             let rls_forced: bool = row.try_get(11)?;
             let mut table = Table {
+                inherits: row.try_get(14)?,
                 comment,
                 ..Table::default()
             };
@@ -305,9 +313,8 @@ impl Catalog {
                 table.kind = TableKind::PartitionedTable;
                 table.partition_bound = partition_key;
             }
-            for option in reloptions.unwrap_or_default() {
-                let (key, value) = option.split_once('=').unwrap_or((option.as_str(), ""));
-                table.options.insert(key.to_string(), value.to_string());
+            for (key, value) in options {
+                table.options.insert(key, value);
             }
             if persistence == "u" {
                 table.options.insert("unlogged".into(), "true".into());
@@ -418,6 +425,8 @@ impl Catalog {
                         auto_named: auto_named(&name, &table_name, &[None], "pkey"),
                         name: Some(name),
                         columns,
+                        deferrable: row.try_get(10)?,
+                        initially_deferred: row.try_get(11)?,
                     });
                 }
                 "u" => {
@@ -426,6 +435,7 @@ impl Catalog {
                         columns,
                         nulls_not_distinct: row.try_get(13)?,
                         deferrable: row.try_get(10)?,
+                        initially_deferred: row.try_get(11)?,
                     };
                     table.uniques.insert(name, unique);
                 }
@@ -475,6 +485,8 @@ impl Catalog {
             let items: Vec<String> = row.try_get(6)?;
             let expression: Vec<bool> = row.try_get(7)?;
             let options: Vec<i16> = row.try_get(8)?;
+            let collations: Vec<Option<String>> = row.try_get(11)?;
+            let opclasses: Vec<Option<String>> = row.try_get(12)?;
             let key_count = (key_count.max(0) as usize).min(items.len());
             let mut columns = Vec::with_capacity(key_count);
             let mut name_parts = Vec::with_capacity(items.len());
@@ -491,7 +503,12 @@ impl Catalog {
                     } else {
                         item.clone()
                     };
-                    columns.push(index_order(text, options.get(k).copied().unwrap_or(0)));
+                    columns.push(index_column(
+                        text,
+                        collations.get(k).cloned().flatten().as_deref(),
+                        opclasses.get(k).cloned().flatten().as_deref(),
+                        options.get(k).copied().unwrap_or(0),
+                    ));
                 }
             }
             let joined = name_parts.join("_");
@@ -616,11 +633,12 @@ impl Catalog {
             let relation: String = row.try_get(1)?;
             let name: String = row.try_get(2)?;
             let definition = sql::canonical(&row.try_get::<_, String>(3)?);
+            let state = trigger_state(row.try_get(4)?);
             let Some(schema) = snapshot.schemas.get_mut(&schema_name) else {
                 continue;
             };
             if let Some(table) = schema.tables.get_mut(&relation) {
-                table.triggers.insert(name, Trigger { definition });
+                table.triggers.insert(name, Trigger { definition, state });
             } else if let Some(view) = schema.views.get_mut(&relation) {
                 // INSTEAD OF triggers change how writes to the view behave.
                 view.definition
@@ -711,9 +729,38 @@ fn check_expression(definition: &str) -> String {
     }
 }
 
-/// Adds `desc` / `nulls first|last` where they differ from the default order
-/// (`indoption` bit 0 is DESC, bit 1 NULLS FIRST; DESC implies NULLS FIRST).
-fn index_order(mut text: String, option: i16) -> String {
+/// A trigger's `tgenabled`: `None` when it fires as usual (`O`, in origin
+/// and local sessions); a disabled trigger never fires, a replica one only
+/// where `session_replication_role = replica`, an always one everywhere.
+fn trigger_state(tgenabled: &str) -> Option<String> {
+    match tgenabled {
+        "D" => Some("disabled".into()),
+        "R" => Some("replica".into()),
+        "A" => Some("always".into()),
+        _ => None,
+    }
+}
+
+/// A key column of an index as `pg_get_indexdef` prints it, in lower case:
+/// the name or expression, then its collation and operator class where the
+/// catalog query found them not the default, then `desc` / `nulls
+/// first|last` where the order is not the default (`indoption` bit 0 is
+/// DESC, bit 1 NULLS FIRST; DESC implies NULLS FIRST). A plain column is its
+/// name alone, as in snapshots written before collations and operator
+/// classes were read.
+fn index_column(
+    mut text: String,
+    collation: Option<&str>,
+    opclass: Option<&str>,
+    option: i16,
+) -> String {
+    if let Some(collation) = collation {
+        text.push_str(&format!(" collate {collation}"));
+    }
+    if let Some(opclass) = opclass {
+        text.push(' ');
+        text.push_str(opclass);
+    }
     let desc = option & 1 != 0;
     let nulls_first = option & 2 != 0;
     if desc {
@@ -744,10 +791,40 @@ mod tests {
     }
 
     #[test]
-    fn index_order_names_non_default_orders() {
-        assert_eq!(index_order("a".into(), 0), "a");
-        assert_eq!(index_order("a".into(), 3), "a desc");
-        assert_eq!(index_order("a".into(), 1), "a desc nulls last");
-        assert_eq!(index_order("a".into(), 2), "a nulls first");
+    fn index_columns_name_non_default_orders() {
+        let order = |option| index_column("a".into(), None, None, option);
+        assert_eq!(order(0), "a");
+        assert_eq!(order(3), "a desc");
+        assert_eq!(order(1), "a desc nulls last");
+        assert_eq!(order(2), "a nulls first");
+    }
+
+    #[test]
+    fn index_columns_name_collation_and_operator_class_in_server_order() {
+        assert_eq!(
+            index_column("a".into(), Some("\"C\""), None, 0),
+            "a collate \"C\""
+        );
+        assert_eq!(
+            index_column("a".into(), None, Some("text_pattern_ops"), 0),
+            "a text_pattern_ops"
+        );
+        assert_eq!(
+            index_column(
+                "lower(a)".into(),
+                Some("\"C\""),
+                Some("public.gist_trgm_ops (siglen=32)"),
+                3
+            ),
+            "lower(a) collate \"C\" public.gist_trgm_ops (siglen=32) desc"
+        );
+    }
+
+    #[test]
+    fn trigger_states_other_than_origin_are_named() {
+        assert_eq!(trigger_state("O"), None);
+        assert_eq!(trigger_state("D").as_deref(), Some("disabled"));
+        assert_eq!(trigger_state("R").as_deref(), Some("replica"));
+        assert_eq!(trigger_state("A").as_deref(), Some("always"));
     }
 }
