@@ -110,6 +110,10 @@ impl Default for DiffOptions {
 struct Collector {
     changes: Vec<Change>,
     options: DiffOptions,
+    /// Both sides print a type one way only, so another declared type name
+    /// with an equal normalized type is another, equivalent type (see
+    /// [`crate::model::Engine::declares_one_spelling_per_type`]).
+    one_spelling_per_type: bool,
 }
 
 impl Collector {
@@ -137,6 +141,8 @@ pub fn diff(old: &Snapshot, new: &Snapshot, options: DiffOptions) -> Vec<Change>
     let mut out = Collector {
         changes: Vec::new(),
         options,
+        one_spelling_per_type: old.engine.declares_one_spelling_per_type()
+            && new.engine.declares_one_spelling_per_type(),
     };
     for (name, ext) in &old.extensions {
         match new.extensions.get(name) {
@@ -387,6 +393,7 @@ fn same_table_shape(a: &Table, b: &Table) -> bool {
         && a.kind == b.kind
         && a.partition_of == b.partition_of
         && a.partition_bound == b.partition_bound
+        && a.inherits == b.inherits
 }
 
 /// Pairs each old item with the one new item it matches, when the match is
@@ -421,20 +428,24 @@ fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) 
             Some(describe_kind(new)),
         );
     }
-    let keys: BTreeSet<&String> = old.options.keys().chain(new.options.keys()).collect();
-    for key in keys {
-        let (o, n) = (old.options.get(key), new.options.get(key));
-        if o != n {
-            let show =
-                |v: Option<&String>| format!("{key}={}", v.map_or("(unset)", |s| s.as_str()));
-            out.push(
-                TABLE_OPTIONS_CHANGED,
-                path.clone(),
-                Some(show(o)),
-                Some(show(n)),
-            );
-        }
+    if old.inherits != new.inherits {
+        // Queries on a parent read its children's rows too: another parent
+        // list changes what they return.
+        let show = |parents: &[String]| {
+            if parents.is_empty() {
+                "inherits=(none)".to_string()
+            } else {
+                format!("inherits={}", parents.join(", "))
+            }
+        };
+        out.push(
+            TABLE_OPTIONS_CHANGED,
+            path.clone(),
+            Some(show(&old.inherits)),
+            Some(show(&new.inherits)),
+        );
     }
+    diff_options(path, &old.options, &new.options, TABLE_OPTIONS_CHANGED, out);
     diff_columns(path, &old.columns, &new.columns, out);
     diff_primary_key(
         path,
@@ -490,13 +501,24 @@ fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) 
     for (name, t) in &old.triggers {
         match new.triggers.get(name) {
             None => out.push(TRIGGER_DROPPED, path.object(name), Some(name.clone()), None),
-            Some(n) if n != t => out.push(
-                TRIGGER_CHANGED,
-                path.object(name),
-                Some(t.definition.clone()),
-                Some(n.definition.clone()),
-            ),
-            Some(_) => {}
+            Some(n) => {
+                if n.definition != t.definition {
+                    out.push(
+                        TRIGGER_CHANGED,
+                        path.object(name),
+                        Some(t.definition.clone()),
+                        Some(n.definition.clone()),
+                    );
+                }
+                if n.state != t.state {
+                    out.push(
+                        TRIGGER_CHANGED,
+                        path.object(name),
+                        Some(t.state_name().to_string()),
+                        Some(n.state_name().to_string()),
+                    );
+                }
+            }
         }
     }
     for name in new.triggers.keys() {
@@ -572,6 +594,26 @@ fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) 
             old.comment.as_deref().map(str::to_string),
             new.comment.as_deref().map(str::to_string),
         );
+    }
+}
+
+/// Engine options of a table or view, one change per option whose value
+/// changed, appeared or went: `check_option=(unset) → check_option=local`.
+fn diff_options(
+    path: &ObjectPath,
+    old: &NamedMap<String>,
+    new: &NamedMap<String>,
+    change_type: ChangeType,
+    out: &mut Collector,
+) {
+    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    for key in keys {
+        let (o, n) = (old.get(key), new.get(key));
+        if o != n {
+            let show =
+                |v: Option<&String>| format!("{key}={}", v.map_or("(unset)", |s| s.as_str()));
+            out.push(change_type, path.clone(), Some(show(o)), Some(show(n)));
+        }
     }
 }
 
@@ -735,6 +777,20 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
             Some(old.declared_type.to_string()),
             Some(new.declared_type.to_string()),
         );
+    } else if out.one_spelling_per_type
+        && without_modifiers(&old.declared_type) != without_modifiers(&new.declared_type)
+    {
+        // Equal for comparison (`varchar` without a length is `text`), yet
+        // another type: said once here, so that the indexes, views and checks
+        // that re-spell their casts of the column are not its only trace. A
+        // modifier alone that changes nothing (`timestamp` → `timestamp(6)`)
+        // is the same type written another way.
+        out.push(
+            COLUMN_TYPE_EQUIVALENT,
+            path.clone(),
+            Some(old.declared_type.to_string()),
+            Some(new.declared_type.to_string()),
+        );
     }
     if old.nullable && !new.nullable {
         out.push(COLUMN_MADE_NOT_NULL, path.clone(), None, None);
@@ -799,6 +855,28 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
             new.comment.as_deref().map(str::to_string),
         );
     }
+}
+
+/// A declared type without its modifiers: `timestamp(6) without time zone`
+/// → `timestamp without time zone`, `character varying(20)[]` →
+/// `character varying[]`.
+fn without_modifiers(declared: &str) -> String {
+    let mut depth = 0usize;
+    let kept: String = declared
+        .chars()
+        .filter(|c| {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth = depth.saturating_sub(1);
+                    return false;
+                }
+                _ => {}
+            }
+            depth == 0
+        })
+        .collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Classifies a type change: `None` when equal, else widened, narrowed or changed.
@@ -924,11 +1002,18 @@ fn diff_primary_key(
     new: Option<&PrimaryKey>,
     out: &mut Collector,
 ) {
-    let cols = |k: &PrimaryKey| format!("({})", k.columns.join(", "));
+    let cols = |k: &PrimaryKey| {
+        format!(
+            "({}){}",
+            k.columns.join(", "),
+            deferral(k.deferrable, k.initially_deferred)
+        )
+    };
+    let key = |k: &PrimaryKey| (k.columns.clone(), k.deferrable, k.initially_deferred);
     match (old, new) {
         (None, Some(n)) => out.push(PRIMARY_KEY_ADDED, path.clone(), None, Some(cols(n))),
         (Some(o), None) => out.push(PRIMARY_KEY_DROPPED, path.clone(), Some(cols(o)), None),
-        (Some(o), Some(n)) if o.columns != n.columns => out.push(
+        (Some(o), Some(n)) if key(o) != key(n) => out.push(
             PRIMARY_KEY_CHANGED,
             path.clone(),
             Some(cols(o)),
@@ -968,14 +1053,26 @@ macro_rules! definition {
     };
 }
 
+/// ` deferrable`, ` deferrable initially deferred` or nothing.
+fn deferral(deferrable: bool, initially_deferred: bool) -> &'static str {
+    match (deferrable, initially_deferred) {
+        (true, true) => " deferrable initially deferred",
+        (true, false) => " deferrable",
+        // INITIALLY DEFERRED implies DEFERRABLE; a snapshot file may still say so.
+        (false, true) => " initially deferred",
+        (false, false) => "",
+    }
+}
+
 definition!(Unique, |u| format!(
-    "({}){}",
+    "({}){}{}",
     u.columns.join(", "),
     if u.nulls_not_distinct {
         " nulls not distinct"
     } else {
         ""
-    }
+    },
+    deferral(u.deferrable, u.initially_deferred)
 ));
 definition!(ForeignKey, |f| format!(
     "({}) references {}.{}({}) on update {} on delete {}{}",
@@ -985,15 +1082,7 @@ definition!(ForeignKey, |f| format!(
     f.referenced_columns.join(", "),
     f.on_update.to_lowercase(),
     f.on_delete.to_lowercase(),
-    if f.deferrable {
-        if f.initially_deferred {
-            " deferrable initially deferred"
-        } else {
-            " deferrable"
-        }
-    } else {
-        ""
-    }
+    deferral(f.deferrable, f.initially_deferred)
 ));
 definition!(Check, |c| c.expression.clone());
 definition!(Index, |i| {
@@ -1123,6 +1212,7 @@ fn diff_views(
                 Some(columns(n)),
             );
         }
+        diff_options(&path, &o.options, &n.options, VIEW_CHANGED, out);
         diff_named(
             &path,
             &o.indexes,
@@ -1597,6 +1687,7 @@ mod tests {
                 name: Some(key.into()),
                 columns: vec!["id".into()],
                 auto_named,
+                ..PrimaryKey::default()
             }),
             ..table(&[("id", int(32, false))])
         };
@@ -1731,6 +1822,240 @@ mod tests {
         assert_eq!(
             without.iter().filter(|t| **t == TABLE_DROPPED).count(),
             with.iter().filter(|t| **t == TABLE_DROPPED).count() + 1
+        );
+    }
+
+    /// `TYPE path: before → after` for each change, in diff order.
+    fn details(old: &Snapshot, new: &Snapshot) -> Vec<String> {
+        diff(old, new, DiffOptions::default())
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {}: {} → {}",
+                    c.change_type,
+                    c.object,
+                    c.before.as_deref().unwrap_or("-"),
+                    c.after.as_deref().unwrap_or("-")
+                )
+            })
+            .collect()
+    }
+
+    fn text_column(declared: &str, ty: NormalizedType) -> Table {
+        let mut t = table(&[("c", ty)]);
+        t.columns[0].declared_type = declared.into();
+        t
+    }
+
+    #[test]
+    fn another_type_holding_the_same_values_is_reported_on_postgres_only() {
+        let text = || NormalizedType::new(TypeFamily::String, "text");
+        let old = snapshot(vec![("t", text_column("character varying", text()))]);
+        let new = snapshot(vec![("t", text_column("text", text()))]);
+        assert_eq!(
+            details(&old, &new),
+            ["COLUMN_TYPE_EQUIVALENT public.t.c: character varying → text"]
+        );
+        assert_eq!(
+            details(&new, &old),
+            ["COLUMN_TYPE_EQUIVALENT public.t.c: text → character varying"]
+        );
+        // A modifier that changes nothing is the same type written another way.
+        let ts = || NormalizedType {
+            precision: Some(6),
+            ..NormalizedType::new(TypeFamily::Timestamp, "timestamp")
+        };
+        let old = snapshot(vec![(
+            "t",
+            text_column("timestamp without time zone", ts()),
+        )]);
+        let new = snapshot(vec![(
+            "t",
+            text_column("timestamp(6) without time zone", ts()),
+        )]);
+        assert_eq!(details(&old, &new), Vec::<String>::new());
+        // MySQL spells one type differently by version (`int(11)`, `int`,
+        // `json`, `longtext`): its declared types say nothing more.
+        let on = |engine, declared: &str| {
+            let mut s = snapshot(vec![("t", text_column(declared, text()))]);
+            s.engine = engine;
+            s
+        };
+        use crate::model::Engine::{Mysql, Postgres};
+        assert_eq!(
+            details(&on(Mysql, "json"), &on(Mysql, "longtext")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            details(&on(Postgres, "json"), &on(Mysql, "longtext")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            details(&on(Mysql, "json"), &on(Postgres, "longtext")),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn modifiers_are_what_parentheses_hold() {
+        assert_eq!(
+            without_modifiers("timestamp(6) without time zone"),
+            "timestamp without time zone"
+        );
+        assert_eq!(
+            without_modifiers("character varying(20)[]"),
+            "character varying[]"
+        );
+        assert_eq!(without_modifiers("numeric(10,(2))"), "numeric");
+        assert_eq!(without_modifiers("text"), "text");
+    }
+
+    #[test]
+    fn deferrability_is_named_in_keys_and_unique_constraints() {
+        let keyed = |deferrable, initially_deferred| {
+            let mut t = table(&[("id", int(32, false))]);
+            t.primary_key = Some(PrimaryKey {
+                name: Some("t_pkey".into()),
+                columns: vec!["id".into()],
+                deferrable,
+                initially_deferred,
+                auto_named: true,
+            });
+            t.uniques.insert(
+                "t_id_key".into(),
+                Unique {
+                    columns: vec!["id".into()],
+                    deferrable,
+                    initially_deferred,
+                    auto_named: true,
+                    ..Unique::default()
+                },
+            );
+            snapshot(vec![("t", t)])
+        };
+        assert_eq!(
+            details(&keyed(false, false), &keyed(true, false)),
+            [
+                "PRIMARY_KEY_CHANGED public.t: (id) → (id) deferrable",
+                "UNIQUE_CHANGED public.t.t_id_key: (id) → (id) deferrable",
+            ]
+        );
+        assert_eq!(
+            details(&keyed(true, false), &keyed(true, true)),
+            [
+                "PRIMARY_KEY_CHANGED public.t: (id) deferrable → (id) deferrable initially deferred",
+                "UNIQUE_CHANGED public.t.t_id_key: (id) deferrable → (id) deferrable initially deferred",
+            ]
+        );
+        // A hand-edited file may say INITIALLY DEFERRED alone; it still shows.
+        assert_eq!(
+            details(&keyed(false, true), &keyed(false, false)),
+            [
+                "PRIMARY_KEY_CHANGED public.t: (id) initially deferred → (id)",
+                "UNIQUE_CHANGED public.t.t_id_key: (id) initially deferred → (id)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_trigger_that_fires_otherwise_is_changed_and_says_how() {
+        let with = |definition: &str, state: Option<&str>| {
+            let mut t = table(&[("id", int(32, false))]);
+            t.triggers.insert(
+                "audit".into(),
+                crate::model::Trigger {
+                    definition: definition.into(),
+                    state: state.map(str::to_string),
+                },
+            );
+            snapshot(vec![("t", t)])
+        };
+        assert_eq!(
+            details(&with("d", None), &with("d", Some("disabled"))),
+            ["TRIGGER_CHANGED public.t.audit: enabled → disabled"]
+        );
+        assert_eq!(
+            details(&with("d", Some("replica")), &with("d", Some("always"))),
+            ["TRIGGER_CHANGED public.t.audit: replica → always"]
+        );
+        assert_eq!(
+            details(&with("d", None), &with("e", Some("disabled"))),
+            [
+                "TRIGGER_CHANGED public.t.audit: d → e",
+                "TRIGGER_CHANGED public.t.audit: enabled → disabled",
+            ]
+        );
+        assert_eq!(
+            details(&with("d", Some("disabled")), &with("d", Some("disabled"))),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn view_options_are_changes_of_the_view_one_per_option() {
+        let view = |options: &[(&str, &str)]| {
+            let mut s = snapshot(vec![]);
+            let mut v = View {
+                definition: "select 1".into(),
+                ..View::default()
+            };
+            for (k, val) in options {
+                v.options.insert(k.to_string(), val.to_string());
+            }
+            s.schemas
+                .get_mut("public")
+                .unwrap()
+                .views
+                .insert("v".into(), v);
+            s
+        };
+        assert_eq!(
+            details(
+                &view(&[("check_option", "local"), ("security_barrier", "true")]),
+                &view(&[("check_option", "cascaded"), ("security_invoker", "true")])
+            ),
+            [
+                "VIEW_CHANGED public.v: check_option=local → check_option=cascaded",
+                "VIEW_CHANGED public.v: security_barrier=true → security_barrier=(unset)",
+                "VIEW_CHANGED public.v: security_invoker=(unset) → security_invoker=true",
+            ]
+        );
+    }
+
+    #[test]
+    fn inheritance_parents_are_a_table_option_and_part_of_its_shape() {
+        let child = |parents: &[&str]| Table {
+            inherits: parents.iter().map(|p| p.to_string()).collect(),
+            ..table(&[("id", int(32, false))])
+        };
+        assert_eq!(
+            details(
+                &snapshot(vec![("c", child(&["public.a", "public.b"]))]),
+                &snapshot(vec![("c", child(&["public.b"]))])
+            ),
+            ["TABLE_OPTIONS_CHANGED public.c: inherits=public.a, public.b → inherits=public.b"]
+        );
+        assert_eq!(
+            details(
+                &snapshot(vec![("c", child(&[]))]),
+                &snapshot(vec![("c", child(&["public.a"]))])
+            ),
+            ["TABLE_OPTIONS_CHANGED public.c: inherits=(none) → inherits=public.a"]
+        );
+        // A table under another parent is another table, not a rename.
+        assert_eq!(
+            changes(
+                &snapshot(vec![("c", child(&["public.a"]))]),
+                &snapshot(vec![("d", child(&["public.b"]))])
+            ),
+            ["TABLE_ADDED public.d", "TABLE_DROPPED public.c"]
+        );
+        assert_eq!(
+            changes(
+                &snapshot(vec![("c", child(&["public.a"]))]),
+                &snapshot(vec![("d", child(&["public.a"]))])
+            ),
+            ["TABLE_RENAMED public.c"]
         );
     }
 

@@ -29,6 +29,17 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// Whether the engine prints each column type one way only, so that two
+    /// declared type names (modifiers aside) are two types even where the
+    /// normalized type calls them equivalent. True of PostgreSQL
+    /// (`format_type` of the catalog's type: `character varying` and `text`
+    /// are two types holding the same values); not of MySQL and MariaDB, which
+    /// spell some types differently by version and vendor (display widths,
+    /// `json` or `longtext`), nor of SQLite, whose declared types are free text.
+    pub fn declares_one_spelling_per_type(self) -> bool {
+        self == Engine::Postgres
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Engine::Postgres => "postgres",
@@ -377,6 +388,10 @@ pub struct Table {
     /// For a partition: its bound (`FOR VALUES ...`); for a partitioned table: its key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_bound: Option<String>,
+    /// Parents of a table that inherits (PostgreSQL `INHERITS`, not
+    /// partitioning) as `schema.table`, in inheritance order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<String>,
     /// In ordinal position order.
     #[serde(deserialize_with = "columns_exactly")]
     pub columns: Vec<Column>,
@@ -646,6 +661,10 @@ pub struct PrimaryKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
     #[serde(default, skip_serializing_if = "is_false")]
+    pub deferrable: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub initially_deferred: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
     pub auto_named: bool,
 }
 
@@ -657,6 +676,8 @@ pub struct Unique {
     pub nulls_not_distinct: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub deferrable: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub initially_deferred: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub auto_named: bool,
 }
@@ -719,6 +740,19 @@ pub struct Index {
 pub struct Trigger {
     /// Normalized definition (the whole `CREATE TRIGGER` text, or its parts joined).
     pub definition: String,
+    /// When the trigger fires, if not always as usual: `disabled`, `replica`
+    /// (only in sessions with `session_replication_role = replica`) or
+    /// `always` (in every session). PostgreSQL `ALTER TABLE ... DISABLE` /
+    /// `ENABLE REPLICA` / `ENABLE ALWAYS TRIGGER`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+impl Trigger {
+    /// The state for display: `enabled` when none is recorded.
+    pub fn state_name(&self) -> &str {
+        self.state.as_deref().unwrap_or("enabled")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -729,6 +763,10 @@ pub struct View {
     pub columns: Vec<ViewColumn>,
     /// Normalized definition (whitespace, case and quoting removed).
     pub definition: String,
+    /// PostgreSQL view options (`security_invoker`, `security_barrier`,
+    /// `check_option`) and materialized view storage options.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub options: NamedMap<String>,
     #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
     pub indexes: NamedMap<Index>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

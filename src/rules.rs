@@ -92,7 +92,7 @@ rule_table! {
         "Keep a view with the old name during the transition, or roll out code that uses the new name first.";
     TABLE_ADDED I "A table was added.", "table added",
         "None for existing code.", "Record it in the baseline once it is intended.";
-    TABLE_OPTIONS_CHANGED W "A table's storage options or kind changed (engine, charset, STRICT, WITHOUT ROWID, partitioning).", "table option changed: {before} → {after}",
+    TABLE_OPTIONS_CHANGED W "A table's storage options or kind changed (engine, charset, STRICT, WITHOUT ROWID, UNLOGGED, partitioning, inheritance).", "table option changed: {before} → {after}",
         "Behaviour, performance or accepted values may change.",
         "Check that the option change was intended and made by a reviewed migration.";
     PARTITION_DROPPED B "A partition was dropped.", "partition dropped",
@@ -120,6 +120,9 @@ rule_table! {
     COLUMN_TYPE_WIDENED W "A column's type was widened (longer, larger or more precise).", "type widened from {before} to {after}",
         "Readers with fixed-size buffers or strict validation may misbehave on larger values.",
         "Usually safe; make sure clients and downstream copies accept the wider values.";
+    COLUMN_TYPE_EQUIVALENT I "A column's type changed to another type that holds the same values (PostgreSQL: varchar without a length ↔ text).", "type changed from {before} to {after}, which holds the same values",
+        "Values read and written are unchanged; clients that look at the type's name or OID (code generators, ORM reflection) see another type, and indexes, views and checks over the column may re-spell their casts.",
+        "Record it in the baseline; regenerate typed clients that map the column's type.";
     COLUMN_MADE_NOT_NULL B "A nullable column became NOT NULL.", "made NOT NULL",
         "Writers that send NULL or omit the column fail.",
         "Backfill, give the column a default, and make every writer send a value before adding NOT NULL.";
@@ -163,8 +166,8 @@ rule_table! {
     PRIMARY_KEY_DROPPED B "A primary key was dropped.", "primary key dropped: {before}",
         "Row identity is lost: ORMs, replication and upserts that rely on it fail.",
         "Restore the primary key.";
-    PRIMARY_KEY_CHANGED B "A primary key's columns changed.", "primary key changed from {before} to {after}",
-        "Lookups, upserts and foreign keys by the old key fail or match the wrong rows.",
+    PRIMARY_KEY_CHANGED B "A primary key's columns or deferrability changed.", "primary key changed from {before} to {after}",
+        "Lookups, upserts and foreign keys by the old key fail or match the wrong rows; a deferrable key cannot be an ON CONFLICT arbiter or a foreign key's target, and deferring the check moves its errors to COMMIT.",
         "Migrate code to the new key before changing it.";
     PRIMARY_KEY_ADDED W "A primary key was added.", "primary key added: {after}",
         "Writes of duplicate or NULL key values now fail.",
@@ -178,7 +181,7 @@ rule_table! {
         "Duplicates are no longer prevented; upserts on the columns fail.",
         "Restore it, or make sure nothing relies on uniqueness (ON CONFLICT, lookups).";
     UNIQUE_CHANGED W "A unique constraint's definition changed.", "unique constraint changed from {before} to {after}",
-        "Uniqueness is enforced on different columns.",
+        "Uniqueness is enforced on different columns or at another time; a deferrable constraint cannot be an ON CONFLICT arbiter.",
         "Check writers and ON CONFLICT clauses that name the columns.";
     UNIQUE_RENAMED I "A unique constraint was renamed, with the same definition.", "unique constraint renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
@@ -215,7 +218,7 @@ rule_table! {
     INDEX_DROPPED W "An index was dropped.", "index dropped: {before}",
         "Queries that used it may become slow.",
         "Check the query plans of the statements that used it.";
-    INDEX_CHANGED W "An index's columns, method, uniqueness or predicate changed.", "index changed from {before} to {after}",
+    INDEX_CHANGED W "An index's columns (with their order, collation and operator class), method, uniqueness or predicate changed.", "index changed from {before} to {after}",
         "Query plans change; a unique index may now reject writes.",
         "Check the query plans, and writers if uniqueness changed.";
     INDEX_ADDED I "An index was added.", "index added: {after}",
@@ -225,8 +228,8 @@ rule_table! {
     VIEW_DROPPED B "A view or materialized view was dropped.", "view dropped",
         "Every query that reads the view fails.",
         "Restore the view, or migrate its readers first.";
-    VIEW_CHANGED W "A view's definition or columns changed.", "view changed: {before} → {after}",
-        "Readers get different rows or columns.",
+    VIEW_CHANGED W "A view's definition, columns or options changed.", "view changed: {before} → {after}",
+        "Readers get different rows or columns; with other security or check options, reads or writes through the view may be refused or see other rows.",
         "Check the readers of the view.";
     VIEW_ADDED I "A view was added.", "view added",
         "None for existing code.", "Record it in the baseline once it is intended.";
@@ -235,8 +238,9 @@ rule_table! {
     TRIGGER_DROPPED W "A trigger was dropped.", "trigger dropped: {before}",
         "Side effects that writes relied on (audit, derived columns) no longer happen.",
         "Restore it, or move its logic elsewhere deliberately.";
-    TRIGGER_CHANGED W "A trigger's definition changed.", "trigger changed",
-        "Writes have different side effects.", "Review the new definition.";
+    TRIGGER_CHANGED W "A trigger's definition, or when it fires (enabled, disabled, replica, always), changed.", "trigger changed: {before} → {after}",
+        "Writes have different side effects, or none when the trigger no longer fires.",
+        "Review the new definition, and re-enable a trigger that was disabled by hand.";
     SEQUENCE_DROPPED B "A sequence was dropped.", "sequence dropped",
         "Inserts whose default calls it, and code that calls nextval, fail.",
         "Restore the sequence.";
@@ -736,6 +740,7 @@ mod tests {
             EXTENSION_VERSION_CHANGED,
             COMMENT_CHANGED,
             COLUMN_MOVED,
+            COLUMN_TYPE_EQUIVALENT,
         ] {
             assert_eq!(t.rule().severity, Severity::Info, "{t}");
         }

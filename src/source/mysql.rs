@@ -853,7 +853,13 @@ impl Catalog {
                 text(r, 4),
                 text(r, 5)
             ));
-            t.triggers.insert(name, Trigger { definition });
+            t.triggers.insert(
+                name,
+                Trigger {
+                    definition,
+                    state: None,
+                },
+            );
         }
 
         self.add_routines(&mut schemas);
@@ -874,6 +880,7 @@ impl Catalog {
                     name: None,
                     columns: key.parts,
                     auto_named: false,
+                    ..PrimaryKey::default()
                 });
             } else if key.unique {
                 let auto_named = generated::key(&key.first_column, &name);

@@ -27,7 +27,10 @@ use crate::model::{
 use crate::source::{Filter, Timeouts, redact_url};
 use crate::sql;
 
-use normalize::{auto_named, normalize_default, normalize_type};
+use normalize::{
+    auto_named, check_expression, fk_action, index_column, normalize_default, normalize_type,
+    trigger_state,
+};
 
 /// Catalog queries per snapshot: settings, schemas, relations, columns,
 /// constraints, indexes, enums, sequences, routines, triggers, policies,
@@ -273,14 +276,22 @@ impl Catalog {
             let Some(schema) = snapshot.schemas.get_mut(&schema_name) else {
                 continue;
             };
+            let reloptions: Option<Vec<String>> = row.try_get(8)?;
+            let options = reloptions.unwrap_or_default().into_iter().map(|option| {
+                let (key, value) = option.split_once('=').unwrap_or((option.as_str(), ""));
+                (key.to_string(), value.to_string())
+            });
             if relkind == "v" || relkind == "m" {
                 let definition: Option<String> = row.try_get(12)?;
-                let view = View {
+                let mut view = View {
                     materialized: relkind == "m",
                     definition: sql::canonical(definition.as_deref().unwrap_or("")),
                     comment,
                     ..View::default()
                 };
+                for (key, value) in options {
+                    view.options.insert(key, value);
+                }
                 schema.views.insert(name, view);
                 continue;
             }
@@ -289,11 +300,11 @@ impl Catalog {
             let bound: Option<String> = row.try_get(5)?;
             let parent_schema: Option<String> = row.try_get(6)?;
             let parent: Option<String> = row.try_get(7)?;
-            let reloptions: Option<Vec<String>> = row.try_get(8)?;
             let persistence: String = row.try_get(9)?;
             let rls_enabled: bool = row.try_get(10)?;
             let rls_forced: bool = row.try_get(11)?;
             let mut table = Table {
+                inherits: row.try_get(14)?,
                 comment,
                 ..Table::default()
             };
@@ -305,9 +316,8 @@ impl Catalog {
                 table.kind = TableKind::PartitionedTable;
                 table.partition_bound = partition_key;
             }
-            for option in reloptions.unwrap_or_default() {
-                let (key, value) = option.split_once('=').unwrap_or((option.as_str(), ""));
-                table.options.insert(key.to_string(), value.to_string());
+            for (key, value) in options {
+                table.options.insert(key, value);
             }
             if persistence == "u" {
                 table.options.insert("unlogged".into(), "true".into());
@@ -418,6 +428,8 @@ impl Catalog {
                         auto_named: auto_named(&name, &table_name, &[None], "pkey"),
                         name: Some(name),
                         columns,
+                        deferrable: row.try_get(10)?,
+                        initially_deferred: row.try_get(11)?,
                     });
                 }
                 "u" => {
@@ -426,6 +438,7 @@ impl Catalog {
                         columns,
                         nulls_not_distinct: row.try_get(13)?,
                         deferrable: row.try_get(10)?,
+                        initially_deferred: row.try_get(11)?,
                     };
                     table.uniques.insert(name, unique);
                 }
@@ -475,6 +488,8 @@ impl Catalog {
             let items: Vec<String> = row.try_get(6)?;
             let expression: Vec<bool> = row.try_get(7)?;
             let options: Vec<i16> = row.try_get(8)?;
+            let collations: Vec<Option<String>> = row.try_get(11)?;
+            let opclasses: Vec<Option<String>> = row.try_get(12)?;
             let key_count = (key_count.max(0) as usize).min(items.len());
             let mut columns = Vec::with_capacity(key_count);
             let mut name_parts = Vec::with_capacity(items.len());
@@ -491,7 +506,12 @@ impl Catalog {
                     } else {
                         item.clone()
                     };
-                    columns.push(index_order(text, options.get(k).copied().unwrap_or(0)));
+                    columns.push(index_column(
+                        text,
+                        collations.get(k).cloned().flatten().as_deref(),
+                        opclasses.get(k).cloned().flatten().as_deref(),
+                        options.get(k).copied().unwrap_or(0),
+                    ));
                 }
             }
             let joined = name_parts.join("_");
@@ -616,11 +636,12 @@ impl Catalog {
             let relation: String = row.try_get(1)?;
             let name: String = row.try_get(2)?;
             let definition = sql::canonical(&row.try_get::<_, String>(3)?);
+            let state = trigger_state(row.try_get(4)?);
             let Some(schema) = snapshot.schemas.get_mut(&schema_name) else {
                 continue;
             };
             if let Some(table) = schema.tables.get_mut(&relation) {
-                table.triggers.insert(name, Trigger { definition });
+                table.triggers.insert(name, Trigger { definition, state });
             } else if let Some(view) = schema.views.get_mut(&relation) {
                 // INSTEAD OF triggers change how writes to the view behave.
                 view.definition
@@ -674,80 +695,4 @@ impl Catalog {
 
 fn table_mut<'a>(snapshot: &'a mut Snapshot, schema: &str, table: &str) -> Option<&'a mut Table> {
     snapshot.schemas.get_mut(schema)?.tables.get_mut(table)
-}
-
-fn fk_action(code: &str) -> String {
-    match code {
-        "r" => "RESTRICT",
-        "c" => "CASCADE",
-        "n" => "SET NULL",
-        "d" => "SET DEFAULT",
-        _ => "NO ACTION",
-    }
-    .into()
-}
-
-/// `CHECK ((price > (0)::numeric)) NOT VALID` → `price > (0)::numeric not valid`.
-fn check_expression(definition: &str) -> String {
-    let tokens = sql::tokenize(definition);
-    let body = match tokens.first() {
-        Some(t) if t.is_word("CHECK") => &tokens[1..],
-        _ => &tokens[..],
-    };
-    match body.first() {
-        Some(t) if t.is_punct("(") => match sql::matching_paren(body, 0) {
-            Some(close) => {
-                let inner = sql::canonical_tokens(sql::strip_outer_parens(&body[..=close]));
-                let rest = sql::canonical_tokens(&body[close + 1..]);
-                if rest.is_empty() {
-                    inner
-                } else {
-                    format!("{inner} {rest}")
-                }
-            }
-            None => sql::canonical_tokens(body),
-        },
-        _ => sql::canonical_tokens(body),
-    }
-}
-
-/// Adds `desc` / `nulls first|last` where they differ from the default order
-/// (`indoption` bit 0 is DESC, bit 1 NULLS FIRST; DESC implies NULLS FIRST).
-fn index_order(mut text: String, option: i16) -> String {
-    let desc = option & 1 != 0;
-    let nulls_first = option & 2 != 0;
-    if desc {
-        text.push_str(" desc");
-        if !nulls_first {
-            text.push_str(" nulls last");
-        }
-    } else if nulls_first {
-        text.push_str(" nulls first");
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn check_expression_drops_the_keyword_and_outer_parens() {
-        assert_eq!(
-            check_expression("CHECK ((price > (0)::numeric))"),
-            "price > (0)::numeric"
-        );
-        assert_eq!(
-            check_expression("CHECK (qty >= 0) NOT VALID"),
-            "qty >= 0 not valid"
-        );
-    }
-
-    #[test]
-    fn index_order_names_non_default_orders() {
-        assert_eq!(index_order("a".into(), 0), "a");
-        assert_eq!(index_order("a".into(), 3), "a desc");
-        assert_eq!(index_order("a".into(), 1), "a desc nulls last");
-        assert_eq!(index_order("a".into(), 2), "a nulls first");
-    }
 }

@@ -185,6 +185,7 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<(Schema, ParsedTables, Ind
             "trigger" => {
                 let trigger = Trigger {
                     definition: sql::canonical(&sql_text),
+                    state: None,
                 };
                 if let Some(table) = schema.tables.get_mut(&obj.table) {
                     table.triggers.insert(obj.name.clone(), trigger);
@@ -357,6 +358,7 @@ fn read_columns(
             name,
             columns: names,
             auto_named,
+            ..PrimaryKey::default()
         });
     }
     Ok(())

@@ -96,11 +96,15 @@ fn columns_list() -> impl Strategy<Value = Vec<String>> {
 fn table() -> impl Strategy<Value = Table> {
     (
         prop::collection::vec(column(), 0..5),
-        prop::option::of(columns_list().prop_map(|columns| PrimaryKey {
-            name: None,
-            columns,
-            auto_named: true,
-        })),
+        prop::option::of(
+            (columns_list(), any::<bool>()).prop_map(|(columns, deferrable)| PrimaryKey {
+                name: None,
+                columns,
+                deferrable,
+                initially_deferred: deferrable,
+                auto_named: true,
+            }),
+        ),
         named(
             (columns_list(), any::<bool>()).prop_map(|(columns, auto_named)| Unique {
                 columns,
@@ -139,7 +143,16 @@ fn table() -> impl Strategy<Value = Table> {
                     ..Index::default()
                 }),
         ),
-        named(name().prop_map(|d| Trigger { definition: d })),
+        named(
+            (
+                name(),
+                prop::option::of(prop::sample::select(vec!["disabled", "replica", "always"])),
+            )
+                .prop_map(|(d, state)| Trigger {
+                    definition: d,
+                    state: state.map(str::to_string),
+                }),
+        ),
     )
         .prop_map(
             |(mut columns, primary_key, uniques, foreign_keys, checks, indexes, triggers)| {

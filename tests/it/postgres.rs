@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 use crate::util::{self, Sandbox, change_lines, run};
 
+mod captures;
+
 /// A fresh database for one test, dropped when the test ends (also on panic).
 struct Db {
     admin: String,
@@ -49,6 +51,38 @@ impl Db {
     /// Snapshot, apply `change`, then `check` against the snapshot: the change
     /// lines of the JSON report, with the exit code asserted.
     fn drift(&self, change: &str, expected_code: i32) -> Vec<String> {
+        change_lines(&self.drift_report(change, expected_code))
+    }
+
+    /// As [`Db::drift`], each line with the finding's detail:
+    /// `warning TRIGGER_CHANGED public.t.audit: trigger changed: enabled → disabled`.
+    fn drift_details(&self, change: &str, expected_code: i32) -> Vec<String> {
+        let report: serde_json::Value =
+            serde_json::from_str(&self.drift_report(change, expected_code)).expect("JSON report");
+        let mut lines: Vec<String> = report["changes"]
+            .as_array()
+            .expect("changes array")
+            .iter()
+            .map(|c| {
+                let path: Vec<&str> = ["schema", "table", "column", "object"]
+                    .iter()
+                    .filter_map(|k| c[*k].as_str())
+                    .collect();
+                format!(
+                    "{} {} {}: {}",
+                    c["severity"].as_str().unwrap_or("?"),
+                    c["change_type"].as_str().unwrap_or("?"),
+                    path.join("."),
+                    c["detail"].as_str().unwrap_or("?")
+                )
+            })
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    /// The JSON report of `check` after `change`, with the exit code asserted.
+    fn drift_report(&self, change: &str, expected_code: i32) -> String {
         let sandbox = Sandbox::new();
         let baseline = self.snapshot(&sandbox, "baseline.json");
         self.exec(change);
@@ -66,7 +100,7 @@ impl Db {
                 .arg(&baseline),
             expected_code,
         );
-        change_lines(&util::stdout(&out))
+        util::stdout(&out)
     }
 }
 

@@ -1,6 +1,8 @@
 //! PostgreSQL spellings made comparable: column types from the catalog's type
-//! name and modifier, defaults as `pg_get_expr` prints them, and the names
-//! PostgreSQL chooses for constraints and indexes nobody named.
+//! name and modifier, defaults as `pg_get_expr` prints them, the names
+//! PostgreSQL chooses for constraints and indexes nobody named, and the
+//! catalog's codes and fragments (check definitions, index key columns,
+//! foreign-key actions, trigger states) as the snapshot writes them.
 
 use crate::model::{DefaultValue, NormalizedType, TypeFamily};
 use crate::sql::{self, Token, TokenKind};
@@ -274,6 +276,86 @@ pub fn auto_named(name: &str, table: &str, candidates: &[Option<&str>], label: &
         .any(|c| make_object_name(table, *c, numbered_label) == name)
 }
 
+pub fn fk_action(code: &str) -> String {
+    match code {
+        "r" => "RESTRICT",
+        "c" => "CASCADE",
+        "n" => "SET NULL",
+        "d" => "SET DEFAULT",
+        _ => "NO ACTION",
+    }
+    .into()
+}
+
+/// `CHECK ((price > (0)::numeric)) NOT VALID` → `price > (0)::numeric not valid`.
+pub fn check_expression(definition: &str) -> String {
+    let tokens = sql::tokenize(definition);
+    let body = match tokens.first() {
+        Some(t) if t.is_word("CHECK") => &tokens[1..],
+        _ => &tokens[..],
+    };
+    match body.first() {
+        Some(t) if t.is_punct("(") => match sql::matching_paren(body, 0) {
+            Some(close) => {
+                let inner = sql::canonical_tokens(sql::strip_outer_parens(&body[..=close]));
+                let rest = sql::canonical_tokens(&body[close + 1..]);
+                if rest.is_empty() {
+                    inner
+                } else {
+                    format!("{inner} {rest}")
+                }
+            }
+            None => sql::canonical_tokens(body),
+        },
+        _ => sql::canonical_tokens(body),
+    }
+}
+
+/// A trigger's `tgenabled`: `None` when it fires as usual (`O`, in origin
+/// and local sessions); a disabled trigger never fires, a replica one only
+/// where `session_replication_role = replica`, an always one everywhere.
+pub fn trigger_state(tgenabled: &str) -> Option<String> {
+    match tgenabled {
+        "D" => Some("disabled".into()),
+        "R" => Some("replica".into()),
+        "A" => Some("always".into()),
+        _ => None,
+    }
+}
+
+/// A key column of an index as `pg_get_indexdef` prints it, in lower case:
+/// the name or expression, then its collation and operator class where the
+/// catalog query found them not the default, then `desc` / `nulls
+/// first|last` where the order is not the default (`indoption` bit 0 is
+/// DESC, bit 1 NULLS FIRST; DESC implies NULLS FIRST). A plain column is its
+/// name alone, as in snapshots written before collations and operator
+/// classes were read.
+pub fn index_column(
+    mut text: String,
+    collation: Option<&str>,
+    opclass: Option<&str>,
+    option: i16,
+) -> String {
+    if let Some(collation) = collation {
+        text.push_str(&format!(" collate {collation}"));
+    }
+    if let Some(opclass) = opclass {
+        text.push(' ');
+        text.push_str(opclass);
+    }
+    let desc = option & 1 != 0;
+    let nulls_first = option & 2 != 0;
+    if desc {
+        text.push_str(" desc");
+        if !nulls_first {
+            text.push_str(" nulls last");
+        }
+    } else if nulls_first {
+        text.push_str(" nulls first");
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,5 +478,55 @@ mod tests {
     fn expression_index_columns_are_named_like_postgres() {
         assert_eq!(expression_column_name("lower(email)"), "lower");
         assert_eq!(expression_column_name("(a + b)"), "expr");
+    }
+
+    #[test]
+    fn check_expression_drops_the_keyword_and_outer_parens() {
+        assert_eq!(
+            check_expression("CHECK ((price > (0)::numeric))"),
+            "price > (0)::numeric"
+        );
+        assert_eq!(
+            check_expression("CHECK (qty >= 0) NOT VALID"),
+            "qty >= 0 not valid"
+        );
+    }
+
+    #[test]
+    fn index_columns_name_non_default_orders() {
+        let order = |option| index_column("a".into(), None, None, option);
+        assert_eq!(order(0), "a");
+        assert_eq!(order(3), "a desc");
+        assert_eq!(order(1), "a desc nulls last");
+        assert_eq!(order(2), "a nulls first");
+    }
+
+    #[test]
+    fn index_columns_name_collation_and_operator_class_in_server_order() {
+        assert_eq!(
+            index_column("a".into(), Some("\"C\""), None, 0),
+            "a collate \"C\""
+        );
+        assert_eq!(
+            index_column("a".into(), None, Some("text_pattern_ops"), 0),
+            "a text_pattern_ops"
+        );
+        assert_eq!(
+            index_column(
+                "lower(a)".into(),
+                Some("\"C\""),
+                Some("public.gist_trgm_ops (siglen=32)"),
+                3
+            ),
+            "lower(a) collate \"C\" public.gist_trgm_ops (siglen=32) desc"
+        );
+    }
+
+    #[test]
+    fn trigger_states_other_than_origin_are_named() {
+        assert_eq!(trigger_state("O"), None);
+        assert_eq!(trigger_state("D").as_deref(), Some("disabled"));
+        assert_eq!(trigger_state("R").as_deref(), Some("replica"));
+        assert_eq!(trigger_state("A").as_deref(), Some("always"));
     }
 }

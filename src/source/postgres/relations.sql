@@ -1,5 +1,7 @@
 -- Tables, partitioned tables, partitions, views and materialized views, with
--- partitioning, storage options, row-level security, view text and comments.
+-- partitioning, inheritance parents (not for partitions: their parent is the
+-- partitioned table), storage and view options, row-level security, view text
+-- and comments.
 -- Temporary relations and relations that belong to an extension are left out.
 SELECT n.nspname::text,
        c.relname::text,
@@ -14,7 +16,13 @@ SELECT n.nspname::text,
        c.relrowsecurity,
        c.relforcerowsecurity,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END,
-       d.description
+       d.description,
+       ARRAY(SELECT ipn.nspname::text || '.' || ipc.relname::text
+             FROM pg_inherits AS ih
+             JOIN pg_class AS ipc ON ipc.oid = ih.inhparent
+             JOIN pg_namespace AS ipn ON ipn.oid = ipc.relnamespace
+             WHERE ih.inhrelid = c.oid AND NOT c.relispartition
+             ORDER BY ih.inhseqno)
 FROM pg_class AS c
 JOIN user_schemas AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits AS i ON c.relispartition AND i.inhrelid = c.oid
