@@ -173,11 +173,21 @@ fn columns_exactly<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Column>
             self,
             mut seq: A,
         ) -> Result<Vec<Column>, A::Error> {
-            let mut columns = Vec::with_capacity(seq.size_hint().unwrap_or(16).min(1024));
+            let mut columns: Vec<Column> =
+                Vec::with_capacity(seq.size_hint().unwrap_or(16).min(1024));
             while let Some(column) = seq.next_element()? {
                 columns.push(column);
             }
             columns.shrink_to_fit();
+            // The diff pairs columns by name: two of one name would be one.
+            let mut names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+            names.sort_unstable();
+            if let Some(pair) = names.windows(2).find(|pair| pair[0] == pair[1]) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate column `{}` in one table",
+                    pair[0]
+                )));
+            }
             Ok(columns)
         }
     }

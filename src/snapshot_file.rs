@@ -371,6 +371,32 @@ mod tests {
     }
 
     #[test]
+    fn a_table_with_two_columns_of_one_name_is_refused() {
+        use crate::model::{Column, Schema, Table};
+        let mut snap = sample();
+        let column = |name: &str| Column {
+            name: name.into(),
+            ..Column::default()
+        };
+        let table = Table {
+            columns: vec![column("a"), column("b"), column("a")],
+            ..Table::default()
+        };
+        let mut schema = Schema::default();
+        schema.tables.insert("t".into(), table);
+        snap.schemas.insert("main".into(), schema);
+        let bytes = render(&snap, FileFormat::Json).unwrap();
+        let err = parse(&bytes, "baseline").unwrap_err();
+        assert_eq!(err.exit_code(), 65);
+        assert!(err.to_string().contains("duplicate column `a`"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.json");
+        std::fs::write(&path, &bytes).unwrap();
+        let err = read(&path, "baseline").unwrap_err();
+        assert!(err.to_string().contains("duplicate column `a`"), "{err}");
+    }
+
+    #[test]
     fn duplicate_keys_are_refused() {
         let text = r#"{"format": "driftguard.snapshot/1", "schemas": {"main": {}, "main": {}}}"#;
         let err = parse(text.as_bytes(), "baseline").unwrap_err().to_string();
