@@ -282,7 +282,7 @@ impl Snapshot {
 
     /// The database is the one schema: its name says where the schema was
     /// read, like [`Snapshot::database`], not what it is.
-    pub fn is_one_database(&self) -> bool {
+    fn is_one_database(&self) -> bool {
         self.schemas_are_databases && self.schemas.len() == 1
     }
 
