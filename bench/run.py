@@ -226,7 +226,8 @@ def mysql_catalog_script(db):
              "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;",
              "START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT;"]
     for name in ("schemata", "privileges", "checks_mariadb", "tables", "columns", "statistics",
-                 "foreign_keys", "referential_actions", "views", "triggers", "routines", "parameters"):
+                 "foreign_keys", "referential_actions", "views", "triggers", "routines", "parameters",
+                 "events"):
         sql = strip_comments((src / f"{name}.sql").read_text())
         sql = re.sub(r"\{(\w+)\}", lambda m: fragments[m.group(1)], sql)
         parts.append(sql.rstrip().rstrip(";") + ";")

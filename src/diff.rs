@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::{
-    Check, Column, EnumType, ForeignKey, Index, NamedMap, NormalizedType, PrimaryKey, Schema,
-    Snapshot, Table, TableKind, TypeFamily, Unique, View,
+    Check, Column, EnumType, Event, ForeignKey, Index, NamedMap, NormalizedType, PrimaryKey,
+    Schema, Snapshot, Table, TableKind, TypeFamily, Unique, View,
 };
 use crate::rules::ChangeType::{self, *};
 
@@ -252,6 +252,7 @@ fn diff_schema(name: &str, old: &Schema, new: &Schema, out: &mut Collector) {
         describe_routine,
         out,
     );
+    diff_events(name, &old.events, &new.events, out);
     if old.comment != new.comment {
         out.push(
             COMMENT_CHANGED,
@@ -281,13 +282,76 @@ fn describe_routine(r: &crate::model::Routine) -> String {
         .map(|a| format!(" {a}"))
         .unwrap_or_default();
     format!(
-        "{} returns {} language {}{} body {}",
+        "{} returns {} language {}{} {}",
         r.kind,
         r.returns,
         r.language,
         attrs,
-        &r.body_hash[..r.body_hash.len().min(12)]
+        short_hash(&r.body_hash)
     )
+}
+
+fn describe_event(e: &Event) -> String {
+    format!(
+        "{} {}, {}, {}",
+        e.schedule,
+        e.status,
+        on_completion(e),
+        short_hash(&e.body_hash)
+    )
+}
+
+fn on_completion(e: &Event) -> &'static str {
+    if e.preserve {
+        "on completion preserve"
+    } else {
+        "on completion not preserve"
+    }
+}
+
+fn short_hash(hash: &str) -> String {
+    format!("body {}", &hash[..hash.len().min(12)])
+}
+
+/// Events: one change per aspect that moved (schedule, status, completion,
+/// body), like triggers, so that `enabled → disabled` reads as what it is.
+fn diff_events(
+    schema: &str,
+    old: &BTreeMap<String, Event>,
+    new: &BTreeMap<String, Event>,
+    out: &mut Collector,
+) {
+    for (name, o) in old {
+        let path = ObjectPath::table(schema, name);
+        let Some(n) = new.get(name) else {
+            out.push(EVENT_DROPPED, path, Some(describe_event(o)), None);
+            continue;
+        };
+        let aspects: [(String, String); 4] = [
+            (o.schedule.clone(), n.schedule.clone()),
+            (o.status.clone(), n.status.clone()),
+            (on_completion(o).into(), on_completion(n).into()),
+            (short_hash(&o.body_hash), short_hash(&n.body_hash)),
+        ];
+        for (before, after) in aspects {
+            if before != after {
+                out.push(EVENT_CHANGED, path.clone(), Some(before), Some(after));
+            }
+        }
+        if o.comment != n.comment {
+            out.push(COMMENT_CHANGED, path, o.comment.clone(), n.comment.clone());
+        }
+    }
+    for (name, n) in new {
+        if !old.contains_key(name) {
+            out.push(
+                EVENT_ADDED,
+                ObjectPath::table(schema, name),
+                None,
+                Some(describe_event(n)),
+            );
+        }
+    }
 }
 
 /// Objects compared as a whole under a name: added, dropped or changed.
@@ -801,7 +865,11 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
             (Some(cs), Some(co)) => Some(format!("{cs}/{co}")),
             (cs, co) => cs.as_deref().or(co.as_deref()).map(str::to_string),
         };
-        out.push(COLUMN_COLLATION_CHANGED, path.clone(), show(old), show(new));
+        let kind = match (&old.charset, &new.charset) {
+            (Some(o), Some(n)) if charset_narrowed(o, n) => COLUMN_CHARSET_NARROWED,
+            _ => COLUMN_COLLATION_CHANGED,
+        };
+        out.push(kind, path.clone(), show(old), show(new));
     }
     if old.identity != new.identity {
         out.push(
@@ -829,6 +897,45 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
             new.comment.as_deref().map(str::to_string),
         );
     }
+}
+
+/// The characters a character set can hold, as far as narrowing goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repertoire<'a> {
+    /// ASCII only.
+    Ascii,
+    /// A legacy set (`latin1`, `latin2`, `cp1251`, `sjis`, …): ASCII and its
+    /// own characters, which no other legacy set holds all of.
+    Legacy(&'a str),
+    /// The Basic Multilingual Plane: every legacy set's characters, no emoji.
+    Bmp,
+    /// Every Unicode character.
+    Unicode,
+}
+
+fn repertoire(charset: &str) -> Repertoire<'_> {
+    match charset {
+        // `binary` holds any bytes, so every character of any set.
+        "utf8mb4" | "utf16" | "utf16le" | "utf32" | "gb18030" | "binary" => Repertoire::Unicode,
+        // `utf8` is the old name of `utf8mb3` (MariaDB before 10.6, MySQL before 8.0.30).
+        "utf8mb3" | "utf8" | "ucs2" => Repertoire::Bmp,
+        "ascii" => Repertoire::Ascii,
+        other => Repertoire::Legacy(other),
+    }
+}
+
+/// Whether a column's move from character set `old` to `new` loses
+/// characters: the new set cannot hold every character the old one could
+/// (`utf8mb4` → `utf8mb3` rejects 4-byte characters; `utf8mb4` or `utf8mb3`
+/// → `latin1`, and `latin1` → `latin2`, reject most of them).
+pub fn charset_narrowed(old: &str, new: &str) -> bool {
+    use Repertoire::*;
+    let holds = match (repertoire(new), repertoire(old)) {
+        (Unicode, _) | (Bmp, Bmp | Legacy(_) | Ascii) | (Legacy(_) | Ascii, Ascii) => true,
+        (Legacy(n), Legacy(o)) => n == o,
+        (Bmp, Unicode) | (Legacy(_), Bmp | Unicode) | (Ascii, _) => false,
+    };
+    !holds
 }
 
 /// A declared type without its modifiers: `timestamp(6) without time zone`
@@ -1049,9 +1156,13 @@ definition!(Unique, |u| format!(
     deferral(u.deferrable, u.initially_deferred)
 ));
 definition!(ForeignKey, |f| format!(
-    "({}) references {}.{}({}) on update {} on delete {}{}",
+    "({}) references {}{}({}) on update {} on delete {}{}",
     f.columns.join(", "),
-    f.referenced_schema,
+    if f.referenced_schema.is_empty() {
+        String::new()
+    } else {
+        format!("{}.", f.referenced_schema)
+    },
     f.referenced_table,
     f.referenced_columns.join(", "),
     f.on_update.to_lowercase(),
@@ -1147,18 +1258,23 @@ fn diff_views(
             out.push(VIEW_DROPPED, path, None, None);
             continue;
         };
-        // A column readers select that is gone breaks them, like a table column.
-        for c in o
-            .columns
-            .iter()
-            .filter(|c| !n.columns.iter().any(|nc| nc.name == c.name))
-        {
-            out.push(
-                COLUMN_DROPPED,
-                path.column(&c.name),
-                Some(c.declared_type.clone()),
-                None,
-            );
+        // An invalid view has no columns the server can tell: not a drop of
+        // each, but one finding that the view no longer works.
+        let columns_known = !o.invalid && !n.invalid;
+        if columns_known {
+            // A column readers select that is gone breaks them, like a table column.
+            for c in o
+                .columns
+                .iter()
+                .filter(|c| !n.columns.iter().any(|nc| nc.name == c.name))
+            {
+                out.push(
+                    COLUMN_DROPPED,
+                    path.column(&c.name),
+                    Some(c.declared_type.clone()),
+                    None,
+                );
+            }
         }
         let columns = |v: &View| {
             v.columns
@@ -1171,6 +1287,16 @@ fn diff_views(
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        if n.invalid && !o.invalid {
+            out.push(VIEW_INVALID, path.clone(), Some(columns(o)), None);
+        } else if o.invalid && !n.invalid {
+            out.push(
+                VIEW_CHANGED,
+                path.clone(),
+                Some("invalid".into()),
+                Some(format!("valid ({})", columns(n))),
+            );
+        }
         if o.definition != n.definition || o.materialized != n.materialized {
             out.push(
                 VIEW_CHANGED,
@@ -1178,7 +1304,7 @@ fn diff_views(
                 Some(o.definition.clone()),
                 Some(n.definition.clone()),
             );
-        } else if o.columns != n.columns {
+        } else if columns_known && o.columns != n.columns {
             out.push(
                 VIEW_CHANGED,
                 path.clone(),
@@ -1208,6 +1334,7 @@ fn diff_views(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ViewColumn;
 
     fn int(bits: u32, unsigned: bool) -> NormalizedType {
         NormalizedType {
@@ -2030,6 +2157,241 @@ mod tests {
                 &snapshot(vec![("d", child(&["public.a"]))])
             ),
             ["TABLE_RENAMED public.c"]
+        );
+    }
+
+    /// A snapshot whose `public` schema holds one view `v`.
+    fn with_view(view: View) -> Snapshot {
+        let mut s = snapshot(vec![]);
+        s.schemas
+            .get_mut("public")
+            .unwrap()
+            .views
+            .insert("v".into(), view);
+        s
+    }
+
+    fn view_of(columns: &[&str], definition: &str, invalid: bool) -> View {
+        View {
+            columns: columns
+                .iter()
+                .map(|name| ViewColumn {
+                    name: name.to_string(),
+                    declared_type: "int".into(),
+                })
+                .collect(),
+            definition: definition.into(),
+            invalid,
+            ..View::default()
+        }
+    }
+
+    #[test]
+    fn a_view_that_no_longer_resolves_is_one_finding_not_a_drop_per_column() {
+        let valid = view_of(&["a", "b"], "select a, b from t", false);
+        let broken = view_of(&[], "select a, b from t", true);
+        assert_eq!(
+            details(&with_view(valid.clone()), &with_view(broken.clone())),
+            ["VIEW_INVALID public.v: a int, b int → -"]
+        );
+        // Still invalid, and redefined: the definition is what is known.
+        let redefined = view_of(&[], "select a from t", true);
+        assert_eq!(
+            details(&with_view(broken.clone()), &with_view(redefined)),
+            ["VIEW_CHANGED public.v: select a, b from t → select a from t"]
+        );
+        assert_eq!(
+            details(&with_view(broken.clone()), &with_view(broken.clone())),
+            Vec::<String>::new()
+        );
+        // Repaired: said once, without its columns counted as changed.
+        assert_eq!(
+            details(&with_view(broken), &with_view(valid.clone())),
+            ["VIEW_CHANGED public.v: invalid → valid (a int, b int)"]
+        );
+        // A valid view that loses a column still shows the drop.
+        assert_eq!(
+            details(
+                &with_view(valid),
+                &with_view(view_of(&["a"], "select a from t", false))
+            ),
+            [
+                "COLUMN_DROPPED public.v.b: int → -",
+                "VIEW_CHANGED public.v: select a, b from t → select a from t",
+            ]
+        );
+    }
+
+    #[test]
+    fn charset_moves_that_lose_characters_are_narrowings() {
+        for (old, new) in [
+            ("utf8mb4", "utf8mb3"),
+            ("utf8mb4", "utf8"),
+            ("utf8mb4", "ucs2"),
+            ("utf8mb4", "latin1"),
+            ("utf8mb3", "latin1"),
+            ("utf16", "utf8mb3"),
+            ("latin1", "latin2"),
+            ("latin1", "ascii"),
+            ("cp1251", "ascii"),
+            ("utf8mb3", "ascii"),
+            ("latin1", "no_such_set"),
+        ] {
+            assert!(charset_narrowed(old, new), "{old} → {new}");
+        }
+        for (old, new) in [
+            ("utf8mb3", "utf8mb4"),
+            ("utf8", "utf8mb3"),
+            ("utf8mb4", "utf16"),
+            ("utf32", "utf8mb4"),
+            ("utf8mb4", "binary"),
+            ("ucs2", "utf8mb3"),
+            ("latin1", "utf8mb3"),
+            ("latin1", "utf8mb4"),
+            ("latin1", "latin1"),
+            ("ascii", "latin1"),
+            ("ascii", "ascii"),
+            ("ascii", "utf8mb3"),
+            ("sjis", "utf8mb4"),
+        ] {
+            assert!(!charset_narrowed(old, new), "{old} → {new}");
+        }
+    }
+
+    #[test]
+    fn a_narrowed_charset_is_its_own_finding_and_any_other_move_a_collation_change() {
+        let text = |charset: &str, collation: &str| {
+            let mut t = table(&[("c", varchar(Some(20)))]);
+            t.columns[0].charset = Some(charset.into());
+            t.columns[0].collation = Some(collation.into());
+            snapshot(vec![("t", t)])
+        };
+        let wide = text("utf8mb4", "utf8mb4_general_ci");
+        let narrow = text("utf8mb3", "utf8mb3_general_ci");
+        assert_eq!(
+            details(&wide, &narrow),
+            [
+                "COLUMN_CHARSET_NARROWED public.t.c: utf8mb4/utf8mb4_general_ci → utf8mb3/utf8mb3_general_ci"
+            ]
+        );
+        assert_eq!(
+            details(&narrow, &wide),
+            [
+                "COLUMN_COLLATION_CHANGED public.t.c: utf8mb3/utf8mb3_general_ci → utf8mb4/utf8mb4_general_ci"
+            ]
+        );
+        assert_eq!(
+            details(&wide, &text("utf8mb4", "utf8mb4_bin")),
+            [
+                "COLUMN_COLLATION_CHANGED public.t.c: utf8mb4/utf8mb4_general_ci → utf8mb4/utf8mb4_bin"
+            ]
+        );
+        // A column that gains or loses a character set is no narrowing.
+        let mut bare = table(&[("c", varchar(Some(20)))]);
+        bare.columns[0].collation = Some("C".into());
+        assert_eq!(
+            details(&wide, &snapshot(vec![("t", bare)])),
+            ["COLUMN_COLLATION_CHANGED public.t.c: utf8mb4/utf8mb4_general_ci → C"]
+        );
+    }
+
+    fn with_events(events: &[(&str, Event)]) -> Snapshot {
+        let mut s = snapshot(vec![]);
+        let schema = s.schemas.get_mut("public").unwrap();
+        for (name, e) in events {
+            schema.events.insert(name.to_string(), e.clone());
+        }
+        s
+    }
+
+    fn purge() -> Event {
+        Event {
+            schedule: "every 1 day starts 2030-01-01 00:00:00".into(),
+            status: "enabled".into(),
+            preserve: false,
+            body_hash: "0123456789abcdef".into(),
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn events_are_added_dropped_and_changed_one_aspect_at_a_time() {
+        let purge = purge();
+        assert_eq!(
+            details(&with_events(&[("purge", purge.clone())]), &with_events(&[])),
+            [
+                "EVENT_DROPPED public.purge: every 1 day starts 2030-01-01 00:00:00 enabled, on completion not preserve, body 0123456789ab → -"
+            ]
+        );
+        let once = Event {
+            schedule: "at 2030-06-01 12:00:00".into(),
+            preserve: true,
+            ..purge.clone()
+        };
+        assert_eq!(
+            details(&with_events(&[]), &with_events(&[("once", once)])),
+            [
+                "EVENT_ADDED public.once: - → at 2030-06-01 12:00:00 enabled, on completion preserve, body 0123456789ab"
+            ]
+        );
+        let changed = Event {
+            schedule: "every 2 day starts 2030-01-01 00:00:00".into(),
+            status: "disabled".into(),
+            preserve: true,
+            body_hash: "fedcba9876543210".into(),
+            comment: Some("nightly".into()),
+        };
+        assert_eq!(
+            details(
+                &with_events(&[("purge", purge.clone())]),
+                &with_events(&[("purge", changed)])
+            ),
+            [
+                "EVENT_CHANGED public.purge: every 1 day starts 2030-01-01 00:00:00 → every 2 day starts 2030-01-01 00:00:00",
+                "EVENT_CHANGED public.purge: enabled → disabled",
+                "EVENT_CHANGED public.purge: on completion not preserve → on completion preserve",
+                "EVENT_CHANGED public.purge: body 0123456789ab → body fedcba987654",
+                "COMMENT_CHANGED public.purge: - → nightly",
+            ]
+        );
+        let disabled = Event {
+            status: "disabled on replica".into(),
+            ..purge.clone()
+        };
+        assert_eq!(
+            details(
+                &with_events(&[("purge", purge.clone())]),
+                &with_events(&[("purge", disabled)])
+            ),
+            ["EVENT_CHANGED public.purge: enabled → disabled on replica"]
+        );
+        assert_eq!(
+            details(
+                &with_events(&[("purge", purge.clone())]),
+                &with_events(&[("purge", purge)])
+            ),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_reference_into_the_own_database_names_no_schema() {
+        let fk = |schema: &str| ForeignKey {
+            columns: vec!["p".into()],
+            referenced_schema: schema.into(),
+            referenced_table: "parent".into(),
+            referenced_columns: vec!["id".into()],
+            on_update: "RESTRICT".into(),
+            on_delete: "CASCADE".into(),
+            ..ForeignKey::default()
+        };
+        assert_eq!(
+            fk("").describe(),
+            "(p) references parent(id) on update restrict on delete cascade"
+        );
+        assert_eq!(
+            fk("other").describe(),
+            "(p) references other.parent(id) on update restrict on delete cascade"
         );
     }
 

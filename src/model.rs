@@ -1,4 +1,4 @@
-//! The engine-neutral snapshot model (SPEC §3) and its file format.
+//! The engine-neutral snapshot model and its file format.
 //!
 //! A [`Snapshot`] is what every source produces and what the diff consumes:
 //! nothing downstream of this module knows which engine the data came from.
@@ -266,12 +266,13 @@ pub struct Snapshot {
 }
 
 /// The part of a snapshot that the fingerprint covers: the schema content only,
-/// not where or when it was read.
+/// not where or when it was read. When the one schema is the database itself
+/// (MySQL), its name is where the schema was read, so it is left out.
 #[derive(Serialize)]
 struct Canonical<'a> {
     engine: Engine,
     extensions: &'a BTreeMap<String, Extension>,
-    schemas: &'a BTreeMap<String, Schema>,
+    schemas: BTreeMap<&'a str, &'a Schema>,
 }
 
 impl Snapshot {
@@ -289,11 +290,24 @@ impl Snapshot {
         }
     }
 
+    /// The database is the one schema: its name says where the schema was
+    /// read, like [`Snapshot::database`], not what it is.
+    fn is_one_database(&self) -> bool {
+        self.schemas_are_databases && self.schemas.len() == 1
+    }
+
     pub fn compute_fingerprint(&self) -> String {
         let canonical = Canonical {
             engine: self.engine,
             extensions: &self.extensions,
-            schemas: &self.schemas,
+            schemas: self
+                .schemas
+                .iter()
+                .map(|(name, schema)| {
+                    let key = if self.is_one_database() { "" } else { name };
+                    (key, schema)
+                })
+                .collect(),
         };
         // Hashed as it is serialized: the canonical text of a large schema is
         // never held in memory. Plain data with string keys cannot fail.
@@ -314,6 +328,28 @@ impl Snapshot {
         let _ = std::io::Write::flush(&mut buffered);
         drop(buffered);
         hex::encode(hasher.finalize())
+    }
+
+    /// Where schemas are databases, a foreign key into its own table's
+    /// database names no schema: the database's name is where it was read
+    /// (`app` or `app_staging`), not part of the design. Sources call this
+    /// before sealing; reading a file calls it too, so that baselines written
+    /// before references were stored this way compare alike.
+    pub fn unqualify_own_references(&mut self) {
+        if !self.schemas_are_databases {
+            return;
+        }
+        for (name, schema) in self.schemas.iter_mut() {
+            for fk in schema
+                .tables
+                .values_mut()
+                .flat_map(|t| t.foreign_keys.values_mut())
+            {
+                if fk.referenced_schema == *name {
+                    fk.referenced_schema.clear();
+                }
+            }
+        }
     }
 
     /// Sets the fingerprint; sources call this once the content is complete.
@@ -374,6 +410,13 @@ pub struct Schema {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub routines: BTreeMap<String, Routine>,
+    /// Scheduled events (MySQL/MariaDB `CREATE EVENT`), keyed by name.
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub events: BTreeMap<String, Event>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
@@ -696,6 +739,10 @@ pub struct Unique {
 #[serde(deny_unknown_fields)]
 pub struct ForeignKey {
     pub columns: Vec<String>,
+    /// Empty when the referenced table is in the table's own schema and
+    /// schemas are databases (MySQL): the database's name is where the schema
+    /// was read, not part of its design (see [`Snapshot::unqualify_own_references`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub referenced_schema: String,
     pub referenced_table: String,
     pub referenced_columns: Vec<String>,
@@ -770,6 +817,11 @@ impl Trigger {
 pub struct View {
     #[serde(default, skip_serializing_if = "is_false")]
     pub materialized: bool,
+    /// The server can no longer resolve the view (a table, column or function
+    /// it reads is gone, or its definer lacks the rights): every query on it
+    /// fails. Its columns are then unknown and left empty.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub invalid: bool,
     pub columns: Vec<ViewColumn>,
     /// Normalized definition (whitespace, case and quoting removed).
     pub definition: String,
@@ -826,6 +878,25 @@ pub struct Routine {
     pub attributes: Option<String>,
 }
 
+/// A scheduled event (MySQL/MariaDB). The definer is left out, as for routines:
+/// it names an account, not the schema.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// When it runs: `every 1 day starts 2030-01-01 00:00:00 ends …` or
+    /// `at 2030-06-01 12:00:00`, with `time zone …` when not the server's.
+    pub schedule: String,
+    /// `enabled`, `disabled`, or `disabled on replica`.
+    pub status: String,
+    /// `ON COMPLETION PRESERVE`: the event is kept after its last run.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub preserve: bool,
+    /// SHA-256 of the canonical body.
+    pub body_hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Extension {
@@ -856,4 +927,85 @@ pub struct Policy {
 /// SHA-256 hex of a text, used for routine bodies.
 pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One MySQL database named `db`, with a table whose foreign keys point
+    /// into it and into `other`.
+    fn database(db: &str, references: &str) -> Snapshot {
+        let mut s = Snapshot::new(Engine::Mysql, "10.11".into(), db.into());
+        s.schemas_are_databases = true;
+        let mut child = Table::default();
+        for (name, target) in [("own", references), ("cross", "other")] {
+            child.foreign_keys.insert(
+                name.into(),
+                ForeignKey {
+                    columns: vec!["p".into()],
+                    referenced_schema: target.into(),
+                    referenced_table: "parent".into(),
+                    referenced_columns: vec!["id".into()],
+                    ..ForeignKey::default()
+                },
+            );
+        }
+        let mut schema = Schema::default();
+        schema.tables.insert("child".into(), child);
+        s.schemas.insert(db.into(), schema);
+        s
+    }
+
+    #[test]
+    fn one_database_under_two_names_has_one_fingerprint() {
+        let mut app = database("app", "app");
+        let mut staging = database("app_staging", "app_staging");
+        app.unqualify_own_references();
+        staging.unqualify_own_references();
+        assert_eq!(app.compute_fingerprint(), staging.compute_fingerprint());
+        // Another schema is another fingerprint.
+        let mut other = database("app", "app");
+        other.schemas.get_mut("app").unwrap().tables.clear();
+        assert_ne!(other.compute_fingerprint(), app.compute_fingerprint());
+        // Where schemas are schemas (PostgreSQL), or two databases are read
+        // together, their names are part of the content.
+        app.schemas_are_databases = false;
+        staging.schemas_are_databases = false;
+        assert_ne!(app.compute_fingerprint(), staging.compute_fingerprint());
+        let mut two = database("app", "app");
+        two.schemas.insert("app2".into(), Schema::default());
+        let mut two_staging = database("app_staging", "app_staging");
+        two_staging.schemas.insert("app2".into(), Schema::default());
+        two.unqualify_own_references();
+        two_staging.unqualify_own_references();
+        assert_ne!(two.compute_fingerprint(), two_staging.compute_fingerprint());
+    }
+
+    #[test]
+    fn references_into_the_own_database_lose_its_name_and_others_keep_theirs() {
+        let mut s = database("app", "app");
+        s.unqualify_own_references();
+        let fks = &s.schemas["app"].tables["child"].foreign_keys;
+        assert_eq!(fks["own"].referenced_schema, "");
+        assert_eq!(fks["cross"].referenced_schema, "other");
+        // Not where schemas are schemas: `public.parent` stays qualified.
+        let mut pg = database("public", "public");
+        pg.schemas_are_databases = false;
+        pg.unqualify_own_references();
+        assert_eq!(
+            pg.schemas["public"].tables["child"].foreign_keys["own"].referenced_schema,
+            "public"
+        );
+    }
+
+    #[test]
+    fn an_unqualified_reference_is_left_out_of_the_file() {
+        let mut s = database("app", "app");
+        s.unqualify_own_references();
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(json.matches("referenced_schema").count(), 1, "{json}");
+        let back: Snapshot = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, s);
+    }
 }

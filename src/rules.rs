@@ -1,4 +1,4 @@
-//! The change-type table (SPEC §4): for every change the diff can produce, its
+//! The change-type table: for every change the diff can produce, its
 //! default severity, a one-line meaning, the detail template, the estimated
 //! impact and a recommendation. Severity is looked up here, never decided in the
 //! diff, so `driftguard rules` prints exactly what `check` applies.
@@ -140,6 +140,9 @@ rule_table! {
     COLUMN_COLLATION_CHANGED W "A column's collation or character set changed.", "collation changed from {before} to {after}",
         "Sorting, comparison and uniqueness of text may change.",
         "Check indexes, unique constraints and ORDER BY results that depend on the collation.";
+    COLUMN_CHARSET_NARROWED B "A column's character set changed to one that cannot hold every character of the old one (utf8mb4 → utf8mb3, utf8mb4 → latin1).", "character set narrowed from {before} to {after}",
+        "Writes of characters the new set cannot hold (emoji and other 4-byte characters, for utf8mb3) now fail or are stored as '?'.",
+        "Keep the wider character set, or make sure no stored value or writer uses characters outside the new one before converting.";
     COLUMN_IDENTITY_CHANGED W "A column's identity or auto-increment changed.", "identity changed from {before} to {after}",
         "Inserts that rely on generated keys may fail or get unexpected values.",
         "Check the writers that omit the key column.";
@@ -233,6 +236,9 @@ rule_table! {
         "Check the readers of the view.";
     VIEW_ADDED I "A view was added.", "view added",
         "None for existing code.", "Record it in the baseline once it is intended.";
+    VIEW_INVALID B "A view no longer works: the server cannot resolve a table, column or function it reads, or its definer's rights to them (MySQL, MariaDB).", "view no longer works: the server cannot resolve what it reads (its columns were {before})",
+        "Every query that reads the view fails.",
+        "Restore the table, column or function the view reads, or recreate the view over the new schema.";
     TRIGGER_ADDED W "A trigger was added.", "trigger added: {after}",
         "Writes have new side effects or may be rejected.", "Review what the trigger does.";
     TRIGGER_DROPPED W "A trigger was dropped.", "trigger dropped: {before}",
@@ -256,6 +262,14 @@ rule_table! {
         "Callers get different behaviour.", "Review the new body.";
     FUNCTION_ADDED I "A function or procedure was added.", "routine added",
         "None for existing code.", "Record it in the baseline once it is intended.";
+    EVENT_DROPPED W "A scheduled event was dropped (MySQL, MariaDB).", "event dropped: {before}",
+        "The work it did on schedule (purging, aggregating, rotating partitions) silently stops; no statement fails.",
+        "Restore the event, or move its work elsewhere deliberately.";
+    EVENT_CHANGED W "A scheduled event's schedule, status (enabled, disabled, disabled on replica), completion or body changed.", "event changed: {before} → {after}",
+        "Scheduled work runs at other times, does something else, or no longer runs at all once disabled.",
+        "Review the new schedule and body, and re-enable an event that was disabled by hand.";
+    EVENT_ADDED W "A scheduled event was added (MySQL, MariaDB).", "event added: {after}",
+        "New work runs on schedule and may change data.", "Review what the event does.";
     EXTENSION_DROPPED W "An extension was dropped.", "extension dropped (was {before})",
         "Types, functions and operators it provided are gone.",
         "Restore it, or make sure nothing uses what it provided.";
@@ -696,6 +710,8 @@ mod tests {
             PARTITION_DROPPED,
             ROW_LEVEL_SECURITY_DISABLED,
             POLICY_DROPPED,
+            VIEW_INVALID,
+            COLUMN_CHARSET_NARROWED,
         ] {
             assert_eq!(t.rule().severity, Severity::Breaking, "{t}");
         }
@@ -725,6 +741,9 @@ mod tests {
             COLUMN_IDENTITY_CHANGED,
             COLUMN_GENERATED_CHANGED,
             SEQUENCE_CHANGED,
+            EVENT_ADDED,
+            EVENT_DROPPED,
+            EVENT_CHANGED,
         ] {
             assert_eq!(t.rule().severity, Severity::Warning, "{t}");
         }

@@ -97,9 +97,16 @@ fn read_json_streaming(path: &Path) -> Option<Snapshot> {
     if first != Some(b'{') {
         return None;
     }
-    let mut snapshot: Snapshot = serde_json::from_reader(reader).ok()?;
+    serde_json::from_reader(reader).ok().map(settled)
+}
+
+/// A snapshot as read, in the form the current sources write: without spare
+/// capacity, and with the references of older files into their own database
+/// unqualified (see [`Snapshot::unqualify_own_references`]).
+fn settled(mut snapshot: Snapshot) -> Snapshot {
     snapshot.shrink();
-    Some(snapshot)
+    snapshot.unqualify_own_references();
+    snapshot
 }
 
 /// Parses snapshot bytes (JSON or YAML, detected from the content).
@@ -122,10 +129,9 @@ pub fn parse(bytes: &[u8], what: &str) -> Result<Snapshot> {
     } else {
         serde_yaml::from_str::<Snapshot>(text).ok()
     };
-    if let Some(mut snapshot) = typed {
+    if let Some(snapshot) = typed {
         check_format_marker(&snapshot.format, what)?;
-        snapshot.shrink();
-        return Ok(snapshot);
+        return Ok(settled(snapshot));
     }
     // serde keeps the last of two equal keys; in a baseline that would silently
     // drop a table, so duplicates are refused first.
@@ -147,7 +153,7 @@ pub fn parse(bytes: &[u8], what: &str) -> Result<Snapshot> {
             .map_err(|e| Error::Data(format!("{what} is not valid JSON or YAML: {e}")))?
     };
     check_format(&value, what)?;
-    serde_json::from_value(value).map_err(|e| {
+    serde_json::from_value(value).map(settled).map_err(|e| {
         Error::Data(format!(
             "{what} does not match the {FORMAT_NAME}/{FORMAT_VERSION} format: {e}"
         ))
@@ -311,6 +317,35 @@ mod tests {
             let bytes = render(&snap, format).unwrap();
             assert!(bytes.ends_with(b"\n"), "{format:?}");
             assert_eq!(parse(&bytes, "baseline").unwrap(), snap, "{format:?}");
+        }
+    }
+
+    #[test]
+    fn a_mysql_baseline_that_names_its_own_database_reads_as_one_that_does_not() {
+        // Written before references into the own database were left
+        // unqualified: it must compare with a new snapshot as the same schema.
+        let old = r#"{"format": "driftguard.snapshot/1", "engine": "mysql",
+            "server_version": "10.11", "database": "app", "fingerprint": "x",
+            "schemas_are_databases": true,
+            "schemas": {"app": {"tables": {"child": {"columns": [], "foreign_keys": {
+                "own": {"columns": ["p"], "referenced_schema": "app", "referenced_table": "parent",
+                        "referenced_columns": ["id"], "on_update": "RESTRICT", "on_delete": "RESTRICT"},
+                "cross": {"columns": ["p"], "referenced_schema": "other", "referenced_table": "parent",
+                          "referenced_columns": ["id"], "on_update": "RESTRICT", "on_delete": "RESTRICT"}
+            }}}}}}"#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.json");
+        std::fs::write(&path, old).unwrap();
+        let yaml = serde_yaml::to_string(&serde_json::from_str::<serde_json::Value>(old).unwrap())
+            .unwrap();
+        for snapshot in [
+            parse(old.as_bytes(), "baseline").unwrap(),
+            read(&path, "baseline").unwrap(),
+            parse(yaml.as_bytes(), "baseline").unwrap(),
+        ] {
+            let fks = &snapshot.schemas["app"].tables["child"].foreign_keys;
+            assert_eq!(fks["own"].referenced_schema, "");
+            assert_eq!(fks["cross"].referenced_schema, "other");
         }
     }
 

@@ -146,6 +146,7 @@ impl Filter {
             schema.enums.retain(|name, _| !excluded(name));
             schema.sequences.retain(|name, _| !excluded(name));
             schema.routines.retain(|name, _| !excluded(name));
+            schema.events.retain(|name, _| !excluded(name));
             for (table_name, table) in schema.tables.iter_mut() {
                 table.columns.retain(|c| {
                     !self.is_excluded(&format!("{schema_name}.{table_name}.{}", c.name))

@@ -25,8 +25,8 @@ use mysql::{Conn, Opts, OptsBuilder, Row, SslOpts, Value};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    self, Check, Column, Engine, ForeignKey, Index, PrimaryKey, Routine, Schema, Snapshot, Table,
-    TableKind, Text, Trigger, TypeFamily, Unique, View, ViewColumn, intern,
+    self, Check, Column, Engine, Event, ForeignKey, Index, PrimaryKey, Routine, Schema, Snapshot,
+    Table, TableKind, Text, Trigger, TypeFamily, Unique, View, ViewColumn, intern,
 };
 use crate::source::{Filter, Timeouts, redact_url};
 use crate::sql;
@@ -34,9 +34,9 @@ use normalize::{Flavor, generated};
 
 /// Catalog queries per snapshot, whatever the number of tables or databases:
 /// schemata, privileges, tables, columns, statistics (indexes), foreign-key
-/// columns, foreign-key actions, checks, views, triggers, routines, parameters.
-/// MySQL before 8.0.16 has no CHECK_CONSTRAINTS, so it runs one fewer.
-pub const CATALOG_QUERIES: usize = 12;
+/// columns, foreign-key actions, checks, views, triggers, routines, parameters,
+/// events. MySQL before 8.0.16 has no CHECK_CONSTRAINTS, so it runs one fewer.
+pub const CATALOG_QUERIES: usize = 13;
 
 pub fn snapshot(url: &str, filter: &Filter, timeouts: Timeouts) -> Result<Snapshot> {
     let settings = Settings::parse(url)?;
@@ -93,6 +93,7 @@ pub fn snapshot(url: &str, filter: &Filter, timeouts: Timeouts) -> Result<Snapsh
     snapshot.schemas_are_databases = true;
     snapshot.warnings = catalog.warnings(&server);
     snapshot.schemas = catalog.into_schemas();
+    snapshot.unqualify_own_references();
     Ok(snapshot)
 }
 
@@ -549,6 +550,7 @@ impl Reader<'_> {
             triggers: self.query(include_str!("mysql/triggers.sql"))?,
             routines: self.query(include_str!("mysql/routines.sql"))?,
             parameters: self.query(include_str!("mysql/parameters.sql"))?,
+            events: self.query(include_str!("mysql/events.sql"))?,
             schemas: self.schemas.to_vec(),
         })
     }
@@ -564,6 +566,14 @@ fn opt_text(row: &Row, i: usize) -> Option<String> {
         Value::UInt(n) => Some(n.to_string()),
         Value::Float(n) => Some(n.to_string()),
         Value::Double(n) => Some(n.to_string()),
+        Value::Date(year, month, day, hour, minute, second, micros) => {
+            let mut text =
+                format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}");
+            if *micros != 0 {
+                text.push_str(&format!(".{micros:06}"));
+            }
+            Some(text)
+        }
         other => Some(other.as_sql(true)),
     }
 }
@@ -658,6 +668,7 @@ struct Catalog {
     triggers: Vec<Row>,
     routines: Vec<Row>,
     parameters: Vec<Row>,
+    events: Vec<Row>,
 }
 
 impl Catalog {
@@ -669,22 +680,31 @@ impl Catalog {
             .any(|(p, _)| p == "*" || like(p, schema))
     }
 
-    /// information_schema lists a table's triggers only to holders of TRIGGER.
-    fn sees_triggers(&self, schema: &str) -> bool {
-        self.privileges.iter().any(|(p, privilege)| {
-            (p == "*" || like(p, schema))
-                && matches!(privilege.as_str(), "TRIGGER" | "ALL PRIVILEGES")
+    /// Whether a global or database-level grant of `privilege` (or ALL
+    /// PRIVILEGES) covers `schema`: information_schema lists a table's
+    /// triggers only to holders of TRIGGER, and events only to holders of EVENT.
+    fn holds(&self, privilege: &str, schema: &str) -> bool {
+        self.privileges.iter().any(|(p, held)| {
+            (p == "*" || like(p, schema)) && (held == privilege || held == "ALL PRIVILEGES")
         })
     }
 
     fn warnings(&self, server: &Server) -> Vec<String> {
         let mut warnings = Vec::new();
         for schema in &self.schemas {
-            if !self.sees_triggers(schema) {
+            if !self.holds("TRIGGER", schema) {
                 warnings.push(format!(
                     "{} lacks the TRIGGER privilege on `{schema}`, so the triggers of tables \
                      without a table-level TRIGGER grant are not visible and would look dropped \
                      in a diff; grant TRIGGER ON `{schema}`.* to include them",
+                    server.user
+                ));
+            }
+            if !self.holds("EVENT", schema) {
+                warnings.push(format!(
+                    "{} lacks the EVENT privilege on `{schema}`, so its scheduled events are \
+                     not visible and would look dropped in a diff; grant EVENT ON `{schema}`.* \
+                     to include them",
                     server.user
                 ));
             }
@@ -746,7 +766,7 @@ impl Catalog {
             };
             match kind.as_str() {
                 "VIEW" | "SYSTEM VIEW" => {
-                    s.views.insert(name, View::default());
+                    s.views.insert(name, view_from_row(r));
                 }
                 "BASE TABLE" | "SYSTEM VERSIONED" => {
                     s.tables.insert(name, table_from_row(r, &kind));
@@ -798,6 +818,11 @@ impl Catalog {
                 continue;
             };
             if let Some(view) = s.views.get_mut(&table) {
+                // MySQL 8 keeps the columns an invalid view had; MariaDB
+                // lists none. Neither is what a reader of the view gets.
+                if view.invalid {
+                    continue;
+                }
                 view.columns.extend(columns.into_iter().map(|c| ViewColumn {
                     declared_type: c.declared_type.to_string(),
                     name: c.name,
@@ -863,6 +888,11 @@ impl Catalog {
         }
 
         self.add_routines(&mut schemas);
+        for r in &self.events {
+            if let Some(s) = schemas.get_mut(&text(r, 0)) {
+                s.events.insert(text(r, 1), event_from_row(r));
+            }
+        }
         schemas
     }
 
@@ -1021,6 +1051,57 @@ fn foreign_key_action(rule: &str) -> String {
         "RESTRICT".into()
     } else {
         rule
+    }
+}
+
+/// A view from its TABLES row. The server cannot resolve an invalid view (a
+/// table, column or function it reads is gone, or its definer lacks rights):
+/// MariaDB, which opens each view for this query (it reads CREATE_OPTIONS),
+/// and MySQL 8 (INTERNAL_GET_COMMENT_OR_ERROR) then give the error instead of
+/// the `VIEW` a valid view's comment says.
+fn view_from_row(r: &Row) -> View {
+    View {
+        invalid: opt_text(r, 6).is_some_and(|comment| comment != "VIEW"),
+        ..View::default()
+    }
+}
+
+/// An event from its EVENTS row: the schedule as one text, the status, what
+/// happens after the last run, and the hash of the canonical body.
+fn event_from_row(r: &Row) -> Event {
+    let mut schedule = if text(r, 2) == "ONE TIME" {
+        format!("at {}", text(r, 3))
+    } else {
+        // MariaDB quotes a compound interval value: '1:30' HOUR_MINUTE.
+        let value = text(r, 4);
+        let value = value.trim_matches('\'');
+        let mut every = format!("every {value} {}", text(r, 5).to_ascii_lowercase());
+        if let Some(starts) = opt_text(r, 6) {
+            every.push_str(&format!(" starts {starts}"));
+        }
+        if let Some(ends) = opt_text(r, 7) {
+            every.push_str(&format!(" ends {ends}"));
+        }
+        every
+    };
+    let zone = text(r, 8);
+    if !zone.is_empty() && zone != "SYSTEM" {
+        schedule.push_str(&format!(" time zone {zone}"));
+    }
+    let status = match text(r, 9).as_str() {
+        "ENABLED" => "enabled".to_string(),
+        "DISABLED" => "disabled".to_string(),
+        // MySQL 8.0.22+ says REPLICA_SIDE_DISABLED.
+        "SLAVESIDE_DISABLED" | "REPLICA_SIDE_DISABLED" => "disabled on replica".to_string(),
+        other => other.to_ascii_lowercase(),
+    };
+    Event {
+        schedule,
+        status,
+        preserve: text(r, 10) == "PRESERVE",
+        // Canonical text: reformatting or re-commenting a body is not drift.
+        body_hash: model::sha256_hex(&sql::canonical(&text(r, 11))),
+        comment: opt_text(r, 12).filter(|c| !c.is_empty()),
     }
 }
 

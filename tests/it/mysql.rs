@@ -189,6 +189,11 @@ const SHOP: &[&str] = &[
     "CREATE TRIGGER orders_total BEFORE INSERT ON orders FOR EACH ROW SET NEW.total = ROUND(NEW.total, 2)",
     "CREATE FUNCTION add_tax(amount decimal(10,2), rate int) RETURNS decimal(10,2) DETERMINISTIC RETURN amount * (100 + rate) / 100",
     "CREATE PROCEDURE cleanup(IN days int, OUT removed int) BEGIN SELECT 0 INTO removed; END",
+    "CREATE EVENT purge_orders ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 03:00:00'
+        ON COMPLETION PRESERVE COMMENT 'nightly'
+        DO DELETE FROM orders WHERE placed < CURRENT_DATE - INTERVAL 1 YEAR",
+    "CREATE EVENT close_year ON SCHEDULE AT '2030-12-31 23:00:00' DISABLE
+        DO BEGIN UPDATE customer SET tier = 'free'; END",
 ];
 
 #[test]
@@ -323,6 +328,19 @@ fn snapshot_reads_every_object_kind() {
         schema["routines"]["cleanup(int, out int)"]["kind"],
         "procedure"
     );
+    let purge = &schema["events"]["purge_orders"];
+    assert_eq!(purge["schedule"], "every 1 day starts 2030-01-01 03:00:00");
+    assert_eq!(purge["status"], "enabled");
+    assert_eq!(purge["preserve"], true);
+    assert_eq!(purge["comment"], "nightly");
+    assert_eq!(purge["body_hash"].as_str().map(str::len), Some(64));
+    let close = &schema["events"]["close_year"];
+    assert_eq!(close["schedule"], "at 2030-12-31 23:00:00");
+    assert_eq!(close["status"], "disabled");
+    assert!(close.get("preserve").is_none(), "{close}");
+    assert!(purge.get("definer").is_none() && close.get("definer").is_none());
+    // Foreign keys into the database itself do not name it.
+    assert!(fk.get("referenced_schema").is_none(), "{fk}");
     assert!(snap.get("warnings").is_none(), "root sees everything");
 }
 
@@ -710,8 +728,9 @@ fn user_without_schema_privileges_is_warned_about_hidden_tables() {
         .as_object()
         .expect("tables");
     assert_eq!(tables.keys().collect::<Vec<_>>(), ["visible"]);
-    // The hidden table, and the triggers it cannot see without TRIGGER.
-    assert_eq!(snap["warnings"].as_array().map(Vec::len), Some(2));
+    // The hidden table, and the triggers and events it cannot see without
+    // TRIGGER and EVENT.
+    assert_eq!(snap["warnings"].as_array().map(Vec::len), Some(3));
 
     // Checked against a full baseline, the hidden table looks dropped: the
     // warning on stderr is what tells the two apart.
@@ -749,12 +768,16 @@ fn user_without_schema_privileges_is_warned_about_hidden_tables() {
     );
     let err = stderr(&out);
     assert!(err.contains("lacks the TRIGGER privilege"), "{err}");
+    assert!(err.contains("lacks the EVENT privilege"), "{err}");
     assert!(!err.contains("no database-wide privilege"), "{err}");
 
     let full = User::new(
         &admin,
         "full-pw",
-        &[format!("SELECT, SHOW VIEW, TRIGGER ON `{}`.*", db.name)],
+        &[format!(
+            "SELECT, SHOW VIEW, TRIGGER, EVENT ON `{}`.*",
+            db.name
+        )],
     );
     let url = db.url_as("mysql", &full.name, "full-pw");
     let out = run(
@@ -935,4 +958,329 @@ fn differently_named_databases_compare_as_one_schema() {
             format!("warning INDEX_DROPPED {}.child.parent_id", prod.name),
         ]
     );
+}
+
+/// The changes of a JSON report as `severity TYPE path: detail` lines, sorted,
+/// without the database name.
+fn detail_lines(report: &str, database: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(report).expect("JSON report");
+    let mut lines: Vec<String> = v["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            let path: Vec<&str> = ["table", "column", "object"]
+                .iter()
+                .filter_map(|k| c[*k].as_str())
+                .collect();
+            format!(
+                "{} {} {}: {}",
+                c["severity"].as_str().unwrap_or("?"),
+                c["change_type"].as_str().unwrap_or("?"),
+                path.join("."),
+                c["detail"].as_str().unwrap_or("?")
+            )
+            .replace(&format!("{database}."), "")
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+impl Db {
+    /// Snapshot after `before`, apply `after`, and return the check's
+    /// changes with their details.
+    fn drift_details(&mut self, before: &[&str], after: &[&str], code: i32) -> Vec<String> {
+        let sandbox = Sandbox::new();
+        self.exec(before);
+        self.snapshot(&sandbox, "base.json");
+        self.exec(after);
+        let out = run(
+            sandbox.cmd().args([
+                "check",
+                "--db",
+                &self.url(),
+                "--baseline",
+                "base.json",
+                "--format",
+                "json",
+            ]),
+            code,
+        );
+        detail_lines(&stdout(&out), &self.name)
+    }
+}
+
+#[test]
+fn events_added_dropped_disabled_rescheduled_and_rewritten() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift_details(
+        &[
+            "CREATE TABLE t (id int PRIMARY KEY, at datetime)",
+            "CREATE EVENT prune ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00'
+                DO DELETE FROM t WHERE at < NOW() - INTERVAL 30 DAY",
+            "CREATE EVENT rollup ON SCHEDULE EVERY 1 HOUR STARTS '2030-01-01 00:00:00'
+                DO DELETE FROM t",
+            "CREATE EVENT rotate ON SCHEDULE EVERY 1 WEEK STARTS '2030-01-01 00:00:00'
+                DO DELETE FROM t",
+            "CREATE EVENT reshape ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00'
+                DO DELETE FROM t",
+            "CREATE EVENT replica ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00'
+                DO DELETE FROM t",
+            "CREATE EVENT kept ON SCHEDULE AT '2030-06-01 00:00:00' DO DELETE FROM t",
+        ],
+        &[
+            "DROP EVENT rollup",
+            "ALTER EVENT prune DISABLE",
+            "ALTER EVENT rotate ON SCHEDULE EVERY 2 WEEK STARTS '2030-01-01 00:00:00'",
+            "ALTER EVENT reshape DO DELETE FROM t WHERE id > 0",
+            "ALTER EVENT replica DISABLE ON SLAVE",
+            "ALTER EVENT kept ON COMPLETION PRESERVE",
+            "CREATE EVENT fresh ON SCHEDULE AT '2030-06-01 00:00:00' DO DELETE FROM t",
+            // Reformatting and re-commenting a body is not drift.
+            "ALTER EVENT prune DO  delete   FROM t WHERE at < now() - INTERVAL 30 DAY -- same",
+        ],
+        2,
+    );
+    let hash = |line: &String| line.contains("body ");
+    let (with_hash, plain): (Vec<String>, Vec<String>) = changes.into_iter().partition(hash);
+    assert_eq!(
+        plain,
+        [
+            "warning EVENT_CHANGED kept: event changed: on completion not preserve → on completion preserve",
+            "warning EVENT_CHANGED prune: event changed: enabled → disabled",
+            "warning EVENT_CHANGED replica: event changed: enabled → disabled on replica",
+            "warning EVENT_CHANGED rotate: event changed: every 1 week starts 2030-01-01 00:00:00 → every 2 week starts 2030-01-01 00:00:00",
+        ]
+    );
+    // Body hashes differ per body; the rest of the line is fixed.
+    let shape: Vec<String> = with_hash
+        .iter()
+        .map(|l| l.split(" body ").next().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            "warning EVENT_ADDED fresh: event added: at 2030-06-01 00:00:00 enabled, on completion not preserve,",
+            "warning EVENT_CHANGED reshape: event changed:",
+            "warning EVENT_DROPPED rollup: event dropped: every 1 hour starts 2030-01-01 00:00:00 enabled, on completion not preserve,",
+        ]
+    );
+}
+
+#[test]
+fn a_view_whose_column_was_dropped_is_invalid_not_a_drop_per_column() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift_details(
+        &[
+            "CREATE TABLE t (a int, b varchar(10))",
+            "CREATE VIEW v AS SELECT a, b FROM t",
+            "CREATE VIEW w AS SELECT a FROM t",
+        ],
+        &["ALTER TABLE t DROP COLUMN b"],
+        1,
+    );
+    assert_eq!(
+        changes,
+        [
+            "breaking COLUMN_DROPPED t.b: column dropped",
+            "breaking VIEW_INVALID v: view no longer works: the server cannot resolve what it reads (its columns were a int(11), b varchar(10))",
+        ]
+    );
+    // The snapshot says so, keeps the definition and lists no columns; a
+    // user with only SELECT and SHOW VIEW sees the same.
+    let sandbox = Sandbox::new();
+    let snap = db.snapshot(&sandbox, "now.json");
+    let v = &snap["schemas"][&db.name]["views"]["v"];
+    assert_eq!(v["invalid"], true);
+    assert_eq!(v["columns"], serde_json::json!([]));
+    assert_eq!(v["definition"], "select t.a as a, t.b as b from t");
+    assert!(
+        snap["schemas"][&db.name]["views"]["w"]
+            .get("invalid")
+            .is_none()
+    );
+    let user = User::new(
+        &admin,
+        "view-pw",
+        &[format!(
+            "SELECT, SHOW VIEW, TRIGGER, EVENT ON `{}`.*",
+            db.name
+        )],
+    );
+    let url = db.url_as("mysql", &user.name, "view-pw");
+    run(
+        sandbox
+            .cmd()
+            .args(["snapshot", "--db", &url, "-o", "user.json"]),
+        0,
+    );
+    assert_eq!(sandbox.read("user.json"), sandbox.read("now.json"));
+
+    // Repaired: the view works again.
+    db.exec(&["ALTER TABLE t ADD COLUMN b varchar(10)"]);
+    let out = run(
+        sandbox.cmd().args([
+            "check",
+            "--db",
+            &db.url(),
+            "--baseline",
+            "now.json",
+            "--format",
+            "json",
+        ]),
+        2,
+    );
+    assert_eq!(
+        detail_lines(&stdout(&out), &db.name),
+        [
+            "info COLUMN_ADDED t.b: column added: varchar(10)",
+            "warning VIEW_CHANGED v: view changed: invalid → valid (a int(11), b varchar(10))",
+        ]
+    );
+}
+
+#[test]
+fn a_character_set_that_cannot_hold_the_old_characters_is_a_narrowing() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift_details(
+        &["CREATE TABLE t (id int PRIMARY KEY,
+            to_mb3 varchar(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+            to_latin1 varchar(20) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci,
+            to_mb4 varchar(20) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci,
+            latin_to_mb4 varchar(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci,
+            latin_to_ascii varchar(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci,
+            ascii_to_latin varchar(20) CHARACTER SET ascii COLLATE ascii_general_ci)
+          DEFAULT CHARSET=utf8mb4"],
+        &["ALTER TABLE t
+            MODIFY to_mb3 varchar(20) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci,
+            MODIFY to_latin1 varchar(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci,
+            MODIFY to_mb4 varchar(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+            MODIFY latin_to_mb4 varchar(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+            MODIFY latin_to_ascii varchar(20) CHARACTER SET ascii COLLATE ascii_general_ci,
+            MODIFY ascii_to_latin varchar(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci"],
+        1,
+    );
+    assert_eq!(
+        changes,
+        [
+            "breaking COLUMN_CHARSET_NARROWED t.latin_to_ascii: character set narrowed from latin1/latin1_swedish_ci to ascii/ascii_general_ci",
+            "breaking COLUMN_CHARSET_NARROWED t.to_latin1: character set narrowed from utf8mb3/utf8mb3_general_ci to latin1/latin1_swedish_ci",
+            "breaking COLUMN_CHARSET_NARROWED t.to_mb3: character set narrowed from utf8mb4/utf8mb4_general_ci to utf8mb3/utf8mb3_general_ci",
+            "warning COLUMN_COLLATION_CHANGED t.ascii_to_latin: collation changed from ascii/ascii_general_ci to latin1/latin1_swedish_ci",
+            "warning COLUMN_COLLATION_CHANGED t.latin_to_mb4: collation changed from latin1/latin1_swedish_ci to utf8mb4/utf8mb4_general_ci",
+            "warning COLUMN_COLLATION_CHANGED t.to_mb4: collation changed from utf8mb3/utf8mb3_general_ci to utf8mb4/utf8mb4_general_ci",
+        ]
+    );
+}
+
+impl Db {
+    /// `mysqldump`/`mysql` connection arguments for the admin URL's server.
+    fn client_args(admin_url: &str) -> Vec<String> {
+        let opts = mysql::Opts::from_url(admin_url).expect("admin URL");
+        let mut args = vec![
+            format!("--host={}", opts.get_ip_or_hostname()),
+            format!("--port={}", opts.get_tcp_port()),
+            format!("--user={}", opts.get_user().unwrap_or("root")),
+        ];
+        if let Some(password) = opts.get_pass() {
+            args.push(format!("--password={password}"));
+        }
+        args
+    }
+}
+
+/// A database and its `mysqldump --no-data --routines --events --triggers`
+/// restored under another name are one schema: no change, one fingerprint.
+#[test]
+fn a_dump_restored_under_another_name_is_the_same_schema() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut source = Db::new(&admin);
+    let restored = Db::new(&admin);
+    source.exec(SHOP);
+    let args = Db::client_args(&admin);
+    let dump = std::process::Command::new("mysqldump")
+        .args(&args)
+        .args([
+            "--no-data",
+            "--routines",
+            "--events",
+            "--triggers",
+            "--skip-comments",
+            &source.name,
+        ])
+        .output()
+        .expect("run mysqldump");
+    assert!(dump.status.success(), "{}", stderr(&dump));
+    let mut load = std::process::Command::new("mysql")
+        .args(&args)
+        .arg(&restored.name)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("run mysql");
+    std::io::Write::write_all(load.stdin.as_mut().expect("stdin"), &dump.stdout)
+        .expect("send the dump");
+    assert!(load.wait().expect("mysql").success(), "restore failed");
+
+    let sandbox = Sandbox::new();
+    let a = source.snapshot(&sandbox, "a.json");
+    let b = restored.snapshot(&sandbox, "b.json");
+    assert_eq!(a["fingerprint"], b["fingerprint"]);
+    assert_eq!(
+        a["schemas"][&source.name]["events"],
+        b["schemas"][&restored.name]["events"]
+    );
+    let out = run(
+        sandbox
+            .cmd()
+            .args(["diff", "a.json", &restored.url(), "--format", "json"]),
+        0,
+    );
+    assert_eq!(change_lines(&stdout(&out)), Vec::<String>::new());
+
+    // A baseline written before references into the own database were left
+    // unqualified (and with the fingerprint of then) still compares alike.
+    let mut old: Value = a.clone();
+    for table in old["schemas"][&source.name]["tables"]
+        .as_object_mut()
+        .expect("tables")
+        .values_mut()
+    {
+        if let Some(fks) = table.get_mut("foreign_keys").and_then(Value::as_object_mut) {
+            for fk in fks.values_mut() {
+                fk["referenced_schema"] = Value::from(source.name.as_str());
+            }
+        }
+    }
+    old["fingerprint"] = Value::from("0".repeat(64));
+    sandbox.write(
+        "old.json",
+        &serde_json::to_string_pretty(&old).expect("JSON"),
+    );
+    for live in [source.url(), restored.url()] {
+        let out = run(
+            sandbox.cmd().args([
+                "check",
+                "--db",
+                &live,
+                "--baseline",
+                "old.json",
+                "--format",
+                "json",
+            ]),
+            0,
+        );
+        assert_eq!(change_lines(&stdout(&out)), Vec::<String>::new());
+    }
 }
