@@ -1554,6 +1554,20 @@ mod tests {
                 Some(COLUMN_TYPE_NARROWED),
             ),
             (varchar(None), varchar(Some(10)), Some(COLUMN_TYPE_NARROWED)),
+            // The same length under another name is another type.
+            (
+                varchar(Some(8)),
+                with(varchar(Some(8)), &|t| t.name = "nvarchar".into()),
+                Some(COLUMN_TYPE_CHANGED),
+            ),
+            (
+                with(varchar(Some(8)), &|t| t.fixed_length = true),
+                with(varchar(Some(8)), &|t| {
+                    t.fixed_length = true;
+                    t.name = "nchar".into()
+                }),
+                Some(COLUMN_TYPE_CHANGED),
+            ),
             (
                 with(of(TypeFamily::Binary, "varbinary"), &|t| t.length = Some(4)),
                 with(of(TypeFamily::Binary, "varbinary"), &|t| t.length = Some(8)),
