@@ -7,7 +7,7 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, Result};
 
@@ -52,10 +52,12 @@ pub fn write_file_with(
 /// Creates the missing directories above `path`, so `--report junit=out/junit.xml`
 /// works in a fresh checkout.
 pub fn create_parent(path: &str) -> Result<()> {
+    // A bare name (and `-`, standard output) has the empty path as its parent,
+    // which `create_dir_all` accepts without creating anything.
     match Path::new(path).parent() {
-        Some(dir) if !dir.as_os_str().is_empty() && path != "-" => fs::create_dir_all(dir)
+        Some(dir) => fs::create_dir_all(dir)
             .map_err(|e| Error::CantCreate(format!("cannot create the directory of {path}: {e}"))),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 
@@ -82,10 +84,9 @@ fn write_atomic(
     target: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    // Next to the target, so that the rename stays on one file system; a bare
+    // name's parent is the empty path, and joining to it gives a relative name.
+    let dir = target.parent().unwrap_or(Path::new(""));
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
