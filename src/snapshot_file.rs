@@ -174,14 +174,20 @@ fn check_format_marker(format: &str, what: &str) -> Result<()> {
         .strip_prefix(FORMAT_NAME)
         .and_then(|rest| rest.strip_prefix('/'))
         .and_then(|v| v.parse::<u32>().ok());
-    match version {
-        Some(FORMAT_VERSION) => Ok(()),
-        Some(v) if v > FORMAT_VERSION => Err(Error::Data(format!(
-            "{what} has format version {v}, newer than this driftguard understands ({FORMAT_VERSION}); upgrade driftguard"
-        ))),
-        _ => Err(Error::Data(format!(
+    let unsupported = || {
+        Err(Error::Data(format!(
             "{what} has an unsupported format \"{format}\" (expected \"{FORMAT_NAME}/{FORMAT_VERSION}\")"
+        )))
+    };
+    let Some(version) = version else {
+        return unsupported();
+    };
+    match version.cmp(&FORMAT_VERSION) {
+        std::cmp::Ordering::Equal => Ok(()),
+        std::cmp::Ordering::Greater => Err(Error::Data(format!(
+            "{what} has format version {version}, newer than this driftguard understands ({FORMAT_VERSION}); upgrade driftguard"
         ))),
+        std::cmp::Ordering::Less => unsupported(),
     }
 }
 
@@ -367,6 +373,33 @@ mod tests {
         }
         let (_, missing) = with_format("x").map(|_| ()).unwrap_err();
         assert!(missing.contains("unsupported format \"x\""), "{missing}");
+    }
+
+    #[test]
+    fn a_file_that_does_not_fit_the_model_is_explained_by_its_format_marker() {
+        // A newer file with fields this version does not know: the version says why.
+        let future = r#"{"format": "driftguard.snapshot/2", "engine": "oracle", "new_field": 1}"#;
+        let err = parse(future.as_bytes(), "baseline")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("format version 2, newer than"), "{err}");
+        let other = r#"{"format": "liquibase/4", "tables": []}"#;
+        let err = parse(other.as_bytes(), "baseline").unwrap_err().to_string();
+        assert!(err.contains("unsupported format \"liquibase/4\""), "{err}");
+        let unmarked = r#"{"schemas": {}}"#;
+        let err = parse(unmarked.as_bytes(), "baseline")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has no \"format\" marker"), "{err}");
+        // The right marker on a file that does not fit: what does not fit.
+        let broken = r#"{"format": "driftguard.snapshot/1", "engine": 7}"#;
+        let err = parse(broken.as_bytes(), "baseline")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("does not match the driftguard.snapshot/1 format"),
+            "{err}"
+        );
     }
 
     #[test]
