@@ -963,28 +963,7 @@ fn differently_named_databases_compare_as_one_schema() {
 /// The changes of a JSON report as `severity TYPE path: detail` lines, sorted,
 /// without the database name.
 fn detail_lines(report: &str, database: &str) -> Vec<String> {
-    let v: Value = serde_json::from_str(report).expect("JSON report");
-    let mut lines: Vec<String> = v["changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .map(|c| {
-            let path: Vec<&str> = ["table", "column", "object"]
-                .iter()
-                .filter_map(|k| c[*k].as_str())
-                .collect();
-            format!(
-                "{} {} {}: {}",
-                c["severity"].as_str().unwrap_or("?"),
-                c["change_type"].as_str().unwrap_or("?"),
-                path.join("."),
-                c["detail"].as_str().unwrap_or("?")
-            )
-            .replace(&format!("{database}."), "")
-        })
-        .collect();
-    lines.sort();
-    lines
+    util::finding_lines(report, true, Some(database))
 }
 
 impl Db {

@@ -57,28 +57,7 @@ impl Db {
     /// As [`Db::drift`], each line with the finding's detail:
     /// `warning TRIGGER_CHANGED public.t.audit: trigger changed: enabled → disabled`.
     fn drift_details(&self, change: &str, expected_code: i32) -> Vec<String> {
-        let report: serde_json::Value =
-            serde_json::from_str(&self.drift_report(change, expected_code)).expect("JSON report");
-        let mut lines: Vec<String> = report["changes"]
-            .as_array()
-            .expect("changes array")
-            .iter()
-            .map(|c| {
-                let path: Vec<&str> = ["schema", "table", "column", "object"]
-                    .iter()
-                    .filter_map(|k| c[*k].as_str())
-                    .collect();
-                format!(
-                    "{} {} {}: {}",
-                    c["severity"].as_str().unwrap_or("?"),
-                    c["change_type"].as_str().unwrap_or("?"),
-                    path.join("."),
-                    c["detail"].as_str().unwrap_or("?")
-                )
-            })
-            .collect();
-        lines.sort();
-        lines
+        util::finding_lines(&self.drift_report(change, expected_code), true, None)
     }
 
     /// The JSON report of `check` after `change`, with the exit code asserted.

@@ -100,24 +100,42 @@ pub fn run(cmd: &mut Command, expected_code: i32) -> Output {
     out
 }
 
-/// The change types of a JSON report, as `TYPE path` lines, sorted.
+/// The change types of a JSON report, as `severity TYPE path` lines, sorted.
 pub fn change_lines(json_report: &str) -> Vec<String> {
+    finding_lines(json_report, false, None)
+}
+
+/// The findings of a JSON report as sorted lines: `severity TYPE path`, with
+/// `: detail` when `with_detail`, and without the `schema` part of the path
+/// (and of names in the details) when `database` is given — MySQL, where the
+/// schema is the per-test database.
+pub fn finding_lines(json_report: &str, with_detail: bool, database: Option<&str>) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_str(json_report).expect("JSON report");
+    let parts: &[&str] = if database.is_some() {
+        &["table", "column", "object"]
+    } else {
+        &["schema", "table", "column", "object"]
+    };
     let mut lines: Vec<String> = v["changes"]
         .as_array()
         .expect("changes array")
         .iter()
         .map(|c| {
-            let path: Vec<&str> = ["schema", "table", "column", "object"]
-                .iter()
-                .filter_map(|k| c[*k].as_str())
-                .collect();
-            format!(
+            let path: Vec<&str> = parts.iter().filter_map(|k| c[*k].as_str()).collect();
+            let mut line = format!(
                 "{} {} {}",
                 c["severity"].as_str().unwrap_or("?"),
                 c["change_type"].as_str().unwrap_or("?"),
                 path.join(".")
-            )
+            );
+            if with_detail {
+                line.push_str(": ");
+                line.push_str(c["detail"].as_str().unwrap_or("?"));
+            }
+            match database {
+                Some(db) => line.replace(&format!("{db}."), ""),
+                None => line,
+            }
         })
         .collect();
     lines.sort();
