@@ -2470,30 +2470,21 @@ mod tests {
             )[0]
             .change_type
         };
-        assert_eq!(
-            kind(secured(true, false), secured(false, false)),
-            ROW_LEVEL_SECURITY_DISABLED
-        );
-        assert_eq!(
-            kind(secured(true, true), secured(true, false)),
-            ROW_LEVEL_SECURITY_DISABLED
-        );
-        assert_eq!(
-            kind(secured(true, false), secured(true, true)),
-            ROW_LEVEL_SECURITY_ENABLED
-        );
-        assert_eq!(
-            kind(secured(false, false), secured(true, false)),
-            ROW_LEVEL_SECURITY_ENABLED
-        );
-        assert_eq!(
-            kind(secured(false, true), secured(true, true)),
-            ROW_LEVEL_SECURITY_ENABLED
-        );
-        // Turning it on and un-forcing it at once still weakens it.
-        assert_eq!(
-            kind(secured(false, true), secured(true, false)),
-            ROW_LEVEL_SECURITY_DISABLED
-        );
+        let cases = [
+            ((true, false), (false, false), ROW_LEVEL_SECURITY_DISABLED),
+            ((true, true), (true, false), ROW_LEVEL_SECURITY_DISABLED),
+            ((true, false), (true, true), ROW_LEVEL_SECURITY_ENABLED),
+            ((false, false), (true, false), ROW_LEVEL_SECURITY_ENABLED),
+            ((false, true), (true, true), ROW_LEVEL_SECURITY_ENABLED),
+            // Turning it on and un-forcing it at once still weakens it.
+            ((false, true), (true, false), ROW_LEVEL_SECURITY_DISABLED),
+        ];
+        for ((oe, of), (ne, nf), expected) in cases {
+            assert_eq!(
+                kind(secured(oe, of), secured(ne, nf)),
+                expected,
+                "enabled={oe} forced={of} → enabled={ne} forced={nf}"
+            );
+        }
     }
 }
