@@ -439,8 +439,17 @@ fn apply_foreign_keys(schema: &mut Schema, parsed: &ParsedTables, fks: RawForeig
     }
 }
 
-/// (table, index) → (unique, origin, [column names from the pragma])
-type RawIndexes = BTreeMap<(String, String), (bool, String, Vec<String>)>;
+/// One key column of an index, as `pragma_index_xinfo` gives it.
+struct KeyColumn {
+    /// The table column, as the table declares its name; `None` for an expression.
+    column: Option<String>,
+    desc: bool,
+    /// The collation the index compares with (`BINARY`, `NOCASE`, …).
+    collation: String,
+}
+
+/// (table, index) → (unique, origin, key columns)
+type RawIndexes = BTreeMap<(String, String), (bool, String, Vec<KeyColumn>)>;
 
 fn fetch_indexes(conn: &Connection) -> rusqlite::Result<RawIndexes> {
     let mut stmt = conn.prepare(include_str!("sqlite/indexes.sql"))?;
@@ -451,13 +460,41 @@ fn fetch_indexes(conn: &Connection) -> rusqlite::Result<RawIndexes> {
         let name: String = r.get(1)?;
         let unique: bool = r.get::<_, i64>(2)? != 0;
         let origin: String = r.get(3)?;
-        let column: Option<String> = r.get(7)?;
+        let cid: i64 = r.get(6)?;
+        let key = KeyColumn {
+            column: if cid >= 0 { r.get(7)? } else { None },
+            desc: r.get::<_, i64>(8)? != 0,
+            collation: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+        };
         let entry = indexes
             .entry((owner, name))
             .or_insert_with(|| (unique, origin, Vec::new()));
-        entry.2.push(column.unwrap_or_default());
+        entry.2.push(key);
     }
     Ok(indexes)
+}
+
+/// An index's key as text: a table column by the name the table declares
+/// (SQLite identifiers are case-insensitive, and `"GenreId"`, `[GenreId]` and
+/// `genreid` name the same column), with `collate` when it differs from the
+/// column's own and `desc`; an expression as the `CREATE INDEX` text wrote it.
+fn key_text(key: &KeyColumn, written: Option<&String>, table: &Table) -> String {
+    let Some(column) = &key.column else {
+        return written.cloned().unwrap_or_default();
+    };
+    let own = table
+        .column(column)
+        .and_then(|c| c.collation.as_deref())
+        .unwrap_or("binary");
+    let mut text = column.clone();
+    if !key.collation.eq_ignore_ascii_case(own) {
+        text.push_str(" collate ");
+        text.push_str(&key.collation.to_lowercase());
+    }
+    if key.desc {
+        text.push_str(" desc");
+    }
+    text
 }
 
 fn apply_indexes(
@@ -473,6 +510,10 @@ fn apply_indexes(
         match origin.as_str() {
             "pk" => {}
             "u" => {
+                let columns: Vec<String> = columns
+                    .into_iter()
+                    .map(|k| k.column.unwrap_or_default())
+                    .collect();
                 let lower: Vec<String> = columns.iter().map(|c| c.to_lowercase()).collect();
                 let declared = parsed[&owner]
                     .uniques
@@ -493,10 +534,15 @@ fn apply_indexes(
                 );
             }
             _ => {
-                let (columns, predicate) = match index_sql.get(&name) {
+                let (written, predicate) = match index_sql.get(&name) {
                     Some(text) if !text.is_empty() => parse_create_index(text),
-                    _ => (columns, None),
+                    _ => (Vec::new(), None),
                 };
+                let columns = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, key)| key_text(key, written.get(i), table))
+                    .collect();
                 table.indexes.insert(
                     name,
                     Index {

@@ -48,6 +48,42 @@ const USERS: &str =
     "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT, age INTEGER);";
 
 #[test]
+fn quoting_and_case_of_index_columns_are_not_drift() {
+    // The same indexes written the ways a Chinook-style schema, an ORM and a
+    // hand-written migration write them.
+    let quoted = r#"CREATE TABLE track ("GenreId" INTEGER, "Name" TEXT COLLATE NOCASE, composer TEXT);
+        CREATE INDEX "IFK_TrackGenreId" ON "track" ("GenreId");
+        CREATE INDEX by_name ON track ("Name" DESC, composer COLLATE NOCASE);
+        CREATE INDEX by_lower ON track (lower(composer));"#;
+    for other in [
+        "CREATE INDEX IFK_TrackGenreId ON track (GenreId)",
+        "CREATE INDEX [IFK_TrackGenreId] ON track ([GenreId])",
+        "CREATE INDEX `IFK_TrackGenreId` ON track (`genreid`)",
+    ] {
+        let twin = format!(
+            r#"CREATE TABLE track ("GenreId" INTEGER, "Name" TEXT COLLATE NOCASE, composer TEXT);
+            {other};
+            CREATE INDEX by_name ON track (name DESC, [composer] collate nocase);
+            CREATE INDEX by_lower ON track (lower(composer));"#
+        );
+        assert_eq!(drift(quoted, &twin), lines(&[]), "{other}");
+    }
+    // What does change the index still shows: order, collation, columns.
+    let changed = r#"CREATE TABLE track ("GenreId" INTEGER, "Name" TEXT COLLATE NOCASE, composer TEXT);
+        CREATE INDEX "IFK_TrackGenreId" ON "track" ("GenreId" DESC);
+        CREATE INDEX by_name ON track ("Name" DESC, composer COLLATE BINARY);
+        CREATE INDEX by_lower ON track (lower(composer), "GenreId");"#;
+    assert_eq!(
+        drift(quoted, changed),
+        lines(&[
+            "warning INDEX_CHANGED main.track.IFK_TrackGenreId",
+            "warning INDEX_CHANGED main.track.by_name",
+            "warning INDEX_CHANGED main.track.by_lower",
+        ])
+    );
+}
+
+#[test]
 fn tables_dropped_added_renamed_and_options() {
     let base = "CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT); CREATE TABLE b (id INTEGER PRIMARY KEY, y INT NOT NULL); \
                 CREATE TABLE c (k TEXT PRIMARY KEY, n INTEGER NOT NULL);";
