@@ -468,9 +468,10 @@ impl Notifier {
             running
                 .into_iter()
                 .map(|(c, handle)| {
-                    handle.join().unwrap_or_else(|_| Delivery {
-                        error: Some("internal error: the delivery thread panicked".into()),
-                        ..c.record(event, DeliveryOutcome::Failed)
+                    handle.join().unwrap_or_else(|_| {
+                        let mut failed = c.record(event, DeliveryOutcome::Failed);
+                        failed.error = Some("internal error: the delivery thread panicked".into());
+                        failed
                     })
                 })
                 .collect()

@@ -344,6 +344,12 @@ fn a_silent_server_is_bounded_by_the_attempt_time_out() {
         err.contains("FAILED after 3 attempts: no answer within 300ms"),
         "{err}"
     );
+    // The JSON report records the failure as stderr tells it.
+    let delivery = only_delivery(&out);
+    assert_eq!(delivery["outcome"], "failed", "{delivery}");
+    assert_eq!(delivery["attempts"], 3, "{delivery}");
+    assert_eq!(delivery["status"], Value::Null, "{delivery}");
+    assert_eq!(delivery["error"], "no answer within 300ms", "{delivery}");
 }
 
 #[test]
