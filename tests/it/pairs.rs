@@ -103,8 +103,7 @@ fn postgres_pair_is_what_postgres_gives() {
         util::unique_name("dg_pair_new"),
     ];
     let mut client = ::postgres::Client::connect(&admin, ::postgres::NoTls).expect("connect");
-    let base = admin.split('?').next().unwrap_or(&admin);
-    let url = |name: &str| format!("{}/{name}", &base[..base.rfind('/').expect("URL path")]);
+    let url = |name: &str| crate::postgres::database_url(&admin, name);
     let scripts = [
         sql("postgres.old.sql"),
         format!("{}\n{}", sql("postgres.old.sql"), sql("postgres.drift.sql")),

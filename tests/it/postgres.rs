@@ -121,7 +121,7 @@ fn query_one(url: &str, sql: &str) -> String {
 }
 
 /// `postgres://user@host:port/other` → `postgres://user@host:port/name`.
-fn database_url(admin: &str, name: &str) -> String {
+pub(crate) fn database_url(admin: &str, name: &str) -> String {
     let base = admin.split('?').next().unwrap_or(admin);
     let cut = base.rfind('/').expect("URL with a database path");
     format!("{}/{name}", &base[..cut])
