@@ -7,10 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::{
-    Check, Column, EnumType, Event, ForeignKey, Index, NamedMap, NormalizedType, PrimaryKey,
-    Schema, Snapshot, Table, TableKind, TypeFamily, Unique, View,
+    Check, Column, EnumType, ForeignKey, Index, NamedMap, NormalizedType, PrimaryKey, Schema,
+    Snapshot, Table, TableKind, TypeFamily, Unique, View,
 };
 use crate::rules::ChangeType::{self, *};
+
+mod routines;
 
 /// Where a change happened. `object` names a sub-object that is not a column
 /// (index, constraint, trigger, policy, enum value list, routine signature).
@@ -244,15 +246,8 @@ fn diff_schema(name: &str, old: &Schema, new: &Schema, out: &mut Collector) {
         describe_sequence,
         out,
     );
-    diff_keyed(
-        name,
-        &old.routines,
-        &new.routines,
-        [FUNCTION_ADDED, FUNCTION_DROPPED, FUNCTION_CHANGED],
-        describe_routine,
-        out,
-    );
-    diff_events(name, &old.events, &new.events, out);
+    routines::diff_routines(name, &old.routines, &new.routines, out);
+    routines::diff_events(name, &old.events, &new.events, out);
     if old.comment != new.comment {
         out.push(
             COMMENT_CHANGED,
@@ -273,87 +268,6 @@ fn describe_sequence(s: &crate::model::Sequence) -> String {
         s.max_value,
         if s.cycle { " cycle" } else { "" }
     )
-}
-
-fn describe_routine(r: &crate::model::Routine) -> String {
-    let attrs = r
-        .attributes
-        .as_deref()
-        .map(|a| format!(" {a}"))
-        .unwrap_or_default();
-    format!(
-        "{} returns {} language {}{} {}",
-        r.kind,
-        r.returns,
-        r.language,
-        attrs,
-        short_hash(&r.body_hash)
-    )
-}
-
-fn describe_event(e: &Event) -> String {
-    format!(
-        "{} {}, {}, {}",
-        e.schedule,
-        e.status,
-        on_completion(e),
-        short_hash(&e.body_hash)
-    )
-}
-
-fn on_completion(e: &Event) -> &'static str {
-    if e.preserve {
-        "on completion preserve"
-    } else {
-        "on completion not preserve"
-    }
-}
-
-/// The first 12 characters of a body hash. Counted in characters, not bytes:
-/// a hand-edited baseline may hold anything there.
-fn short_hash(hash: &str) -> String {
-    format!("body {}", hash.chars().take(12).collect::<String>())
-}
-
-/// Events: one change per aspect that moved (schedule, status, completion,
-/// body), like triggers, so that `enabled → disabled` reads as what it is.
-fn diff_events(
-    schema: &str,
-    old: &BTreeMap<String, Event>,
-    new: &BTreeMap<String, Event>,
-    out: &mut Collector,
-) {
-    for (name, o) in old {
-        let path = ObjectPath::table(schema, name);
-        let Some(n) = new.get(name) else {
-            out.push(EVENT_DROPPED, path, Some(describe_event(o)), None);
-            continue;
-        };
-        let aspects: [(String, String); 4] = [
-            (o.schedule.clone(), n.schedule.clone()),
-            (o.status.clone(), n.status.clone()),
-            (on_completion(o).into(), on_completion(n).into()),
-            (short_hash(&o.body_hash), short_hash(&n.body_hash)),
-        ];
-        for (before, after) in aspects {
-            if before != after {
-                out.push(EVENT_CHANGED, path.clone(), Some(before), Some(after));
-            }
-        }
-        if o.comment != n.comment {
-            out.push(COMMENT_CHANGED, path, o.comment.clone(), n.comment.clone());
-        }
-    }
-    for (name, n) in new {
-        if !old.contains_key(name) {
-            out.push(
-                EVENT_ADDED,
-                ObjectPath::table(schema, name),
-                None,
-                Some(describe_event(n)),
-            );
-        }
-    }
 }
 
 /// Objects compared as a whole under a name: added, dropped or changed.
@@ -1336,6 +1250,7 @@ fn diff_views(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Event;
     use crate::model::ViewColumn;
 
     fn int(bits: u32, unsigned: bool) -> NormalizedType {
@@ -1462,8 +1377,8 @@ mod tests {
     #[test]
     fn a_body_hash_is_cut_by_characters() {
         // A hand-edited baseline: byte 12 falls inside a character.
-        assert_eq!(short_hash("ééééééééééééé"), "body éééééééééééé");
-        assert_eq!(short_hash("abc"), "body abc");
+        assert_eq!(routines::short_hash("ééééééééééééé"), "body éééééééééééé");
+        assert_eq!(routines::short_hash("abc"), "body abc");
     }
 
     #[test]
@@ -2333,8 +2248,131 @@ mod tests {
             status: "enabled".into(),
             preserve: false,
             body_hash: "0123456789abcdef".into(),
+            body: None,
             comment: None,
         }
+    }
+
+    fn with_routine(r: Option<crate::model::Routine>) -> Snapshot {
+        let mut s = snapshot(vec![]);
+        if let Some(r) = r {
+            let schema = s.schemas.get_mut("public").unwrap();
+            schema.routines.insert("total(integer)".into(), r);
+        }
+        s
+    }
+
+    #[test]
+    fn routines_change_one_aspect_at_a_time_and_show_their_bodies() {
+        let body = |text: &str| (crate::model::sha256_hex(text), Some(text.to_string()));
+        let routine = |returns: &str, attrs: &str, (hash, text): (String, Option<String>)| {
+            crate::model::Routine {
+                kind: "function".into(),
+                returns: returns.into(),
+                language: "sql".into(),
+                body_hash: hash,
+                body: text,
+                attributes: Some(attrs.into()),
+            }
+        };
+        let old = routine("integer", "immutable strict", body("select $1 + 1"));
+        // Only the body: its two texts.
+        let new_body = routine("integer", "immutable strict", body("select $1 + 2"));
+        assert_eq!(
+            details(
+                &with_routine(Some(old.clone())),
+                &with_routine(Some(new_body.clone()))
+            ),
+            ["FUNCTION_CHANGED public.total(integer): select $1 + 1 → select $1 + 2"]
+        );
+        // Result and attributes: one finding each, naming what moved.
+        let new_attrs = routine("bigint", "volatile strict", body("select $1 + 1"));
+        assert_eq!(
+            details(
+                &with_routine(Some(old.clone())),
+                &with_routine(Some(new_attrs))
+            ),
+            [
+                "FUNCTION_CHANGED public.total(integer): returns integer → returns bigint",
+                "FUNCTION_CHANGED public.total(integer): immutable strict → volatile strict",
+            ]
+        );
+        // A baseline from before bodies were kept: the same hash is no change,
+        // another is shown by its hash.
+        let no_text = crate::model::Routine {
+            body: None,
+            ..old.clone()
+        };
+        assert!(
+            details(
+                &with_routine(Some(no_text.clone())),
+                &with_routine(Some(old.clone()))
+            )
+            .is_empty()
+        );
+        let hashes = details(&with_routine(Some(no_text)), &with_routine(Some(new_body)));
+        assert_eq!(hashes.len(), 1);
+        assert!(
+            hashes[0].starts_with("FUNCTION_CHANGED public.total(integer): body ")
+                && !hashes[0].contains("select"),
+            "{hashes:?}"
+        );
+        // Kind and language.
+        let procedure = crate::model::Routine {
+            kind: "procedure".into(),
+            language: "plpgsql".into(),
+            ..old.clone()
+        };
+        assert_eq!(
+            details(
+                &with_routine(Some(old.clone())),
+                &with_routine(Some(procedure))
+            ),
+            [
+                "FUNCTION_CHANGED public.total(integer): function → procedure",
+                "FUNCTION_CHANGED public.total(integer): language sql → language plpgsql",
+            ]
+        );
+        assert_eq!(
+            details(&with_routine(Some(old.clone())), &with_routine(None)),
+            ["FUNCTION_DROPPED public.total(integer): function returns integer language sql immutable strict body 1e3f27ab23cb → -"]
+                .map(|d| d.replace("1e3f27ab23cb", &old.body_hash[..12]))
+        );
+    }
+
+    #[test]
+    fn kept_bodies_are_not_part_of_the_fingerprint() {
+        let (hash, text) = (crate::model::sha256_hex("select 1"), "select 1".to_string());
+        let routine = |body: Option<String>| crate::model::Routine {
+            kind: "function".into(),
+            returns: "integer".into(),
+            language: "sql".into(),
+            body_hash: hash.clone(),
+            body,
+            attributes: None,
+        };
+        let with = with_routine(Some(routine(Some(text.clone()))));
+        let without = with_routine(Some(routine(None)));
+        assert_eq!(with.compute_fingerprint(), without.compute_fingerprint());
+        // But they are written to the file, and the fingerprint still covers the hash.
+        let json = serde_json::to_string(&with).unwrap();
+        assert!(json.contains("\"body\":\"select 1\""), "{json}");
+        let other = with_routine(Some(crate::model::Routine {
+            body_hash: crate::model::sha256_hex("select 2"),
+            ..routine(Some(text))
+        }));
+        assert_ne!(with.compute_fingerprint(), other.compute_fingerprint());
+        let mut events = with_events(&[("purge", purge())]);
+        let fingerprint = events.compute_fingerprint();
+        events
+            .schemas
+            .get_mut("public")
+            .unwrap()
+            .events
+            .get_mut("purge")
+            .unwrap()
+            .body = Some("delete from t".into());
+        assert_eq!(events.compute_fingerprint(), fingerprint);
     }
 
     #[test]
@@ -2362,6 +2400,7 @@ mod tests {
             status: "disabled".into(),
             preserve: true,
             body_hash: "fedcba9876543210".into(),
+            body: None,
             comment: Some("nightly".into()),
         };
         assert_eq!(

@@ -23,3 +23,4 @@ pub mod settings;
 pub mod snapshot_file;
 pub mod source;
 pub mod sql;
+pub mod textdiff;

@@ -233,6 +233,33 @@ where
     d.deserialize_map(Unique(std::marker::PhantomData))
 }
 
+/// Fields kept for display only (the texts whose hashes the snapshot holds)
+/// are written to files but left out of the fingerprint: while it is
+/// computed, serializing leaves them out.
+mod fingerprint {
+    use std::cell::Cell;
+
+    thread_local! {
+        static COMPUTING: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub fn leaves_out(text: &Option<String>) -> bool {
+        text.is_none() || COMPUTING.get()
+    }
+
+    /// Runs `f` with display-only fields left out of serialization.
+    pub fn computing<T>(f: impl FnOnce() -> T) -> T {
+        struct Reset(bool);
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                COMPUTING.set(self.0);
+            }
+        }
+        let _reset = Reset(COMPUTING.replace(true));
+        f()
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -324,7 +351,7 @@ impl Snapshot {
         let mut hasher = Sha256::new();
         // Buffered: the serializer writes token by token.
         let mut buffered = std::io::BufWriter::with_capacity(1 << 16, Hashing(&mut hasher));
-        let _ = serde_json::to_writer(&mut buffered, &canonical);
+        let _ = fingerprint::computing(|| serde_json::to_writer(&mut buffered, &canonical));
         let _ = std::io::Write::flush(&mut buffered);
         drop(buffered);
         hex::encode(hasher.finalize())
@@ -864,7 +891,7 @@ pub struct Sequence {
     pub owned_by: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Routine {
     /// `function` or `procedure`.
@@ -873,14 +900,29 @@ pub struct Routine {
     pub language: String,
     /// SHA-256 of the body text.
     pub body_hash: String,
+    /// The body text that `body_hash` covers, kept to show what changed in
+    /// it. Not part of the comparison or the fingerprint (the hash is), so
+    /// baselines written before bodies were kept compare and fingerprint alike.
+    #[serde(default, skip_serializing_if = "fingerprint::leaves_out")]
+    pub body: Option<String>,
     /// Volatility, security definer and the like, joined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<String>,
 }
 
+impl PartialEq for Routine {
+    fn eq(&self, other: &Routine) -> bool {
+        self.kind == other.kind
+            && self.returns == other.returns
+            && self.language == other.language
+            && self.body_hash == other.body_hash
+            && self.attributes == other.attributes
+    }
+}
+
 /// A scheduled event (MySQL/MariaDB). The definer is left out, as for routines:
 /// it names an account, not the schema.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// When it runs: `every 1 day starts 2030-01-01 00:00:00 ends …` or
@@ -893,8 +935,21 @@ pub struct Event {
     pub preserve: bool,
     /// SHA-256 of the canonical body.
     pub body_hash: String,
+    /// The canonical body that `body_hash` covers, as for [`Routine::body`].
+    #[serde(default, skip_serializing_if = "fingerprint::leaves_out")]
+    pub body: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Event) -> bool {
+        self.schedule == other.schedule
+            && self.status == other.status
+            && self.preserve == other.preserve
+            && self.body_hash == other.body_hash
+            && self.comment == other.comment
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -47,7 +47,9 @@ impl std::fmt::Display for Severity {
 
 use Severity::{Breaking as B, Info as I, Warning as W};
 
-/// One row of the table. `detail` may contain `{before}` and `{after}`.
+/// One row of the table. `detail` may contain `{before}` and `{after}`, or
+/// `{diff}`: both values when they are short, otherwise the words that differ
+/// (see [`crate::textdiff`]) — for definitions, which are long.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
     pub change_type: ChangeType,
@@ -231,7 +233,7 @@ rule_table! {
     VIEW_DROPPED B "A view or materialized view was dropped.", "view dropped",
         "Every query that reads the view fails.",
         "Restore the view, or migrate its readers first.";
-    VIEW_CHANGED W "A view's definition, columns or options changed.", "view changed: {before} → {after}",
+    VIEW_CHANGED W "A view's definition, columns or options changed.", "view changed: {diff}",
         "Readers get different rows or columns; with other security or check options, reads or writes through the view may be refused or see other rows.",
         "Check the readers of the view.";
     VIEW_ADDED I "A view was added.", "view added",
@@ -244,7 +246,7 @@ rule_table! {
     TRIGGER_DROPPED W "A trigger was dropped.", "trigger dropped: {before}",
         "Side effects that writes relied on (audit, derived columns) no longer happen.",
         "Restore it, or move its logic elsewhere deliberately.";
-    TRIGGER_CHANGED W "A trigger's definition, or when it fires (enabled, disabled, replica, always), changed.", "trigger changed: {before} → {after}",
+    TRIGGER_CHANGED W "A trigger's definition, or when it fires (enabled, disabled, replica, always), changed.", "trigger changed: {diff}",
         "Writes have different side effects, or none when the trigger no longer fires.",
         "Review the new definition, and re-enable a trigger that was disabled by hand.";
     SEQUENCE_DROPPED B "A sequence was dropped.", "sequence dropped",
@@ -258,14 +260,14 @@ rule_table! {
     FUNCTION_DROPPED B "A function or procedure was dropped.", "routine dropped",
         "Callers, defaults, triggers and views that use it fail.",
         "Restore it, or migrate its callers first.";
-    FUNCTION_CHANGED W "A function's or procedure's body, result or attributes changed.", "routine changed: {before} → {after}",
+    FUNCTION_CHANGED W "A function's or procedure's body, result or attributes changed.", "routine changed: {diff}",
         "Callers get different behaviour.", "Review the new body.";
     FUNCTION_ADDED I "A function or procedure was added.", "routine added",
         "None for existing code.", "Record it in the baseline once it is intended.";
     EVENT_DROPPED W "A scheduled event was dropped (MySQL, MariaDB).", "event dropped: {before}",
         "The work it did on schedule (purging, aggregating, rotating partitions) silently stops; no statement fails.",
         "Restore the event, or move its work elsewhere deliberately.";
-    EVENT_CHANGED W "A scheduled event's schedule, status (enabled, disabled, disabled on replica), completion or body changed.", "event changed: {before} → {after}",
+    EVENT_CHANGED W "A scheduled event's schedule, status (enabled, disabled, disabled on replica), completion or body changed.", "event changed: {diff}",
         "Scheduled work runs at other times, does something else, or no longer runs at all once disabled.",
         "Review the new schedule and body, and re-enable an event that was disabled by hand.";
     EVENT_ADDED W "A scheduled event was added (MySQL, MariaDB).", "event added: {after}",
@@ -398,10 +400,37 @@ pub fn classify(changes: Vec<Change>, overrides: &[Override]) -> Vec<Finding> {
     findings
 }
 
+/// Fills a detail template in one pass, so that a value holding `{after}`
+/// (a definition may hold anything) is never itself filled in.
 fn render_detail(template: &str, before: Option<&str>, after: Option<&str>) -> String {
-    template
-        .replace("{before}", before.unwrap_or("none"))
-        .replace("{after}", after.unwrap_or("none"))
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(r) = rest.strip_prefix("{before}") {
+            out.push_str(before.unwrap_or("none"));
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("{after}") {
+            out.push_str(after.unwrap_or("none"));
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("{diff}") {
+            match (before, after) {
+                (Some(b), Some(a)) => out.push_str(&crate::textdiff::describe(b, a)),
+                (b, a) => {
+                    out.push_str(b.unwrap_or("none"));
+                    out.push_str(" → ");
+                    out.push_str(a.unwrap_or("none"));
+                }
+            }
+            rest = r;
+        } else {
+            out.push('{');
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The overall result of a check.
@@ -482,6 +511,33 @@ mod tests {
             warning: w,
             info: i,
         })
+    }
+
+    #[test]
+    fn templates_are_filled_once_and_definitions_as_word_diffs() {
+        // A value that holds a placeholder is printed as it is.
+        assert_eq!(
+            render_detail("from {before} to {after}", Some("'{after}'"), Some("b")),
+            "from '{after}' to b"
+        );
+        assert_eq!(render_detail("{x} {before}", None, Some("b")), "{x} none");
+        assert_eq!(
+            render_detail("view changed: {diff}", Some("select 1"), Some("select 2")),
+            "view changed: select 1 → select 2"
+        );
+        assert_eq!(
+            render_detail("view changed: {diff}", None, Some("select 2")),
+            "view changed: none → select 2"
+        );
+        let before = "select a, b, c from public.t where t.status = 'open' order by a";
+        let after = "select a, b, c from public.t where t.status = 'done' order by a";
+        assert_eq!(
+            render_detail("view changed: {diff}", Some(before), Some(after)),
+            "view changed: …where t.status = [-'open'-]{+'done'+} order by a"
+        );
+        for rule in RULES.iter().filter(|r| r.detail.contains("{diff}")) {
+            assert!(rule.change_type.as_str().ends_with("_CHANGED"), "{rule:?}");
+        }
     }
 
     #[test]

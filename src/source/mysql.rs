@@ -1011,7 +1011,8 @@ impl Catalog {
                 .get(&(schema.clone(), name.clone(), kind.clone()))
                 .map(|p| p.join(", "))
                 .unwrap_or_default();
-            let body = opt_text(r, 4).unwrap_or_default();
+            // Unreadable without the rights to it (warned about above).
+            let body = opt_text(r, 4).map(|b| sql::canonical(&b));
             let deterministic = if text(r, 5) == "YES" {
                 "deterministic"
             } else {
@@ -1035,7 +1036,8 @@ impl Catalog {
                     returns,
                     language: "sql".into(),
                     // Canonical text: reformatting or re-commenting a body is not drift.
-                    body_hash: model::sha256_hex(&sql::canonical(&body)),
+                    body_hash: model::sha256_hex(body.as_deref().unwrap_or_default()),
+                    body,
                     attributes: Some(attributes),
                 },
             );
@@ -1095,12 +1097,14 @@ fn event_from_row(r: &Row) -> Event {
         "SLAVESIDE_DISABLED" | "REPLICA_SIDE_DISABLED" => "disabled on replica".to_string(),
         other => other.to_ascii_lowercase(),
     };
+    let body = sql::canonical(&text(r, 11));
     Event {
         schedule,
         status,
         preserve: text(r, 10) == "PRESERVE",
         // Canonical text: reformatting or re-commenting a body is not drift.
-        body_hash: model::sha256_hex(&sql::canonical(&text(r, 11))),
+        body_hash: model::sha256_hex(&body),
+        body: Some(body),
         comment: opt_text(r, 12).filter(|c| !c.is_empty()),
     }
 }

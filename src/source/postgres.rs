@@ -619,6 +619,7 @@ impl Catalog {
                 returns: row.try_get(4)?,
                 language: row.try_get(5)?,
                 body_hash: sha256_hex(&body),
+                body: Some(body),
                 // Argument names and defaults matter to callers using named notation.
                 attributes: Some(format!("{} arguments({arguments})", attributes.join(" "))),
             };

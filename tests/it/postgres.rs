@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::util::{self, Sandbox, change_lines, run};
 
 mod captures;
+mod definitions;
 
 /// A fresh database for one test, dropped when the test ends (also on panic).
 struct Db {
