@@ -97,3 +97,8 @@ fn case(name: &str) {
 fn billing() {
     case("billing");
 }
+
+#[test]
+fn forum() {
+    case("forum");
+}
