@@ -102,3 +102,8 @@ fn billing() {
 fn forum() {
     case("forum");
 }
+
+#[test]
+fn shop() {
+    case("shop");
+}
