@@ -127,3 +127,8 @@ fn case(name: &str) {
 fn crm() {
     case("crm");
 }
+
+#[test]
+fn forum() {
+    case("forum");
+}
