@@ -64,3 +64,8 @@ fn case(name: &str) {
 fn notes() {
     case("notes");
 }
+
+#[test]
+fn shop() {
+    case("shop");
+}
