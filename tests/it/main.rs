@@ -7,6 +7,7 @@ mod util;
 mod action;
 mod cli;
 mod config;
+mod corpus;
 mod failures;
 mod fuzz;
 mod interrupt;
