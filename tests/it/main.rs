@@ -9,6 +9,7 @@ mod cli;
 mod config;
 mod failures;
 mod fuzz;
+mod generated;
 mod interrupt;
 mod mysql;
 mod notify;
