@@ -208,6 +208,12 @@ fn generated_postgres_drift_is_reported_exactly() {
     let sandbox = Sandbox::new();
     let mut client = ::postgres::Client::connect(&admin, ::postgres::NoTls).expect("connect");
     let mut summaries = Vec::new();
+    // gen_random_uuid() (the uuid columns' default) is pgcrypto's before 13.
+    let prelude = if util::postgres_version(&admin) < 130000 {
+        "CREATE EXTENSION pgcrypto;\n"
+    } else {
+        ""
+    };
     for seed in seeds(2) {
         let case = generate(&sandbox, "postgres", seed);
         let names = [
@@ -224,7 +230,10 @@ fn generated_postgres_drift_is_reported_exactly() {
                 .expect("create database");
             ::postgres::Client::connect(url, ::postgres::NoTls)
                 .expect("connect")
-                .batch_execute(&std::fs::read_to_string(sql).expect("SQL"))
+                .batch_execute(&format!(
+                    "{prelude}{}",
+                    std::fs::read_to_string(sql).expect("SQL")
+                ))
                 .unwrap_or_else(|e| panic!("postgres seed {seed} {name}: {e:?}"));
         }
         let summary = std::panic::catch_unwind(|| {
