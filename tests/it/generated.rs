@@ -58,6 +58,17 @@ struct Case {
     drift: PathBuf,
 }
 
+/// Whether this driftguard has domain change types: then the PostgreSQL cases
+/// include domains (`--domains`) and must show their drift.
+fn knows_domains() -> bool {
+    util::driftguard()
+        .args(["explain", "DOMAIN_CONSTRAINT_CHANGED"])
+        .output()
+        .expect("driftguard runs")
+        .status
+        .success()
+}
+
 fn generate(sandbox: &Sandbox, dialect: &str, seed: u64) -> Case {
     let base = sandbox.path(&format!("{dialect}-{seed}-base.sql"));
     let drifted = sandbox.path(&format!("{dialect}-{seed}-drifted.sql"));
@@ -73,6 +84,9 @@ fn generate(sandbox: &Sandbox, dialect: &str, seed: u64) -> Case {
             &seed.to_string(),
             "--objects",
         ]);
+        if dialect == "postgres" && knows_domains() {
+            cmd.arg("--domains");
+        }
         cmd.args(extra);
         cmd
     };
@@ -251,6 +265,9 @@ fn generated_postgres_drift_is_reported_exactly() {
         "FUNCTION_DROPPED",
         "FUNCTION_ADDED",
     ]);
+    if knows_domains() {
+        kinds.push("DOMAIN_CONSTRAINT_CHANGED");
+    }
     assert_covered("postgres", &summaries, &kinds);
 }
 
