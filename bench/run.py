@@ -337,6 +337,8 @@ def expected_changes(drift, schema, base_sql=None, drift_sql=None, engine=None):
         want.add(("INDEX_ADDED", f"{schema}.{table}.{name}"))
     for i in drift["added_indexes"]:
         want.add(("INDEX_ADDED", f"{schema}.{i['table']}.{i['index']}"))
+    for change_type, path in drift.get("object_changes", []):
+        want.add((change_type, f"{schema}.{path}"))
     return want
 
 

@@ -13,6 +13,7 @@
 
 mod connect;
 mod normalize;
+mod views;
 
 use postgres::Client;
 use postgres::types::ToSql;
@@ -285,7 +286,7 @@ impl Catalog {
                 let definition: Option<String> = row.try_get(12)?;
                 let mut view = View {
                     materialized: relkind == "m",
-                    definition: sql::canonical(definition.as_deref().unwrap_or("")),
+                    definition: views::view_definition(definition.as_deref().unwrap_or("")),
                     comment,
                     ..View::default()
                 };

@@ -28,7 +28,7 @@ struct PgCleanup {
 impl Drop for PgCleanup {
     fn drop(&mut self) {
         let _ = postgres::Client::connect(&self.admin, postgres::NoTls).and_then(|mut c| {
-            c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.db))?;
+            crate::util::drop_postgres_database(&mut c, &self.db);
             if let Some(role) = &self.role {
                 c.batch_execute(&format!("DROP ROLE IF EXISTS {role}"))?;
             }
@@ -258,9 +258,12 @@ fn require_password_for_test_role(admin: &str) {
         )
         .expect("roles");
     let verb = if exists.is_empty() { "CREATE" } else { "ALTER" };
+    // PostgreSQL 12 and 13 store md5 hashes by default, which a scram-sha-256
+    // rule cannot check.
     client
         .batch_execute(&format!(
-            "{verb} ROLE {PASSWORD_ROLE} LOGIN PASSWORD 'the-right-one'"
+            "SET password_encryption = 'scram-sha-256'; \
+             {verb} ROLE {PASSWORD_ROLE} LOGIN PASSWORD 'the-right-one'"
         ))
         .expect("role");
     // pg_reload_conf only signals; wait until the rule is in force.

@@ -10,6 +10,7 @@ mod config;
 mod corpus;
 mod failures;
 mod fuzz;
+mod generated;
 mod interrupt;
 mod mysql;
 mod notify;

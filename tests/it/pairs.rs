@@ -104,6 +104,23 @@ fn postgres_pair_is_what_postgres_gives() {
     ];
     let mut client = ::postgres::Client::connect(&admin, ::postgres::NoTls).expect("connect");
     let url = |name: &str| crate::postgres::database_url(&admin, name);
+    if util::postgres_version(&admin) < 150000 {
+        // The pair's SQL holds every capture, PostgreSQL 15's included
+        // (numeric(5, -2), security_invoker): older servers refuse it, and the
+        // captures tests cover them one by one.
+        client
+            .batch_execute(&format!("CREATE DATABASE {}", names[0]))
+            .expect("create database");
+        let refused = ::postgres::Client::connect(&url(&names[0]), ::postgres::NoTls)
+            .expect("connect")
+            .batch_execute(&sql("postgres.old.sql"));
+        util::drop_postgres_database(&mut client, &names[0]);
+        assert!(
+            refused.is_err(),
+            "the pair's SQL now runs before 15: drop this gate"
+        );
+        return;
+    }
     let scripts = [
         sql("postgres.old.sql"),
         format!("{}\n{}", sql("postgres.old.sql"), sql("postgres.drift.sql")),
@@ -124,7 +141,7 @@ fn postgres_pair_is_what_postgres_gives() {
     let sandbox = Sandbox::new();
     let live = changes(&sandbox, &url(&names[0]), &url(&names[1]), &[]);
     for name in &names {
-        let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        util::drop_postgres_database(&mut client, name);
     }
     assert_same("postgres", live, &version);
 }

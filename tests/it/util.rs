@@ -167,6 +167,29 @@ pub fn live_postgres() -> Option<String> {
     }
 }
 
+/// The server's `server_version_num` (`120022`, `150018`, `180004`): the
+/// tests run against PostgreSQL 12 to 18 (`.ci/pg-matrix`) and build the DDL a
+/// version has, asserting what older servers lack.
+pub fn postgres_version(url: &str) -> i32 {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+    let text: String = client
+        .query_one("SHOW server_version_num", &[])
+        .expect("server_version_num")
+        .get(0);
+    text.parse().expect("numeric server_version_num")
+}
+
+/// Drops a PostgreSQL database, closing its connections first where the
+/// server can (`WITH (FORCE)` is PostgreSQL 13 and later).
+pub fn drop_postgres_database(client: &mut postgres::Client, name: &str) {
+    if client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .is_err()
+    {
+        let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"));
+    }
+}
+
 /// The admin URL of the local MariaDB/MySQL, or `None` (loudly) when it is not running.
 pub fn live_mysql() -> Option<String> {
     let url = std::env::var("DRIFTGUARD_TEST_MYSQL_URL")
