@@ -764,6 +764,11 @@ mod tests {
             POLICY_DROPPED,
             VIEW_INVALID,
             COLUMN_CHARSET_NARROWED,
+            DOMAIN_DROPPED,
+            DOMAIN_TYPE_CHANGED,
+            DOMAIN_MADE_NOT_NULL,
+            DOMAIN_CONSTRAINT_ADDED,
+            COMPOSITE_TYPE_DROPPED,
         ] {
             assert_eq!(t.rule().severity, Severity::Breaking, "{t}");
         }
@@ -796,6 +801,15 @@ mod tests {
             EVENT_ADDED,
             EVENT_DROPPED,
             EVENT_CHANGED,
+            DOMAIN_TYPE_WIDENED,
+            DOMAIN_CHANGED,
+            DOMAIN_CONSTRAINT_CHANGED,
+            RULE_ADDED,
+            RULE_DROPPED,
+            RULE_CHANGED,
+            EVENT_TRIGGER_ADDED,
+            EVENT_TRIGGER_DROPPED,
+            EVENT_TRIGGER_CHANGED,
         ] {
             assert_eq!(t.rule().severity, Severity::Warning, "{t}");
         }
@@ -812,6 +826,11 @@ mod tests {
             COMMENT_CHANGED,
             COLUMN_MOVED,
             COLUMN_TYPE_EQUIVALENT,
+            DOMAIN_ADDED,
+            DOMAIN_CONSTRAINT_DROPPED,
+            DOMAIN_CONSTRAINT_VALIDATED,
+            DOMAIN_CONSTRAINT_RENAMED,
+            COMPOSITE_TYPE_ADDED,
         ] {
             assert_eq!(t.rule().severity, Severity::Info, "{t}");
         }
