@@ -203,11 +203,12 @@ def pg_catalog_script():
              "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;",
              "SET LOCAL search_path = pg_catalog; SET LOCAL work_mem = '64MB'; SET LOCAL jit = off;"]
     for name in ("settings", "schemas", "relations", "columns", "constraints", "indexes", "enums",
-                 "sequences", "routines", "triggers", "policies", "extensions"):
+                 "domains", "sequences", "routines", "triggers", "rules", "policies", "extensions",
+                 "event_triggers"):
         sql = strip_comments((src / f"{name}.sql").read_text())
         sql = sql.replace("NULLS_NOT_DISTINCT", "i.indnullsnotdistinct")
         sql = sql.replace("SQL_BODY", "pg_get_function_sqlbody(p.oid)")
-        if name not in ("settings", "extensions"):
+        if name not in ("settings", "extensions", "event_triggers"):
             sql = f"WITH user_schemas AS ({strip_comments(user_schemas)}) {sql}"
         parts.append(sql.rstrip().rstrip(";") + ";")
     parts.append("COMMIT;")

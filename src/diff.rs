@@ -12,6 +12,7 @@ use crate::model::{
 };
 use crate::rules::ChangeType::{self, *};
 
+mod objects;
 mod routines;
 
 /// Where a change happened. `object` names a sub-object that is not a column
@@ -173,6 +174,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot, options: DiffOptions) -> Vec<Change>
             );
         }
     }
+    objects::diff_event_triggers(&old.event_triggers, &new.event_triggers, &mut out);
     for (name, schema) in &old.schemas {
         match new.schemas.get(name) {
             Some(new_schema) => diff_schema(name, schema, new_schema, &mut out),
@@ -247,6 +249,7 @@ fn diff_schema(name: &str, old: &Schema, new: &Schema, out: &mut Collector) {
         out,
     );
     routines::diff_routines(name, &old.routines, &new.routines, out);
+    objects::diff_schema_objects(name, old, new, out);
     routines::diff_events(name, &old.events, &new.events, out);
     if old.comment != new.comment {
         out.push(
@@ -506,6 +509,7 @@ fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) 
             out.push(TRIGGER_ADDED, path.object(name), None, Some(name.clone()));
         }
     }
+    objects::diff_rules(path, &old.rules, &new.rules, out);
     let rls = |t: &Table| t.row_level_security.clone().unwrap_or_default();
     let (o, n) = (rls(old), rls(new));
     if o != n {

@@ -168,6 +168,40 @@ rule_table! {
     ENUM_VALUES_REORDERED W "The order of an enum's values changed.", "enum values reordered from {before} to {after}",
         "ORDER BY and comparisons on the column give different results.",
         "Check queries that sort or compare by the enum.";
+    DOMAIN_DROPPED B "A domain was dropped (PostgreSQL).", "domain dropped: {before}",
+        "Columns of the domain went with it or moved to another type; casts to it and functions that take it fail.",
+        "Restore the domain, or migrate its columns and callers first.";
+    DOMAIN_TYPE_CHANGED B "A domain's base type changed to an incompatible or narrower type.", "domain base type changed from {before} to {after}",
+        "Every column of the domain changed type with it: writes of values that fitted before may fail, readers may not decode the new type.",
+        "Treat it as a type change of every column of the domain.";
+    DOMAIN_TYPE_WIDENED W "A domain's base type was widened, or changed to a type that holds the same values.", "domain base type widened from {before} to {after}",
+        "Every column of the domain accepts larger values; readers with fixed-size buffers or strict validation may misbehave.",
+        "Make sure clients and downstream copies accept the wider values.";
+    DOMAIN_MADE_NOT_NULL B "A domain became NOT NULL.", "domain made NOT NULL",
+        "Writers that send NULL to a column of the domain fail.",
+        "Make every writer send a value before adding NOT NULL.";
+    DOMAIN_CHANGED W "A domain's default, collation or nullability (made nullable) changed.", "domain changed: {before} → {after}",
+        "Columns of the domain get other default values, sort and compare text otherwise, or accept NULL.",
+        "Check the columns that use the domain.";
+    DOMAIN_CONSTRAINT_ADDED B "A CHECK constraint was added to a domain.", "domain constraint added: {after}",
+        "Writes to every column of the domain that the new condition refuses fail, where they worked before.",
+        "Make sure every writer sends values that pass the condition; add it NOT VALID and validate once the data is clean.";
+    DOMAIN_CONSTRAINT_DROPPED I "A CHECK constraint of a domain was dropped.", "domain constraint dropped: {before}",
+        "Values the condition refused are now accepted.", "Record it in the baseline once it is intended.";
+    DOMAIN_CONSTRAINT_CHANGED W "A domain CHECK constraint's condition changed, or it was marked NOT VALID.", "domain constraint changed from {before} to {after}",
+        "Writes the old condition accepted may be refused, or existing values may no longer satisfy it.",
+        "Review the new condition against the writers of the domain's columns.";
+    DOMAIN_CONSTRAINT_VALIDATED I "A domain CHECK constraint added NOT VALID was validated.", "domain constraint validated: {after}",
+        "None: every existing value was checked and passes.", "Record it in the baseline.";
+    DOMAIN_CONSTRAINT_RENAMED I "A domain CHECK constraint was renamed, with the same condition.", "domain constraint renamed to {after}",
+        "None, unless code names the constraint.", "Record it in the baseline.";
+    DOMAIN_ADDED I "A domain was added (PostgreSQL).", "domain added: {after}",
+        "None for existing code.", "Record it in the baseline once it is intended.";
+    COMPOSITE_TYPE_DROPPED B "A composite type was dropped (PostgreSQL).", "composite type dropped: {before}",
+        "Columns, functions and casts that use the type fail or went with it.",
+        "Restore the type, or migrate what uses it first.";
+    COMPOSITE_TYPE_ADDED I "A composite type was added (PostgreSQL).", "composite type added: {after}",
+        "None for existing code.", "Record it in the baseline once it is intended.";
     PRIMARY_KEY_DROPPED B "A primary key was dropped.", "primary key dropped: {before}",
         "Row identity is lost: ORMs, replication and upserts that rely on it fail.",
         "Restore the primary key.";
@@ -249,6 +283,15 @@ rule_table! {
     TRIGGER_CHANGED W "A trigger's definition, or when it fires (enabled, disabled, replica, always), changed.", "trigger changed: {diff}",
         "Writes have different side effects, or none when the trigger no longer fires.",
         "Review the new definition, and re-enable a trigger that was disabled by hand.";
+    RULE_ADDED W "A rewrite rule (CREATE RULE) was added to a table (PostgreSQL).", "rule added: {after}",
+        "Statements on the table are rewritten: they may do more, something else, or nothing.",
+        "Review what the rule does.";
+    RULE_DROPPED W "A rewrite rule was dropped from a table (PostgreSQL).", "rule dropped: {before}",
+        "Statements on the table are no longer rewritten: the work the rule did silently stops.",
+        "Restore the rule unless this was a reviewed decision.";
+    RULE_CHANGED W "A rewrite rule's definition, or when it fires (enabled, disabled, replica, always), changed.", "rule changed: {before} → {after}",
+        "Statements on the table are rewritten otherwise, or no longer.",
+        "Review the new rule.";
     SEQUENCE_DROPPED B "A sequence was dropped.", "sequence dropped",
         "Inserts whose default calls it, and code that calls nextval, fail.",
         "Restore the sequence.";
@@ -257,12 +300,12 @@ rule_table! {
         "Check the columns that use the sequence.";
     SEQUENCE_ADDED I "A sequence was added.", "sequence added",
         "None for existing code.", "Record it in the baseline once it is intended.";
-    FUNCTION_DROPPED B "A function or procedure was dropped.", "routine dropped",
+    FUNCTION_DROPPED B "A function, procedure or aggregate was dropped.", "routine dropped",
         "Callers, defaults, triggers and views that use it fail.",
         "Restore it, or migrate its callers first.";
-    FUNCTION_CHANGED W "A function's or procedure's body, result or attributes changed.", "routine changed: {diff}",
+    FUNCTION_CHANGED W "A function's, procedure's or aggregate's body, result or attributes changed.", "routine changed: {diff}",
         "Callers get different behaviour.", "Review the new body.";
-    FUNCTION_ADDED I "A function or procedure was added.", "routine added",
+    FUNCTION_ADDED I "A function, procedure or aggregate was added.", "routine added",
         "None for existing code.", "Record it in the baseline once it is intended.";
     EVENT_DROPPED W "A scheduled event was dropped (MySQL, MariaDB).", "event dropped: {before}",
         "The work it did on schedule (purging, aggregating, rotating partitions) silently stops; no statement fails.",
@@ -272,6 +315,15 @@ rule_table! {
         "Review the new schedule and body, and re-enable an event that was disabled by hand.";
     EVENT_ADDED W "A scheduled event was added (MySQL, MariaDB).", "event added: {after}",
         "New work runs on schedule and may change data.", "Review what the event does.";
+    EVENT_TRIGGER_ADDED W "An event trigger was added (PostgreSQL).", "event trigger added: {after}",
+        "A function now runs on DDL: migrations may be slowed, logged or refused.",
+        "Review what the function does.";
+    EVENT_TRIGGER_DROPPED W "An event trigger was dropped (PostgreSQL).", "event trigger dropped: {before}",
+        "What it did on DDL (auditing, guarding against drops) silently stops.",
+        "Restore it unless this was a reviewed decision.";
+    EVENT_TRIGGER_CHANGED W "An event trigger's event, command tags, function, or when it fires changed.", "event trigger changed: {before} → {after}",
+        "It runs on other DDL, runs something else, or no longer runs.",
+        "Review the new definition and re-enable a trigger that was disabled by hand.";
     EXTENSION_DROPPED W "An extension was dropped.", "extension dropped (was {before})",
         "Types, functions and operators it provided are gone.",
         "Restore it, or make sure nothing uses what it provided.";
@@ -768,6 +820,11 @@ mod tests {
             POLICY_DROPPED,
             VIEW_INVALID,
             COLUMN_CHARSET_NARROWED,
+            DOMAIN_DROPPED,
+            DOMAIN_TYPE_CHANGED,
+            DOMAIN_MADE_NOT_NULL,
+            DOMAIN_CONSTRAINT_ADDED,
+            COMPOSITE_TYPE_DROPPED,
         ] {
             assert_eq!(t.rule().severity, Severity::Breaking, "{t}");
         }
@@ -800,6 +857,15 @@ mod tests {
             EVENT_ADDED,
             EVENT_DROPPED,
             EVENT_CHANGED,
+            DOMAIN_TYPE_WIDENED,
+            DOMAIN_CHANGED,
+            DOMAIN_CONSTRAINT_CHANGED,
+            RULE_ADDED,
+            RULE_DROPPED,
+            RULE_CHANGED,
+            EVENT_TRIGGER_ADDED,
+            EVENT_TRIGGER_DROPPED,
+            EVENT_TRIGGER_CHANGED,
         ] {
             assert_eq!(t.rule().severity, Severity::Warning, "{t}");
         }
@@ -816,6 +882,11 @@ mod tests {
             COMMENT_CHANGED,
             COLUMN_MOVED,
             COLUMN_TYPE_EQUIVALENT,
+            DOMAIN_ADDED,
+            DOMAIN_CONSTRAINT_DROPPED,
+            DOMAIN_CONSTRAINT_VALIDATED,
+            DOMAIN_CONSTRAINT_RENAMED,
+            COMPOSITE_TYPE_ADDED,
         ] {
             assert_eq!(t.rule().severity, Severity::Info, "{t}");
         }

@@ -79,23 +79,11 @@ pub(super) fn diff_routines(
             out.push(FUNCTION_DROPPED, path, Some(describe_routine(o)), None);
             continue;
         };
-        let labelled = |label: &str, value: &str| format!("{label} {value}").trim_end().to_string();
-        let aspects = [
-            (o.kind.clone(), n.kind.clone()),
-            (
-                labelled("returns", &o.returns),
-                labelled("returns", &n.returns),
-            ),
-            (
-                labelled("language", &o.language),
-                labelled("language", &n.language),
-            ),
-            (
-                o.attributes.clone().unwrap_or_default(),
-                n.attributes.clone().unwrap_or_default(),
-            ),
-        ];
-        for (before, after) in aspects {
+        let (before, after) = match (postgres_aspects(o), postgres_aspects(n)) {
+            (Some(b), Some(a)) if b.len() == a.len() => (b, a),
+            _ => (aspects(o), aspects(n)),
+        };
+        for (before, after) in before.into_iter().zip(after) {
             if before != after {
                 out.push(FUNCTION_CHANGED, path.clone(), Some(before), Some(after));
             }
@@ -117,6 +105,57 @@ pub(super) fn diff_routines(
             );
         }
     }
+}
+
+/// A routine's aspects besides its body, for any engine: kind, result,
+/// language and the attributes as one text.
+fn aspects(r: &Routine) -> Vec<String> {
+    let labelled = |label: &str, value: &str| format!("{label} {value}").trim_end().to_string();
+    vec![
+        r.kind.clone(),
+        labelled("returns", &r.returns),
+        labelled("language", &r.language),
+        r.attributes.clone().unwrap_or_default(),
+    ]
+}
+
+/// A PostgreSQL routine's aspects besides its body, read back from the attributes the source
+/// writes: `volatility [strict] [security definer] [leakproof] parallel …
+/// [set(…)] arguments(…)`. `None` for any other text.
+fn postgres_aspects(r: &Routine) -> Option<Vec<String>> {
+    let attributes = r.attributes.as_deref()?;
+    let (head, arguments) = attributes.split_once(" arguments(")?;
+    let (flags, set) = match head.split_once(" set(") {
+        Some((flags, set)) => (flags, format!("set({set}")),
+        None => (head, "set(none)".to_string()),
+    };
+    let words: Vec<&str> = flags.split(' ').collect();
+    let volatility = *words.first()?;
+    if !matches!(volatility, "immutable" | "stable" | "volatile") {
+        return None;
+    }
+    let has = |word: &str| words.contains(&word);
+    let parallel = words
+        .iter()
+        .position(|w| *w == "parallel")
+        .and_then(|i| words.get(i + 1))?;
+    let either = |on: bool, yes: &str, no: &str| if on { yes } else { no }.to_string();
+    Some(vec![
+        r.kind.clone(),
+        format!("returns {}", r.returns),
+        format!("language {}", r.language),
+        volatility.to_string(),
+        either(has("strict"), "strict", "not strict"),
+        either(
+            flags.contains("security definer"),
+            "security definer",
+            "security invoker",
+        ),
+        either(has("leakproof"), "leakproof", "not leakproof"),
+        format!("parallel {parallel}"),
+        set,
+        format!("arguments({arguments}"),
+    ])
 }
 
 /// Events: one change per aspect that moved (schedule, status, completion,

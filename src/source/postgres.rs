@@ -13,6 +13,7 @@
 
 mod connect;
 mod normalize;
+mod objects;
 mod views;
 
 use postgres::Client;
@@ -21,9 +22,9 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Check, Column, Engine, EnumType, Extension, ForeignKey, Index, PrimaryKey, Routine,
-    RowLevelSecurity, Schema, Sequence, Snapshot, Table, TableKind, Text, Trigger, Unique, View,
-    ViewColumn, intern, sha256_hex,
+    Check, Column, CompositeType, Engine, EnumType, Extension, ForeignKey, Index, PrimaryKey,
+    Routine, RowLevelSecurity, Schema, Sequence, Snapshot, Table, TableKind, Text, Trigger, Unique,
+    View, ViewColumn, intern, sha256_hex,
 };
 use crate::source::{Filter, Timeouts, redact_url};
 use crate::sql;
@@ -33,10 +34,12 @@ use normalize::{
     trigger_state,
 };
 
-/// Catalog queries per snapshot: settings, schemas, relations, columns,
-/// constraints, indexes, enums, sequences, routines, triggers, policies,
-/// extensions. Control statements (`SET`, `BEGIN`, `COMMIT`) are not counted.
-pub const CATALOG_QUERIES: usize = 12;
+/// Catalog queries per snapshot: settings, schemas, relations, columns (with
+/// composite types' attributes), constraints, indexes, enums, domains,
+/// sequences, routines (with aggregates), triggers, rules, policies,
+/// extensions, event triggers. Control statements (`SET`, `BEGIN`, `COMMIT`)
+/// are not counted.
+pub const CATALOG_QUERIES: usize = 15;
 
 const USER_SCHEMAS: &str = include_str!("postgres/user_schemas.sql");
 
@@ -246,11 +249,14 @@ impl Catalog {
         self.read_constraints(&mut snapshot)?;
         self.read_indexes(&mut snapshot)?;
         self.read_enums(&mut snapshot)?;
+        self.read_domains(&mut snapshot)?;
         self.read_sequences(&mut snapshot)?;
         self.read_routines(&mut snapshot)?;
         self.read_triggers(&mut snapshot)?;
+        self.read_rules(&mut snapshot)?;
         self.read_policies(&mut snapshot)?;
         self.read_extensions(&mut snapshot)?;
+        self.read_event_triggers(&mut snapshot)?;
         self.client.batch_execute("COMMIT")?;
         Ok(snapshot)
     }
@@ -352,8 +358,19 @@ impl Catalog {
                 });
                 continue;
             }
-            let Some(table) = schema.tables.get_mut(&relation) else {
-                continue;
+            let relkind: &str = row.try_get(17)?;
+            let columns = if relkind == "c" {
+                // A composite type has no relation row: its first attribute makes it.
+                &mut schema
+                    .composite_types
+                    .entry(relation)
+                    .or_insert_with(CompositeType::default)
+                    .attributes
+            } else {
+                match schema.tables.get_mut(&relation) {
+                    Some(table) => &mut table.columns,
+                    None => continue,
+                }
             };
             let not_null: bool = row.try_get(5)?;
             let is_array: bool = row.try_get(6)?;
@@ -404,7 +421,7 @@ impl Catalog {
                 _ => {}
             }
             column.normalized_type = intern::ty(normalized_type);
-            table.columns.push(column);
+            columns.push(column);
         }
         Ok(())
     }
@@ -615,18 +632,40 @@ impl Catalog {
                 _ => "parallel unsafe",
             });
             let arguments: String = row.try_get(13)?;
+            let signature = format!("{name}({arg_types})");
+            if kind == "a" {
+                let aggregate =
+                    objects::read_aggregate(&row, attributes.last().copied(), &arguments)?;
+                schema.aggregates.insert(signature, aggregate);
+                continue;
+            }
+            // `SET name = value` clauses: the function runs with them, whatever
+            // the caller's settings (a `search_path` pinned for security
+            // definers). Written only when there are some, so that the
+            // attributes of a function without them read as before.
+            let config: Option<Vec<String>> = row.try_get(20)?;
+            let config = config
+                .filter(|c| !c.is_empty())
+                .map(|c| format!(" set({})", c.join("; ")))
+                .unwrap_or_default();
             let routine = Routine {
-                kind: if kind == "p" { "procedure" } else { "function" }.into(),
+                kind: match kind.as_str() {
+                    "p" => "procedure",
+                    "w" => "window function",
+                    _ => "function",
+                }
+                .into(),
                 returns: row.try_get(4)?,
                 language: row.try_get(5)?,
                 body_hash: sha256_hex(&body),
                 body: Some(body),
                 // Argument names and defaults matter to callers using named notation.
-                attributes: Some(format!("{} arguments({arguments})", attributes.join(" "))),
+                attributes: Some(format!(
+                    "{}{config} arguments({arguments})",
+                    attributes.join(" ")
+                )),
             };
-            schema
-                .routines
-                .insert(format!("{name}({arg_types})"), routine);
+            schema.routines.insert(signature, routine);
         }
         Ok(())
     }

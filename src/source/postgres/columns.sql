@@ -1,5 +1,6 @@
--- Columns of every relation in the covered schemas; the source keeps those of
--- the relations it read. Ordered by attnum within each relation, the only order
+-- Columns of every relation in the covered schemas, and attributes of
+-- composite types (relkind c; not those of an extension); the source keeps
+-- those of the relations it read. Ordered by attnum within each relation, the only order
 -- the source needs (ordering by names would sort every column on the server).
 -- For arrays the element type is described, since the type modifier (length,
 -- precision) applies to the element.
@@ -19,7 +20,8 @@ SELECT n.nspname::text,
        a.attidentity::text,
        a.attgenerated::text,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END,
-       d.description
+       d.description,
+       c.relkind::text
 FROM pg_attribute AS a
 JOIN pg_class AS c ON c.oid = a.attrelid
 JOIN user_schemas AS n ON n.oid = c.relnamespace
@@ -30,7 +32,11 @@ LEFT JOIN pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_collation AS co ON co.oid = a.attcollation
 LEFT JOIN pg_description AS d
        ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
-WHERE c.relkind IN ('r', 'p', 'v', 'm')
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c')
+  AND (c.relkind <> 'c'
+       OR NOT EXISTS (SELECT FROM pg_depend AS x
+                      WHERE x.classid = 'pg_type'::regclass AND x.objid = c.reltype
+                        AND x.deptype = 'e'))
   AND a.attnum > 0
   AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum

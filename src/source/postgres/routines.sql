@@ -1,7 +1,7 @@
--- Functions and procedures (not aggregates or window functions), keyed by
--- name and argument types. SQL_BODY is replaced by the source with
--- pg_get_function_sqlbody(p.oid) on PostgreSQL 14+ (BEGIN ATOMIC bodies) and
--- NULL before.
+-- Functions, procedures, window functions and aggregates, keyed by name and
+-- argument types; for an aggregate, its definition from pg_aggregate.
+-- SQL_BODY is replaced by the source with pg_get_function_sqlbody(p.oid) on
+-- PostgreSQL 14+ (BEGIN ATOMIC bodies) and NULL before.
 SELECT n.nspname::text,
        p.proname::text,
        oidvectortypes(p.proargtypes),
@@ -15,10 +15,28 @@ SELECT n.nspname::text,
        p.prosecdef,
        p.proleakproof,
        p.proparallel::text,
-       pg_get_function_arguments(p.oid)
+       pg_get_function_arguments(p.oid),
+       g.aggkind::text,
+       g.aggtransfn::text,
+       format_type(g.aggtranstype, NULL),
+       CASE WHEN g.aggfinalfn <> 0 THEN g.aggfinalfn::text END,
+       g.agginitval,
+       concat_ws(' ',
+                 CASE WHEN g.aggfinalextra THEN 'finalfunc_extra' END,
+                 CASE WHEN g.aggcombinefn <> 0 THEN 'combinefunc=' || g.aggcombinefn::text END,
+                 CASE WHEN g.aggserialfn <> 0 THEN 'serialfunc=' || g.aggserialfn::text END,
+                 CASE WHEN g.aggdeserialfn <> 0 THEN 'deserialfunc=' || g.aggdeserialfn::text END,
+                 CASE WHEN g.aggmtransfn <> 0 THEN 'msfunc=' || g.aggmtransfn::text END,
+                 CASE WHEN g.aggminvtransfn <> 0 THEN 'minvfunc=' || g.aggminvtransfn::text END,
+                 CASE WHEN g.aggmtranstype <> 0 THEN 'mstype=' || format_type(g.aggmtranstype, NULL) END,
+                 CASE WHEN g.aggmfinalfn <> 0 THEN 'mfinalfunc=' || g.aggmfinalfn::text END,
+                 CASE WHEN g.aggminitval IS NOT NULL THEN 'minitcond=' || g.aggminitval END,
+                 CASE WHEN g.aggsortop <> 0 THEN 'sortop=' || g.aggsortop::regoperator::text END),
+       p.proconfig
 FROM pg_proc AS p
 JOIN user_schemas AS n ON n.oid = p.pronamespace
 JOIN pg_language AS l ON l.oid = p.prolang
-WHERE p.prokind IN ('f', 'p')
+LEFT JOIN pg_aggregate AS g ON g.aggfnoid = p.oid
+WHERE p.prokind IN ('f', 'p', 'w', 'a')
   AND NOT EXISTS (SELECT FROM pg_depend AS x
                   WHERE x.classid = 'pg_proc'::regclass AND x.objid = p.oid AND x.deptype = 'e')

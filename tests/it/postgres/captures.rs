@@ -448,3 +448,418 @@ fn sql_standard_function_bodies_are_read_where_the_server_has_them() {
         lines(&["warning FUNCTION_CHANGED public.plus(integer)"])
     );
 }
+
+#[test]
+fn domains_and_their_constraints_are_captured_and_classified() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let db = Db::new(&admin);
+    db.exec(
+        "CREATE DOMAIN posint AS int4 DEFAULT 1 CHECK (VALUE > 0) CONSTRAINT small CHECK (VALUE < 100);
+         CREATE DOMAIN code AS varchar(10) COLLATE \"C\";
+         ALTER DOMAIN code ADD CONSTRAINT long_enough CHECK (length(VALUE) > 1) NOT VALID;
+         CREATE DOMAIN note AS text NOT NULL;
+         CREATE DOMAIN old_one AS text;
+         CREATE TABLE t (n posint, c code, x note);",
+    );
+    let sandbox = Sandbox::new();
+    let snap = json(&db.snapshot(&sandbox, "snap.json"));
+    let domains = &snap["schemas"]["public"]["domains"];
+    assert_eq!(domains["posint"]["declared_type"], "integer", "{domains}");
+    assert_eq!(domains["posint"]["type"]["bits"], 32, "{domains}");
+    assert_eq!(domains["posint"]["default"]["normalized"], "1", "{domains}");
+    assert_eq!(
+        domains["posint"]["checks"],
+        serde_json::json!({
+            "posint_check": {"expression": "value > 0", "auto_named": true},
+            "small": {"expression": "value < 100"}
+        }),
+        "{domains}"
+    );
+    assert_eq!(domains["code"]["collation"], "C", "{domains}");
+    assert_eq!(
+        domains["code"]["checks"]["long_enough"],
+        serde_json::json!({"expression": "length(value::text) > 1", "not_valid": true}),
+        "{domains}"
+    );
+    assert_eq!(domains["note"]["not_null"], true, "{domains}");
+    // The column records the domain's name; its definition is the domain's.
+    assert_eq!(
+        snap["schemas"]["public"]["tables"]["t"]["columns"][0]["type"]["name"],
+        "public.posint"
+    );
+
+    let changes = db.drift_details(
+        "ALTER DOMAIN posint DROP CONSTRAINT small;
+         ALTER DOMAIN posint ADD CONSTRAINT small CHECK (VALUE < 50);
+         ALTER DOMAIN posint ADD CONSTRAINT odd CHECK (VALUE % 2 = 1);
+         ALTER DOMAIN posint SET DEFAULT 3;
+         ALTER DOMAIN code VALIDATE CONSTRAINT long_enough;
+         ALTER DOMAIN code SET NOT NULL;
+         ALTER DOMAIN note DROP NOT NULL;
+         DROP DOMAIN old_one;",
+        1,
+    );
+    assert_eq!(
+        changes,
+        lines(&[
+            // The server's deparsed condition, parenthesized its way.
+            "breaking DOMAIN_CONSTRAINT_ADDED public.posint.odd: domain constraint added: \
+             (value % 2) = 1",
+            "breaking DOMAIN_DROPPED public.old_one: domain dropped: text",
+            "breaking DOMAIN_MADE_NOT_NULL public.code: domain made NOT NULL",
+            "info DOMAIN_CONSTRAINT_VALIDATED public.code.long_enough: domain constraint \
+             validated: length(value::text) > 1",
+            "warning DOMAIN_CHANGED public.note: domain changed: not null → nullable",
+            "warning DOMAIN_CHANGED public.posint: domain changed: default 1 → default 3",
+            "warning DOMAIN_CONSTRAINT_CHANGED public.posint.small: domain constraint changed \
+             from value < 100 to value < 50",
+        ])
+    );
+
+    // A base type can only change by re-creating the domain: its columns
+    // move away and back, and still name the domain. One finding, on the domain.
+    let changes = db.drift_details(
+        "ALTER TABLE t ALTER c TYPE text;
+         DROP DOMAIN code;
+         CREATE DOMAIN code AS varchar(5) COLLATE \"C\" NOT NULL
+             CONSTRAINT long_enough CHECK (length(VALUE) > 1);
+         ALTER TABLE t ALTER c TYPE code;",
+        1,
+    );
+    assert_eq!(
+        changes,
+        lines(&[
+            "breaking DOMAIN_TYPE_CHANGED public.code: domain base type changed from \
+                 character varying(10) to character varying(5)"
+        ])
+    );
+}
+
+#[test]
+fn function_attributes_are_each_named_when_they_change() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let db = Db::new(&admin);
+    db.exec(
+        "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+         CREATE FUNCTION g(a int) RETURNS int LANGUAGE sql STABLE STRICT SECURITY DEFINER
+             LEAKPROOF PARALLEL SAFE SET search_path = public, pg_temp AS 'SELECT a';
+         CREATE FUNCTION h(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+         CREATE FUNCTION k(a int) RETURNS int LANGUAGE sql AS 'SELECT a';",
+    );
+    let sandbox = Sandbox::new();
+    let snap = json(&db.snapshot(&sandbox, "snap.json"));
+    assert_eq!(
+        snap["schemas"]["public"]["routines"]["g(integer)"]["attributes"],
+        "stable strict security definer leakproof parallel safe \
+         set(search_path=public, pg_temp) arguments(a integer)"
+    );
+    let changes = db.drift_details(
+        "ALTER FUNCTION f(int) IMMUTABLE STRICT SECURITY DEFINER LEAKPROOF PARALLEL RESTRICTED
+             SET work_mem = '8MB';
+         ALTER FUNCTION g(int) VOLATILE CALLED ON NULL INPUT SECURITY INVOKER NOT LEAKPROOF
+             PARALLEL UNSAFE RESET ALL;
+         CREATE OR REPLACE FUNCTION h(a int) RETURNS int LANGUAGE plpgsql
+             AS 'BEGIN RETURN a; END';
+         DROP FUNCTION k(int);
+         CREATE FUNCTION k(a int) RETURNS bigint LANGUAGE sql AS 'SELECT a';",
+        2,
+    );
+    assert_eq!(
+        changes,
+        lines(&[
+            "warning FUNCTION_CHANGED public.f(integer): routine changed: volatile → immutable",
+            "warning FUNCTION_CHANGED public.f(integer): routine changed: not strict → strict",
+            "warning FUNCTION_CHANGED public.f(integer): routine changed: \
+             security invoker → security definer",
+            "warning FUNCTION_CHANGED public.f(integer): routine changed: \
+             not leakproof → leakproof",
+            "warning FUNCTION_CHANGED public.f(integer): routine changed: \
+             parallel unsafe → parallel restricted",
+            "warning FUNCTION_CHANGED public.f(integer): routine changed: \
+             set(none) → set(work_mem=8MB)",
+            "warning FUNCTION_CHANGED public.g(integer): routine changed: stable → volatile",
+            "warning FUNCTION_CHANGED public.g(integer): routine changed: strict → not strict",
+            "warning FUNCTION_CHANGED public.g(integer): routine changed: \
+             security definer → security invoker",
+            "warning FUNCTION_CHANGED public.g(integer): routine changed: \
+             leakproof → not leakproof",
+            "warning FUNCTION_CHANGED public.g(integer): routine changed: \
+             parallel safe → parallel unsafe",
+            "warning FUNCTION_CHANGED public.g(integer): routine changed: \
+             set(search_path=public, pg_temp) → set(none)",
+            "warning FUNCTION_CHANGED public.h(integer): routine changed: \
+             language sql → language plpgsql",
+            &format!(
+                "warning FUNCTION_CHANGED public.h(integer): routine changed: body {} → body {}",
+                &driftguard::model::sha256_hex("SELECT a")[..12],
+                &driftguard::model::sha256_hex("BEGIN RETURN a; END")[..12]
+            ),
+            "warning FUNCTION_CHANGED public.k(integer): routine changed: \
+             returns integer → returns bigint",
+        ])
+    );
+}
+
+#[test]
+fn aggregates_are_captured_and_classified_as_functions() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let db = Db::new(&admin);
+    db.exec(
+        "CREATE AGGREGATE total(int) (SFUNC = int4pl, STYPE = int, INITCOND = '0');
+         CREATE AGGREGATE spread(float8) (SFUNC = float8_accum, STYPE = float8[],
+             FINALFUNC = float8_avg, INITCOND = '{0,0,0}', COMBINEFUNC = float8_combine,
+             PARALLEL = SAFE);
+         CREATE AGGREGATE gone(int) (SFUNC = int4pl, STYPE = int);",
+    );
+    let sandbox = Sandbox::new();
+    let snap = json(&db.snapshot(&sandbox, "snap.json"));
+    let aggregates = &snap["schemas"]["public"]["aggregates"];
+    assert_eq!(
+        aggregates["spread(double precision)"],
+        serde_json::json!({
+            "kind": "normal",
+            "returns": "double precision",
+            "state_function": "float8_accum",
+            "state_type": "double precision[]",
+            "final_function": "float8_avg",
+            "initial_condition": "{0,0,0}",
+            "attributes": "combinefunc=float8_combine parallel safe arguments(double precision)"
+        }),
+        "{aggregates}"
+    );
+    // Aggregates are not listed as routines.
+    assert!(snap["schemas"]["public"]["routines"].is_null(), "{snap}");
+    let changes = db.drift_details(
+        "DROP AGGREGATE total(int);
+         CREATE AGGREGATE total(int) (SFUNC = int4pl, STYPE = int, INITCOND = '1');
+         DROP AGGREGATE spread(float8);
+         CREATE AGGREGATE spread(float8) (SFUNC = float8_accum, STYPE = float8[],
+             FINALFUNC = float8_var_samp, INITCOND = '{0,0,0}');
+         DROP AGGREGATE gone(int);",
+        1,
+    );
+    assert_eq!(
+        changes,
+        lines(&[
+            "breaking FUNCTION_DROPPED public.gone(integer): routine dropped",
+            "warning FUNCTION_CHANGED public.spread(double precision): routine changed: \
+             final function float8_avg → final function float8_var_samp",
+            "warning FUNCTION_CHANGED public.spread(double precision): routine changed: \
+             combinefunc=float8_combine parallel safe arguments(double precision) → \
+             arguments(double precision)",
+            "warning FUNCTION_CHANGED public.total(integer): routine changed: \
+             initial condition 0 → initial condition 1",
+        ])
+    );
+}
+
+#[test]
+fn composite_type_attributes_change_like_columns() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let db = Db::new(&admin);
+    db.exec(
+        "CREATE TYPE pair AS (a int, b text, c date);
+         CREATE TYPE unused AS (x int);",
+    );
+    let sandbox = Sandbox::new();
+    let snap = json(&db.snapshot(&sandbox, "snap.json"));
+    let pair = &snap["schemas"]["public"]["composite_types"]["pair"]["attributes"];
+    let names: Vec<&str> = pair
+        .as_array()
+        .expect("attributes")
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b", "c"], "{pair}");
+    assert_eq!(pair[1]["declared_type"], "text", "{pair}");
+    let changes = db.drift_details(
+        "ALTER TYPE pair ALTER ATTRIBUTE b TYPE varchar(5), DROP ATTRIBUTE c,
+             ADD ATTRIBUTE d int;
+         DROP TYPE unused;",
+        1,
+    );
+    assert_eq!(
+        changes,
+        lines(&[
+            "breaking COLUMN_DROPPED public.pair.c: column dropped",
+            "breaking COLUMN_TYPE_NARROWED public.pair.b: type narrowed from text to \
+             character varying(5)",
+            "breaking COMPOSITE_TYPE_DROPPED public.unused: composite type dropped: (x integer)",
+            "info COLUMN_ADDED public.pair.d: column added: integer",
+        ])
+    );
+}
+
+#[test]
+fn rules_and_event_triggers_are_captured_and_classified() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let db = Db::new(&admin);
+    db.exec(
+        "CREATE TABLE t (id int);
+         CREATE TABLE log (id int);
+         CREATE RULE keep AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.id);
+         CREATE RULE quiet AS ON DELETE TO t DO INSTEAD NOTHING;
+         CREATE RULE gone AS ON UPDATE TO t DO ALSO NOTIFY t;
+         CREATE VIEW v AS SELECT id FROM t;
+         CREATE FUNCTION guard() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+         CREATE EVENT TRIGGER no_drops ON sql_drop EXECUTE FUNCTION guard();
+         CREATE EVENT TRIGGER audit ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
+             EXECUTE FUNCTION guard();",
+    );
+    let sandbox = Sandbox::new();
+    let snap = json(&db.snapshot(&sandbox, "snap.json"));
+    assert_eq!(
+        snap["event_triggers"]["audit"],
+        serde_json::json!({
+            "event": "ddl_command_end",
+            "tags": ["CREATE TABLE"],
+            "function": "public.guard"
+        }),
+        "{snap}"
+    );
+    assert_eq!(
+        snap["schemas"]["public"]["tables"]["t"]["rules"]["quiet"]["definition"],
+        "create rule quiet as on delete to public.t do instead nothing"
+    );
+    let changes = db.drift_details(
+        "ALTER TABLE t DISABLE RULE keep;
+         CREATE OR REPLACE RULE quiet AS ON DELETE TO t DO INSTEAD NOTIFY t;
+         DROP RULE gone ON t;
+         CREATE RULE v_insert AS ON INSERT TO v DO INSTEAD INSERT INTO t VALUES (NEW.id);
+         ALTER EVENT TRIGGER no_drops DISABLE;
+         DROP EVENT TRIGGER audit;
+         CREATE EVENT TRIGGER audit ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'DROP TABLE')
+             EXECUTE FUNCTION guard();",
+        2,
+    );
+    assert_eq!(
+        changes,
+        lines(&[
+            "warning RULE_CHANGED public.t.keep: rule changed: enabled → disabled",
+            "warning RULE_CHANGED public.t.quiet: rule changed: create rule quiet as on delete \
+             to public.t do instead nothing → create rule quiet as on delete to public.t do \
+             instead notify t",
+            "warning RULE_DROPPED public.t.gone: rule dropped: create rule gone as on update \
+             to public.t do notify t",
+            "warning VIEW_CHANGED public.v: view changed: select t.id from public.t → \
+             select t.id from public.t /* rule v_insert */ create rule v_insert as on insert \
+             to public.v do instead insert into public.t(id) values (new.id)",
+            "warning EVENT_TRIGGER_CHANGED .no_drops: event trigger changed: \
+             enabled → disabled",
+            "warning EVENT_TRIGGER_CHANGED .audit: event trigger changed: \
+             when tag in (CREATE TABLE) → when tag in (CREATE TABLE, DROP TABLE)",
+        ])
+    );
+}
+
+/// The new kinds written two ways give the same snapshot, and a
+/// `pg_dump --schema-only` restore of them is no change.
+#[test]
+fn domains_types_aggregates_rules_and_event_triggers_survive_respelling_and_pg_dump() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let a = Db::new(&admin);
+    a.exec(
+        "CREATE DOMAIN posint AS integer NOT NULL DEFAULT 1 CHECK (VALUE > 0);
+         CREATE DOMAIN code AS character varying(10) COLLATE \"C\";
+         ALTER DOMAIN code ADD CONSTRAINT long_enough CHECK (length(VALUE) > 1) NOT VALID;
+         CREATE TYPE pair AS (a integer, b text);
+         CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0',
+             PARALLEL = SAFE);
+         CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql STABLE STRICT
+             SECURITY DEFINER SET search_path = public AS 'SELECT a';
+         CREATE TABLE t (id posint, c code, p pair);
+         CREATE RULE quiet AS ON DELETE TO t DO INSTEAD NOTHING;
+         ALTER TABLE t DISABLE RULE quiet;
+         CREATE FUNCTION guard() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+         CREATE EVENT TRIGGER audit ON ddl_command_end WHEN TAG IN ('DROP TABLE', 'CREATE TABLE')
+             EXECUTE FUNCTION guard();
+         ALTER EVENT TRIGGER audit ENABLE ALWAYS;",
+    );
+    let b = Db::new(&admin);
+    b.exec(
+        "CREATE DOMAIN code AS varchar(10) COLLATE \"C\";
+         ALTER DOMAIN public.code ADD CONSTRAINT long_enough
+             CHECK ((length((VALUE)::text) > 1)) NOT VALID;
+         CREATE DOMAIN posint int4 CHECK ((value > 0)) DEFAULT '1'::integer NOT NULL;
+         CREATE TYPE pair AS (a int4, b text);
+         CREATE AGGREGATE total(int4) (STYPE = int4, SFUNC = pg_catalog.int4pl,
+             PARALLEL = safe, INITCOND = 0);
+         CREATE FUNCTION f(a int4) RETURNS int4 AS 'SELECT a' LANGUAGE sql
+             SET search_path TO public SECURITY DEFINER RETURNS NULL ON NULL INPUT STABLE;
+         CREATE TABLE t (id posint, c code, p pair);
+         CREATE RULE quiet AS ON DELETE TO public.t DO INSTEAD NOTHING;
+         ALTER TABLE t DISABLE RULE quiet;
+         CREATE FUNCTION guard() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+         CREATE EVENT TRIGGER audit ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'DROP TABLE')
+             EXECUTE PROCEDURE guard();
+         ALTER EVENT TRIGGER audit ENABLE ALWAYS;",
+    );
+    let sandbox = Sandbox::new();
+    let snap = json(&a.snapshot(&sandbox, "a.json"));
+    let public = &snap["schemas"]["public"];
+    // Each kind is really in the snapshot, so "no change" compares something.
+    assert_eq!(
+        public["domains"]["code"]["checks"]["long_enough"]["not_valid"],
+        true
+    );
+    assert_eq!(public["domains"]["posint"]["not_null"], true);
+    assert_eq!(
+        public["composite_types"]["pair"]["attributes"][1]["name"],
+        "b"
+    );
+    assert_eq!(
+        public["aggregates"]["total(integer)"]["initial_condition"],
+        "0"
+    );
+    assert_eq!(public["tables"]["t"]["rules"]["quiet"]["state"], "disabled");
+    assert_eq!(snap["event_triggers"]["audit"]["state"], "always");
+    let out = run(
+        sandbox
+            .cmd()
+            .args(["diff", &a.url(), &b.url(), "--format", "json"]),
+        0,
+    );
+    assert_eq!(change_lines(&util::stdout(&out)), Vec::<String>::new());
+
+    let dump = Command::new("pg_dump")
+        .args(["--schema-only", &a.url()])
+        .output()
+        .expect("pg_dump runs");
+    assert!(
+        dump.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    let restored = Db::new(&admin);
+    let mut psql = Command::new("psql")
+        .args(["-q", "-v", "ON_ERROR_STOP=1", &restored.url()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("psql runs");
+    psql.stdin
+        .take()
+        .expect("psql stdin")
+        .write_all(&dump.stdout)
+        .expect("dump piped to psql");
+    assert!(psql.wait().expect("psql ends").success(), "restore failed");
+    let out = run(
+        sandbox
+            .cmd()
+            .args(["diff", &a.url(), &restored.url(), "--format", "json"]),
+        0,
+    );
+    assert_eq!(change_lines(&util::stdout(&out)), Vec::<String>::new());
+}
