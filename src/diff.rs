@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::{
-    Check, Column, EnumType, Event, ForeignKey, Index, NamedMap, NormalizedType, PrimaryKey,
-    Schema, Snapshot, Table, TableKind, TypeFamily, Unique, View,
+    Check, Column, Engine, EnumType, Event, ForeignKey, Index, NamedMap, NormalizedType,
+    PrimaryKey, Schema, Snapshot, Table, TableKind, TypeFamily, Unique, View,
 };
 use crate::rules::ChangeType::{self, *};
 
@@ -114,6 +114,8 @@ struct Collector {
     /// with an equal normalized type is another, equivalent type (see
     /// [`crate::model::Engine::declares_one_spelling_per_type`]).
     one_spelling_per_type: bool,
+    /// Both sides number columns by PostgreSQL `attnum` (see [`pair_by_attnum`]).
+    positions_are_attnums: bool,
 }
 
 impl Collector {
@@ -143,6 +145,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot, options: DiffOptions) -> Vec<Change>
         options,
         one_spelling_per_type: old.engine.declares_one_spelling_per_type()
             && new.engine.declares_one_spelling_per_type(),
+        positions_are_attnums: old.engine == Engine::Postgres && new.engine == Engine::Postgres,
     };
     for (name, ext) in &old.extensions {
         match new.extensions.get(name) {
@@ -712,12 +715,14 @@ fn diff_columns(path: &ObjectPath, old: &[Column], new: &[Column], out: &mut Col
         .map(|c| c.name.as_str())
         .filter(|n| !old_by_name.contains_key(n))
         .collect();
-    let renames = if out.options.detect_renames {
+    let renames = if !out.options.detect_renames {
+        Vec::new()
+    } else if out.positions_are_attnums {
+        pair_by_attnum(old, &dropped, &added, &old_by_name, &new_by_name)
+    } else {
         pair_unique(&dropped, &added, |o, n| {
             same_column_shape(old_by_name[*o], new_by_name[*n])
         })
-    } else {
-        Vec::new()
     };
     for name in &dropped {
         if !renames.iter().any(|(o, _)| o == name) {
@@ -782,6 +787,43 @@ fn diff_columns(path: &ObjectPath, old: &[Column], new: &[Column], out: &mut Col
             }
         }
     }
+}
+
+/// Column renames where a column's position is its PostgreSQL `attnum`: the
+/// number the column got when it was added, kept by a rename and by a type
+/// change, never reused (a dropped column leaves a gap), and for a new column
+/// always above every number the table ever gave. So a dropped and an added
+/// column of the same shape at one position are one column, renamed; an added
+/// column above every old position was added since the baseline and renames
+/// nothing. What is left (a table rebuilt since the baseline numbers its
+/// columns afresh) falls back to the shape alone, matched one-to-one.
+fn pair_by_attnum<'a>(
+    old: &[Column],
+    dropped: &[&'a str],
+    added: &[&'a str],
+    old_by_name: &BTreeMap<&str, &Column>,
+    new_by_name: &BTreeMap<&str, &Column>,
+) -> Vec<(&'a str, &'a str)> {
+    let same = |o: &&str, n: &&str| {
+        let (o, n) = (old_by_name[*o], new_by_name[*n]);
+        o.position == n.position && same_column_shape(o, n)
+    };
+    let mut pairs = pair_unique(dropped, added, same);
+    let highest = old.iter().map(|c| c.position).max().unwrap_or(0);
+    let dropped: Vec<&str> = dropped
+        .iter()
+        .copied()
+        .filter(|o| !pairs.iter().any(|(p, _)| p == o))
+        .collect();
+    let added: Vec<&str> = added
+        .iter()
+        .copied()
+        .filter(|n| !pairs.iter().any(|(_, p)| p == n) && new_by_name[*n].position <= highest)
+        .collect();
+    pairs.extend(pair_unique(&dropped, &added, |o, n| {
+        same_column_shape(old_by_name[*o], new_by_name[*n])
+    }));
+    pairs
 }
 
 fn same_column_shape(a: &Column, b: &Column) -> bool {
@@ -1079,6 +1121,20 @@ fn diff_labels(path: &ObjectPath, old: &[String], new: &[String], out: &mut Coll
     }
 }
 
+/// The name a primary-key finding is reported under: the key's name, or
+/// `PRIMARY` where the snapshot holds none — MySQL and MariaDB call every
+/// primary key `PRIMARY` (and the snapshot leaves the constant out), and a
+/// SQLite key declared without `CONSTRAINT name` has none.
+fn primary_key_name(k: &PrimaryKey) -> &str {
+    k.name.as_deref().unwrap_or("PRIMARY")
+}
+
+/// A table has one primary key, so the two sides pair whatever their names.
+/// Every finding names the key (the old name, except for an added key). A
+/// rename needs a name on each side: a name given to or taken from a key
+/// that had none (SQLite's `CONSTRAINT pk PRIMARY KEY`, whose name nothing
+/// can refer to) is no finding. A key whose columns changed under another
+/// name is a change and a rename.
 fn diff_primary_key(
     path: &ObjectPath,
     old: Option<&PrimaryKey>,
@@ -1094,21 +1150,41 @@ fn diff_primary_key(
     };
     let key = |k: &PrimaryKey| (k.columns.clone(), k.deferrable, k.initially_deferred);
     match (old, new) {
-        (None, Some(n)) => out.push(PRIMARY_KEY_ADDED, path.clone(), None, Some(cols(n))),
-        (Some(o), None) => out.push(PRIMARY_KEY_DROPPED, path.clone(), Some(cols(o)), None),
-        (Some(o), Some(n)) if key(o) != key(n) => out.push(
-            PRIMARY_KEY_CHANGED,
-            path.clone(),
-            Some(cols(o)),
+        (None, Some(n)) => out.push(
+            PRIMARY_KEY_ADDED,
+            path.object(primary_key_name(n)),
+            None,
             Some(cols(n)),
         ),
-        (Some(o), Some(n)) if o.name != n.name && !(o.auto_named && n.auto_named) => out.push(
-            PRIMARY_KEY_RENAMED,
-            path.clone(),
-            o.name.clone(),
-            n.name.clone(),
+        (Some(o), None) => out.push(
+            PRIMARY_KEY_DROPPED,
+            path.object(primary_key_name(o)),
+            Some(cols(o)),
+            None,
         ),
-        _ => {}
+        (Some(o), Some(n)) => {
+            let at = path.object(primary_key_name(o));
+            if key(o) != key(n) {
+                out.push(
+                    PRIMARY_KEY_CHANGED,
+                    at.clone(),
+                    Some(cols(o)),
+                    Some(cols(n)),
+                );
+            }
+            if let (Some(from), Some(to)) = (&o.name, &n.name)
+                && from != to
+                && !(o.auto_named && n.auto_named)
+            {
+                out.push(
+                    PRIMARY_KEY_RENAMED,
+                    at,
+                    Some(from.clone()),
+                    Some(to.clone()),
+                );
+            }
+        }
+        (None, None) => {}
     }
 }
 
@@ -1197,11 +1273,20 @@ definition!(Index, |i| {
 });
 
 /// Named constraints and indexes. Pairing goes from the most to the least
-/// certain: same name and definition is no change; then the same definition
-/// under another name is a rename (info), or nothing at all when the engine
-/// chose both names (so index-based generated names never shift into false
-/// drift); then the same name with another definition is a change; the rest
-/// are drops and adds.
+/// certain:
+/// 1. the same name and definition on both sides is no change;
+/// 2. two objects the engine named (`auto_named` on both) with one definition
+///    are one object whose generated name shifted (`t_ibfk_1` ↔ `t_ibfk_2`,
+///    `t_a_check` ↔ `t_a_check1`): nothing to report, as their names carry no
+///    meaning;
+/// 3. a name on both sides is one object: another definition is a change;
+/// 4. among the objects left on each side, the same definition under another
+///    name is a rename;
+/// 5. the rest are drops and adds.
+///
+/// A name on both sides is paired before any definition is compared across
+/// names: a check whose condition changed next to a new check holding the old
+/// condition is a change and an add, not a rename and an add.
 fn diff_named<T: Definition>(
     path: &ObjectPath,
     old: &NamedMap<T>,
@@ -1217,6 +1302,37 @@ fn diff_named<T: Definition>(
         .keys()
         .filter(|k| !old.get(*k).is_some_and(|o| o.same_definition(&new[*k])))
         .collect();
+    // Engine-chosen names that moved to another object of the same definition.
+    old_left.retain(|o| {
+        if !old[*o].auto_named() {
+            return true;
+        }
+        let shifted = new_left
+            .iter()
+            .position(|n| new[*n].auto_named() && new[*n].same_definition(&old[*o]));
+        match shifted {
+            Some(pos) => {
+                new_left.remove(pos);
+                false
+            }
+            None => true,
+        }
+    });
+    // One name on both sides: one object, changed.
+    old_left.retain(|o| {
+        let Some(pos) = new_left.iter().position(|n| n == o) else {
+            return true;
+        };
+        new_left.remove(pos);
+        out.push(
+            changed,
+            path.object(o),
+            Some(old[*o].describe()),
+            Some(new[*o].describe()),
+        );
+        false
+    });
+    // The leftovers: one definition under another name is a rename.
     old_left.retain(|o| {
         let Some(pos) = new_left
             .iter()
@@ -1225,23 +1341,11 @@ fn diff_named<T: Definition>(
             return true;
         };
         let n = new_left.remove(pos);
-        if !(old[*o].auto_named() && new[n].auto_named()) {
-            out.push(renamed, path.object(o), Some((*o).clone()), Some(n.clone()));
-        }
+        out.push(renamed, path.object(o), Some((*o).clone()), Some(n.clone()));
         false
     });
     for o in old_left {
-        if let Some(pos) = new_left.iter().position(|n| *n == o) {
-            new_left.remove(pos);
-            out.push(
-                changed,
-                path.object(o),
-                Some(old[o].describe()),
-                Some(new[o].describe()),
-            );
-        } else {
-            out.push(dropped, path.object(o), Some(old[o].describe()), None);
-        }
+        out.push(dropped, path.object(o), Some(old[o].describe()), None);
     }
     for n in new_left {
         out.push(added, path.object(n), None, Some(new[n].describe()));
@@ -1726,17 +1830,110 @@ mod tests {
     #[test]
     fn ambiguous_column_renames_stay_drops_and_adds() {
         let int = || int(32, false);
-        // Two dropped and two added columns of one shape: any pairing is a guess.
-        let old = snapshot(vec![(
-            "t",
-            table(&[("id", int()), ("a", int()), ("b", int())]),
-        )]);
-        let new = snapshot(vec![(
-            "t",
-            table(&[("id", int()), ("x", int()), ("y", int())]),
-        )]);
+        // Where a position is the column's place in the list (MySQL, MariaDB,
+        // SQLite: renumbered when a column is dropped), it says nothing of
+        // which column is which: the shape alone pairs. (PostgreSQL's attnum
+        // does: `renames_follow_the_attnum_on_postgres`.)
+        for engine in [crate::model::Engine::Mysql, crate::model::Engine::Sqlite] {
+            let snapshot = |tables: Vec<(&str, Table)>| Snapshot {
+                engine,
+                ..snapshot(tables)
+            };
+            // Two dropped and two added columns of one shape: any pairing is a guess.
+            let old = snapshot(vec![(
+                "t",
+                table(&[("id", int()), ("a", int()), ("b", int())]),
+            )]);
+            let new = snapshot(vec![(
+                "t",
+                table(&[("id", int()), ("x", int()), ("y", int())]),
+            )]);
+            assert_eq!(
+                changes(&old, &new),
+                [
+                    "COLUMN_ADDED public.t.x",
+                    "COLUMN_ADDED public.t.y",
+                    "COLUMN_DROPPED public.t.a",
+                    "COLUMN_DROPPED public.t.b",
+                ]
+            );
+            // Two dropped columns match the one added column: still no rename.
+            let new = snapshot(vec![("t", table(&[("id", int()), ("x", int())]))]);
+            assert_eq!(
+                changes(&old, &new),
+                [
+                    "COLUMN_ADDED public.t.x",
+                    "COLUMN_DROPPED public.t.a",
+                    "COLUMN_DROPPED public.t.b",
+                ]
+            );
+            // One dropped column matching two added ones: no rename either.
+            let old = snapshot(vec![("t", table(&[("id", int()), ("a", int())]))]);
+            let new = snapshot(vec![(
+                "t",
+                table(&[("id", int()), ("x", int()), ("y", int())]),
+            )]);
+            assert_eq!(
+                changes(&old, &new),
+                [
+                    "COLUMN_ADDED public.t.x",
+                    "COLUMN_ADDED public.t.y",
+                    "COLUMN_DROPPED public.t.a",
+                ]
+            );
+            // Each shape matched once in both directions: two renames.
+            let old = snapshot(vec![("t", table(&[("a", int()), ("b", varchar(None))]))]);
+            let new = snapshot(vec![("t", table(&[("x", int()), ("y", varchar(None))]))]);
+            assert_eq!(
+                changes(&old, &new),
+                ["COLUMN_RENAMED public.t.a", "COLUMN_RENAMED public.t.b"]
+            );
+        }
+    }
+
+    #[test]
+    fn renames_follow_the_attnum_on_postgres() {
+        // Columns at their PostgreSQL attnums, all of one shape unless given.
+        let at = |columns: &[(&str, u32)]| {
+            let columns = columns
+                .iter()
+                .map(|(name, attnum)| column(name, *attnum, int(32, false)))
+                .collect();
+            snapshot(vec![(
+                "t",
+                Table {
+                    columns,
+                    ..Table::default()
+                },
+            )])
+        };
+        let old = at(&[("id", 1), ("a", 2), ("b", 3)]);
+        // DROP COLUMN a, RENAME b TO x, ADD COLUMN y: x keeps attnum 3, y
+        // gets 4. By shape alone a, b, x and y are one ambiguous group.
         assert_eq!(
-            changes(&old, &new),
+            changes(&old, &at(&[("id", 1), ("x", 3), ("y", 4)])),
+            [
+                "COLUMN_ADDED public.t.y",
+                "COLUMN_DROPPED public.t.a",
+                "COLUMN_RENAMED public.t.b",
+            ]
+        );
+        // Two renames, each at its own attnum, in whatever order.
+        let renamed = diff(
+            &old,
+            &at(&[("id", 1), ("y", 2), ("x", 3)]),
+            DiffOptions::default(),
+        );
+        let pairs: Vec<(Option<&str>, Option<&str>)> = renamed
+            .iter()
+            .map(|c| (c.before.as_deref(), c.after.as_deref()))
+            .collect();
+        assert_eq!(pairs, [(Some("a"), Some("y")), (Some("b"), Some("x"))]);
+        assert!(renamed.iter().all(|c| c.change_type == COLUMN_RENAMED));
+        // Columns above every old attnum were added since the baseline: they
+        // rename nothing, even where the shape alone would pair them.
+        assert_eq!(
+            changes(&old, &at(&[("id", 1), ("x", 4), ("y", 5)])),
             [
                 "COLUMN_ADDED public.t.x",
                 "COLUMN_ADDED public.t.y",
@@ -1744,36 +1941,50 @@ mod tests {
                 "COLUMN_DROPPED public.t.b",
             ]
         );
-        // Two dropped columns match the one added column: still no rename.
-        let new = snapshot(vec![("t", table(&[("id", int()), ("x", int())]))]);
+        let one = at(&[("id", 1), ("a", 2)]);
         assert_eq!(
-            changes(&old, &new),
+            changes(&one, &at(&[("id", 1), ("x", 3)])),
+            ["COLUMN_ADDED public.t.x", "COLUMN_DROPPED public.t.a"]
+        );
+        // One attnum with another shape is not a rename.
+        let mut retyped = at(&[("id", 1), ("x", 2)]);
+        let t = retyped
+            .schemas
+            .get_mut("public")
+            .unwrap()
+            .tables
+            .get_mut("t");
+        t.unwrap().columns[1] = column("x", 2, varchar(None));
+        assert_eq!(
+            changes(&one, &retyped),
+            ["COLUMN_ADDED public.t.x", "COLUMN_DROPPED public.t.a"]
+        );
+        // A table rebuilt since the baseline numbers its columns afresh: at
+        // other positions within the old range the shape alone decides.
+        assert_eq!(
+            changes(&one, &at(&[("x", 1), ("id", 2)])),
+            ["COLUMN_RENAMED public.t.a"]
+        );
+        assert_eq!(
+            changes(&old, &at(&[("x", 1), ("id", 2)])),
             [
                 "COLUMN_ADDED public.t.x",
                 "COLUMN_DROPPED public.t.a",
                 "COLUMN_DROPPED public.t.b",
             ]
         );
-        // One dropped column matching two added ones: no rename either.
-        let old = snapshot(vec![("t", table(&[("id", int()), ("a", int())]))]);
-        let new = snapshot(vec![(
-            "t",
-            table(&[("id", int()), ("x", int()), ("y", int())]),
-        )]);
+        // Without a PostgreSQL snapshot on both sides the attnum is no evidence.
+        let mysql = |s: Snapshot| Snapshot {
+            engine: crate::model::Engine::Mysql,
+            ..s
+        };
         assert_eq!(
-            changes(&old, &new),
-            [
-                "COLUMN_ADDED public.t.x",
-                "COLUMN_ADDED public.t.y",
-                "COLUMN_DROPPED public.t.a",
-            ]
+            changes(&mysql(one.clone()), &at(&[("id", 1), ("x", 3)])),
+            ["COLUMN_RENAMED public.t.a"]
         );
-        // Each shape matched once in both directions: two renames.
-        let old = snapshot(vec![("t", table(&[("a", int()), ("b", varchar(None))]))]);
-        let new = snapshot(vec![("t", table(&[("x", int()), ("y", varchar(None))]))]);
         assert_eq!(
-            changes(&old, &new),
-            ["COLUMN_RENAMED public.t.a", "COLUMN_RENAMED public.t.b"]
+            changes(&one, &mysql(at(&[("id", 1), ("x", 3)]))),
+            ["COLUMN_RENAMED public.t.a"]
         );
     }
 
@@ -1825,7 +2036,7 @@ mod tests {
             let new = snapshot(vec![("t", keyed("t_key", new_auto))]);
             assert_eq!(
                 changes(&old, &new),
-                ["PRIMARY_KEY_RENAMED public.t"],
+                ["PRIMARY_KEY_RENAMED public.t.t_pkey"],
                 "auto_named {old_auto} → {new_auto}"
             );
         }
@@ -1838,7 +2049,10 @@ mod tests {
                 &snapshot(vec![("t", keyed("t_pkey", true))]),
                 &snapshot(vec![("t", other)])
             ),
-            ["COLUMN_ADDED public.t.k", "PRIMARY_KEY_CHANGED public.t"]
+            [
+                "COLUMN_ADDED public.t.k",
+                "PRIMARY_KEY_CHANGED public.t.t_pkey"
+            ]
         );
     }
 
@@ -2060,14 +2274,14 @@ mod tests {
         assert_eq!(
             details(&keyed(false, false), &keyed(true, false)),
             [
-                "PRIMARY_KEY_CHANGED public.t: (id) → (id) deferrable",
+                "PRIMARY_KEY_CHANGED public.t.t_pkey: (id) → (id) deferrable",
                 "UNIQUE_CHANGED public.t.t_id_key: (id) → (id) deferrable",
             ]
         );
         assert_eq!(
             details(&keyed(true, false), &keyed(true, true)),
             [
-                "PRIMARY_KEY_CHANGED public.t: (id) deferrable → (id) deferrable initially deferred",
+                "PRIMARY_KEY_CHANGED public.t.t_pkey: (id) deferrable → (id) deferrable initially deferred",
                 "UNIQUE_CHANGED public.t.t_id_key: (id) deferrable → (id) deferrable initially deferred",
             ]
         );
@@ -2075,7 +2289,7 @@ mod tests {
         assert_eq!(
             details(&keyed(false, true), &keyed(false, false)),
             [
-                "PRIMARY_KEY_CHANGED public.t: (id) initially deferred → (id)",
+                "PRIMARY_KEY_CHANGED public.t.t_pkey: (id) initially deferred → (id)",
                 "UNIQUE_CHANGED public.t.t_id_key: (id) initially deferred → (id)",
             ]
         );
