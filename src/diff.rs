@@ -12,6 +12,11 @@ use crate::model::{
 };
 use crate::rules::ChangeType::{self, *};
 
+mod sequences;
+
+#[cfg(test)]
+mod detail_tests;
+
 /// Where a change happened. `object` names a sub-object that is not a column
 /// (index, constraint, trigger, policy, enum value list, routine signature).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -116,6 +121,9 @@ struct Collector {
     one_spelling_per_type: bool,
     /// Both sides number columns by PostgreSQL `attnum` (see [`pair_by_attnum`]).
     positions_are_attnums: bool,
+    /// The tables and columns paired as renames so far, for the objects that
+    /// name them (a sequence's owning column).
+    renames: sequences::Renames,
 }
 
 impl Collector {
@@ -146,6 +154,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot, options: DiffOptions) -> Vec<Change>
         one_spelling_per_type: old.engine.declares_one_spelling_per_type()
             && new.engine.declares_one_spelling_per_type(),
         positions_are_attnums: old.engine == Engine::Postgres && new.engine == Engine::Postgres,
+        renames: sequences::Renames::default(),
     };
     for (name, ext) in &old.extensions {
         match new.extensions.get(name) {
@@ -239,14 +248,7 @@ fn diff_schema(name: &str, old: &Schema, new: &Schema, out: &mut Collector) {
             );
         }
     }
-    diff_keyed(
-        name,
-        &old.sequences,
-        &new.sequences,
-        [SEQUENCE_ADDED, SEQUENCE_DROPPED, SEQUENCE_CHANGED],
-        describe_sequence,
-        out,
-    );
+    sequences::diff_sequences(name, &old.sequences, &new.sequences, out);
     diff_keyed(
         name,
         &old.routines,
@@ -264,18 +266,6 @@ fn diff_schema(name: &str, old: &Schema, new: &Schema, out: &mut Collector) {
             new.comment.clone(),
         );
     }
-}
-
-fn describe_sequence(s: &crate::model::Sequence) -> String {
-    format!(
-        "{} start {} increment {} min {} max {}{}",
-        s.data_type,
-        s.start,
-        s.increment,
-        s.min_value,
-        s.max_value,
-        if s.cycle { " cycle" } else { "" }
-    )
 }
 
 fn describe_routine(r: &crate::model::Routine) -> String {
@@ -432,6 +422,7 @@ fn diff_tables(
         }
     }
     for (o, n) in &renames {
+        out.renames.table(schema, o, n);
         out.push(
             TABLE_RENAMED,
             ObjectPath::table(schema, o),
@@ -735,6 +726,7 @@ fn diff_columns(path: &ObjectPath, old: &[Column], new: &[Column], out: &mut Col
         }
     }
     for (o, n) in &renames {
+        out.renames.column(path, o, n);
         out.push(
             COLUMN_RENAMED,
             path.column(o),
@@ -853,12 +845,30 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
         diff_labels(path, &ot.values, &nt.values, out);
     }
     if let Some(kind) = compare_types(ot, nt) {
-        out.push(
-            kind,
-            path.clone(),
-            Some(old.declared_type.to_string()),
-            Some(new.declared_type.to_string()),
-        );
+        // Two types the engine prints alike are told apart by what was
+        // compared: MariaDB's JSON is a LONGTEXT with a `json_valid` check,
+        // so `JSON` → `LONGTEXT` reads `json → longtext`, not `longtext →
+        // longtext`.
+        let (before, after) = if old.declared_type == new.declared_type {
+            let json = |c: &Column| c.normalized_type.family == TypeFamily::Json;
+            let shown = |c: &Column| {
+                if json(c) {
+                    "json".to_string()
+                } else if json(old) || json(new) {
+                    c.declared_type.to_string()
+                } else {
+                    format!(
+                        "{} ({})",
+                        c.declared_type,
+                        describe_type(&c.normalized_type)
+                    )
+                }
+            };
+            (shown(old), shown(new))
+        } else {
+            (old.declared_type.to_string(), new.declared_type.to_string())
+        };
+        out.push(kind, path.clone(), Some(before), Some(after));
     } else if out.one_spelling_per_type
         && without_modifiers(&old.declared_type) != without_modifiers(&new.declared_type)
     {
@@ -941,6 +951,29 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
             new.comment.as_deref().map(str::to_string),
         );
     }
+}
+
+/// A normalized type in words, for the rare change between two types the
+/// engine declares alike: `int 32 bits unsigned`, `varchar(20)`.
+fn describe_type(t: &NormalizedType) -> String {
+    let mut text = t.name.clone();
+    match (t.length, t.precision, t.scale) {
+        (Some(length), _, _) => text.push_str(&format!("({length})")),
+        (None, Some(p), Some(s)) => text.push_str(&format!("({p},{s})")),
+        (None, Some(p), None) => text.push_str(&format!("({p})")),
+        _ => {}
+    }
+    if let Some(bits) = t.bits {
+        text.push_str(&format!(" {bits} bits"));
+    }
+    if t.unsigned {
+        text.push_str(" unsigned");
+    }
+    if t.fixed_length {
+        text.push_str(" fixed length");
+    }
+    text.push_str(&"[]".repeat(t.array as usize));
+    text
 }
 
 /// The characters a character set can hold, as far as narrowing goes.
@@ -1403,7 +1436,24 @@ fn diff_views(
                 Some(format!("valid ({})", columns(n))),
             );
         }
-        if o.definition != n.definition || o.materialized != n.materialized {
+        // A view made materialized (or the reverse) under one definition
+        // says so: its readers now see the data as of the last refresh.
+        if o.materialized != n.materialized {
+            let kind = |v: &View| {
+                if v.materialized {
+                    "materialized view"
+                } else {
+                    "view"
+                }
+            };
+            out.push(
+                VIEW_CHANGED,
+                path.clone(),
+                Some(kind(o).into()),
+                Some(kind(n).into()),
+            );
+        }
+        if o.definition != n.definition {
             out.push(
                 VIEW_CHANGED,
                 path.clone(),
@@ -1442,7 +1492,7 @@ mod tests {
     use super::*;
     use crate::model::ViewColumn;
 
-    fn int(bits: u32, unsigned: bool) -> NormalizedType {
+    pub(super) fn int(bits: u32, unsigned: bool) -> NormalizedType {
         NormalizedType {
             bits: Some(bits),
             unsigned,
@@ -1450,7 +1500,7 @@ mod tests {
         }
     }
 
-    fn varchar(len: Option<u64>) -> NormalizedType {
+    pub(super) fn varchar(len: Option<u64>) -> NormalizedType {
         NormalizedType {
             length: len,
             ..NormalizedType::new(TypeFamily::String, "varchar")
@@ -1785,7 +1835,7 @@ mod tests {
         );
     }
 
-    fn column(name: &str, position: u32, ty: NormalizedType) -> Column {
+    pub(super) fn column(name: &str, position: u32, ty: NormalizedType) -> Column {
         Column {
             name: name.into(),
             position,
@@ -1796,7 +1846,7 @@ mod tests {
         }
     }
 
-    fn table(columns: &[(&str, NormalizedType)]) -> Table {
+    pub(super) fn table(columns: &[(&str, NormalizedType)]) -> Table {
         Table {
             columns: columns
                 .iter()
@@ -1807,7 +1857,7 @@ mod tests {
         }
     }
 
-    fn snapshot(tables: Vec<(&str, Table)>) -> Snapshot {
+    pub(super) fn snapshot(tables: Vec<(&str, Table)>) -> Snapshot {
         let mut s = Snapshot::new(crate::model::Engine::Postgres, String::new(), "db".into());
         let mut schema = Schema::default();
         for (name, t) in tables {
@@ -1818,7 +1868,7 @@ mod tests {
     }
 
     /// `TYPE path` for each change, sorted.
-    fn changes(old: &Snapshot, new: &Snapshot) -> Vec<String> {
+    pub(super) fn changes(old: &Snapshot, new: &Snapshot) -> Vec<String> {
         let mut lines: Vec<String> = diff(old, new, DiffOptions::default())
             .iter()
             .map(|c| format!("{} {}", c.change_type, c.object))
@@ -2164,7 +2214,7 @@ mod tests {
     }
 
     /// `TYPE path: before → after` for each change, in diff order.
-    fn details(old: &Snapshot, new: &Snapshot) -> Vec<String> {
+    pub(super) fn details(old: &Snapshot, new: &Snapshot) -> Vec<String> {
         diff(old, new, DiffOptions::default())
             .iter()
             .map(|c| {
@@ -2398,7 +2448,7 @@ mod tests {
     }
 
     /// A snapshot whose `public` schema holds one view `v`.
-    fn with_view(view: View) -> Snapshot {
+    pub(super) fn with_view(view: View) -> Snapshot {
         let mut s = snapshot(vec![]);
         s.schemas
             .get_mut("public")
@@ -2408,7 +2458,7 @@ mod tests {
         s
     }
 
-    fn view_of(columns: &[&str], definition: &str, invalid: bool) -> View {
+    pub(super) fn view_of(columns: &[&str], definition: &str, invalid: bool) -> View {
         View {
             columns: columns
                 .iter()
