@@ -266,3 +266,71 @@ fn no_detail_names_one_value_on_both_sides() {
     // The fixture pairs alone hold well over a hundred findings.
     assert!(scanned > 150, "only {scanned} changes scanned");
 }
+
+#[test]
+fn names_pair_first_except_between_names_the_engine_chose() {
+    let checks = |list: &[(&str, &str, bool)]| {
+        let mut t = table(&[("a", int(32, false))]);
+        for (name, expression, auto_named) in list {
+            t.checks.insert(
+                name.to_string(),
+                Check {
+                    expression: expression.to_string(),
+                    auto_named: *auto_named,
+                },
+            );
+        }
+        snapshot(vec![("t", t)])
+    };
+    // A name on both sides is one check, changed; the old condition under a
+    // new name is an added check, not a rename.
+    assert_eq!(
+        details(
+            &checks(&[("a_ok", "a > 0", false)]),
+            &checks(&[("a_ok", "a >= 0", false), ("a_positive", "a > 0", false)])
+        ),
+        [
+            "CHECK_CHANGED public.t.a_ok: a > 0 → a >= 0",
+            "CHECK_ADDED public.t.a_positive: - → a > 0",
+        ]
+    );
+    // Swapped the other way: a dropped check, and one changed.
+    assert_eq!(
+        details(
+            &checks(&[("a_ok", "a >= 0", false), ("a_positive", "a > 0", false)]),
+            &checks(&[("a_ok", "a > 0", false)])
+        ),
+        [
+            "CHECK_CHANGED public.t.a_ok: a >= 0 → a > 0",
+            "CHECK_DROPPED public.t.a_positive: a > 0 → -",
+        ]
+    );
+    // With the old name gone, the definition pairs: a rename.
+    assert_eq!(
+        details(
+            &checks(&[("a_ok", "a > 0", false)]),
+            &checks(&[("a_positive", "a > 0", false)])
+        ),
+        ["CHECK_RENAMED public.t.a_ok: a_ok → a_positive"]
+    );
+    // Names the engine numbered (`t_chk_1`, `t_chk_2`) that swapped between
+    // two definitions are no change: the names carry no meaning.
+    let numbered = |first: &str, second: &str| {
+        checks(&[("t_chk_1", first, true), ("t_chk_2", second, true)])
+    };
+    assert_eq!(
+        details(&numbered("a > 0", "a < 9"), &numbered("a < 9", "a > 0")),
+        Vec::<String>::new()
+    );
+    // One person-chosen name is enough to pair by name.
+    assert_eq!(
+        details(
+            &checks(&[("t_chk_1", "a > 0", true), ("t_chk_2", "a < 9", false)]),
+            &checks(&[("t_chk_1", "a < 9", true), ("t_chk_2", "a > 0", false)])
+        ),
+        [
+            "CHECK_CHANGED public.t.t_chk_1: a > 0 → a < 9",
+            "CHECK_CHANGED public.t.t_chk_2: a < 9 → a > 0",
+        ]
+    );
+}
