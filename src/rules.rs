@@ -250,7 +250,7 @@ rule_table! {
     SEQUENCE_DROPPED B "A sequence was dropped.", "sequence dropped",
         "Inserts whose default calls it, and code that calls nextval, fail.",
         "Restore the sequence.";
-    SEQUENCE_CHANGED W "A sequence's type, bounds, increment or cycling changed.", "sequence changed from {before} to {after}",
+    SEQUENCE_CHANGED W "A sequence's type, bounds, increment, cycling or owning column changed.", "sequence changed from {before} to {after}",
         "Generated values follow a different pattern or may run out.",
         "Check the columns that use the sequence.";
     SEQUENCE_ADDED I "A sequence was added.", "sequence added",

@@ -315,9 +315,8 @@ fn names_pair_first_except_between_names_the_engine_chose() {
     );
     // Names the engine numbered (`t_chk_1`, `t_chk_2`) that swapped between
     // two definitions are no change: the names carry no meaning.
-    let numbered = |first: &str, second: &str| {
-        checks(&[("t_chk_1", first, true), ("t_chk_2", second, true)])
-    };
+    let numbered =
+        |first: &str, second: &str| checks(&[("t_chk_1", first, true), ("t_chk_2", second, true)]);
     assert_eq!(
         details(&numbered("a > 0", "a < 9"), &numbered("a < 9", "a > 0")),
         Vec::<String>::new()
