@@ -2015,6 +2015,11 @@ mod tests {
             changes(&one, &at(&[("x", 1), ("id", 2)])),
             ["COLUMN_RENAMED public.t.a"]
         );
+        // Up to the highest old attnum itself.
+        assert_eq!(
+            changes(&at(&[("a", 1), ("id", 2)]), &at(&[("id", 1), ("x", 2)])),
+            ["COLUMN_RENAMED public.t.a"]
+        );
         assert_eq!(
             changes(&old, &at(&[("x", 1), ("id", 2)])),
             [

@@ -333,3 +333,76 @@ fn names_pair_first_except_between_names_the_engine_chose() {
         ]
     );
 }
+
+#[test]
+fn a_primary_key_rename_needs_two_names() {
+    let keyed = |name: Option<&str>, auto_named: bool| {
+        let mut t = table(&[("id", int(32, false))]);
+        t.primary_key = Some(PrimaryKey {
+            name: name.map(str::to_string),
+            columns: vec!["id".into()],
+            auto_named,
+            ..PrimaryKey::default()
+        });
+        Snapshot {
+            engine: Engine::Sqlite,
+            ..snapshot(vec![("t", t)])
+        }
+    };
+    // SQLite: `PRIMARY KEY (id)` → `CONSTRAINT pk PRIMARY KEY (id)` and back.
+    assert_eq!(
+        details(&keyed(None, true), &keyed(Some("pk"), false)),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        details(&keyed(Some("pk"), false), &keyed(None, true)),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        details(&keyed(Some("pk"), false), &keyed(Some("pk2"), false)),
+        ["PRIMARY_KEY_RENAMED public.t.pk: pk → pk2"]
+    );
+    // Dropped and added keys without a name are reported as `PRIMARY`.
+    let bare = snapshot(vec![("t", table(&[("id", int(32, false))]))]);
+    assert_eq!(
+        details(&keyed(None, true), &bare),
+        ["PRIMARY_KEY_DROPPED public.t.PRIMARY: (id) → -"]
+    );
+    assert_eq!(
+        details(&bare, &keyed(Some("pk"), false)),
+        ["PRIMARY_KEY_ADDED public.t.pk: - → (id)"]
+    );
+}
+
+#[test]
+fn a_normalized_type_in_words() {
+    let with = |f: &dyn Fn(&mut NormalizedType)| {
+        let mut t = NormalizedType::new(TypeFamily::Decimal, "numeric");
+        f(&mut t);
+        describe_type(&t)
+    };
+    assert_eq!(with(&|_| {}), "numeric");
+    assert_eq!(
+        with(&|t| {
+            t.precision = Some(10);
+            t.scale = Some(2)
+        }),
+        "numeric(10,2)"
+    );
+    assert_eq!(with(&|t| t.precision = Some(3)), "numeric(3)");
+    assert_eq!(
+        with(&|t| {
+            t.length = Some(8);
+            t.fixed_length = true;
+            t.array = 2
+        }),
+        "numeric(8) fixed length[][]"
+    );
+    assert_eq!(
+        with(&|t| {
+            t.bits = Some(16);
+            t.unsigned = true
+        }),
+        "numeric 16 bits unsigned"
+    );
+}
