@@ -175,7 +175,7 @@ rule_table! {
     PRIMARY_KEY_ADDED W "A primary key was added.", "primary key added: {after}",
         "Writes of duplicate or NULL key values now fail.",
         "Check for duplicates and writers that may create them.";
-    PRIMARY_KEY_RENAMED I "A primary key was renamed, with the same definition.", "primary key renamed to {after}",
+    PRIMARY_KEY_RENAMED I "A primary key was renamed.", "primary key renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
     UNIQUE_ADDED W "A unique constraint was added.", "unique constraint added: {after}",
         "Writes that create duplicates now fail.",
