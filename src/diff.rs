@@ -7,13 +7,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::{
-    Check, Column, EnumType, ForeignKey, Index, NamedMap, NormalizedType, PrimaryKey, Schema,
-    Snapshot, Table, TableKind, TypeFamily, Unique, View,
+    Check, Column, Engine, EnumType, ForeignKey, Index, NamedMap, NormalizedType, PrimaryKey,
+    Schema, Snapshot, Table, TableKind, TypeFamily, Unique, View,
 };
 use crate::rules::ChangeType::{self, *};
 
 mod objects;
 mod routines;
+mod sequences;
+
+#[cfg(test)]
+mod detail_tests;
 
 /// Where a change happened. `object` names a sub-object that is not a column
 /// (index, constraint, trigger, policy, enum value list, routine signature).
@@ -117,6 +121,11 @@ struct Collector {
     /// with an equal normalized type is another, equivalent type (see
     /// [`crate::model::Engine::declares_one_spelling_per_type`]).
     one_spelling_per_type: bool,
+    /// Both sides number columns by PostgreSQL `attnum` (see [`pair_by_attnum`]).
+    positions_are_attnums: bool,
+    /// The tables and columns paired as renames so far, for the objects that
+    /// name them (a sequence's owning column).
+    renames: sequences::Renames,
 }
 
 impl Collector {
@@ -146,6 +155,8 @@ pub fn diff(old: &Snapshot, new: &Snapshot, options: DiffOptions) -> Vec<Change>
         options,
         one_spelling_per_type: old.engine.declares_one_spelling_per_type()
             && new.engine.declares_one_spelling_per_type(),
+        positions_are_attnums: old.engine == Engine::Postgres && new.engine == Engine::Postgres,
+        renames: sequences::Renames::default(),
     };
     for (name, ext) in &old.extensions {
         match new.extensions.get(name) {
@@ -240,14 +251,7 @@ fn diff_schema(name: &str, old: &Schema, new: &Schema, out: &mut Collector) {
             );
         }
     }
-    diff_keyed(
-        name,
-        &old.sequences,
-        &new.sequences,
-        [SEQUENCE_ADDED, SEQUENCE_DROPPED, SEQUENCE_CHANGED],
-        describe_sequence,
-        out,
-    );
+    sequences::diff_sequences(name, &old.sequences, &new.sequences, out);
     routines::diff_routines(name, &old.routines, &new.routines, out);
     objects::diff_schema_objects(name, old, new, out);
     routines::diff_events(name, &old.events, &new.events, out);
@@ -258,56 +262,6 @@ fn diff_schema(name: &str, old: &Schema, new: &Schema, out: &mut Collector) {
             old.comment.clone(),
             new.comment.clone(),
         );
-    }
-}
-
-fn describe_sequence(s: &crate::model::Sequence) -> String {
-    format!(
-        "{} start {} increment {} min {} max {}{}",
-        s.data_type,
-        s.start,
-        s.increment,
-        s.min_value,
-        s.max_value,
-        if s.cycle { " cycle" } else { "" }
-    )
-}
-
-/// Objects compared as a whole under a name: added, dropped or changed.
-fn diff_keyed<T: PartialEq>(
-    schema: &str,
-    old: &BTreeMap<String, T>,
-    new: &BTreeMap<String, T>,
-    [added, dropped, changed]: [ChangeType; 3],
-    describe: fn(&T) -> String,
-    out: &mut Collector,
-) {
-    for (name, o) in old {
-        match new.get(name) {
-            None => out.push(
-                dropped,
-                ObjectPath::table(schema, name),
-                Some(describe(o)),
-                None,
-            ),
-            Some(n) if n != o => out.push(
-                changed,
-                ObjectPath::table(schema, name),
-                Some(describe(o)),
-                Some(describe(n)),
-            ),
-            Some(_) => {}
-        }
-    }
-    for (name, n) in new {
-        if !old.contains_key(name) {
-            out.push(
-                added,
-                ObjectPath::table(schema, name),
-                None,
-                Some(describe(n)),
-            );
-        }
     }
 }
 
@@ -346,6 +300,7 @@ fn diff_tables(
         }
     }
     for (o, n) in &renames {
+        out.renames.table(schema, o, n);
         out.push(
             TABLE_RENAMED,
             ObjectPath::table(schema, o),
@@ -630,12 +585,14 @@ fn diff_columns(path: &ObjectPath, old: &[Column], new: &[Column], out: &mut Col
         .map(|c| c.name.as_str())
         .filter(|n| !old_by_name.contains_key(n))
         .collect();
-    let renames = if out.options.detect_renames {
+    let renames = if !out.options.detect_renames {
+        Vec::new()
+    } else if out.positions_are_attnums {
+        pair_by_attnum(old, &dropped, &added, &old_by_name, &new_by_name)
+    } else {
         pair_unique(&dropped, &added, |o, n| {
             same_column_shape(old_by_name[*o], new_by_name[*n])
         })
-    } else {
-        Vec::new()
     };
     for name in &dropped {
         if !renames.iter().any(|(o, _)| o == name) {
@@ -648,6 +605,7 @@ fn diff_columns(path: &ObjectPath, old: &[Column], new: &[Column], out: &mut Col
         }
     }
     for (o, n) in &renames {
+        out.renames.column(path, o, n);
         out.push(
             COLUMN_RENAMED,
             path.column(o),
@@ -702,6 +660,43 @@ fn diff_columns(path: &ObjectPath, old: &[Column], new: &[Column], out: &mut Col
     }
 }
 
+/// Column renames where a column's position is its PostgreSQL `attnum`: the
+/// number the column got when it was added, kept by a rename and by a type
+/// change, never reused (a dropped column leaves a gap), and for a new column
+/// always above every number the table ever gave. So a dropped and an added
+/// column of the same shape at one position are one column, renamed; an added
+/// column above every old position was added since the baseline and renames
+/// nothing. What is left (a table rebuilt since the baseline numbers its
+/// columns afresh) falls back to the shape alone, matched one-to-one.
+fn pair_by_attnum<'a>(
+    old: &[Column],
+    dropped: &[&'a str],
+    added: &[&'a str],
+    old_by_name: &BTreeMap<&str, &Column>,
+    new_by_name: &BTreeMap<&str, &Column>,
+) -> Vec<(&'a str, &'a str)> {
+    let same = |o: &&str, n: &&str| {
+        let (o, n) = (old_by_name[*o], new_by_name[*n]);
+        o.position == n.position && same_column_shape(o, n)
+    };
+    let mut pairs = pair_unique(dropped, added, same);
+    let highest = old.iter().map(|c| c.position).max().unwrap_or(0);
+    let dropped: Vec<&str> = dropped
+        .iter()
+        .copied()
+        .filter(|o| !pairs.iter().any(|(p, _)| p == o))
+        .collect();
+    let added: Vec<&str> = added
+        .iter()
+        .copied()
+        .filter(|n| !pairs.iter().any(|(_, p)| p == n) && new_by_name[*n].position <= highest)
+        .collect();
+    pairs.extend(pair_unique(&dropped, &added, |o, n| {
+        same_column_shape(old_by_name[*o], new_by_name[*n])
+    }));
+    pairs
+}
+
 fn same_column_shape(a: &Column, b: &Column) -> bool {
     a.normalized_type == b.normalized_type
         && a.nullable == b.nullable
@@ -729,12 +724,30 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
         diff_labels(path, &ot.values, &nt.values, out);
     }
     if let Some(kind) = compare_types(ot, nt) {
-        out.push(
-            kind,
-            path.clone(),
-            Some(old.declared_type.to_string()),
-            Some(new.declared_type.to_string()),
-        );
+        // Two types the engine prints alike are told apart by what was
+        // compared: MariaDB's JSON is a LONGTEXT with a `json_valid` check,
+        // so `JSON` → `LONGTEXT` reads `json → longtext`, not `longtext →
+        // longtext`.
+        let (before, after) = if old.declared_type == new.declared_type {
+            let json = |c: &Column| c.normalized_type.family == TypeFamily::Json;
+            let shown = |c: &Column| {
+                if json(c) {
+                    "json".to_string()
+                } else if json(old) || json(new) {
+                    c.declared_type.to_string()
+                } else {
+                    format!(
+                        "{} ({})",
+                        c.declared_type,
+                        describe_type(&c.normalized_type)
+                    )
+                }
+            };
+            (shown(old), shown(new))
+        } else {
+            (old.declared_type.to_string(), new.declared_type.to_string())
+        };
+        out.push(kind, path.clone(), Some(before), Some(after));
     } else if out.one_spelling_per_type
         && without_modifiers(&old.declared_type) != without_modifiers(&new.declared_type)
     {
@@ -817,6 +830,29 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
             new.comment.as_deref().map(str::to_string),
         );
     }
+}
+
+/// A normalized type in words, for the rare change between two types the
+/// engine declares alike: `int 32 bits unsigned`, `varchar(20)`.
+fn describe_type(t: &NormalizedType) -> String {
+    let mut text = t.name.clone();
+    match (t.length, t.precision, t.scale) {
+        (Some(length), _, _) => text.push_str(&format!("({length})")),
+        (None, Some(p), Some(s)) => text.push_str(&format!("({p},{s})")),
+        (None, Some(p), None) => text.push_str(&format!("({p})")),
+        _ => {}
+    }
+    if let Some(bits) = t.bits {
+        text.push_str(&format!(" {bits} bits"));
+    }
+    if t.unsigned {
+        text.push_str(" unsigned");
+    }
+    if t.fixed_length {
+        text.push_str(" fixed length");
+    }
+    text.push_str(&"[]".repeat(t.array as usize));
+    text
 }
 
 /// The characters a character set can hold, as far as narrowing goes.
@@ -997,6 +1033,20 @@ fn diff_labels(path: &ObjectPath, old: &[String], new: &[String], out: &mut Coll
     }
 }
 
+/// The name a primary-key finding is reported under: the key's name, or
+/// `PRIMARY` where the snapshot holds none — MySQL and MariaDB call every
+/// primary key `PRIMARY` (and the snapshot leaves the constant out), and a
+/// SQLite key declared without `CONSTRAINT name` has none.
+fn primary_key_name(k: &PrimaryKey) -> &str {
+    k.name.as_deref().unwrap_or("PRIMARY")
+}
+
+/// A table has one primary key, so the two sides pair whatever their names.
+/// Every finding names the key (the old name, except for an added key). A
+/// rename needs a name on each side: a name given to or taken from a key
+/// that had none (SQLite's `CONSTRAINT pk PRIMARY KEY`, whose name nothing
+/// can refer to) is no finding. A key whose columns changed under another
+/// name is a change and a rename.
 fn diff_primary_key(
     path: &ObjectPath,
     old: Option<&PrimaryKey>,
@@ -1012,21 +1062,41 @@ fn diff_primary_key(
     };
     let key = |k: &PrimaryKey| (k.columns.clone(), k.deferrable, k.initially_deferred);
     match (old, new) {
-        (None, Some(n)) => out.push(PRIMARY_KEY_ADDED, path.clone(), None, Some(cols(n))),
-        (Some(o), None) => out.push(PRIMARY_KEY_DROPPED, path.clone(), Some(cols(o)), None),
-        (Some(o), Some(n)) if key(o) != key(n) => out.push(
-            PRIMARY_KEY_CHANGED,
-            path.clone(),
-            Some(cols(o)),
+        (None, Some(n)) => out.push(
+            PRIMARY_KEY_ADDED,
+            path.object(primary_key_name(n)),
+            None,
             Some(cols(n)),
         ),
-        (Some(o), Some(n)) if o.name != n.name && !(o.auto_named && n.auto_named) => out.push(
-            PRIMARY_KEY_RENAMED,
-            path.clone(),
-            o.name.clone(),
-            n.name.clone(),
+        (Some(o), None) => out.push(
+            PRIMARY_KEY_DROPPED,
+            path.object(primary_key_name(o)),
+            Some(cols(o)),
+            None,
         ),
-        _ => {}
+        (Some(o), Some(n)) => {
+            let at = path.object(primary_key_name(o));
+            if key(o) != key(n) {
+                out.push(
+                    PRIMARY_KEY_CHANGED,
+                    at.clone(),
+                    Some(cols(o)),
+                    Some(cols(n)),
+                );
+            }
+            if let (Some(from), Some(to)) = (&o.name, &n.name)
+                && from != to
+                && !(o.auto_named && n.auto_named)
+            {
+                out.push(
+                    PRIMARY_KEY_RENAMED,
+                    at,
+                    Some(from.clone()),
+                    Some(to.clone()),
+                );
+            }
+        }
+        (None, None) => {}
     }
 }
 
@@ -1115,11 +1185,20 @@ definition!(Index, |i| {
 });
 
 /// Named constraints and indexes. Pairing goes from the most to the least
-/// certain: same name and definition is no change; then the same definition
-/// under another name is a rename (info), or nothing at all when the engine
-/// chose both names (so index-based generated names never shift into false
-/// drift); then the same name with another definition is a change; the rest
-/// are drops and adds.
+/// certain:
+/// 1. the same name and definition on both sides is no change;
+/// 2. two objects the engine named (`auto_named` on both) with one definition
+///    are one object whose generated name shifted (`t_ibfk_1` ↔ `t_ibfk_2`,
+///    `t_a_check` ↔ `t_a_check1`): nothing to report, as their names carry no
+///    meaning;
+/// 3. a name on both sides is one object: another definition is a change;
+/// 4. among the objects left on each side, the same definition under another
+///    name is a rename;
+/// 5. the rest are drops and adds.
+///
+/// A name on both sides is paired before any definition is compared across
+/// names: a check whose condition changed next to a new check holding the old
+/// condition is a change and an add, not a rename and an add.
 fn diff_named<T: Definition>(
     path: &ObjectPath,
     old: &NamedMap<T>,
@@ -1135,6 +1214,37 @@ fn diff_named<T: Definition>(
         .keys()
         .filter(|k| !old.get(*k).is_some_and(|o| o.same_definition(&new[*k])))
         .collect();
+    // Engine-chosen names that moved to another object of the same definition.
+    old_left.retain(|o| {
+        if !old[*o].auto_named() {
+            return true;
+        }
+        let shifted = new_left
+            .iter()
+            .position(|n| new[*n].auto_named() && new[*n].same_definition(&old[*o]));
+        match shifted {
+            Some(pos) => {
+                new_left.remove(pos);
+                false
+            }
+            None => true,
+        }
+    });
+    // One name on both sides: one object, changed.
+    old_left.retain(|o| {
+        let Some(pos) = new_left.iter().position(|n| n == o) else {
+            return true;
+        };
+        new_left.remove(pos);
+        out.push(
+            changed,
+            path.object(o),
+            Some(old[*o].describe()),
+            Some(new[*o].describe()),
+        );
+        false
+    });
+    // The leftovers: one definition under another name is a rename.
     old_left.retain(|o| {
         let Some(pos) = new_left
             .iter()
@@ -1143,23 +1253,11 @@ fn diff_named<T: Definition>(
             return true;
         };
         let n = new_left.remove(pos);
-        if !(old[*o].auto_named() && new[n].auto_named()) {
-            out.push(renamed, path.object(o), Some((*o).clone()), Some(n.clone()));
-        }
+        out.push(renamed, path.object(o), Some((*o).clone()), Some(n.clone()));
         false
     });
     for o in old_left {
-        if let Some(pos) = new_left.iter().position(|n| *n == o) {
-            new_left.remove(pos);
-            out.push(
-                changed,
-                path.object(o),
-                Some(old[o].describe()),
-                Some(new[o].describe()),
-            );
-        } else {
-            out.push(dropped, path.object(o), Some(old[o].describe()), None);
-        }
+        out.push(dropped, path.object(o), Some(old[o].describe()), None);
     }
     for n in new_left {
         out.push(added, path.object(n), None, Some(new[n].describe()));
@@ -1217,7 +1315,24 @@ fn diff_views(
                 Some(format!("valid ({})", columns(n))),
             );
         }
-        if o.definition != n.definition || o.materialized != n.materialized {
+        // A view made materialized (or the reverse) under one definition
+        // says so: its readers now see the data as of the last refresh.
+        if o.materialized != n.materialized {
+            let kind = |v: &View| {
+                if v.materialized {
+                    "materialized view"
+                } else {
+                    "view"
+                }
+            };
+            out.push(
+                VIEW_CHANGED,
+                path.clone(),
+                Some(kind(o).into()),
+                Some(kind(n).into()),
+            );
+        }
+        if o.definition != n.definition {
             out.push(
                 VIEW_CHANGED,
                 path.clone(),
@@ -1257,7 +1372,7 @@ mod tests {
     use crate::model::Event;
     use crate::model::ViewColumn;
 
-    fn int(bits: u32, unsigned: bool) -> NormalizedType {
+    pub(super) fn int(bits: u32, unsigned: bool) -> NormalizedType {
         NormalizedType {
             bits: Some(bits),
             unsigned,
@@ -1265,7 +1380,7 @@ mod tests {
         }
     }
 
-    fn varchar(len: Option<u64>) -> NormalizedType {
+    pub(super) fn varchar(len: Option<u64>) -> NormalizedType {
         NormalizedType {
             length: len,
             ..NormalizedType::new(TypeFamily::String, "varchar")
@@ -1600,7 +1715,7 @@ mod tests {
         );
     }
 
-    fn column(name: &str, position: u32, ty: NormalizedType) -> Column {
+    pub(super) fn column(name: &str, position: u32, ty: NormalizedType) -> Column {
         Column {
             name: name.into(),
             position,
@@ -1611,7 +1726,7 @@ mod tests {
         }
     }
 
-    fn table(columns: &[(&str, NormalizedType)]) -> Table {
+    pub(super) fn table(columns: &[(&str, NormalizedType)]) -> Table {
         Table {
             columns: columns
                 .iter()
@@ -1622,7 +1737,7 @@ mod tests {
         }
     }
 
-    fn snapshot(tables: Vec<(&str, Table)>) -> Snapshot {
+    pub(super) fn snapshot(tables: Vec<(&str, Table)>) -> Snapshot {
         let mut s = Snapshot::new(crate::model::Engine::Postgres, String::new(), "db".into());
         let mut schema = Schema::default();
         for (name, t) in tables {
@@ -1633,7 +1748,7 @@ mod tests {
     }
 
     /// `TYPE path` for each change, sorted.
-    fn changes(old: &Snapshot, new: &Snapshot) -> Vec<String> {
+    pub(super) fn changes(old: &Snapshot, new: &Snapshot) -> Vec<String> {
         let mut lines: Vec<String> = diff(old, new, DiffOptions::default())
             .iter()
             .map(|c| format!("{} {}", c.change_type, c.object))
@@ -1645,17 +1760,110 @@ mod tests {
     #[test]
     fn ambiguous_column_renames_stay_drops_and_adds() {
         let int = || int(32, false);
-        // Two dropped and two added columns of one shape: any pairing is a guess.
-        let old = snapshot(vec![(
-            "t",
-            table(&[("id", int()), ("a", int()), ("b", int())]),
-        )]);
-        let new = snapshot(vec![(
-            "t",
-            table(&[("id", int()), ("x", int()), ("y", int())]),
-        )]);
+        // Where a position is the column's place in the list (MySQL, MariaDB,
+        // SQLite: renumbered when a column is dropped), it says nothing of
+        // which column is which: the shape alone pairs. (PostgreSQL's attnum
+        // does: `renames_follow_the_attnum_on_postgres`.)
+        for engine in [crate::model::Engine::Mysql, crate::model::Engine::Sqlite] {
+            let snapshot = |tables: Vec<(&str, Table)>| Snapshot {
+                engine,
+                ..snapshot(tables)
+            };
+            // Two dropped and two added columns of one shape: any pairing is a guess.
+            let old = snapshot(vec![(
+                "t",
+                table(&[("id", int()), ("a", int()), ("b", int())]),
+            )]);
+            let new = snapshot(vec![(
+                "t",
+                table(&[("id", int()), ("x", int()), ("y", int())]),
+            )]);
+            assert_eq!(
+                changes(&old, &new),
+                [
+                    "COLUMN_ADDED public.t.x",
+                    "COLUMN_ADDED public.t.y",
+                    "COLUMN_DROPPED public.t.a",
+                    "COLUMN_DROPPED public.t.b",
+                ]
+            );
+            // Two dropped columns match the one added column: still no rename.
+            let new = snapshot(vec![("t", table(&[("id", int()), ("x", int())]))]);
+            assert_eq!(
+                changes(&old, &new),
+                [
+                    "COLUMN_ADDED public.t.x",
+                    "COLUMN_DROPPED public.t.a",
+                    "COLUMN_DROPPED public.t.b",
+                ]
+            );
+            // One dropped column matching two added ones: no rename either.
+            let old = snapshot(vec![("t", table(&[("id", int()), ("a", int())]))]);
+            let new = snapshot(vec![(
+                "t",
+                table(&[("id", int()), ("x", int()), ("y", int())]),
+            )]);
+            assert_eq!(
+                changes(&old, &new),
+                [
+                    "COLUMN_ADDED public.t.x",
+                    "COLUMN_ADDED public.t.y",
+                    "COLUMN_DROPPED public.t.a",
+                ]
+            );
+            // Each shape matched once in both directions: two renames.
+            let old = snapshot(vec![("t", table(&[("a", int()), ("b", varchar(None))]))]);
+            let new = snapshot(vec![("t", table(&[("x", int()), ("y", varchar(None))]))]);
+            assert_eq!(
+                changes(&old, &new),
+                ["COLUMN_RENAMED public.t.a", "COLUMN_RENAMED public.t.b"]
+            );
+        }
+    }
+
+    #[test]
+    fn renames_follow_the_attnum_on_postgres() {
+        // Columns at their PostgreSQL attnums, all of one shape unless given.
+        let at = |columns: &[(&str, u32)]| {
+            let columns = columns
+                .iter()
+                .map(|(name, attnum)| column(name, *attnum, int(32, false)))
+                .collect();
+            snapshot(vec![(
+                "t",
+                Table {
+                    columns,
+                    ..Table::default()
+                },
+            )])
+        };
+        let old = at(&[("id", 1), ("a", 2), ("b", 3)]);
+        // DROP COLUMN a, RENAME b TO x, ADD COLUMN y: x keeps attnum 3, y
+        // gets 4. By shape alone a, b, x and y are one ambiguous group.
         assert_eq!(
-            changes(&old, &new),
+            changes(&old, &at(&[("id", 1), ("x", 3), ("y", 4)])),
+            [
+                "COLUMN_ADDED public.t.y",
+                "COLUMN_DROPPED public.t.a",
+                "COLUMN_RENAMED public.t.b",
+            ]
+        );
+        // Two renames, each at its own attnum, in whatever order.
+        let renamed = diff(
+            &old,
+            &at(&[("id", 1), ("y", 2), ("x", 3)]),
+            DiffOptions::default(),
+        );
+        let pairs: Vec<(Option<&str>, Option<&str>)> = renamed
+            .iter()
+            .map(|c| (c.before.as_deref(), c.after.as_deref()))
+            .collect();
+        assert_eq!(pairs, [(Some("a"), Some("y")), (Some("b"), Some("x"))]);
+        assert!(renamed.iter().all(|c| c.change_type == COLUMN_RENAMED));
+        // Columns above every old attnum were added since the baseline: they
+        // rename nothing, even where the shape alone would pair them.
+        assert_eq!(
+            changes(&old, &at(&[("id", 1), ("x", 4), ("y", 5)])),
             [
                 "COLUMN_ADDED public.t.x",
                 "COLUMN_ADDED public.t.y",
@@ -1663,36 +1871,55 @@ mod tests {
                 "COLUMN_DROPPED public.t.b",
             ]
         );
-        // Two dropped columns match the one added column: still no rename.
-        let new = snapshot(vec![("t", table(&[("id", int()), ("x", int())]))]);
+        let one = at(&[("id", 1), ("a", 2)]);
         assert_eq!(
-            changes(&old, &new),
+            changes(&one, &at(&[("id", 1), ("x", 3)])),
+            ["COLUMN_ADDED public.t.x", "COLUMN_DROPPED public.t.a"]
+        );
+        // One attnum with another shape is not a rename.
+        let mut retyped = at(&[("id", 1), ("x", 2)]);
+        let t = retyped
+            .schemas
+            .get_mut("public")
+            .unwrap()
+            .tables
+            .get_mut("t");
+        t.unwrap().columns[1] = column("x", 2, varchar(None));
+        assert_eq!(
+            changes(&one, &retyped),
+            ["COLUMN_ADDED public.t.x", "COLUMN_DROPPED public.t.a"]
+        );
+        // A table rebuilt since the baseline numbers its columns afresh: at
+        // other positions within the old range the shape alone decides.
+        assert_eq!(
+            changes(&one, &at(&[("x", 1), ("id", 2)])),
+            ["COLUMN_RENAMED public.t.a"]
+        );
+        // Up to the highest old attnum itself.
+        assert_eq!(
+            changes(&at(&[("a", 1), ("id", 2)]), &at(&[("id", 1), ("x", 2)])),
+            ["COLUMN_RENAMED public.t.a"]
+        );
+        assert_eq!(
+            changes(&old, &at(&[("x", 1), ("id", 2)])),
             [
                 "COLUMN_ADDED public.t.x",
                 "COLUMN_DROPPED public.t.a",
                 "COLUMN_DROPPED public.t.b",
             ]
         );
-        // One dropped column matching two added ones: no rename either.
-        let old = snapshot(vec![("t", table(&[("id", int()), ("a", int())]))]);
-        let new = snapshot(vec![(
-            "t",
-            table(&[("id", int()), ("x", int()), ("y", int())]),
-        )]);
+        // Without a PostgreSQL snapshot on both sides the attnum is no evidence.
+        let mysql = |s: Snapshot| Snapshot {
+            engine: crate::model::Engine::Mysql,
+            ..s
+        };
         assert_eq!(
-            changes(&old, &new),
-            [
-                "COLUMN_ADDED public.t.x",
-                "COLUMN_ADDED public.t.y",
-                "COLUMN_DROPPED public.t.a",
-            ]
+            changes(&mysql(one.clone()), &at(&[("id", 1), ("x", 3)])),
+            ["COLUMN_RENAMED public.t.a"]
         );
-        // Each shape matched once in both directions: two renames.
-        let old = snapshot(vec![("t", table(&[("a", int()), ("b", varchar(None))]))]);
-        let new = snapshot(vec![("t", table(&[("x", int()), ("y", varchar(None))]))]);
         assert_eq!(
-            changes(&old, &new),
-            ["COLUMN_RENAMED public.t.a", "COLUMN_RENAMED public.t.b"]
+            changes(&one, &mysql(at(&[("id", 1), ("x", 3)]))),
+            ["COLUMN_RENAMED public.t.a"]
         );
     }
 
@@ -1744,7 +1971,7 @@ mod tests {
             let new = snapshot(vec![("t", keyed("t_key", new_auto))]);
             assert_eq!(
                 changes(&old, &new),
-                ["PRIMARY_KEY_RENAMED public.t"],
+                ["PRIMARY_KEY_RENAMED public.t.t_pkey"],
                 "auto_named {old_auto} → {new_auto}"
             );
         }
@@ -1757,7 +1984,10 @@ mod tests {
                 &snapshot(vec![("t", keyed("t_pkey", true))]),
                 &snapshot(vec![("t", other)])
             ),
-            ["COLUMN_ADDED public.t.k", "PRIMARY_KEY_CHANGED public.t"]
+            [
+                "COLUMN_ADDED public.t.k",
+                "PRIMARY_KEY_CHANGED public.t.t_pkey"
+            ]
         );
     }
 
@@ -1869,7 +2099,7 @@ mod tests {
     }
 
     /// `TYPE path: before → after` for each change, in diff order.
-    fn details(old: &Snapshot, new: &Snapshot) -> Vec<String> {
+    pub(super) fn details(old: &Snapshot, new: &Snapshot) -> Vec<String> {
         diff(old, new, DiffOptions::default())
             .iter()
             .map(|c| {
@@ -1979,14 +2209,14 @@ mod tests {
         assert_eq!(
             details(&keyed(false, false), &keyed(true, false)),
             [
-                "PRIMARY_KEY_CHANGED public.t: (id) → (id) deferrable",
+                "PRIMARY_KEY_CHANGED public.t.t_pkey: (id) → (id) deferrable",
                 "UNIQUE_CHANGED public.t.t_id_key: (id) → (id) deferrable",
             ]
         );
         assert_eq!(
             details(&keyed(true, false), &keyed(true, true)),
             [
-                "PRIMARY_KEY_CHANGED public.t: (id) deferrable → (id) deferrable initially deferred",
+                "PRIMARY_KEY_CHANGED public.t.t_pkey: (id) deferrable → (id) deferrable initially deferred",
                 "UNIQUE_CHANGED public.t.t_id_key: (id) deferrable → (id) deferrable initially deferred",
             ]
         );
@@ -1994,7 +2224,7 @@ mod tests {
         assert_eq!(
             details(&keyed(false, true), &keyed(false, false)),
             [
-                "PRIMARY_KEY_CHANGED public.t: (id) initially deferred → (id)",
+                "PRIMARY_KEY_CHANGED public.t.t_pkey: (id) initially deferred → (id)",
                 "UNIQUE_CHANGED public.t.t_id_key: (id) initially deferred → (id)",
             ]
         );
@@ -2103,7 +2333,7 @@ mod tests {
     }
 
     /// A snapshot whose `public` schema holds one view `v`.
-    fn with_view(view: View) -> Snapshot {
+    pub(super) fn with_view(view: View) -> Snapshot {
         let mut s = snapshot(vec![]);
         s.schemas
             .get_mut("public")
@@ -2113,7 +2343,7 @@ mod tests {
         s
     }
 
-    fn view_of(columns: &[&str], definition: &str, invalid: bool) -> View {
+    pub(super) fn view_of(columns: &[&str], definition: &str, invalid: bool) -> View {
         View {
             columns: columns
                 .iter()

@@ -927,6 +927,12 @@ pub struct Sequence {
     /// `schema.table.column` of an owning column (serial / identity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<String>,
+    /// The sequence of an identity column (PostgreSQL `GENERATED ... AS
+    /// IDENTITY`): it comes and goes with the column's identity, which is what
+    /// the diff reports; listed so that a `serial` turned identity under the
+    /// same sequence name is seen to keep its sequence.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub identity: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

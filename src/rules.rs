@@ -211,7 +211,7 @@ rule_table! {
     PRIMARY_KEY_ADDED W "A primary key was added.", "primary key added: {after}",
         "Writes of duplicate or NULL key values now fail.",
         "Check for duplicates and writers that may create them.";
-    PRIMARY_KEY_RENAMED I "A primary key was renamed, with the same definition.", "primary key renamed to {after}",
+    PRIMARY_KEY_RENAMED I "A primary key was renamed.", "primary key renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
     UNIQUE_ADDED W "A unique constraint was added.", "unique constraint added: {after}",
         "Writes that create duplicates now fail.",
@@ -295,7 +295,7 @@ rule_table! {
     SEQUENCE_DROPPED B "A sequence was dropped.", "sequence dropped",
         "Inserts whose default calls it, and code that calls nextval, fail.",
         "Restore the sequence.";
-    SEQUENCE_CHANGED W "A sequence's type, bounds, increment or cycling changed.", "sequence changed from {before} to {after}",
+    SEQUENCE_CHANGED W "A sequence's type, bounds, increment, cycling or owning column changed.", "sequence changed from {before} to {after}",
         "Generated values follow a different pattern or may run out.",
         "Check the columns that use the sequence.";
     SEQUENCE_ADDED I "A sequence was added.", "sequence added",

@@ -588,6 +588,7 @@ impl Catalog {
                     (Some(s), Some(t), Some(c)) => Some(format!("{s}.{t}.{c}")),
                     _ => None,
                 },
+                identity: row.try_get(11)?,
             };
             schema.sequences.insert(row.try_get(1)?, sequence);
         }

@@ -233,6 +233,10 @@ fn names_object_in(
                 || t.checks.contains_key(o)
                 || t.indexes.contains_key(o)
                 || t.triggers.contains_key(o)
+                // A key without a name is reported as `PRIMARY`.
+                || t.primary_key
+                    .as_ref()
+                    .is_some_and(|k| k.name.as_deref().unwrap_or("PRIMARY") == o)
         });
         column_ok && object_ok
     });

@@ -1265,3 +1265,82 @@ fn a_dump_restored_under_another_name_is_the_same_schema() {
         assert_eq!(change_lines(&stdout(&out)), Vec::<String>::new());
     }
 }
+
+#[test]
+fn json_to_longtext_says_json_not_longtext_twice() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    // MariaDB's JSON is a LONGTEXT with a json_valid check: both print
+    // `longtext`, and what moved is the check, so the detail says json.
+    let changes = db.drift_details(
+        &["CREATE TABLE t (id int PRIMARY KEY, j JSON)"],
+        &["ALTER TABLE t MODIFY j LONGTEXT"],
+        1,
+    );
+    // JSON compares in binary; the new LONGTEXT takes the table's collation.
+    assert_eq!(
+        changes,
+        [
+            "breaking COLUMN_TYPE_CHANGED t.j: type changed from json to longtext",
+            "warning COLUMN_COLLATION_CHANGED t.j: collation changed from \
+             utf8mb4/utf8mb4_bin to utf8mb4/utf8mb4_general_ci",
+        ]
+    );
+}
+
+#[test]
+fn renames_next_to_a_dropped_column_of_one_shape_stay_drops_and_adds() {
+    // MySQL and MariaDB renumber ordinal positions when a column is dropped,
+    // so they say nothing of which column is which: the PostgreSQL twin
+    // (attnum) is `postgres::pairing::a_column_renamed_next_to_a_dropped_one_keeps_its_attnum`.
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift(
+        &["CREATE TABLE t (id int, a int, b int)"],
+        &[
+            "ALTER TABLE t DROP COLUMN a",
+            "ALTER TABLE t RENAME COLUMN b TO x",
+            "ALTER TABLE t ADD COLUMN y int",
+        ],
+        1,
+    );
+    assert_eq!(
+        changes,
+        [
+            "breaking COLUMN_DROPPED t.a",
+            "breaking COLUMN_DROPPED t.b",
+            "info COLUMN_ADDED t.x",
+            "info COLUMN_ADDED t.y",
+        ]
+    );
+}
+
+#[test]
+fn primary_key_findings_are_named_primary() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift_details(
+        &[
+            "CREATE TABLE gone (id int NOT NULL, PRIMARY KEY (id))",
+            "CREATE TABLE moved (a int NOT NULL, b int NOT NULL, PRIMARY KEY (a))",
+        ],
+        &[
+            "ALTER TABLE gone DROP PRIMARY KEY",
+            "ALTER TABLE moved DROP PRIMARY KEY, ADD PRIMARY KEY (a, b)",
+        ],
+        1,
+    );
+    assert_eq!(
+        changes,
+        [
+            "breaking PRIMARY_KEY_CHANGED moved.PRIMARY: primary key changed from (a) to (a, b)",
+            "breaking PRIMARY_KEY_DROPPED gone.PRIMARY: primary key dropped: (id)",
+        ]
+    );
+}

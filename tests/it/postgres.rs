@@ -10,6 +10,7 @@ use crate::util::{self, Sandbox, change_lines, run};
 
 mod captures;
 mod definitions;
+mod pairing;
 
 /// A fresh database for one test, dropped when the test ends (also on panic).
 struct Db {
@@ -355,10 +356,11 @@ fn snapshot_covers_every_object_kind() {
         app["sequences"]["customers_id_seq"]["owned_by"],
         "app.customers.id"
     );
-    assert!(
-        app["sequences"]["customers_ext_id_seq"].is_null(),
-        "identity sequences belong to their column"
-    );
+    // An identity's sequence is listed, flagged: it goes with its column.
+    let identity = &app["sequences"]["customers_ext_id_seq"];
+    assert_eq!(identity["identity"], true, "{identity}");
+    assert_eq!(identity["owned_by"], "app.customers.ext_id");
+    assert!(app["sequences"]["customers_id_seq"]["identity"].is_null());
     let add_tax = &app["routines"]["add_tax(numeric, integer)"];
     assert_eq!(add_tax["kind"], "function");
     assert_eq!(add_tax["language"], "sql");
@@ -634,10 +636,10 @@ fn constraint_and_index_changes_are_classified() {
             "info INDEX_ADDED public.child.child_id_qty_idx",
             "info INDEX_RENAMED public.child.child_code_idx",
             "warning INDEX_CHANGED public.child.child_qty_idx",
-            "breaking PRIMARY_KEY_DROPPED public.gone_pk",
-            "breaking PRIMARY_KEY_CHANGED public.moved_pk",
+            "breaking PRIMARY_KEY_DROPPED public.gone_pk.gone_pk_pkey",
+            "breaking PRIMARY_KEY_CHANGED public.moved_pk.moved_pk_pkey",
             "breaking COLUMN_MADE_NOT_NULL public.moved_pk.b",
-            "warning PRIMARY_KEY_ADDED public.no_pk",
+            "warning PRIMARY_KEY_ADDED public.no_pk.no_pk_pkey",
         ])
     );
 }

@@ -214,24 +214,48 @@ fn collation_identity_generated_and_moves() {
 #[test]
 fn primary_keys() {
     let t = |pk: &str| format!("CREATE TABLE t (a INT NOT NULL, b INT NOT NULL{pk});");
+    // A key declared without a name is reported as `PRIMARY`.
     assert_eq!(
         drift(&t(", PRIMARY KEY (a)"), &t("")),
-        lines(&["breaking PRIMARY_KEY_DROPPED main.t"])
+        lines(&["breaking PRIMARY_KEY_DROPPED main.t.PRIMARY"])
     );
     assert_eq!(
         drift(&t(""), &t(", PRIMARY KEY (a)")),
-        lines(&["warning PRIMARY_KEY_ADDED main.t"])
+        lines(&["warning PRIMARY_KEY_ADDED main.t.PRIMARY"])
     );
     assert_eq!(
         drift(&t(", PRIMARY KEY (a)"), &t(", PRIMARY KEY (a, b)")),
-        lines(&["breaking PRIMARY_KEY_CHANGED main.t"])
+        lines(&["breaking PRIMARY_KEY_CHANGED main.t.PRIMARY"])
     );
     assert_eq!(
         drift(
             &t(", CONSTRAINT pk_one PRIMARY KEY (a)"),
             &t(", CONSTRAINT pk_two PRIMARY KEY (a)")
         ),
-        lines(&["info PRIMARY_KEY_RENAMED main.t"])
+        lines(&["info PRIMARY_KEY_RENAMED main.t.pk_one"])
+    );
+    // A name given to or taken from a key that had none renames nothing.
+    assert_eq!(
+        drift(
+            &t(", PRIMARY KEY (a)"),
+            &t(", CONSTRAINT pk PRIMARY KEY (a)")
+        ),
+        lines(&[])
+    );
+    assert_eq!(
+        drift(
+            &t(", CONSTRAINT pk PRIMARY KEY (a)"),
+            &t(", PRIMARY KEY (a)")
+        ),
+        lines(&[])
+    );
+    // With other columns too, only the change is reported, under the old name.
+    assert_eq!(
+        drift(
+            &t(", CONSTRAINT pk PRIMARY KEY (a)"),
+            &t(", PRIMARY KEY (a, b)")
+        ),
+        lines(&["breaking PRIMARY_KEY_CHANGED main.t.pk"])
     );
 }
 

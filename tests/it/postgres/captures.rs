@@ -205,7 +205,7 @@ fn deferrable_primary_keys_and_unique_constraints_say_so() {
     assert_eq!(
         changes,
         lines(&[
-            "breaking PRIMARY_KEY_CHANGED public.k: primary key changed from (id) \
+            "breaking PRIMARY_KEY_CHANGED public.k.k_pkey: primary key changed from (id) \
              to (id) deferrable initially deferred",
             "warning UNIQUE_CHANGED public.k.k_code_key: unique constraint changed from (code) \
              to (code) deferrable",
