@@ -74,7 +74,7 @@ pub fn run(cli: Cli) -> Result<Finished> {
     }
 }
 
-/// Decides colour once for the whole process (SPEC §6).
+/// Decides colour once for the whole process.
 fn setup_color(choice: ColorChoice) {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let on = match choice {
@@ -184,7 +184,7 @@ fn leak_at_exit(old: Snapshot, new: Snapshot) {
 }
 
 fn check(args: &CheckArgs, policy: Option<&Loaded>) -> Result<Finished> {
-    // Notification settings are validated before any database work (SPEC §7).
+    // Notification settings are validated before any database work.
     let notify =
         CheckNotify::from_args(&args.notify, policy.and_then(|p| p.options.notify.as_ref()))?;
     let settings = settings::check(&args.db, args.baseline.as_deref(), &args.verdict, policy)?;

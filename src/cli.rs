@@ -185,7 +185,7 @@ pub enum NotifyCommand {
     Test(ChannelArgs),
 }
 
-/// Where notifications go and how hard delivery tries (SPEC §7).
+/// Where notifications go and how hard delivery tries.
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Notifications")]
 pub struct ChannelArgs {

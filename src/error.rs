@@ -1,11 +1,11 @@
-//! The one error type of driftguard and the exit-code table (SPEC §5).
+//! The one error type of driftguard and the exit-code table.
 //!
 //! Every failure anywhere in the program ends up as an [`Error`] whose variant
 //! says which exit code it earns, so the mapping lives in exactly one place:
 //! [`Error::exit_code`]. Drift verdicts (0–2) are not errors; they come from
 //! [`crate::rules::Verdict`].
 
-/// Exit codes of SPEC §5. Scripts depend on these numbers.
+/// The exit codes. Scripts depend on these numbers.
 pub mod code {
     pub const PASS: i32 = 0;
     pub const BREAKING: i32 = 1;

@@ -1,4 +1,4 @@
-//! The binary: parse, run, and map every outcome to its exit code (SPEC §5).
+//! The binary: parse, run, and map every outcome to its exit code.
 
 use clap::Parser;
 use clap::error::ErrorKind;

@@ -399,7 +399,7 @@ pub struct Finding {
 }
 
 /// The default severity of a change, before overrides. The one contextual rule
-/// of SPEC §4: dropping the default of a NOT NULL column breaks inserts.
+/// of the table: dropping the default of a NOT NULL column breaks inserts.
 fn default_severity(change: &Change) -> Severity {
     match change.change_type {
         ChangeType::COLUMN_DEFAULT_DROPPED if change.required => Severity::Breaking,
@@ -511,7 +511,7 @@ pub struct Counts {
     pub info: usize,
 }
 
-/// Result, score and counts of a set of findings (SPEC §4).
+/// Result, score and counts of a set of findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     pub result: Outcome,
@@ -593,7 +593,7 @@ mod tests {
     }
 
     #[test]
-    fn score_follows_the_spec_formula() {
+    fn score_follows_the_documented_formula() {
         assert_eq!(verdict(0, 0, 0).severity, 0);
         assert_eq!(verdict(0, 0, 3).severity, 3);
         assert_eq!(verdict(0, 0, 25).severity, 10);
@@ -796,7 +796,7 @@ mod tests {
     }
 
     #[test]
-    fn spec_defaults() {
+    fn documented_default_severities() {
         use ChangeType::*;
         for t in [
             SCHEMA_DROPPED,

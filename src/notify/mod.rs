@@ -1,4 +1,4 @@
-//! Notifications (SPEC §7): signed JSON webhooks and Slack messages, sent
+//! Notifications: signed JSON webhooks and Slack messages, sent
 //! synchronously, in parallel, with retries, before the process exits.
 //!
 //! Everything a user can get wrong is checked by [`Notifier::from_args`]
@@ -310,7 +310,7 @@ impl CheckNotify {
     }
 
     /// The exit code once notifications are done: unchanged unless a delivery
-    /// failed and `--require-delivery` was given (SPEC §5).
+    /// failed and `--require-delivery` was given.
     pub fn exit_code(&self, deliveries: &[Delivery], drift_code: i32) -> i32 {
         let failed = failures(deliveries);
         if self.require_delivery && failed > 0 {

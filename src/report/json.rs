@@ -1,4 +1,4 @@
-//! The JSON report: the same document as the webhook payload (SPEC §7),
+//! The JSON report: the same document as the webhook payload,
 //! versioned by its `format` field.
 
 use std::io::Write;

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::glob::Glob;
 use crate::model::Snapshot;
 
-/// A database to read, recognized from its URL (SPEC §2).
+/// A database to read, recognized from its URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Postgres(String),

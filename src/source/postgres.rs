@@ -85,7 +85,7 @@ fn connect(config: &postgres::Config, tls: MakeRustlsConnect, shown: &str) -> Re
     }
 }
 
-/// Turns a driver error into the exit code SPEC §5 gives it, with a message
+/// Turns a driver error into the exit code the exit-code table gives it, with a message
 /// that says what to do. `shown` is the URL with its password redacted; the
 /// driver's own messages never contain the password.
 fn map_error(e: &postgres::Error, shown: &str, config: &postgres::Config) -> Error {

@@ -1,4 +1,4 @@
-//! The command line as scripts see it: every exit code of SPEC §5, the summary
+//! The command line as scripts see it: every exit code, the summary
 //! line, bad baselines, and the rendered reports (insta snapshots).
 
 use crate::util::{Sandbox, driftguard, fixture, run, stderr, stdout};

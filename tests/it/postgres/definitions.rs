@@ -45,7 +45,7 @@ fn changed_definitions_show_what_differs() {
     assert_eq!(
         lines,
         [
-            "warning FUNCTION_CHANGED public.order_total(public.orders): routine changed: stable parallel unsafe arguments(o public.orders) → immutable parallel unsafe arguments(o public.orders)",
+            "warning FUNCTION_CHANGED public.order_total(public.orders): routine changed: stable → immutable",
             "warning FUNCTION_CHANGED public.order_total(public.orders): routine changed: …IF o.status = [-'open'-]{+'closed'+} THEN RETURN o.total…",
             "warning TRIGGER_CHANGED public.orders.orders_stamp: trigger changed: …orders_stamp before insert {+or update+} on public.orders for…",
         ]
