@@ -6,6 +6,22 @@
 //! byte for byte would report a reformatted view as changed, so definitions are
 //! compared in a canonical form: comments dropped, whitespace collapsed,
 //! unquoted words lower-cased, needless identifier quotes removed.
+//!
+//! Two dialects: PostgreSQL's (in [`postgres`]), where brackets are array
+//! constructors and subscripts and `$` starts parameters and dollar quotes,
+//! and the one MySQL, MariaDB and SQLite share, where backquotes, double
+//! quotes and SQLite's `[brackets]` quote identifiers.
+
+mod postgres;
+
+/// Which lexical rules split the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// MySQL, MariaDB and SQLite.
+    #[default]
+    Generic,
+    Postgres,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -56,9 +72,17 @@ fn unquote(text: &str) -> String {
 
 const OPERATOR_CHARS: &str = "<>=!|:-+*/%&~^@#?";
 
-/// Splits SQL into tokens, dropping whitespace and comments. Unterminated
-/// quotes run to the end of the input rather than failing: the text came
-/// from the engine's catalog, which already accepted it.
+/// Splits SQL in `dialect` into tokens, dropping whitespace and comments.
+pub fn tokenize_in(dialect: Dialect, sql: &str) -> Vec<Token<'_>> {
+    match dialect {
+        Dialect::Generic => tokenize(sql),
+        Dialect::Postgres => postgres::tokenize(sql),
+    }
+}
+
+/// Splits MySQL or SQLite SQL into tokens, dropping whitespace and comments.
+/// Unterminated quotes run to the end of the input rather than failing: the
+/// text came from the engine's catalog, which already accepted it.
 pub fn tokenize(sql: &str) -> Vec<Token<'_>> {
     let bytes = sql.as_bytes();
     let mut tokens = Vec::new();
@@ -162,33 +186,56 @@ fn is_plain_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// The canonical spelling of a list of tokens.
+/// The canonical spelling of a list of MySQL or SQLite tokens.
 pub fn canonical_tokens(tokens: &[Token<'_>]) -> String {
+    canonical_tokens_in(Dialect::Generic, tokens)
+}
+
+/// An identifier as the canonical spelling writes it: bare when the dialect
+/// reads the bare word as the same identifier, else in double quotes.
+fn canonical_ident(dialect: Dialect, token: &Token<'_>) -> String {
+    if dialect == Dialect::Postgres && !token.text.starts_with('"') {
+        // `U&"…"`: its escapes are left as written.
+        return token.text.to_string();
+    }
+    let inner = unquote(token.text);
+    let bare = is_plain_identifier(&inner)
+        && !(dialect == Dialect::Postgres && postgres::is_quoted_keyword(&inner));
+    if bare {
+        inner
+    } else {
+        format!("\"{}\"", inner.replace('"', "\"\""))
+    }
+}
+
+/// The canonical spelling of a list of tokens: words in lower case, quotes
+/// only where needed, one space between tokens except inside parentheses and
+/// brackets, before commas, around `.` and `::`, and before the parenthesis
+/// of a call.
+pub fn canonical_tokens_in(dialect: Dialect, tokens: &[Token<'_>]) -> String {
     let mut out = String::new();
     let mut prev: Option<String> = None;
     for token in tokens {
         let text = match token.kind {
             TokenKind::Word => token.text.to_ascii_lowercase(),
-            TokenKind::QuotedIdent => {
-                let inner = unquote(token.text);
-                if is_plain_identifier(&inner) {
-                    inner
-                } else {
-                    format!("\"{}\"", inner.replace('"', "\"\""))
-                }
-            }
+            TokenKind::QuotedIdent => canonical_ident(dialect, token),
             _ => token.text.to_string(),
         };
         if let Some(p) = prev.as_deref() {
+            let slice = dialect == Dialect::Postgres && (p == ":" || text == ":");
             let tight = p == "("
                 || p == "."
                 || p == "::"
+                || p == "["
+                || slice
                 || text == ")"
                 || text == ","
                 || text == "."
                 || text == "::"
-                || (text == "(" && !is_operator_word(p));
-            if !tight {
+                || text == "]"
+                || ((text == "(" || text == "[") && !is_operator_word(p));
+            // Never let two tokens run into one (`1` `.`, `-` `-`).
+            if !tight || !separate(dialect, p, &text) {
                 out.push(' ');
             }
         }
@@ -196,6 +243,13 @@ pub fn canonical_tokens(tokens: &[Token<'_>]) -> String {
         prev = Some(text);
     }
     out
+}
+
+/// Whether `a` written right before `b` still reads as the two tokens.
+fn separate(dialect: Dialect, a: &str, b: &str) -> bool {
+    let joined = format!("{a}{b}");
+    let tokens = tokenize_in(dialect, &joined);
+    tokens.len() == 2 && tokens[0].text == a && tokens[1].text == b
 }
 
 /// `in (`, `and (`: keep a space before the parenthesis after keywords and
@@ -209,15 +263,21 @@ fn is_operator_word(prev: &str) -> bool {
     prev.chars().all(|c| OPERATOR_CHARS.contains(c) || c == ',') || KEYWORDS.contains(&prev)
 }
 
-/// The canonical spelling of an SQL fragment.
+/// The canonical spelling of a MySQL or SQLite fragment.
 pub fn canonical(sql: &str) -> String {
-    let tokens = tokenize(sql);
+    canonical_in(Dialect::Generic, sql)
+}
+
+/// The canonical spelling of an SQL fragment: [`canonical_tokens_in`] without
+/// parentheses around the whole and without a final `;`.
+pub fn canonical_in(dialect: Dialect, sql: &str) -> String {
+    let tokens = tokenize_in(dialect, sql);
     let tokens = strip_outer_parens(&tokens);
     let tokens = match tokens.last() {
         Some(t) if t.is_punct(";") => &tokens[..tokens.len() - 1],
         _ => tokens,
     };
-    canonical_tokens(tokens)
+    canonical_tokens_in(dialect, tokens)
 }
 
 /// Removes parentheses that wrap the whole fragment: `((a > 0))` is `a > 0`.

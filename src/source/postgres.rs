@@ -25,7 +25,7 @@ use crate::model::{
     ViewColumn, intern, sha256_hex,
 };
 use crate::source::{Filter, Timeouts, redact_url};
-use crate::sql;
+
 
 use normalize::{
     auto_named, check_expression, fk_action, index_column, normalize_default, normalize_type,
@@ -285,7 +285,7 @@ impl Catalog {
                 let definition: Option<String> = row.try_get(12)?;
                 let mut view = View {
                     materialized: relkind == "m",
-                    definition: sql::canonical(definition.as_deref().unwrap_or("")),
+                    definition: normalize::canonical(definition.as_deref().unwrap_or("")),
                     comment,
                     ..View::default()
                 };
@@ -391,7 +391,7 @@ impl Catalog {
             };
             match (generated.as_str(), default) {
                 ("s", Some(expr)) => {
-                    column.generated = Some(sql::canonical(&expr).into());
+                    column.generated = Some(normalize::canonical(&expr).into());
                     column.generated_kind = Some(intern::text("stored"));
                 }
                 (_, Some(expr)) => {
@@ -469,7 +469,7 @@ impl Catalog {
                 _ => {
                     let check = Check {
                         auto_named: auto_named(&name, &table_name, &[Some(&joined)], "excl"),
-                        expression: sql::canonical(&definition),
+                        expression: normalize::canonical(&definition),
                     };
                     table.exclusions.insert(name, check);
                 }
@@ -502,7 +502,7 @@ impl Catalog {
                 });
                 if k < key_count {
                     let text = if is_expression {
-                        sql::canonical(item)
+                        normalize::canonical(item)
                     } else {
                         item.clone()
                     };
@@ -520,7 +520,7 @@ impl Catalog {
                 columns,
                 unique: row.try_get(4)?,
                 method: Some(row.try_get(3)?),
-                predicate: predicate.map(|p| sql::canonical(&p)),
+                predicate: predicate.map(|p| normalize::canonical(&p)),
                 include: items[key_count..].to_vec(),
                 nulls_not_distinct: row.try_get(10)?,
                 invisible: false,
@@ -635,7 +635,7 @@ impl Catalog {
             let schema_name: String = row.try_get(0)?;
             let relation: String = row.try_get(1)?;
             let name: String = row.try_get(2)?;
-            let definition = sql::canonical(&row.try_get::<_, String>(3)?);
+            let definition = normalize::canonical(&row.try_get::<_, String>(3)?);
             let state = trigger_state(row.try_get(4)?);
             let Some(schema) = snapshot.schemas.get_mut(&schema_name) else {
                 continue;
@@ -673,8 +673,8 @@ impl Catalog {
                 .into(),
                 permissive: row.try_get(4)?,
                 roles: row.try_get(5)?,
-                using: using.map(|u| sql::canonical(&u)),
-                with_check: with_check.map(|c| sql::canonical(&c)),
+                using: using.map(|u| normalize::canonical(&u)),
+                with_check: with_check.map(|c| normalize::canonical(&c)),
             };
             table.policies.insert(row.try_get(2)?, policy);
         }
