@@ -362,11 +362,131 @@ mod tests {
         );
     }
 
+    fn pg(sql: &str) -> String {
+        canonical_in(Dialect::Postgres, sql)
+    }
+
+    #[test]
+    fn postgres_arrays_and_subscripts_keep_their_brackets() {
+        assert_eq!(pg("ARRAY[1,2]"), "array[1, 2]");
+        assert_eq!(pg("'{}'::text[]"), "'{}'::text[]");
+        assert_eq!(pg("(a)[1:2] = b[ i ]"), "(a)[1:2] = b[i]");
+        assert_eq!(pg("ARRAY[[1,2],[3,4]]"), "array[[1, 2], [3, 4]]");
+        assert_eq!(pg("a[:2]"), "a[:2]");
+        // Different expressions stay different.
+        assert_ne!(pg("arr[i]"), pg("arr i"));
+        assert_ne!(pg("ARRAY[1, 2]"), pg("array \"1, 2\""));
+    }
+
+    #[test]
+    fn postgres_strings_are_kept_whole() {
+        assert_eq!(pg(r"E'It\'s' || x"), r"E'It\'s' || x");
+        assert_eq!(pg("$$ SELECT  1 $$"), "$$ SELECT  1 $$");
+        assert_eq!(pg("$f$ A $$ b $f$ || $1"), "$f$ A $$ b $f$ || $1");
+        assert_eq!(pg("U&'d\\0061t' = N'X'"), "U&'d\\0061t' = N'X'");
+        assert_eq!(pg("j->>'K' #>> '{A}'"), "j ->> 'K' #>> '{A}'");
+    }
+
+    #[test]
+    fn postgres_keywords_keep_their_quotes() {
+        assert_eq!(pg("\"user\" = \"Email\""), "\"user\" = \"Email\"");
+        assert_ne!(pg("\"user\" = 'x'"), pg("user = 'x'"));
+        assert_eq!(pg("\"email\" = 'x'"), "email = 'x'");
+        // MySQL and SQLite keep reading `user` as a name.
+        assert_eq!(canonical("\"user\""), "user");
+    }
+
+    #[test]
+    fn tokens_that_would_run_together_are_spaced() {
+        let tokens = tokenize_in(Dialect::Postgres, "(- -1)");
+        assert_eq!(canonical_tokens_in(Dialect::Postgres, &tokens), "(- - 1)");
+        let tokens = tokenize_in(Dialect::Postgres, "1 .x");
+        assert_eq!(canonical_tokens_in(Dialect::Postgres, &tokens), "1 .x");
+    }
+
+    #[test]
+    fn sqlite_brackets_still_quote_identifiers() {
+        let tokens = tokenize("[order id] > 0");
+        assert_eq!(tokens[0].kind, TokenKind::QuotedIdent);
+        assert_eq!(tokens[0].ident(), "order id");
+        assert_eq!(canonical("[Total] + [qty]"), "\"Total\" + qty");
+    }
+
     #[test]
     fn splits_at_top_level_commas() {
         let tokens = tokenize("a int, b numeric(10, 2), check (a > 0)");
         let parts = split_top_level(&tokens);
         assert_eq!(parts.len(), 3);
         assert_eq!(canonical_tokens(parts[1]), "b numeric(10, 2)");
+    }
+
+    mod round_trip {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// A token as the canonical spelling prints it.
+        fn token() -> impl Strategy<Value = (TokenKind, String)> {
+            let word = "[a-z_][a-z0-9_$]{0,6}"
+                .prop_filter("a string prefix", |w| {
+                    !matches!(w.as_str(), "e" | "b" | "x" | "n" | "u")
+                })
+                .prop_map(|w| (TokenKind::Word, w));
+            let quoted = "[A-Za-z \"._0-9]{1,6}".prop_map(|w| {
+                (TokenKind::QuotedIdent, format!("\"{}\"", w.replace('"', "\"\"")))
+            });
+            let string = prop_oneof![
+                "[a-z '\\\\]{0,6}".prop_map(|s| format!("'{}'", s.replace('\'', "''"))),
+                "[a-z ']{0,6}".prop_map(|s| format!("E'{}'", s.replace('\'', "\\'"))),
+                // No `q`: a body holding its own closing tag would end early.
+                "[a-p '$]{0,6}".prop_map(|s| format!("$q${s}$q$")),
+            ]
+            .prop_map(|s| (TokenKind::String, s));
+            let number = prop_oneof!["[0-9]{1,4}", "[0-9]{1,3}\\.[0-9]{1,3}", "[0-9]e-[0-9]"]
+                .prop_map(|n| (TokenKind::Number, n));
+            let operator = "[-+*/<>=~!@#%^&|?]{1,3}"
+                .prop_filter("one operator token", |op| {
+                    let tokens = tokenize_in(Dialect::Postgres, op);
+                    tokens.len() == 1 && tokens[0].text == op
+                })
+                .prop_map(|op| (TokenKind::Punct, op));
+            let punct = prop_oneof![
+                Just("("), Just(")"), Just("["), Just("]"), Just(","), Just("."),
+                Just("::"), Just(":"), Just(";"), Just("$1"),
+            ]
+            .prop_map(|p| {
+                let kind = if p == "$1" { TokenKind::Word } else { TokenKind::Punct };
+                (kind, p.to_string())
+            });
+            prop_oneof![word, quoted, string, number, operator, punct]
+        }
+
+        proptest! {
+            /// Printing a token stream and reading it back gives the same tokens.
+            #[test]
+            fn printed_tokens_read_back_unchanged(stream in proptest::collection::vec(token(), 0..24)) {
+                let text: Vec<Token<'_>> = stream
+                    .iter()
+                    .map(|(kind, text)| Token { kind: *kind, text, start: 0, end: 0 })
+                    .collect();
+                let printed = canonical_tokens_in(Dialect::Postgres, &text);
+                let again: Vec<(TokenKind, String)> = tokenize_in(Dialect::Postgres, &printed)
+                    .into_iter()
+                    .map(|t| (t.kind, t.text.to_string()))
+                    .collect();
+                // Quoted identifiers come back bare where quotes were not needed.
+                let expected: Vec<(TokenKind, String)> = text
+                    .iter()
+                    .map(|t| match t.kind {
+                        TokenKind::QuotedIdent => {
+                            let printed = canonical_ident(Dialect::Postgres, t);
+                            let kind = if printed.starts_with('"') { t.kind } else { TokenKind::Word };
+                            (kind, printed)
+                        }
+                        _ => (t.kind, t.text.to_string()),
+                    })
+                    .collect();
+                prop_assert_eq!(again, expected, "printed: {}", printed);
+            }
+        }
     }
 }
