@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use crate::util::{self, Sandbox, change_lines, run};
 
+mod canonical;
 mod captures;
 
 /// A fresh database for one test, dropped when the test ends (also on panic).
