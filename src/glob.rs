@@ -199,7 +199,10 @@ mod tests {
                     "`{pattern}` under `{parent}`"
                 );
                 if glob.covers_all_under(parent) {
-                    assert!(suffixes.iter().all(|w| under(w)), "`{pattern}` all under `{parent}`");
+                    assert!(
+                        suffixes.iter().all(|w| under(w)),
+                        "`{pattern}` all under `{parent}`"
+                    );
                 }
             }
         }

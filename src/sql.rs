@@ -432,7 +432,10 @@ mod tests {
                 })
                 .prop_map(|w| (TokenKind::Word, w));
             let quoted = "[A-Za-z \"._0-9]{1,6}".prop_map(|w| {
-                (TokenKind::QuotedIdent, format!("\"{}\"", w.replace('"', "\"\"")))
+                (
+                    TokenKind::QuotedIdent,
+                    format!("\"{}\"", w.replace('"', "\"\"")),
+                )
             });
             let string = prop_oneof![
                 "[a-z '\\\\]{0,6}".prop_map(|s| format!("'{}'", s.replace('\'', "''"))),
@@ -450,11 +453,23 @@ mod tests {
                 })
                 .prop_map(|op| (TokenKind::Punct, op));
             let punct = prop_oneof![
-                Just("("), Just(")"), Just("["), Just("]"), Just(","), Just("."),
-                Just("::"), Just(":"), Just(";"), Just("$1"),
+                Just("("),
+                Just(")"),
+                Just("["),
+                Just("]"),
+                Just(","),
+                Just("."),
+                Just("::"),
+                Just(":"),
+                Just(";"),
+                Just("$1"),
             ]
             .prop_map(|p| {
-                let kind = if p == "$1" { TokenKind::Word } else { TokenKind::Punct };
+                let kind = if p == "$1" {
+                    TokenKind::Word
+                } else {
+                    TokenKind::Punct
+                };
                 (kind, p.to_string())
             });
             prop_oneof![word, quoted, string, number, operator, punct]

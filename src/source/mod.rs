@@ -307,7 +307,10 @@ mod tests {
         assert_eq!(names(&partial), (vec!["app", "public"], vec!["ext_app"]));
         assert!(partial.schemas["public"].tables.is_empty());
         assert_eq!(partial.schemas["public"].enums.len(), 1);
-        assert_eq!(names(&filtered(&[], &["*.tmp_*"], &[])).0, ["app", "public"]);
+        assert_eq!(
+            names(&filtered(&[], &["*.tmp_*"], &[])).0,
+            ["app", "public"]
+        );
     }
 
     #[test]

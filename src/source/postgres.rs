@@ -26,7 +26,6 @@ use crate::model::{
 };
 use crate::source::{Filter, Timeouts, redact_url};
 
-
 use normalize::{
     auto_named, check_expression, fk_action, index_column, normalize_default, normalize_type,
     trigger_state,

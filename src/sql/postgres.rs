@@ -462,17 +462,14 @@ mod tests {
         assert_eq!(texts(r"E'it\'s' || 'a''b'"), [r"E'it\'s'", "||", "'a''b'"]);
         // Standard strings take backslashes literally.
         assert_eq!(texts(r"'a\' x"), [r"'a\'", "x"]);
-        assert_eq!(texts("U&'\\0041' b'01' X'1F' n'x'"), [
-            "U&'\\0041'",
-            "b'01'",
-            "X'1F'",
-            "n'x'"
-        ]);
-        assert_eq!(texts("$$ a'b $$ || $q$ $$ $q$"), [
-            "$$ a'b $$",
-            "||",
-            "$q$ $$ $q$"
-        ]);
+        assert_eq!(
+            texts("U&'\\0041' b'01' X'1F' n'x'"),
+            ["U&'\\0041'", "b'01'", "X'1F'", "n'x'"]
+        );
+        assert_eq!(
+            texts("$$ a'b $$ || $q$ $$ $q$"),
+            ["$$ a'b $$", "||", "$q$ $$ $q$"]
+        );
         assert_eq!(texts("$1 + $23"), ["$1", "+", "$23"]);
         assert_eq!(texts("\"a\"\"b\" U&\"x\""), ["\"a\"\"b\"", "U&\"x\""]);
         assert_eq!(texts("e1 x1"), ["e1", "x1"]);
@@ -484,20 +481,25 @@ mod tests {
         assert_eq!(texts("a#>>'{k}'"), ["a", "#>>", "'{k}'"]);
         assert_eq!(texts("a<-1"), ["a", "<", "-", "1"]);
         assert_eq!(texts("a@-1"), ["a", "@-", "1"]);
-        assert_eq!(texts("a!=b<>c~~*d"), ["a", "!=", "b", "<>", "c", "~~*", "d"]);
+        assert_eq!(
+            texts("a!=b<>c~~*d"),
+            ["a", "!=", "b", "<>", "c", "~~*", "d"]
+        );
         assert_eq!(texts("a::int"), ["a", "::", "int"]);
-        assert_eq!(texts("f(a => 1, b := 2)"), [
-            "f", "(", "a", "=>", "1", ",", "b", ":=", "2", ")"
-        ]);
+        assert_eq!(
+            texts("f(a => 1, b := 2)"),
+            ["f", "(", "a", "=>", "1", ",", "b", ":=", "2", ")"]
+        );
         assert_eq!(texts("a+-- c\n1"), ["a", "+", "1"]);
         assert_eq!(texts("a*/* c */1"), ["a", "*", "1"]);
     }
 
     #[test]
     fn numbers_and_comments() {
-        assert_eq!(texts("1.5e-3 .5 1e 0x1F 1_000"), [
-            "1.5e-3", ".5", "1", "e", "0x1F", "1_000"
-        ]);
+        assert_eq!(
+            texts("1.5e-3 .5 1e 0x1F 1_000"),
+            ["1.5e-3", ".5", "1", "e", "0x1F", "1_000"]
+        );
         assert_eq!(texts("1..2"), ["1", "..", "2"]);
         assert_eq!(texts("a /* x /* y */ z */ b"), ["a", "b"]);
         assert_eq!(texts("a -- x\nb"), ["a", "b"]);

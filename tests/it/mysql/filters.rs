@@ -59,23 +59,44 @@ fn filters_cover_routines_events_and_whole_databases() {
     ] {
         assert!(all.iter().any(|l| l == expected), "{expected}: {all:?}");
     }
-    assert!(all.iter().any(|l| l == "breaking FUNCTION_DROPPED two.f()"), "{all:?}");
-    assert!(all.iter().any(|l| l == "warning EVENT_DROPPED two.nightly"), "{all:?}");
+    assert!(
+        all.iter().any(|l| l == "breaking FUNCTION_DROPPED two.f()"),
+        "{all:?}"
+    );
+    assert!(
+        all.iter().any(|l| l == "warning EVENT_DROPPED two.nightly"),
+        "{all:?}"
+    );
     // Only database one: the baseline's database two is left out as well.
     assert_eq!(check(&["--schema", &one_name], 0), added);
     // `two.*` covers database two and everything in it.
     let two_all = format!("{two_name}.*");
-    assert_eq!(check(&[&both[..], &["--exclude", &two_all]].concat(), 0), added);
+    assert_eq!(
+        check(&[&both[..], &["--exclude", &two_all]].concat(), 0),
+        added
+    );
     run(
         sandbox
             .cmd()
-            .args(["snapshot", "--db", &url, "-o", "one.json", "--exclude", &two_all])
+            .args([
+                "snapshot",
+                "--db",
+                &url,
+                "-o",
+                "one.json",
+                "--exclude",
+                &two_all,
+            ])
             .args(both),
         0,
     );
     let snapshot: serde_json::Value =
         serde_json::from_str(&sandbox.read("one.json")).expect("snapshot JSON");
-    let schemas: Vec<&String> = snapshot["schemas"].as_object().expect("schemas").keys().collect();
+    let schemas: Vec<&String> = snapshot["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+        .collect();
     assert_eq!(schemas, [&one_name], "no empty database two is left behind");
     // Routines and events are matched by `database.name` like tables.
     let exclude: Vec<String> = ["b", "c", "f*", "nightly"]

@@ -58,7 +58,11 @@ fn canonical_text_parses_to_the_same_expression() {
                 .batch_execute(&format!("ALTER TABLE t ADD CONSTRAINT {name} {check}"))
                 .unwrap_or_else(|e| panic!("{name}: {check}: {e:?}\n(from {expr})"));
         };
-        add(&mut client, &format!("o{i}"), &format!("CHECK (({expr}) IS NOT NULL)"));
+        add(
+            &mut client,
+            &format!("o{i}"),
+            &format!("CHECK (({expr}) IS NOT NULL)"),
+        );
         let original = deparsed(&mut client, &format!("o{i}"));
         // What a snapshot stores: the server's text in canonical spelling.
         add(&mut client, &format!("s{i}"), &pg(&original));

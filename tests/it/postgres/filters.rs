@@ -55,7 +55,14 @@ fn filters_leave_out_other_schemas_and_their_extensions() {
     // `X.*` leaves out schema X itself with everything in it, extensions too.
     assert_eq!(
         check(
-            &["--exclude", "scratch.*", "--exclude", "public.*", "--exclude", "fresh.*"],
+            &[
+                "--exclude",
+                "scratch.*",
+                "--exclude",
+                "public.*",
+                "--exclude",
+                "fresh.*"
+            ],
             0
         ),
         ["info TABLE_ADDED app.u"]
@@ -64,5 +71,8 @@ fn filters_leave_out_other_schemas_and_their_extensions() {
         check(&["--include", "app.*"], 0),
         ["info TABLE_ADDED app.u"]
     );
-    assert_eq!(check(&["--exclude", "app.*", "--schema", "app"], 0), Vec::<String>::new());
+    assert_eq!(
+        check(&["--exclude", "app.*", "--schema", "app"], 0),
+        Vec::<String>::new()
+    );
 }
