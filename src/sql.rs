@@ -17,9 +17,13 @@ mod postgres;
 /// Which lexical rules split the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Dialect {
-    /// MySQL, MariaDB and SQLite.
+    /// SQLite (and what MySQL shares with it).
     #[default]
     Generic,
+    /// As [`Dialect::Generic`], and a backslash escapes the next character in
+    /// a `'…'` string, as MySQL and MariaDB read it and print it
+    /// (`CHECK_CLAUSE` shows `'it\'s'`).
+    Mysql,
     Postgres,
 }
 
@@ -75,7 +79,8 @@ const OPERATOR_CHARS: &str = "<>=!|:-+*/%&~^@#?";
 /// Splits SQL in `dialect` into tokens, dropping whitespace and comments.
 pub fn tokenize_in(dialect: Dialect, sql: &str) -> Vec<Token<'_>> {
     match dialect {
-        Dialect::Generic => tokenize(sql),
+        Dialect::Generic => tokenize_generic(sql, false),
+        Dialect::Mysql => tokenize_generic(sql, true),
         Dialect::Postgres => postgres::tokenize(sql),
     }
 }
@@ -84,6 +89,10 @@ pub fn tokenize_in(dialect: Dialect, sql: &str) -> Vec<Token<'_>> {
 /// Unterminated quotes run to the end of the input rather than failing: the
 /// text came from the engine's catalog, which already accepted it.
 pub fn tokenize(sql: &str) -> Vec<Token<'_>> {
+    tokenize_generic(sql, false)
+}
+
+fn tokenize_generic(sql: &str, backslash_escapes: bool) -> Vec<Token<'_>> {
     let bytes = sql.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
@@ -110,15 +119,15 @@ pub fn tokenize(sql: &str) -> Vec<Token<'_>> {
                 continue;
             }
             b'\'' => {
-                i = skip_quoted(bytes, i, b'\'');
+                i = skip_quoted(bytes, i, b'\'', backslash_escapes);
                 TokenKind::String
             }
             b'"' | b'`' => {
-                i = skip_quoted(bytes, i, c);
+                i = skip_quoted(bytes, i, c, false);
                 TokenKind::QuotedIdent
             }
             b'[' => {
-                i = skip_quoted(bytes, i, b']');
+                i = skip_quoted(bytes, i, b']', false);
                 TokenKind::QuotedIdent
             }
             b'0'..=b'9' => {
@@ -164,10 +173,15 @@ pub fn tokenize(sql: &str) -> Vec<Token<'_>> {
     tokens
 }
 
-/// Index just past the closing quote (a doubled quote is an escaped one).
-fn skip_quoted(bytes: &[u8], open: usize, close: u8) -> usize {
+/// Index just past the closing quote (a doubled quote is an escaped one, and
+/// so is one after a backslash with `backslash_escapes`).
+fn skip_quoted(bytes: &[u8], open: usize, close: u8, backslash_escapes: bool) -> usize {
     let mut i = open + 1;
     while i < bytes.len() {
+        if backslash_escapes && bytes[i] == b'\\' {
+            i += 2;
+            continue;
+        }
         if bytes[i] == close {
             if bytes.get(i + 1) == Some(&close) && close != b']' {
                 i += 2;
@@ -402,6 +416,15 @@ mod tests {
         assert_eq!(canonical_tokens_in(Dialect::Postgres, &tokens), "(- - 1)");
         let tokens = tokenize_in(Dialect::Postgres, "1 .x");
         assert_eq!(canonical_tokens_in(Dialect::Postgres, &tokens), "1 .x");
+    }
+
+    #[test]
+    fn mysql_strings_keep_backslash_escaped_quotes() {
+        let my = |sql| canonical_in(Dialect::Mysql, sql);
+        assert_eq!(my(r"`s` <> 'A\'B\\c'"), r"s <> 'A\'B\\c'");
+        assert_ne!(my(r"s = 'A\'B'"), my(r"s = 'A\'b'"));
+        // SQLite takes a backslash literally: the string ends at the quote.
+        assert_eq!(canonical(r"s = 'A\' OR B"), r"s = 'A\' or b");
     }
 
     #[test]

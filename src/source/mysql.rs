@@ -29,7 +29,6 @@ use crate::model::{
     Table, TableKind, Text, Trigger, TypeFamily, Unique, View, ViewColumn, intern,
 };
 use crate::source::{Filter, Timeouts, redact_url};
-use crate::sql;
 use normalize::{Flavor, generated};
 
 /// Catalog queries per snapshot, whatever the number of tables or databases:
@@ -872,7 +871,7 @@ impl Catalog {
             else {
                 continue;
             };
-            let definition = sql::canonical(&format!(
+            let definition = normalize::canonical(&format!(
                 "{} {} for each row {}",
                 text(r, 3),
                 text(r, 4),
@@ -1035,7 +1034,7 @@ impl Catalog {
                     returns,
                     language: "sql".into(),
                     // Canonical text: reformatting or re-commenting a body is not drift.
-                    body_hash: model::sha256_hex(&sql::canonical(&body)),
+                    body_hash: model::sha256_hex(&normalize::canonical(&body)),
                     attributes: Some(attributes),
                 },
             );
@@ -1100,7 +1099,7 @@ fn event_from_row(r: &Row) -> Event {
         status,
         preserve: text(r, 10) == "PRESERVE",
         // Canonical text: reformatting or re-commenting a body is not drift.
-        body_hash: model::sha256_hex(&sql::canonical(&text(r, 11))),
+        body_hash: model::sha256_hex(&normalize::canonical(&text(r, 11))),
         comment: opt_text(r, 12).filter(|c| !c.is_empty()),
     }
 }

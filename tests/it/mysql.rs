@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 
+mod canonical;
 mod filters;
 
 use crate::util::{self, Sandbox, change_lines, run, stderr, stdout};
