@@ -261,6 +261,11 @@ pub fn canonical_tokens_in(dialect: Dialect, tokens: &[Token<'_>]) -> String {
 
 /// Whether `a` written right before `b` still reads as the two tokens.
 fn separate(dialect: Dialect, a: &str, b: &str) -> bool {
+    // Parentheses and commas are tokens by themselves in every dialect.
+    const ALONE: [&str; 3] = ["(", ")", ","];
+    if ALONE.contains(&a) || ALONE.contains(&b) {
+        return true;
+    }
     let joined = format!("{a}{b}");
     let tokens = tokenize_in(dialect, &joined);
     tokens.len() == 2 && tokens[0].text == a && tokens[1].text == b
