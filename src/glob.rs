@@ -57,6 +57,48 @@ impl Glob {
         }
         p[pi..].iter().all(|&c| c == '*')
     }
+
+    /// Whether the pattern matches every path inside `parent`: `parent.` and
+    /// anything after it (`app.*`, `*`, `a*.*`). Such a pattern leaves out the
+    /// parent itself too.
+    pub fn covers_all_under(&self, parent: &str) -> bool {
+        self.pattern.ends_with('*') && self.matches(&format!("{parent}."))
+    }
+
+    /// Whether some path inside `parent` (`parent.` and anything after it)
+    /// can match: `app.orders` and `*.orders` can, `public.*` cannot for `app`.
+    pub fn may_match_under(&self, parent: &str) -> bool {
+        let p: Vec<char> = self.pattern.chars().collect();
+        // The pattern positions reachable after the text read so far; a `*`
+        // may also match nothing, so the position after it is reachable too.
+        let close = |states: &mut Vec<usize>| {
+            let mut k = 0;
+            while k < states.len() {
+                let s = states[k];
+                if p.get(s) == Some(&'*') && !states.contains(&(s + 1)) {
+                    states.push(s + 1);
+                }
+                k += 1;
+            }
+        };
+        let mut states = vec![0];
+        close(&mut states);
+        for c in parent.chars().chain(['.']) {
+            let mut next = Vec::new();
+            for &s in &states {
+                match p.get(s) {
+                    Some('*') => next.push(s),
+                    Some(&x) if x == '?' || x == c => next.push(s + 1),
+                    _ => {}
+                }
+            }
+            next.sort_unstable();
+            next.dedup();
+            close(&mut next);
+            states = next;
+        }
+        !states.is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -124,6 +166,51 @@ mod tests {
         assert!(checked > 100_000, "{checked}");
         // Seen wrong before: a `*` in the name was taken as the pattern's literal.
         assert!(Glob::new("*b").unwrap().matches("*ab"));
+    }
+
+    #[test]
+    fn paths_under_a_parent_agree_with_the_definition() {
+        let symbols = ['a', '.', '*', '?'];
+        let mut patterns = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|w| symbols.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            patterns.extend(last.iter().cloned());
+        }
+        // Suffixes over the pattern's symbols and one it never names.
+        let suffixes: Vec<String> = patterns
+            .iter()
+            .flat_map(|w| [w.clone(), format!("{w}b")])
+            .collect();
+        for pattern in patterns.iter().filter(|p| !p.is_empty()) {
+            let glob = Glob::new(pattern).unwrap();
+            let p: Vec<char> = pattern.chars().collect();
+            for parent in ["a", "b", "a.a"] {
+                let under = |w: &str| {
+                    let t: Vec<char> = format!("{parent}.{w}").chars().collect();
+                    reference(&p, &t)
+                };
+                assert_eq!(
+                    glob.may_match_under(parent),
+                    suffixes.iter().any(|w| under(w)),
+                    "`{pattern}` under `{parent}`"
+                );
+                if glob.covers_all_under(parent) {
+                    assert!(
+                        suffixes.iter().all(|w| under(w)),
+                        "`{pattern}` all under `{parent}`"
+                    );
+                }
+            }
+        }
+        assert!(Glob::new("app.*").unwrap().covers_all_under("app"));
+        assert!(Glob::new("*").unwrap().covers_all_under("app"));
+        assert!(!Glob::new("app.*").unwrap().covers_all_under("app2"));
+        assert!(!Glob::new("*.tmp_*").unwrap().covers_all_under("app"));
+        assert!(!Glob::new("app.t").unwrap().covers_all_under("app"));
     }
 
     #[test]

@@ -6,6 +6,26 @@
 //! byte for byte would report a reformatted view as changed, so definitions are
 //! compared in a canonical form: comments dropped, whitespace collapsed,
 //! unquoted words lower-cased, needless identifier quotes removed.
+//!
+//! Two dialects: PostgreSQL's (in [`postgres`]), where brackets are array
+//! constructors and subscripts and `$` starts parameters and dollar quotes,
+//! and the one MySQL, MariaDB and SQLite share, where backquotes, double
+//! quotes and SQLite's `[brackets]` quote identifiers.
+
+mod postgres;
+
+/// Which lexical rules split the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// SQLite (and what MySQL shares with it).
+    #[default]
+    Generic,
+    /// As [`Dialect::Generic`], and a backslash escapes the next character in
+    /// a `'…'` string, as MySQL and MariaDB read it and print it
+    /// (`CHECK_CLAUSE` shows `'it\'s'`).
+    Mysql,
+    Postgres,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -49,17 +69,32 @@ fn unquote(text: &str) -> String {
         Some(c) => (c, c),
         None => return String::new(),
     };
-    let inner = &text[open.len_utf8()..text.len() - close.len_utf8()];
+    // An unterminated quote (the tokenizer runs it to the end) has no closer.
+    let body = &text[open.len_utf8()..];
+    let inner = body.strip_suffix(close).unwrap_or(body);
     let doubled: String = [close, close].iter().collect();
     inner.replace(&doubled, &close.to_string())
 }
 
 const OPERATOR_CHARS: &str = "<>=!|:-+*/%&~^@#?";
 
-/// Splits SQL into tokens, dropping whitespace and comments. Unterminated
-/// quotes run to the end of the input rather than failing: the text came
-/// from the engine's catalog, which already accepted it.
+/// Splits SQL in `dialect` into tokens, dropping whitespace and comments.
+pub fn tokenize_in(dialect: Dialect, sql: &str) -> Vec<Token<'_>> {
+    match dialect {
+        Dialect::Generic => tokenize_generic(sql, false),
+        Dialect::Mysql => tokenize_generic(sql, true),
+        Dialect::Postgres => postgres::tokenize(sql),
+    }
+}
+
+/// Splits MySQL or SQLite SQL into tokens, dropping whitespace and comments.
+/// Unterminated quotes run to the end of the input rather than failing: the
+/// text came from the engine's catalog, which already accepted it.
 pub fn tokenize(sql: &str) -> Vec<Token<'_>> {
+    tokenize_generic(sql, false)
+}
+
+fn tokenize_generic(sql: &str, backslash_escapes: bool) -> Vec<Token<'_>> {
     let bytes = sql.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
@@ -86,15 +121,15 @@ pub fn tokenize(sql: &str) -> Vec<Token<'_>> {
                 continue;
             }
             b'\'' => {
-                i = skip_quoted(bytes, i, b'\'');
+                i = skip_quoted(bytes, i, b'\'', backslash_escapes);
                 TokenKind::String
             }
             b'"' | b'`' => {
-                i = skip_quoted(bytes, i, c);
+                i = skip_quoted(bytes, i, c, false);
                 TokenKind::QuotedIdent
             }
             b'[' => {
-                i = skip_quoted(bytes, i, b']');
+                i = skip_quoted(bytes, i, b']', false);
                 TokenKind::QuotedIdent
             }
             b'0'..=b'9' => {
@@ -140,10 +175,15 @@ pub fn tokenize(sql: &str) -> Vec<Token<'_>> {
     tokens
 }
 
-/// Index just past the closing quote (a doubled quote is an escaped one).
-fn skip_quoted(bytes: &[u8], open: usize, close: u8) -> usize {
+/// Index just past the closing quote (a doubled quote is an escaped one, and
+/// so is one after a backslash with `backslash_escapes`).
+fn skip_quoted(bytes: &[u8], open: usize, close: u8, backslash_escapes: bool) -> usize {
     let mut i = open + 1;
     while i < bytes.len() {
+        if backslash_escapes && bytes[i] == b'\\' {
+            i += 2;
+            continue;
+        }
         if bytes[i] == close {
             if bytes.get(i + 1) == Some(&close) && close != b']' {
                 i += 2;
@@ -162,33 +202,56 @@ fn is_plain_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// The canonical spelling of a list of tokens.
+/// The canonical spelling of a list of MySQL or SQLite tokens.
 pub fn canonical_tokens(tokens: &[Token<'_>]) -> String {
+    canonical_tokens_in(Dialect::Generic, tokens)
+}
+
+/// An identifier as the canonical spelling writes it: bare when the dialect
+/// reads the bare word as the same identifier, else in double quotes.
+fn canonical_ident(dialect: Dialect, token: &Token<'_>) -> String {
+    if dialect == Dialect::Postgres && !token.text.starts_with('"') {
+        // `U&"…"`: its escapes are left as written.
+        return token.text.to_string();
+    }
+    let inner = unquote(token.text);
+    let bare = is_plain_identifier(&inner)
+        && !(dialect == Dialect::Postgres && postgres::is_quoted_keyword(&inner));
+    if bare {
+        inner
+    } else {
+        format!("\"{}\"", inner.replace('"', "\"\""))
+    }
+}
+
+/// The canonical spelling of a list of tokens: words in lower case, quotes
+/// only where needed, one space between tokens except inside parentheses and
+/// brackets, before commas, around `.` and `::`, and before the parenthesis
+/// of a call.
+pub fn canonical_tokens_in(dialect: Dialect, tokens: &[Token<'_>]) -> String {
     let mut out = String::new();
     let mut prev: Option<String> = None;
     for token in tokens {
         let text = match token.kind {
             TokenKind::Word => token.text.to_ascii_lowercase(),
-            TokenKind::QuotedIdent => {
-                let inner = unquote(token.text);
-                if is_plain_identifier(&inner) {
-                    inner
-                } else {
-                    format!("\"{}\"", inner.replace('"', "\"\""))
-                }
-            }
+            TokenKind::QuotedIdent => canonical_ident(dialect, token),
             _ => token.text.to_string(),
         };
         if let Some(p) = prev.as_deref() {
+            let slice = dialect == Dialect::Postgres && (p == ":" || text == ":");
             let tight = p == "("
                 || p == "."
                 || p == "::"
+                || p == "["
+                || slice
                 || text == ")"
                 || text == ","
                 || text == "."
                 || text == "::"
-                || (text == "(" && !is_operator_word(p));
-            if !tight {
+                || text == "]"
+                || ((text == "(" || text == "[") && !is_operator_word(p));
+            // Never let two tokens run into one (`1` `.`, `-` `-`).
+            if !tight || !separate(dialect, p, &text) {
                 out.push(' ');
             }
         }
@@ -196,6 +259,18 @@ pub fn canonical_tokens(tokens: &[Token<'_>]) -> String {
         prev = Some(text);
     }
     out
+}
+
+/// Whether `a` written right before `b` still reads as the two tokens.
+fn separate(dialect: Dialect, a: &str, b: &str) -> bool {
+    // Parentheses and commas are tokens by themselves in every dialect.
+    const ALONE: [&str; 3] = ["(", ")", ","];
+    if ALONE.contains(&a) || ALONE.contains(&b) {
+        return true;
+    }
+    let joined = format!("{a}{b}");
+    let tokens = tokenize_in(dialect, &joined);
+    tokens.len() == 2 && tokens[0].text == a && tokens[1].text == b
 }
 
 /// `in (`, `and (`: keep a space before the parenthesis after keywords and
@@ -209,15 +284,21 @@ fn is_operator_word(prev: &str) -> bool {
     prev.chars().all(|c| OPERATOR_CHARS.contains(c) || c == ',') || KEYWORDS.contains(&prev)
 }
 
-/// The canonical spelling of an SQL fragment.
+/// The canonical spelling of a MySQL or SQLite fragment.
 pub fn canonical(sql: &str) -> String {
-    let tokens = tokenize(sql);
+    canonical_in(Dialect::Generic, sql)
+}
+
+/// The canonical spelling of an SQL fragment: [`canonical_tokens_in`] without
+/// parentheses around the whole and without a final `;`.
+pub fn canonical_in(dialect: Dialect, sql: &str) -> String {
+    let tokens = tokenize_in(dialect, sql);
     let tokens = strip_outer_parens(&tokens);
     let tokens = match tokens.last() {
         Some(t) if t.is_punct(";") => &tokens[..tokens.len() - 1],
         _ => tokens,
     };
-    canonical_tokens(tokens)
+    canonical_tokens_in(dialect, tokens)
 }
 
 /// Removes parentheses that wrap the whole fragment: `((a > 0))` is `a > 0`.
@@ -302,11 +383,171 @@ mod tests {
         );
     }
 
+    fn pg(sql: &str) -> String {
+        canonical_in(Dialect::Postgres, sql)
+    }
+
+    #[test]
+    fn postgres_arrays_and_subscripts_keep_their_brackets() {
+        assert_eq!(pg("ARRAY[1,2]"), "array[1, 2]");
+        assert_eq!(pg("'{}'::text[]"), "'{}'::text[]");
+        assert_eq!(pg("(a)[1:2] = b[ i ]"), "(a)[1:2] = b[i]");
+        assert_eq!(pg("ARRAY[[1,2],[3,4]]"), "array[[1, 2], [3, 4]]");
+        assert_eq!(pg("a[:2]"), "a[:2]");
+        // Different expressions stay different.
+        assert_ne!(pg("arr[i]"), pg("arr i"));
+        assert_ne!(pg("ARRAY[1, 2]"), pg("array \"1, 2\""));
+    }
+
+    #[test]
+    fn postgres_strings_are_kept_whole() {
+        assert_eq!(pg(r"E'It\'s' || x"), r"E'It\'s' || x");
+        assert_eq!(pg("$$ SELECT  1 $$"), "$$ SELECT  1 $$");
+        assert_eq!(pg("$f$ A $$ b $f$ || $1"), "$f$ A $$ b $f$ || $1");
+        assert_eq!(pg("U&'d\\0061t' = N'X'"), "U&'d\\0061t' = N'X'");
+        assert_eq!(pg("j->>'K' #>> '{A}'"), "j ->> 'K' #>> '{A}'");
+    }
+
+    #[test]
+    fn postgres_keywords_keep_their_quotes() {
+        assert_eq!(pg("\"user\" = \"Email\""), "\"user\" = \"Email\"");
+        assert_ne!(pg("\"user\" = 'x'"), pg("user = 'x'"));
+        assert_eq!(pg("\"email\" = 'x'"), "email = 'x'");
+        // MySQL and SQLite keep reading `user` as a name.
+        assert_eq!(canonical("\"user\""), "user");
+    }
+
+    #[test]
+    fn tokens_that_would_run_together_are_spaced() {
+        let tokens = tokenize_in(Dialect::Postgres, "(- -1)");
+        assert_eq!(canonical_tokens_in(Dialect::Postgres, &tokens), "(- - 1)");
+        let tokens = tokenize_in(Dialect::Postgres, "1 .x");
+        assert_eq!(canonical_tokens_in(Dialect::Postgres, &tokens), "1 .x");
+    }
+
+    #[test]
+    fn mysql_strings_keep_backslash_escaped_quotes() {
+        let my = |sql| canonical_in(Dialect::Mysql, sql);
+        assert_eq!(my(r"`s` <> 'A\'B\\c'"), r"s <> 'A\'B\\c'");
+        assert_ne!(my(r"s = 'A\'B'"), my(r"s = 'A\'b'"));
+        // SQLite takes a backslash literally: the string ends at the quote.
+        assert_eq!(canonical(r"s = 'A\' OR B"), r"s = 'A\' or b");
+    }
+
+    #[test]
+    fn sqlite_brackets_still_quote_identifiers() {
+        let tokens = tokenize("[order id] > 0");
+        assert_eq!(tokens[0].kind, TokenKind::QuotedIdent);
+        assert_eq!(tokens[0].ident(), "order id");
+        assert_eq!(canonical("[Total] + [qty]"), "\"Total\" + qty");
+    }
+
     #[test]
     fn splits_at_top_level_commas() {
         let tokens = tokenize("a int, b numeric(10, 2), check (a > 0)");
         let parts = split_top_level(&tokens);
         assert_eq!(parts.len(), 3);
         assert_eq!(canonical_tokens(parts[1]), "b numeric(10, 2)");
+    }
+
+    mod round_trip {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// A token as the canonical spelling prints it.
+        fn token() -> impl Strategy<Value = (TokenKind, String)> {
+            let word = "[a-z_][a-z0-9_$]{0,6}"
+                .prop_filter("a string prefix", |w| {
+                    !matches!(w.as_str(), "e" | "b" | "x" | "n" | "u")
+                })
+                .prop_map(|w| (TokenKind::Word, w));
+            let quoted = "[A-Za-z \"._0-9]{1,6}".prop_map(|w| {
+                (
+                    TokenKind::QuotedIdent,
+                    format!("\"{}\"", w.replace('"', "\"\"")),
+                )
+            });
+            let string = prop_oneof![
+                "[a-z '\\\\]{0,6}".prop_map(|s| format!("'{}'", s.replace('\'', "''"))),
+                "[a-z ']{0,6}".prop_map(|s| format!("E'{}'", s.replace('\'', "\\'"))),
+                // No `q`: a body holding its own closing tag would end early.
+                "[a-p '$]{0,6}".prop_map(|s| format!("$q${s}$q$")),
+            ]
+            .prop_map(|s| (TokenKind::String, s));
+            let number = prop_oneof!["[0-9]{1,4}", "[0-9]{1,3}\\.[0-9]{1,3}", "[0-9]e-[0-9]"]
+                .prop_map(|n| (TokenKind::Number, n));
+            let operator = "[-+*/<>=~!@#%^&|?]{1,3}"
+                .prop_filter("one operator token", |op| {
+                    let tokens = tokenize_in(Dialect::Postgres, op);
+                    tokens.len() == 1 && tokens[0].text == op
+                })
+                .prop_map(|op| (TokenKind::Punct, op));
+            let punct = prop_oneof![
+                Just("("),
+                Just(")"),
+                Just("["),
+                Just("]"),
+                Just(","),
+                Just("."),
+                Just("::"),
+                Just(":"),
+                Just(";"),
+                Just("$1"),
+            ]
+            .prop_map(|p| {
+                let kind = if p == "$1" {
+                    TokenKind::Word
+                } else {
+                    TokenKind::Punct
+                };
+                (kind, p.to_string())
+            });
+            prop_oneof![word, quoted, string, number, operator, punct]
+        }
+
+        proptest! {
+            /// Any text, valid SQL or not, splits into tokens on character
+            /// boundaries, in order, and has a canonical spelling.
+            #[test]
+            fn any_text_tokenizes(text in "(\\PC|[$'\"\\\\\\[\\]/*-]){0,40}") {
+                for dialect in [Dialect::Generic, Dialect::Mysql, Dialect::Postgres] {
+                    let tokens = tokenize_in(dialect, &text);
+                    let mut end = 0;
+                    for t in &tokens {
+                        prop_assert!(t.start >= end && t.end > t.start);
+                        prop_assert_eq!(&text[t.start..t.end], t.text);
+                        end = t.end;
+                    }
+                    canonical_in(dialect, &text);
+                }
+            }
+
+            /// Printing a token stream and reading it back gives the same tokens.
+            #[test]
+            fn printed_tokens_read_back_unchanged(stream in proptest::collection::vec(token(), 0..24)) {
+                let text: Vec<Token<'_>> = stream
+                    .iter()
+                    .map(|(kind, text)| Token { kind: *kind, text, start: 0, end: 0 })
+                    .collect();
+                let printed = canonical_tokens_in(Dialect::Postgres, &text);
+                let again: Vec<(TokenKind, String)> = tokenize_in(Dialect::Postgres, &printed)
+                    .into_iter()
+                    .map(|t| (t.kind, t.text.to_string()))
+                    .collect();
+                // Quoted identifiers come back bare where quotes were not needed.
+                let expected: Vec<(TokenKind, String)> = text
+                    .iter()
+                    .map(|t| match t.kind {
+                        TokenKind::QuotedIdent => {
+                            let printed = canonical_ident(Dialect::Postgres, t);
+                            let kind = if printed.starts_with('"') { t.kind } else { TokenKind::Word };
+                            (kind, printed)
+                        }
+                        _ => (t.kind, t.text.to_string()),
+                    })
+                    .collect();
+                prop_assert_eq!(again, expected, "printed: {}", printed);
+            }
+        }
     }
 }

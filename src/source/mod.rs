@@ -105,8 +105,8 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// Which objects to read: `--schema` (empty = the engine's default set),
-/// `--exclude` globs over `schema.table` and `schema.table.column`, and
-/// `--include` globs over `schema.table` (empty = everything).
+/// `--exclude` globs over `schema`, `schema.name` and `schema.table.column`,
+/// and `--include` globs over `schema.name` (empty = everything).
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub schemas: Vec<String>,
@@ -115,9 +115,21 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Whether a schema is read at all: listed by `--schema` (when any is),
+    /// not excluded — by its name or by a glob that covers everything in it
+    /// (`app.*`) — and, with `--include`, holding something an include glob
+    /// can match.
     pub fn wants_schema(&self, schema: &str) -> bool {
         (self.schemas.is_empty() || self.schemas.iter().any(|s| s == schema))
-            && !self.is_excluded(schema)
+            && !self
+                .exclude
+                .iter()
+                .any(|g| g.matches(schema) || g.covers_all_under(schema))
+            && (self.include.is_empty()
+                || self
+                    .include
+                    .iter()
+                    .any(|g| g.matches(schema) || g.may_match_under(schema)))
     }
 
     pub fn is_excluded(&self, path: &str) -> bool {
@@ -130,12 +142,19 @@ impl Filter {
             && (self.include.is_empty() || self.include.iter().any(|g| g.matches(path)))
     }
 
-    /// Removes excluded objects from a snapshot; sources call this before sealing.
+    /// Removes excluded objects from a snapshot; sources call this before
+    /// sealing, and it runs on baseline files too. Extensions belong to the
+    /// schema they are installed in (`schema.extension`), so `--schema app`
+    /// leaves out one installed in `public`.
     pub fn apply(&self, snapshot: &mut Snapshot) {
         if self.schemas.is_empty() && self.exclude.is_empty() && self.include.is_empty() {
             return;
         }
         snapshot.schemas.retain(|name, _| self.wants_schema(name));
+        snapshot.extensions.retain(|name, extension| {
+            self.wants_schema(&extension.schema)
+                && self.keeps(&format!("{}.{name}", extension.schema))
+        });
         if self.exclude.is_empty() && self.include.is_empty() {
             return;
         }
@@ -215,6 +234,95 @@ mod tests {
         );
         assert_eq!(Target::recognize("baseline.json"), None);
         assert!(Target::parse("ftp://x").is_err());
+    }
+
+    /// Schemas `app` and `public`, each with a table, an enum, a sequence, a
+    /// routine, an event and an extension installed in it.
+    fn two_schemas() -> Snapshot {
+        use crate::model::{Engine, Extension, Schema};
+        let mut snapshot = Snapshot::new(Engine::Postgres, "15".into(), "db".into());
+        for schema in ["app", "public"] {
+            let mut s = Schema::default();
+            s.tables.insert("orders".into(), Default::default());
+            s.enums.insert("mood".into(), Default::default());
+            s.sequences.insert("seq".into(), Default::default());
+            s.routines.insert("f()".into(), Default::default());
+            s.events.insert("nightly".into(), Default::default());
+            snapshot.schemas.insert(schema.into(), s);
+            snapshot.extensions.insert(
+                format!("ext_{schema}"),
+                Extension {
+                    version: "1.0".into(),
+                    schema: schema.into(),
+                },
+            );
+        }
+        snapshot
+    }
+
+    fn filtered(schemas: &[&str], exclude: &[&str], include: &[&str]) -> Snapshot {
+        let globs = |g: &[&str]| g.iter().map(|g| Glob::new(g).unwrap()).collect();
+        let filter = Filter {
+            schemas: schemas.iter().map(|s| s.to_string()).collect(),
+            exclude: globs(exclude),
+            include: globs(include),
+        };
+        let mut snapshot = two_schemas();
+        filter.apply(&mut snapshot);
+        snapshot
+    }
+
+    fn names(snapshot: &Snapshot) -> (Vec<&str>, Vec<&str>) {
+        (
+            snapshot.schemas.keys().map(String::as_str).collect(),
+            snapshot.extensions.keys().map(String::as_str).collect(),
+        )
+    }
+
+    #[test]
+    fn a_schema_filter_leaves_out_every_object_of_other_schemas() {
+        let only_app = filtered(&["app"], &[], &[]);
+        assert_eq!(names(&only_app), (vec!["app"], vec!["ext_app"]));
+        let app = &only_app.schemas["app"];
+        assert_eq!(
+            (app.tables.len(), app.enums.len(), app.sequences.len()),
+            (1, 1, 1)
+        );
+        assert_eq!((app.routines.len(), app.events.len()), (1, 1));
+        // No filter: everything stays.
+        assert_eq!(names(&filtered(&[], &[], &[])).1, ["ext_app", "ext_public"]);
+    }
+
+    #[test]
+    fn excluding_everything_in_a_schema_excludes_the_schema() {
+        for glob in ["public.*", "public", "p*", "*lic.*"] {
+            assert_eq!(
+                names(&filtered(&[], &[glob], &[])),
+                (vec!["app"], vec!["ext_app"]),
+                "{glob}"
+            );
+        }
+        // Some objects of the schema only: the schema and the rest stay.
+        let partial = filtered(&[], &["public.o*", "public.ext_*"], &[]);
+        assert_eq!(names(&partial), (vec!["app", "public"], vec!["ext_app"]));
+        assert!(partial.schemas["public"].tables.is_empty());
+        assert_eq!(partial.schemas["public"].enums.len(), 1);
+        assert_eq!(
+            names(&filtered(&[], &["*.tmp_*"], &[])).0,
+            ["app", "public"]
+        );
+    }
+
+    #[test]
+    fn includes_keep_only_schemas_they_can_match() {
+        let included = filtered(&[], &[], &["app.orders"]);
+        assert_eq!(names(&included), (vec!["app"], vec![]));
+        assert!(included.schemas["app"].enums.is_empty());
+        let everywhere = filtered(&[], &[], &["*.orders", "*.ext_*"]);
+        assert_eq!(
+            names(&everywhere),
+            (vec!["app", "public"], vec!["ext_app", "ext_public"])
+        );
     }
 
     #[test]

@@ -29,7 +29,6 @@ use crate::model::{
     Table, TableKind, Text, Trigger, TypeFamily, Unique, View, ViewColumn, intern,
 };
 use crate::source::{Filter, Timeouts, redact_url};
-use crate::sql;
 use normalize::{Flavor, generated};
 
 /// Catalog queries per snapshot, whatever the number of tables or databases:
@@ -872,7 +871,7 @@ impl Catalog {
             else {
                 continue;
             };
-            let definition = sql::canonical(&format!(
+            let definition = normalize::canonical(&format!(
                 "{} {} for each row {}",
                 text(r, 3),
                 text(r, 4),
@@ -1012,7 +1011,7 @@ impl Catalog {
                 .map(|p| p.join(", "))
                 .unwrap_or_default();
             // Unreadable without the rights to it (warned about above).
-            let body = opt_text(r, 4).map(|b| sql::canonical(&b));
+            let body = opt_text(r, 4).map(|b| normalize::canonical(&b));
             let deterministic = if text(r, 5) == "YES" {
                 "deterministic"
             } else {
@@ -1097,7 +1096,7 @@ fn event_from_row(r: &Row) -> Event {
         "SLAVESIDE_DISABLED" | "REPLICA_SIDE_DISABLED" => "disabled on replica".to_string(),
         other => other.to_ascii_lowercase(),
     };
-    let body = sql::canonical(&text(r, 11));
+    let body = normalize::canonical(&text(r, 11));
     Event {
         schedule,
         status,

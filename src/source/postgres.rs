@@ -27,7 +27,6 @@ use crate::model::{
     View, ViewColumn, intern, sha256_hex,
 };
 use crate::source::{Filter, Timeouts, redact_url};
-use crate::sql;
 
 use normalize::{
     auto_named, check_expression, fk_action, index_column, normalize_default, normalize_type,
@@ -409,7 +408,7 @@ impl Catalog {
             };
             match (generated.as_str(), default) {
                 ("s", Some(expr)) => {
-                    column.generated = Some(sql::canonical(&expr).into());
+                    column.generated = Some(normalize::canonical(&expr).into());
                     column.generated_kind = Some(intern::text("stored"));
                 }
                 (_, Some(expr)) => {
@@ -487,7 +486,7 @@ impl Catalog {
                 _ => {
                     let check = Check {
                         auto_named: auto_named(&name, &table_name, &[Some(&joined)], "excl"),
-                        expression: sql::canonical(&definition),
+                        expression: normalize::canonical(&definition),
                     };
                     table.exclusions.insert(name, check);
                 }
@@ -520,7 +519,7 @@ impl Catalog {
                 });
                 if k < key_count {
                     let text = if is_expression {
-                        sql::canonical(item)
+                        normalize::canonical(item)
                     } else {
                         item.clone()
                     };
@@ -538,7 +537,7 @@ impl Catalog {
                 columns,
                 unique: row.try_get(4)?,
                 method: Some(row.try_get(3)?),
-                predicate: predicate.map(|p| sql::canonical(&p)),
+                predicate: predicate.map(|p| normalize::canonical(&p)),
                 include: items[key_count..].to_vec(),
                 nulls_not_distinct: row.try_get(10)?,
                 invisible: false,
@@ -677,7 +676,7 @@ impl Catalog {
             let schema_name: String = row.try_get(0)?;
             let relation: String = row.try_get(1)?;
             let name: String = row.try_get(2)?;
-            let definition = sql::canonical(&row.try_get::<_, String>(3)?);
+            let definition = normalize::canonical(&row.try_get::<_, String>(3)?);
             let state = trigger_state(row.try_get(4)?);
             let Some(schema) = snapshot.schemas.get_mut(&schema_name) else {
                 continue;
@@ -715,8 +714,8 @@ impl Catalog {
                 .into(),
                 permissive: row.try_get(4)?,
                 roles: row.try_get(5)?,
-                using: using.map(|u| sql::canonical(&u)),
-                with_check: with_check.map(|c| sql::canonical(&c)),
+                using: using.map(|u| normalize::canonical(&u)),
+                with_check: with_check.map(|c| normalize::canonical(&c)),
             };
             table.policies.insert(row.try_get(2)?, policy);
         }

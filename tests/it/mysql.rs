@@ -7,6 +7,9 @@
 
 use serde_json::Value;
 
+mod canonical;
+mod filters;
+
 use crate::util::{self, Sandbox, change_lines, run, stderr, stdout};
 
 /// A fresh database for one test, dropped when the test ends.

@@ -8,8 +8,10 @@ use std::path::PathBuf;
 
 use crate::util::{self, Sandbox, change_lines, run};
 
+mod canonical;
 mod captures;
 mod definitions;
+mod filters;
 mod pairing;
 
 /// A fresh database for one test, dropped when the test ends (also on panic).

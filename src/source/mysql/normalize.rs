@@ -9,7 +9,16 @@
 //! These functions take either spelling to one comparable form.
 
 use crate::model::{DefaultValue, NormalizedType, TypeFamily};
-use crate::sql::{self, TokenKind};
+use crate::sql::{self, Dialect, Token, TokenKind};
+
+/// The canonical spelling of MySQL text (see [`sql::canonical_in`]).
+pub fn canonical(text: &str) -> String {
+    sql::canonical_in(Dialect::Mysql, text)
+}
+
+fn tokenize(text: &str) -> Vec<Token<'_>> {
+    sql::tokenize_in(Dialect::Mysql, text)
+}
 
 /// The comparable form of a `COLUMN_TYPE` (`int(11) unsigned zerofill`,
 /// `varchar(255)`, `enum('a','b')`).
@@ -165,7 +174,7 @@ fn lob_length(base: &str) -> u64 {
 
 /// The labels of `enum('a','it''s')` in declaration order.
 fn labels(column_type: &str) -> Vec<String> {
-    sql::tokenize(column_type)
+    tokenize(column_type)
         .iter()
         .filter(|t| t.kind == TokenKind::String)
         .map(|t| unquote_literal(t.text))
@@ -337,8 +346,8 @@ fn canonical_number(value: &str) -> String {
 /// `current_timestamp()`, `now()` and `CURRENT_TIMESTAMP` all become
 /// `current_timestamp`, and `current_timestamp(3)` keeps its precision.
 pub fn expression_text(text: &str) -> String {
-    let canonical = sql::canonical(&without_introducers(text));
-    let tokens = sql::tokenize(&canonical);
+    let spelled = canonical(&without_introducers(text));
+    let tokens = tokenize(&spelled);
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -370,13 +379,13 @@ pub fn expression_text(text: &str) -> String {
         out.push(t.text.to_string());
         i += 1;
     }
-    sql::canonical(&out.join(" "))
+    canonical(&out.join(" "))
 }
 
 /// Removes the character-set introducers MySQL 8 prints before string
 /// literals in expressions and views (`_utf8mb4'x'` is `'x'` as written).
 fn without_introducers(text: &str) -> String {
-    let tokens = sql::tokenize(text);
+    let tokens = tokenize(text);
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     for pair in tokens.windows(2) {
@@ -406,7 +415,7 @@ pub fn on_update(extra: &str) -> Option<String> {
 /// are removed before the canonical spelling.
 pub fn view_definition(definition: &str, schema: &str) -> String {
     let definition = without_introducers(definition);
-    let tokens = sql::tokenize(&definition);
+    let tokens = tokenize(&definition);
     let mut kept = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -430,7 +439,7 @@ pub fn view_definition(definition: &str, schema: &str) -> String {
             _ => t.text.to_string(),
         })
         .collect();
-    sql::canonical(&text.join(" "))
+    canonical(&text.join(" "))
 }
 
 /// Whether a constraint or index name is one the server generated.

@@ -5,7 +5,20 @@
 //! foreign-key actions, trigger states) as the snapshot writes them.
 
 use crate::model::{DefaultValue, NormalizedType, TypeFamily};
-use crate::sql::{self, Token, TokenKind};
+use crate::sql::{self, Dialect, Token, TokenKind};
+
+/// The canonical spelling of PostgreSQL text (see [`sql::canonical_in`]).
+pub fn canonical(text: &str) -> String {
+    sql::canonical_in(Dialect::Postgres, text)
+}
+
+fn tokenize(text: &str) -> Vec<Token<'_>> {
+    sql::tokenize_in(Dialect::Postgres, text)
+}
+
+fn canonical_tokens(tokens: &[Token<'_>]) -> String {
+    sql::canonical_tokens_in(Dialect::Postgres, tokens)
+}
 
 /// A column's (element) type as the catalog describes it.
 pub struct ElementType {
@@ -145,7 +158,7 @@ fn float(name: &str, bits: u32) -> NormalizedType {
 /// - `nextval('public.t_id_seq'::regclass)` drops the `regclass` cast, so a
 ///   serial column and one with an explicit sequence default compare equal.
 pub fn normalize_default(raw: &str, family: TypeFamily) -> DefaultValue {
-    let tokens = sql::tokenize(raw);
+    let tokens = tokenize(raw);
     let tokens = sql::strip_outer_parens(&tokens);
     let mut normalized = match literal_without_cast(tokens) {
         Some(literal) => literal,
@@ -156,7 +169,7 @@ pub fn normalize_default(raw: &str, family: TypeFamily) -> DefaultValue {
                 .filter(|(i, t)| !is_regclass_cast(tokens, *i, t))
                 .map(|(_, t)| t.clone())
                 .collect();
-            sql::canonical_tokens(&kept)
+            canonical_tokens(&kept)
         }
     };
     let numeric = matches!(
@@ -181,7 +194,7 @@ pub fn normalize_default(raw: &str, family: TypeFamily) -> DefaultValue {
 fn literal_without_cast(tokens: &[Token<'_>]) -> Option<String> {
     let (first, rest) = tokens.split_first()?;
     let (literal, rest) = match first.kind {
-        TokenKind::String | TokenKind::Number => (sql::canonical_tokens(&tokens[..1]), rest),
+        TokenKind::String | TokenKind::Number => (canonical_tokens(&tokens[..1]), rest),
         TokenKind::Punct if first.text == "-" => match rest.split_first() {
             Some((n, after)) if n.kind == TokenKind::Number => (format!("-{}", n.text), after),
             _ => return None,
@@ -219,7 +232,7 @@ fn is_regclass_cast(tokens: &[Token<'_>], i: usize, t: &Token<'_>) -> bool {
 /// PostgreSQL's name for an index column that is an expression
 /// (`ChooseIndexColumnNames`): the function's name, else `expr`.
 pub fn expression_column_name(expression: &str) -> String {
-    let tokens = sql::tokenize(expression);
+    let tokens = tokenize(expression);
     let tokens = sql::strip_outer_parens(&tokens);
     match tokens {
         [name, open, ..] if name.kind == TokenKind::Word && open.is_punct("(") => {
@@ -289,7 +302,7 @@ pub fn fk_action(code: &str) -> String {
 
 /// `CHECK ((price > (0)::numeric)) NOT VALID` → `price > (0)::numeric not valid`.
 pub fn check_expression(definition: &str) -> String {
-    let tokens = sql::tokenize(definition);
+    let tokens = tokenize(definition);
     let body = match tokens.first() {
         Some(t) if t.is_word("CHECK") => &tokens[1..],
         _ => &tokens[..],
@@ -297,17 +310,17 @@ pub fn check_expression(definition: &str) -> String {
     match body.first() {
         Some(t) if t.is_punct("(") => match sql::matching_paren(body, 0) {
             Some(close) => {
-                let inner = sql::canonical_tokens(sql::strip_outer_parens(&body[..=close]));
-                let rest = sql::canonical_tokens(&body[close + 1..]);
+                let inner = canonical_tokens(sql::strip_outer_parens(&body[..=close]));
+                let rest = canonical_tokens(&body[close + 1..]);
                 if rest.is_empty() {
                     inner
                 } else {
                     format!("{inner} {rest}")
                 }
             }
-            None => sql::canonical_tokens(body),
+            None => canonical_tokens(body),
         },
-        _ => sql::canonical_tokens(body),
+        _ => canonical_tokens(body),
     }
 }
 

@@ -3,7 +3,6 @@
 //! routines query's row).
 
 use crate::model::{Aggregate, Domain, DomainCheck, EventTrigger, Trigger};
-use crate::sql;
 
 use super::normalize::{self, check_expression, normalize_default, normalize_type, trigger_state};
 use super::{Catalog, PgResult};
@@ -19,7 +18,7 @@ impl Catalog {
             let schema_name: String = row.try_get(0)?;
             let relation: String = row.try_get(1)?;
             let name: String = row.try_get(2)?;
-            let definition = sql::canonical(&row.try_get::<_, String>(3)?);
+            let definition = normalize::canonical(&row.try_get::<_, String>(3)?);
             let state = trigger_state(row.try_get(4)?);
             let Some(schema) = snapshot.schemas.get_mut(&schema_name) else {
                 continue;

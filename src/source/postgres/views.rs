@@ -25,7 +25,7 @@ const CLAUSES: &[&str] = &[
 /// The canonical view definition, column qualifiers of a single-relation view
 /// removed.
 pub fn view_definition(definition: &str) -> String {
-    let tokens = sql::tokenize(definition);
+    let tokens = sql::tokenize_in(sql::Dialect::Postgres, definition);
     match single_relation(&tokens) {
         Some((qualifier, relation)) => {
             let mut kept: Vec<Token<'_>> = Vec::with_capacity(tokens.len());
@@ -49,9 +49,9 @@ pub fn view_definition(definition: &str) -> String {
                 Some(t) if t.is_punct(";") => &body[..body.len() - 1],
                 _ => body,
             };
-            sql::canonical_tokens(body)
+            sql::canonical_tokens_in(sql::Dialect::Postgres, body)
         }
-        None => sql::canonical(definition),
+        None => sql::canonical_in(sql::Dialect::Postgres, definition),
     }
 }
 
@@ -161,7 +161,7 @@ mod tests {
         ] {
             assert_eq!(
                 view_definition(definition),
-                crate::sql::canonical(definition),
+                crate::sql::canonical_in(crate::sql::Dialect::Postgres, definition),
                 "{definition}"
             );
         }
