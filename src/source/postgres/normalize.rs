@@ -7,13 +7,133 @@
 use crate::model::{DefaultValue, NormalizedType, TypeFamily};
 use crate::sql::{self, Dialect, Token, TokenKind};
 
-/// The canonical spelling of PostgreSQL text (see [`sql::canonical_in`]).
+/// The canonical spelling of PostgreSQL text (see [`sql::canonical_in`]),
+/// with array element casts folded (see [`fold_array_casts`]).
 pub fn canonical(text: &str) -> String {
-    sql::canonical_in(Dialect::Postgres, text)
+    let tokens = tokenize(text);
+    let tokens = sql::strip_outer_parens(&tokens);
+    let tokens = match tokens.last() {
+        Some(t) if t.is_punct(";") => &tokens[..tokens.len() - 1],
+        _ => tokens,
+    };
+    canonical_tokens(tokens)
 }
 
-fn tokenize(text: &str) -> Vec<Token<'_>> {
-    sql::tokenize_in(Dialect::Postgres, text)
+/// `ARRAY[(a)::T, (b)::T]` is written `(ARRAY[a, b])::T[]`: the two are the
+/// same array, and the server deparses the same check one way when it is
+/// created (`role IN ('a', 'b')` on a varchar column gives `(ARRAY['a'::character
+/// varying, …])::text[]`) and the other once `pg_dump` has restored it. Only
+/// an array whose every element is one parenthesized value cast to one type
+/// is folded.
+pub fn fold_array_casts<'a>(tokens: &[Token<'a>]) -> Vec<Token<'a>> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        if tokens[i].is_word("array")
+            && tokens.get(i + 1).is_some_and(|t| t.is_punct("["))
+            && let Some(close) = closing(tokens, i + 1)
+            && let Some((values, ty)) = same_cast_elements(&tokens[i + 2..close])
+        {
+            let punct = |text: &'a str| Token {
+                kind: TokenKind::Punct,
+                text,
+                start: 0,
+                end: 0,
+            };
+            out.push(punct("("));
+            out.push(tokens[i].clone());
+            out.push(punct("["));
+            for (n, value) in values.iter().enumerate() {
+                if n > 0 {
+                    out.push(punct(","));
+                }
+                out.extend(fold_array_casts(value));
+            }
+            out.push(punct("]"));
+            out.push(punct(")"));
+            out.push(punct("::"));
+            out.extend(ty.iter().cloned());
+            out.push(punct("["));
+            out.push(punct("]"));
+            i = close + 1;
+            continue;
+        }
+        out.push(tokens[i].clone());
+        i += 1;
+    }
+    out
+}
+
+/// The index of the bracket or parenthesis that closes the one at `open`.
+fn closing(tokens: &[Token<'_>], open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        if t.is_punct("(") || t.is_punct("[") {
+            depth += 1;
+        } else if t.is_punct(")") || t.is_punct("]") {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// The elements of an array constructor's list when each is `( value ) ::
+/// type` with one type for all: the values and the type.
+#[allow(clippy::type_complexity)]
+fn same_cast_elements<'t, 'a>(
+    list: &'t [Token<'a>],
+) -> Option<(Vec<&'t [Token<'a>]>, &'t [Token<'a>])> {
+    let mut values = Vec::new();
+    let mut ty: Option<&[Token<'a>]> = None;
+    let mut rest = list;
+    while !rest.is_empty() {
+        if !rest[0].is_punct("(") {
+            return None;
+        }
+        let close = closing(rest, 0)?;
+        if !rest.get(close + 1).is_some_and(|t| t.is_punct("::")) {
+            return None;
+        }
+        // The type runs to the next comma outside parentheses.
+        let mut end = close + 2;
+        let mut depth = 0i32;
+        while end < rest.len() && !(depth == 0 && rest[end].is_punct(",")) {
+            if rest[end].is_punct("(") || rest[end].is_punct("[") {
+                depth += 1;
+            } else if rest[end].is_punct(")") || rest[end].is_punct("]") {
+                depth -= 1;
+            }
+            end += 1;
+        }
+        let this = &rest[close + 2..end];
+        let same = |a: &[Token<'_>], b: &[Token<'_>]| {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(x, y)| x.text.eq_ignore_ascii_case(y.text))
+        };
+        if this.is_empty() || ty.is_some_and(|t| !same(t, this)) {
+            return None;
+        }
+        ty = Some(this);
+        values.push(&rest[1..close]);
+        rest = match rest.get(end) {
+            Some(_) => &rest[end + 1..],
+            None => &[],
+        };
+        if rest.is_empty() && list.last().is_some_and(|t| t.is_punct(",")) {
+            return None;
+        }
+    }
+    Some((values, ty?))
+}
+
+/// PostgreSQL tokens, array element casts folded.
+pub(super) fn tokenize(text: &str) -> Vec<Token<'_>> {
+    fold_array_casts(&sql::tokenize_in(Dialect::Postgres, text))
 }
 
 fn canonical_tokens(tokens: &[Token<'_>]) -> String {
@@ -372,6 +492,42 @@ pub fn index_column(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn array_element_casts_fold_into_one_array_cast() {
+        // As created, and as restored by pg_dump: one check, two spellings.
+        let created = "CHECK (((role)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[])))";
+        let restored = "CHECK (((role)::text = ANY (ARRAY[('a'::character varying)::text, ('b'::character varying)::text])))";
+        assert_eq!(canonical(created), canonical(restored));
+        assert_eq!(
+            canonical(restored),
+            "check (((role)::text = any ((array['a'::character varying, 'b'::character varying])::text[])))"
+        );
+        // Not folded: elements cast to different types, an element without a
+        // cast, a cast that is not of the whole element, an empty array.
+        for text in [
+            "ARRAY[(a)::text, (b)::varchar]",
+            "ARRAY[(a)::text, b]",
+            "ARRAY[(a)::text, (b) || 'x']",
+            "ARRAY[(a) + 1]",
+            "ARRAY[]::text[]",
+        ] {
+            assert_eq!(
+                canonical(text),
+                sql::canonical_in(Dialect::Postgres, text),
+                "{text}"
+            );
+        }
+        // Nested arrays fold inside out; a multi-word type is one type.
+        assert_eq!(
+            canonical("ARRAY[(ARRAY[(1)::int, (2)::int])::text, ('{}')::text]"),
+            canonical("(ARRAY[(ARRAY[1, 2])::int[], '{}'])::text[]")
+        );
+        assert_eq!(
+            canonical("ARRAY[(a)::character varying(3), (b)::character varying(3)]"),
+            "(array[a, b])::character varying(3)[]"
+        );
+    }
 
     fn element(name: &str) -> ElementType {
         ElementType {

@@ -25,7 +25,7 @@ const CLAUSES: &[&str] = &[
 /// The canonical view definition, column qualifiers of a single-relation view
 /// removed.
 pub fn view_definition(definition: &str) -> String {
-    let tokens = sql::tokenize_in(sql::Dialect::Postgres, definition);
+    let tokens = super::normalize::tokenize(definition);
     match single_relation(&tokens) {
         Some((qualifier, relation)) => {
             let mut kept: Vec<Token<'_>> = Vec::with_capacity(tokens.len());
@@ -51,7 +51,7 @@ pub fn view_definition(definition: &str) -> String {
             };
             sql::canonical_tokens_in(sql::Dialect::Postgres, body)
         }
-        None => sql::canonical_in(sql::Dialect::Postgres, definition),
+        None => super::normalize::canonical(definition),
     }
 }
 
