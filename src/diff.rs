@@ -483,9 +483,8 @@ fn pair_unique<'a, T: ?Sized>(
 }
 
 fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) {
-    if old.kind != new.kind
-        || old.partition_of != new.partition_of
-        || old.partition_bound != new.partition_bound
+    if !diff_partition_membership(path, old, new, out)
+        && (old.kind != new.kind || old.partition_bound != new.partition_bound)
     {
         out.push(
             TABLE_OPTIONS_CHANGED,
@@ -678,7 +677,51 @@ fn diff_options(
         if o != n {
             let show =
                 |v: Option<&String>| format!("{key}={}", v.map_or("(unset)", |s| s.as_str()));
-            out.push(change_type, path.clone(), Some(show(o)), Some(show(n)));
+            // SQLite's STRICT and WITHOUT ROWID, once added, refuse statements
+            // that worked: mistyped values, reads of rowid.
+            let narrowed = change_type == TABLE_OPTIONS_CHANGED
+                && o.is_none()
+                && matches!(key.as_str(), "strict" | "without_rowid");
+            let kind = if narrowed {
+                TABLE_OPTIONS_NARROWED
+            } else {
+                change_type
+            };
+            out.push(kind, path.clone(), Some(show(o)), Some(show(n)));
+        }
+    }
+}
+
+/// A table that leaves or joins a partition tree, or a partition whose bound
+/// moved: which rows route to it changes, so these are partition findings, not
+/// table options. Returns whether the change of kind and bound is told so.
+fn diff_partition_membership(
+    path: &ObjectPath,
+    old: &Table,
+    new: &Table,
+    out: &mut Collector,
+) -> bool {
+    match (&old.partition_of, &new.partition_of) {
+        (Some(o), Some(n)) if o == n => {
+            if old.kind == new.kind && old.partition_bound != new.partition_bound {
+                out.push(
+                    PARTITION_BOUND_CHANGED,
+                    path.clone(),
+                    old.partition_bound.clone(),
+                    new.partition_bound.clone(),
+                );
+                return true;
+            }
+            false
+        }
+        (o, n) => {
+            if let Some(o) = o {
+                out.push(PARTITION_DETACHED, path.clone(), Some(o.clone()), None);
+            }
+            if let Some(n) = n {
+                out.push(PARTITION_ATTACHED, path.clone(), None, Some(n.clone()));
+            }
+            o.is_some() || n.is_some()
         }
     }
 }
@@ -874,12 +917,21 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
         out.push(kind, path.clone(), show(old), show(new));
     }
     if old.identity != new.identity {
-        out.push(
-            COLUMN_IDENTITY_CHANGED,
-            path.clone(),
-            old.identity.as_deref().map(str::to_string),
-            new.identity.as_deref().map(str::to_string),
-        );
+        // What an insert may send, or leave out, decides the type: ALWAYS
+        // refuses sent values; losing the identity (or SQLite's AUTOINCREMENT,
+        // the rowid alias staying) changes what omitted keys get.
+        let kind = match (old.identity.as_deref(), new.identity.as_deref()) {
+            (_, Some("always")) => COLUMN_IDENTITY_MADE_ALWAYS,
+            (Some(_), None) | (Some("autoincrement"), Some("rowid")) => COLUMN_IDENTITY_DROPPED,
+            _ => COLUMN_IDENTITY_CHANGED,
+        };
+        out.changes.push(Change {
+            change_type: kind,
+            object: path.clone(),
+            before: old.identity.as_deref().map(str::to_string),
+            after: new.identity.as_deref().map(str::to_string),
+            required: new.is_required(),
+        });
     }
     if old.generated != new.generated || old.generated_kind != new.generated_kind {
         let show = |c: &Column| {
@@ -889,7 +941,20 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
                     .to_string()
             })
         };
-        out.push(COLUMN_GENERATED_CHANGED, path.clone(), show(old), show(new));
+        // A column that becomes generated refuses the values writers send; one
+        // that stops being generated is no longer filled in.
+        let kind = match (&old.generated, &new.generated) {
+            (None, Some(_)) => COLUMN_MADE_GENERATED,
+            (Some(_), None) => COLUMN_GENERATION_DROPPED,
+            _ => COLUMN_GENERATED_CHANGED,
+        };
+        out.changes.push(Change {
+            change_type: kind,
+            object: path.clone(),
+            before: show(old),
+            after: show(new),
+            required: new.is_required(),
+        });
     }
     if old.comment != new.comment {
         out.push(

@@ -92,14 +92,26 @@ rule_table! {
         "Keep a view with the old name during the transition, or roll out code that uses the new name first.";
     TABLE_ADDED I "A table was added.", "table added",
         "None for existing code.", "Record it in the baseline once it is intended.";
-    TABLE_OPTIONS_CHANGED W "A table's storage options or kind changed (engine, charset, STRICT, WITHOUT ROWID, UNLOGGED, partitioning, inheritance).", "table option changed: {before} → {after}",
+    TABLE_OPTIONS_CHANGED W "A table's storage options or kind changed (engine, charset, UNLOGGED, partitioning, inheritance; STRICT or WITHOUT ROWID removed).", "table option changed: {before} → {after}",
         "Behaviour, performance or accepted values may change.",
         "Check that the option change was intended and made by a reviewed migration.";
+    TABLE_OPTIONS_NARROWED B "A table option now refuses statements that worked (SQLite: STRICT or WITHOUT ROWID added).", "table option narrowed: {before} → {after}",
+        "Under STRICT, writes of values that do not match the column's type fail; WITHOUT ROWID, reads of rowid (and NULL primary key values) fail.",
+        "Check every writer's values against the declared types, and every reader of rowid, before adding the option.";
     PARTITION_DROPPED B "A partition was dropped.", "partition dropped",
         "Rows in the partition are gone and inserts routed to it fail.",
         "Restore the partition or confirm its data was archived on purpose.";
     PARTITION_ADDED I "A partition was added.", "partition added",
         "None for existing code.", "Record it in the baseline, or exclude partitions that are created automatically.";
+    PARTITION_DETACHED B "A partition was detached from its parent; the table remains on its own.", "partition detached from {before}",
+        "Its rows are no longer read through the parent, and inserts into the parent for its range fail (or land in the default partition).",
+        "Re-attach the partition, or confirm its range was archived on purpose and nothing writes to it through the parent.";
+    PARTITION_ATTACHED B "A table was attached to a partitioned table as a partition.", "attached as a partition of {after}",
+        "Writes of rows outside its bound, that the table accepted on its own, now fail; reads of the parent return its rows.",
+        "Check the writers of the table against the bound, and the readers of the parent.";
+    PARTITION_BOUND_CHANGED B "A partition's bound changed.", "partition bound changed from {before} to {after}",
+        "Rows of the range it no longer covers no longer route to it: inserts for them fail (or land in the default partition).",
+        "Check that another partition covers the range the bound gave up.";
     COLUMN_DROPPED B "A column was dropped.", "column dropped",
         "Queries that select, insert or filter on the column fail.",
         "Stop using the column in code first, deploy, then drop it in a reviewed migration.";
@@ -143,9 +155,21 @@ rule_table! {
     COLUMN_CHARSET_NARROWED B "A column's character set changed to one that cannot hold every character of the old one (utf8mb4 → utf8mb3, utf8mb4 → latin1).", "character set narrowed from {before} to {after}",
         "Writes of characters the new set cannot hold (emoji and other 4-byte characters, for utf8mb3) now fail or are stored as '?'.",
         "Keep the wider character set, or make sure no stored value or writer uses characters outside the new one before converting.";
-    COLUMN_IDENTITY_CHANGED W "A column's identity or auto-increment changed.", "identity changed from {before} to {after}",
-        "Inserts that rely on generated keys may fail or get unexpected values.",
-        "Check the writers that omit the key column.";
+    COLUMN_IDENTITY_CHANGED I "A column became an identity BY DEFAULT or auto-increment column, or an identity went from ALWAYS to BY DEFAULT.", "identity changed from {before} to {after}",
+        "None for existing code: inserts that omit the column get generated values, inserts that send it are accepted.",
+        "Record it in the baseline once it is intended.";
+    COLUMN_IDENTITY_MADE_ALWAYS B "A column became GENERATED ALWAYS AS IDENTITY (from no identity, or from BY DEFAULT).", "identity changed from {before} to {after}",
+        "Inserts that send a value for the column fail (unless they say OVERRIDING SYSTEM VALUE); updates of it fail.",
+        "Make every writer omit the column first, or use BY DEFAULT.";
+    COLUMN_IDENTITY_DROPPED W "A column's identity or auto-increment was dropped (breaking when the column is NOT NULL without a default).", "identity dropped (was {before})",
+        "Inserts that omit the column fail when it is NOT NULL, and get NULL or another key otherwise (SQLite: without AUTOINCREMENT, keys of deleted rows may be reused).",
+        "Make every writer send the column, or give it a default, before dropping its identity.";
+    COLUMN_MADE_GENERATED B "A column became a generated column (stored or virtual).", "made generated: {after}",
+        "Inserts and updates that send a value for the column fail.",
+        "Make every writer stop sending the column before making it generated.";
+    COLUMN_GENERATION_DROPPED W "A generated column became an ordinary column (breaking when it is NOT NULL without a default).", "generation dropped (was {before})",
+        "Inserts that omit the column store NULL (or its default) instead of the computed value, or fail when it is NOT NULL; later changes of its inputs no longer update it.",
+        "Make every writer compute and send the value, or restore the expression.";
     COLUMN_GENERATED_CHANGED W "A generated column's expression or kind changed.", "generated expression changed from {before} to {after}",
         "Readers get different computed values; writes to the column may be rejected.",
         "Check the readers of the column and any writer that sets it.";
@@ -172,23 +196,23 @@ rule_table! {
     PRIMARY_KEY_CHANGED B "A primary key's columns or deferrability changed.", "primary key changed from {before} to {after}",
         "Lookups, upserts and foreign keys by the old key fail or match the wrong rows; a deferrable key cannot be an ON CONFLICT arbiter or a foreign key's target, and deferring the check moves its errors to COMMIT.",
         "Migrate code to the new key before changing it.";
-    PRIMARY_KEY_ADDED W "A primary key was added.", "primary key added: {after}",
+    PRIMARY_KEY_ADDED B "A primary key was added.", "primary key added: {after}",
         "Writes of duplicate or NULL key values now fail.",
         "Check for duplicates and writers that may create them.";
     PRIMARY_KEY_RENAMED I "A primary key was renamed, with the same definition.", "primary key renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
-    UNIQUE_ADDED W "A unique constraint was added.", "unique constraint added: {after}",
+    UNIQUE_ADDED B "A unique constraint was added.", "unique constraint added: {after}",
         "Writes that create duplicates now fail.",
         "Check for writers that may insert duplicates.";
-    UNIQUE_DROPPED W "A unique constraint was dropped.", "unique constraint dropped: {before}",
+    UNIQUE_DROPPED B "A unique constraint was dropped.", "unique constraint dropped: {before}",
         "Duplicates are no longer prevented; upserts on the columns fail.",
         "Restore it, or make sure nothing relies on uniqueness (ON CONFLICT, lookups).";
-    UNIQUE_CHANGED W "A unique constraint's definition changed.", "unique constraint changed from {before} to {after}",
+    UNIQUE_CHANGED B "A unique constraint's definition changed.", "unique constraint changed from {before} to {after}",
         "Uniqueness is enforced on different columns or at another time; a deferrable constraint cannot be an ON CONFLICT arbiter.",
         "Check writers and ON CONFLICT clauses that name the columns.";
     UNIQUE_RENAMED I "A unique constraint was renamed, with the same definition.", "unique constraint renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
-    FOREIGN_KEY_ADDED W "A foreign key was added.", "foreign key added: {after}",
+    FOREIGN_KEY_ADDED B "A foreign key was added.", "foreign key added: {after}",
         "Writes of orphan rows, and deletes of referenced rows, may now fail.",
         "Check for orphans and the order in which writers insert and delete.";
     FOREIGN_KEY_DROPPED W "A foreign key was dropped.", "foreign key dropped: {before}",
@@ -199,7 +223,7 @@ rule_table! {
         "Check deletes and updates of the referenced table.";
     FOREIGN_KEY_RENAMED I "A foreign key was renamed, with the same definition.", "foreign key renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
-    CHECK_ADDED W "A check constraint was added.", "check added: {after}",
+    CHECK_ADDED B "A check constraint was added.", "check added: {after}",
         "Writes of values that violate it now fail.",
         "Check existing writers against the new condition.";
     CHECK_DROPPED I "A check constraint was dropped.", "check dropped: {before}",
@@ -210,7 +234,7 @@ rule_table! {
         "Review the new condition against writers.";
     CHECK_RENAMED I "A check constraint was renamed, with the same condition.", "check renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
-    EXCLUSION_ADDED W "An exclusion constraint was added.", "exclusion constraint added: {after}",
+    EXCLUSION_ADDED B "An exclusion constraint was added.", "exclusion constraint added: {after}",
         "Writes of conflicting rows now fail.", "Check writers for conflicting rows.";
     EXCLUSION_DROPPED W "An exclusion constraint was dropped.", "exclusion constraint dropped: {before}",
         "Conflicting rows are no longer prevented.", "Restore it, or make sure code prevents conflicts.";
@@ -270,7 +294,7 @@ rule_table! {
         "Review the new schedule and body, and re-enable an event that was disabled by hand.";
     EVENT_ADDED W "A scheduled event was added (MySQL, MariaDB).", "event added: {after}",
         "New work runs on schedule and may change data.", "Review what the event does.";
-    EXTENSION_DROPPED W "An extension was dropped.", "extension dropped (was {before})",
+    EXTENSION_DROPPED B "An extension was dropped.", "extension dropped (was {before})",
         "Types, functions and operators it provided are gone.",
         "Restore it, or make sure nothing uses what it provided.";
     EXTENSION_VERSION_CHANGED I "An extension's version changed.", "extension version changed from {before} to {after}",
@@ -280,7 +304,7 @@ rule_table! {
     ROW_LEVEL_SECURITY_DISABLED B "Row-level security was disabled or un-forced on a table.", "row-level security weakened: {before} → {after}",
         "Every row becomes visible to roles that policies restricted: security drift.",
         "Re-enable row-level security unless this was a reviewed decision.";
-    ROW_LEVEL_SECURITY_ENABLED W "Row-level security was enabled or forced on a table.", "row-level security strengthened: {before} → {after}",
+    ROW_LEVEL_SECURITY_ENABLED B "Row-level security was enabled or forced on a table.", "row-level security strengthened: {before} → {after}",
         "Roles without a matching policy now see no rows.",
         "Make sure every role that reads the table has a policy.";
     POLICY_DROPPED B "A row-level security policy was dropped.", "policy dropped",
@@ -344,11 +368,19 @@ pub struct Finding {
     pub impact: &'static str,
 }
 
-/// The default severity of a change, before overrides. The one contextual rule
-/// of SPEC §4: dropping the default of a NOT NULL column breaks inserts.
+/// The default severity of a change, before overrides. The contextual rules:
+/// when the column is left NOT NULL with nothing to fill it, taking away what
+/// filled it (a default, an identity, a generation expression) breaks inserts
+/// that omit it.
 fn default_severity(change: &Change) -> Severity {
     match change.change_type {
-        ChangeType::COLUMN_DEFAULT_DROPPED if change.required => Severity::Breaking,
+        ChangeType::COLUMN_DEFAULT_DROPPED
+        | ChangeType::COLUMN_IDENTITY_DROPPED
+        | ChangeType::COLUMN_GENERATION_DROPPED
+            if change.required =>
+        {
+            Severity::Breaking
+        }
         t => t.rule().severity,
     }
 }
