@@ -556,6 +556,7 @@ fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) 
         ],
         out,
     );
+    let from = out.changes.len();
     diff_named(
         path,
         &old.indexes,
@@ -563,6 +564,18 @@ fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) 
         [INDEX_ADDED, INDEX_DROPPED, INDEX_CHANGED, INDEX_RENAMED],
         out,
     );
+    // A unique index refuses duplicates and is an ON CONFLICT arbiter, as a
+    // unique constraint is: adding or dropping one is not a matter of plans.
+    for change in &mut out.changes[from..] {
+        let name = change.object.object.as_deref().unwrap_or_default();
+        change.change_type = match change.change_type {
+            INDEX_ADDED if new.indexes.get(name).is_some_and(|i| i.unique) => UNIQUE_INDEX_ADDED,
+            INDEX_DROPPED if old.indexes.get(name).is_some_and(|i| i.unique) => {
+                UNIQUE_INDEX_DROPPED
+            }
+            t => t,
+        };
+    }
     for (name, t) in &old.triggers {
         match new.triggers.get(name) {
             None => out.push(TRIGGER_DROPPED, path.object(name), Some(name.clone()), None),
@@ -1481,47 +1494,149 @@ mod tests {
     }
 
     #[test]
-    fn a_partition_moved_to_another_parent_or_bound_changes_its_options() {
+    fn a_partition_moved_detached_attached_or_rebound_is_a_partition_finding() {
         let partition = |parent: &str, bound: &str| Table {
             kind: TableKind::Partition,
             partition_of: Some(parent.into()),
             partition_bound: Some(bound.into()),
             ..table(&[("id", int(32, false))])
         };
-        let changes_of = |old: Table, new: Table| {
-            changes(&snapshot(vec![("p", old)]), &snapshot(vec![("p", new)]))
-        };
-        let expected = ["TABLE_OPTIONS_CHANGED public.p"];
-        assert_eq!(
-            changes_of(
-                partition("public.a", "FOR VALUES IN (1)"),
-                partition("public.b", "FOR VALUES IN (1)")
-            ),
-            expected
-        );
-        assert_eq!(
-            changes_of(
-                partition("public.a", "FOR VALUES IN (1)"),
-                partition("public.a", "FOR VALUES IN (2)")
-            ),
-            expected
-        );
-        let detached = Table {
+        let standalone = Table {
             kind: TableKind::Table,
             partition_of: None,
             partition_bound: None,
             ..partition("public.a", "FOR VALUES IN (1)")
         };
-        let detached_changes = diff(
-            &snapshot(vec![("p", partition("public.a", "FOR VALUES IN (1)"))]),
-            &snapshot(vec![("p", detached)]),
-            DiffOptions::default(),
+        let findings = |old: Table, new: Table| -> Vec<String> {
+            diff(
+                &snapshot(vec![("p", old)]),
+                &snapshot(vec![("p", new)]),
+                DiffOptions::default(),
+            )
+            .iter()
+            .map(|c| format!("{} {:?} -> {:?}", c.change_type, c.before, c.after))
+            .collect()
+        };
+        assert_eq!(
+            findings(
+                partition("public.a", "FOR VALUES IN (1)"),
+                partition("public.b", "FOR VALUES IN (1)")
+            ),
+            [
+                r#"PARTITION_DETACHED Some("public.a") -> None"#,
+                r#"PARTITION_ATTACHED None -> Some("public.b")"#
+            ]
         );
         assert_eq!(
-            detached_changes[0].before.as_deref(),
-            Some("partition of public.a FOR VALUES IN (1)")
+            findings(
+                partition("public.a", "FOR VALUES IN (1)"),
+                partition("public.a", "FOR VALUES IN (2)")
+            ),
+            [r#"PARTITION_BOUND_CHANGED Some("FOR VALUES IN (1)") -> Some("FOR VALUES IN (2)")"#]
         );
-        assert_eq!(detached_changes[0].after.as_deref(), Some("table"));
+        assert_eq!(
+            findings(
+                partition("public.a", "FOR VALUES IN (1)"),
+                standalone.clone()
+            ),
+            [r#"PARTITION_DETACHED Some("public.a") -> None"#]
+        );
+        assert_eq!(
+            findings(
+                standalone.clone(),
+                partition("public.a", "FOR VALUES IN (1)")
+            ),
+            [r#"PARTITION_ATTACHED None -> Some("public.a")"#]
+        );
+        // A table that becomes partitioned is still a change of kind.
+        let partitioned = Table {
+            kind: TableKind::PartitionedTable,
+            partition_bound: Some("RANGE (id)".into()),
+            ..standalone.clone()
+        };
+        assert_eq!(
+            findings(standalone, partitioned),
+            [r#"TABLE_OPTIONS_CHANGED Some("table") -> Some("partitioned table RANGE (id)")"#]
+        );
+    }
+
+    #[test]
+    fn identity_and_generation_changes_are_typed_by_what_inserts_may_send() {
+        let with = |nullable: bool, identity: Option<&str>, generated: Option<&str>| {
+            let mut t = table(&[("id", int(32, false))]);
+            t.columns[0].nullable = nullable;
+            t.columns[0].identity = identity.map(crate::model::intern::text);
+            t.columns[0].generated = generated.map(Into::into);
+            t
+        };
+        let kind = |old: Table, new: Table| -> Vec<(String, bool)> {
+            diff(
+                &snapshot(vec![("t", old)]),
+                &snapshot(vec![("t", new)]),
+                DiffOptions::default(),
+            )
+            .iter()
+            .map(|c| (c.change_type.to_string(), c.required))
+            .collect()
+        };
+        let one = |t: &str, required: bool| vec![(t.to_string(), required)];
+        let id = |identity| with(false, identity, None);
+        assert_eq!(
+            kind(id(None), id(Some("always"))),
+            one("COLUMN_IDENTITY_MADE_ALWAYS", false)
+        );
+        assert_eq!(
+            kind(id(Some("by default")), id(Some("always"))),
+            one("COLUMN_IDENTITY_MADE_ALWAYS", false)
+        );
+        assert_eq!(
+            kind(id(Some("always")), id(Some("by default"))),
+            one("COLUMN_IDENTITY_CHANGED", false)
+        );
+        assert_eq!(
+            kind(id(None), id(Some("auto_increment"))),
+            one("COLUMN_IDENTITY_CHANGED", false)
+        );
+        assert_eq!(
+            kind(id(Some("rowid")), id(Some("autoincrement"))),
+            one("COLUMN_IDENTITY_CHANGED", false)
+        );
+        // Dropped: required (breaking) when nothing else fills the NOT NULL column.
+        assert_eq!(
+            kind(id(Some("by default")), id(None)),
+            one("COLUMN_IDENTITY_DROPPED", true)
+        );
+        assert_eq!(
+            kind(
+                with(true, Some("auto_increment"), None),
+                with(true, None, None)
+            ),
+            one("COLUMN_IDENTITY_DROPPED", false)
+        );
+        assert_eq!(
+            kind(id(Some("autoincrement")), id(Some("rowid"))),
+            one("COLUMN_IDENTITY_DROPPED", false)
+        );
+        let generated = |nullable, expression| with(nullable, None, expression);
+        assert_eq!(
+            kind(generated(true, None), generated(true, Some("a * 2"))),
+            one("COLUMN_MADE_GENERATED", false)
+        );
+        assert_eq!(
+            kind(generated(true, Some("a * 2")), generated(true, None)),
+            one("COLUMN_GENERATION_DROPPED", false)
+        );
+        assert_eq!(
+            kind(generated(false, Some("a * 2")), generated(false, None)),
+            one("COLUMN_GENERATION_DROPPED", true)
+        );
+        assert_eq!(
+            kind(
+                generated(true, Some("a * 2")),
+                generated(true, Some("a * 3"))
+            ),
+            one("COLUMN_GENERATED_CHANGED", false)
+        );
     }
 
     #[test]

@@ -250,6 +250,12 @@ rule_table! {
         "Check the query plans, and writers if uniqueness changed.";
     INDEX_ADDED I "An index was added.", "index added: {after}",
         "Writes get slightly slower.", "Record it in the baseline once it is intended.";
+    UNIQUE_INDEX_ADDED B "A unique index was added.", "unique index added: {after}",
+        "Writes that create duplicates now fail.",
+        "Check for writers that may insert duplicates.";
+    UNIQUE_INDEX_DROPPED B "A unique index was dropped.", "unique index dropped: {before}",
+        "Duplicates are no longer prevented; upserts on its columns (ON CONFLICT) fail.",
+        "Restore it, or make sure nothing relies on uniqueness (ON CONFLICT, lookups).";
     INDEX_RENAMED I "An index was renamed, with the same definition.", "index renamed to {after}",
         "None, unless code or hints name the index.", "Record it in the baseline.";
     VIEW_DROPPED B "A view or materialized view was dropped.", "view dropped",
@@ -305,7 +311,7 @@ rule_table! {
         "Every row becomes visible to roles that policies restricted: security drift.",
         "Re-enable row-level security unless this was a reviewed decision.";
     ROW_LEVEL_SECURITY_ENABLED B "Row-level security was enabled or forced on a table.", "row-level security strengthened: {before} → {after}",
-        "Roles without a matching policy now see no rows.",
+        "Roles that do not own the table and have no matching policy now see no rows, and their writes fail.",
         "Make sure every role that reads the table has a policy.";
     POLICY_DROPPED B "A row-level security policy was dropped.", "policy dropped",
         "The access the policy governed changes: security drift.",
@@ -720,80 +726,86 @@ mod tests {
     }
 
     #[test]
-    fn spec_defaults() {
+    fn defaults_follow_the_audit() {
+        // Each default is also held by a probe on a real server in
+        // tests/it/audit; this list makes a change of one visible here.
         use ChangeType::*;
-        for t in [
+        let breaking = [
             SCHEMA_DROPPED,
             TABLE_DROPPED,
-            COLUMN_DROPPED,
-            VIEW_DROPPED,
             TABLE_RENAMED,
+            TABLE_OPTIONS_NARROWED,
+            PARTITION_DROPPED,
+            PARTITION_DETACHED,
+            PARTITION_ATTACHED,
+            PARTITION_BOUND_CHANGED,
+            COLUMN_DROPPED,
             COLUMN_RENAMED,
+            COLUMN_ADDED_REQUIRED,
             COLUMN_TYPE_CHANGED,
             COLUMN_TYPE_NARROWED,
             COLUMN_MADE_NOT_NULL,
-            COLUMN_ADDED_REQUIRED,
+            COLUMN_CHARSET_NARROWED,
+            COLUMN_IDENTITY_MADE_ALWAYS,
+            COLUMN_MADE_GENERATED,
+            ENUM_DROPPED,
+            ENUM_VALUE_REMOVED,
             PRIMARY_KEY_DROPPED,
             PRIMARY_KEY_CHANGED,
-            ENUM_VALUE_REMOVED,
-            ENUM_DROPPED,
-            FUNCTION_DROPPED,
-            SEQUENCE_DROPPED,
-            PARTITION_DROPPED,
-            ROW_LEVEL_SECURITY_DISABLED,
-            POLICY_DROPPED,
-            VIEW_INVALID,
-            COLUMN_CHARSET_NARROWED,
-        ] {
-            assert_eq!(t.rule().severity, Severity::Breaking, "{t}");
-        }
-        for t in [
-            COLUMN_TYPE_WIDENED,
-            COLUMN_MADE_NULLABLE,
-            COLUMN_DEFAULT_CHANGED,
-            COLUMN_DEFAULT_DROPPED,
-            UNIQUE_ADDED,
-            CHECK_ADDED,
-            FOREIGN_KEY_ADDED,
             PRIMARY_KEY_ADDED,
+            UNIQUE_ADDED,
             UNIQUE_DROPPED,
-            FOREIGN_KEY_DROPPED,
-            FOREIGN_KEY_CHANGED,
-            CHECK_CHANGED,
-            INDEX_DROPPED,
-            INDEX_CHANGED,
-            VIEW_CHANGED,
-            FUNCTION_CHANGED,
-            TRIGGER_ADDED,
-            TRIGGER_DROPPED,
-            TRIGGER_CHANGED,
-            ENUM_VALUES_REORDERED,
-            COLUMN_COLLATION_CHANGED,
-            TABLE_OPTIONS_CHANGED,
-            COLUMN_IDENTITY_CHANGED,
-            COLUMN_GENERATED_CHANGED,
-            SEQUENCE_CHANGED,
-            EVENT_ADDED,
-            EVENT_DROPPED,
-            EVENT_CHANGED,
-        ] {
-            assert_eq!(t.rule().severity, Severity::Warning, "{t}");
-        }
-        for t in [
+            UNIQUE_CHANGED,
+            FOREIGN_KEY_ADDED,
+            CHECK_ADDED,
+            EXCLUSION_ADDED,
+            UNIQUE_INDEX_ADDED,
+            UNIQUE_INDEX_DROPPED,
+            VIEW_DROPPED,
+            VIEW_INVALID,
+            SEQUENCE_DROPPED,
+            FUNCTION_DROPPED,
+            EXTENSION_DROPPED,
+            ROW_LEVEL_SECURITY_DISABLED,
+            ROW_LEVEL_SECURITY_ENABLED,
+            POLICY_DROPPED,
+        ];
+        let info = [
+            SCHEMA_ADDED,
             TABLE_ADDED,
+            PARTITION_ADDED,
             COLUMN_ADDED,
-            INDEX_ADDED,
-            VIEW_ADDED,
-            ENUM_VALUE_ADDED,
-            INDEX_RENAMED,
-            UNIQUE_RENAMED,
-            CHECK_DROPPED,
-            EXTENSION_VERSION_CHANGED,
-            COMMENT_CHANGED,
-            COLUMN_MOVED,
             COLUMN_TYPE_EQUIVALENT,
-        ] {
-            assert_eq!(t.rule().severity, Severity::Info, "{t}");
+            COLUMN_DEFAULT_ADDED,
+            COLUMN_IDENTITY_CHANGED,
+            COLUMN_MOVED,
+            ENUM_ADDED,
+            ENUM_VALUE_ADDED,
+            PRIMARY_KEY_RENAMED,
+            UNIQUE_RENAMED,
+            FOREIGN_KEY_RENAMED,
+            CHECK_DROPPED,
+            CHECK_RENAMED,
+            EXCLUSION_RENAMED,
+            INDEX_ADDED,
+            INDEX_RENAMED,
+            VIEW_ADDED,
+            SEQUENCE_ADDED,
+            FUNCTION_ADDED,
+            EXTENSION_VERSION_CHANGED,
+            EXTENSION_ADDED,
+            COMMENT_CHANGED,
+        ];
+        for rule in RULES {
+            let t = rule.change_type;
+            let expected = if breaking.contains(&t) {
+                Severity::Breaking
+            } else if info.contains(&t) {
+                Severity::Info
+            } else {
+                Severity::Warning
+            };
+            assert_eq!(rule.severity, expected, "{t}");
         }
     }
 }

@@ -227,7 +227,7 @@ fn run_case(c: &Case, mut server: Box<dyn Server>) -> Result<(), String> {
                     "the probe still works against the new schema ({rows}): {sql}"
                 ));
             }
-            (Probe::Fails(_), Err(_)) => {}
+            (Probe::Fails(_), Err(e)) => eprintln!("{}: {sql} → {e}", c.rule),
             (_, Err(e)) => {
                 return Err(format!(
                     "the probe fails against the new schema: {e}\n{sql}"
@@ -241,7 +241,7 @@ fn run_case(c: &Case, mut server: Box<dyn Server>) -> Result<(), String> {
                     "the probe's result changed: {before} → {rows}: {sql}"
                 ));
             }
-            _ => {}
+            (_, Ok(rows)) => eprintln!("{}: {sql} → {before} / {rows}", c.rule),
         }
     }
     Ok(())

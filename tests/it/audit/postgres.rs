@@ -208,6 +208,11 @@ pub fn cases() -> Vec<Case> {
             Same("INSERT INTO t (v) VALUES (1), (1); SELECT v FROM t WHERE v = 1")),
         case("INDEX_RENAMED", "info", "CREATE TABLE t (v int); CREATE INDEX i ON t (v);",
             "ALTER INDEX i RENAME TO i2;", Same("INSERT INTO t (v) VALUES (1); SELECT v FROM t WHERE v = 1")),
+        // A unique index is a key for writers: it refuses duplicates and arbitrates ON CONFLICT.
+        case("UNIQUE_INDEX_ADDED", "breaking", "CREATE TABLE t (e text);",
+            "CREATE UNIQUE INDEX ui ON t (e);", Fails("INSERT INTO t (e) VALUES ('x'), ('x')")),
+        case("UNIQUE_INDEX_DROPPED", "breaking", "CREATE TABLE t (e text); CREATE UNIQUE INDEX ui ON t (e);",
+            "DROP INDEX ui;", Fails("INSERT INTO t (e) VALUES ('x') ON CONFLICT (e) DO NOTHING")),
         // Views.
         case("VIEW_DROPPED", "breaking", "CREATE TABLE t (id int); CREATE VIEW v AS SELECT id FROM t;",
             "DROP VIEW v;", Fails("SELECT id FROM v")),

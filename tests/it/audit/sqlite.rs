@@ -45,6 +45,13 @@ pub fn cases() -> Vec<Case> {
             "DROP TABLE t; CREATE TABLE t (v INTEGER, g INTEGER);",
             Changes("INSERT INTO t (v) VALUES (3); SELECT g FROM t"),
         ),
+        case(
+            "UNIQUE_INDEX_DROPPED",
+            "breaking",
+            "CREATE TABLE t (e TEXT); CREATE UNIQUE INDEX ui ON t (e);",
+            "DROP INDEX ui;",
+            Fails("INSERT INTO t (e) VALUES ('x') ON CONFLICT (e) DO NOTHING"),
+        ),
     ]
 }
 
