@@ -115,6 +115,10 @@ pub fn cases() -> Vec<Case> {
             "ALTER TABLE t MODIFY g int AS (v * 3) VIRTUAL;",
             Changes("INSERT INTO t (v) VALUES (3); SELECT g FROM t"),
         ),
+        case("UNIQUE_DROPPED", "breaking", "CREATE TABLE t (e int, n int, UNIQUE KEY u (e));",
+            "ALTER TABLE t DROP INDEX u;",
+            Changes("INSERT INTO t (e, n) VALUES (1, 1); INSERT INTO t (e, n) VALUES (1, 2) ON DUPLICATE KEY UPDATE n = 3; SELECT count(*), max(n) FROM t"))
+            .because("here the upsert silently inserts a duplicate instead of updating; on PostgreSQL and SQLite the same upsert (ON CONFLICT) fails, and the rule is one for every engine"),
         // A view the server cannot resolve any more.
         case(
             "VIEW_INVALID",
