@@ -565,14 +565,15 @@ fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) 
         out,
     );
     // A unique index refuses duplicates and is an ON CONFLICT arbiter, as a
-    // unique constraint is: adding or dropping one is not a matter of plans.
+    // unique constraint is: adding, dropping or changing one is not a matter
+    // of plans.
     for change in &mut out.changes[from..] {
         let name = change.object.object.as_deref().unwrap_or_default();
+        let unique = |indexes: &NamedMap<Index>| indexes.get(name).is_some_and(|i| i.unique);
         change.change_type = match change.change_type {
-            INDEX_ADDED if new.indexes.get(name).is_some_and(|i| i.unique) => UNIQUE_INDEX_ADDED,
-            INDEX_DROPPED if old.indexes.get(name).is_some_and(|i| i.unique) => {
-                UNIQUE_INDEX_DROPPED
-            }
+            INDEX_ADDED if unique(&new.indexes) => UNIQUE_INDEX_ADDED,
+            INDEX_DROPPED if unique(&old.indexes) => UNIQUE_INDEX_DROPPED,
+            INDEX_CHANGED if unique(&old.indexes) || unique(&new.indexes) => UNIQUE_INDEX_CHANGED,
             t => t,
         };
     }

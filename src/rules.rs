@@ -245,9 +245,9 @@ rule_table! {
     INDEX_DROPPED W "An index was dropped.", "index dropped: {before}",
         "Queries that used it may become slow.",
         "Check the query plans of the statements that used it.";
-    INDEX_CHANGED W "An index's columns (with their order, collation and operator class), method, uniqueness or predicate changed.", "index changed from {before} to {after}",
-        "Query plans change; a unique index may now reject writes.",
-        "Check the query plans, and writers if uniqueness changed.";
+    INDEX_CHANGED W "A non-unique index's columns (with their order, collation and operator class), method or predicate changed.", "index changed from {before} to {after}",
+        "Query plans change; statements that used the index may become slow.",
+        "Check the query plans of the statements that used it.";
     INDEX_ADDED I "An index was added.", "index added: {after}",
         "Writes get slightly slower.", "Record it in the baseline once it is intended.";
     UNIQUE_INDEX_ADDED B "A unique index was added.", "unique index added: {after}",
@@ -256,6 +256,9 @@ rule_table! {
     UNIQUE_INDEX_DROPPED B "A unique index was dropped.", "unique index dropped: {before}",
         "Duplicates are no longer prevented; upserts on its columns (ON CONFLICT) fail.",
         "Restore it, or make sure nothing relies on uniqueness (ON CONFLICT, lookups).";
+    UNIQUE_INDEX_CHANGED B "A unique index's definition changed, or an index became or stopped being unique.", "unique index changed from {before} to {after}",
+        "Writes that were unique under the old definition may now be refused; upserts on the old columns (ON CONFLICT) fail.",
+        "Check writers and ON CONFLICT clauses that name the columns.";
     INDEX_RENAMED I "An index was renamed, with the same definition.", "index renamed to {after}",
         "None, unless code or hints name the index.", "Record it in the baseline.";
     VIEW_DROPPED B "A view or materialized view was dropped.", "view dropped",
@@ -761,6 +764,7 @@ mod tests {
             EXCLUSION_ADDED,
             UNIQUE_INDEX_ADDED,
             UNIQUE_INDEX_DROPPED,
+            UNIQUE_INDEX_CHANGED,
             VIEW_DROPPED,
             VIEW_INVALID,
             SEQUENCE_DROPPED,
