@@ -359,7 +359,8 @@ fn indexes() {
             &format!("{t} CREATE INDEX i ON t (lower(b));"),
             &format!("{t} CREATE UNIQUE INDEX i ON t (lower(b));")
         ),
-        lines(&["warning INDEX_CHANGED main.t.i"])
+        // Made unique: writes of duplicates now fail.
+        lines(&["breaking UNIQUE_INDEX_CHANGED main.t.i"])
     );
     assert_eq!(
         drift(
