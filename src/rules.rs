@@ -213,7 +213,7 @@ rule_table! {
     UNIQUE_RENAMED I "A unique constraint was renamed, with the same definition.", "unique constraint renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
     FOREIGN_KEY_ADDED B "A foreign key was added.", "foreign key added: {after}",
-        "Writes of orphan rows, and deletes of referenced rows, may now fail.",
+        "Writes of orphan rows, and deletes of referenced rows (without a cascade), now fail.",
         "Check for orphans and the order in which writers insert and delete.";
     FOREIGN_KEY_DROPPED W "A foreign key was dropped.", "foreign key dropped: {before}",
         "Referential integrity is no longer enforced; cascades no longer happen.",
@@ -304,7 +304,7 @@ rule_table! {
     EVENT_ADDED W "A scheduled event was added (MySQL, MariaDB).", "event added: {after}",
         "New work runs on schedule and may change data.", "Review what the event does.";
     EXTENSION_DROPPED B "An extension was dropped.", "extension dropped (was {before})",
-        "Types, functions and operators it provided are gone.",
+        "Types, functions and operators it provided are gone: statements that use them fail.",
         "Restore it, or make sure nothing uses what it provided.";
     EXTENSION_VERSION_CHANGED I "An extension's version changed.", "extension version changed from {before} to {after}",
         "Functions it provides may behave differently.", "Read the extension's release notes.";
