@@ -355,9 +355,8 @@ fn pair_unique<'a, T: ?Sized>(
 }
 
 fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) {
-    if old.kind != new.kind
-        || old.partition_of != new.partition_of
-        || old.partition_bound != new.partition_bound
+    if !diff_partition_membership(path, old, new, out)
+        && (old.kind != new.kind || old.partition_bound != new.partition_bound)
     {
         out.push(
             TABLE_OPTIONS_CHANGED,
@@ -429,6 +428,7 @@ fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) 
         ],
         out,
     );
+    let from = out.changes.len();
     diff_named(
         path,
         &old.indexes,
@@ -436,6 +436,19 @@ fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) 
         [INDEX_ADDED, INDEX_DROPPED, INDEX_CHANGED, INDEX_RENAMED],
         out,
     );
+    // A unique index refuses duplicates and is an ON CONFLICT arbiter, as a
+    // unique constraint is: adding, dropping or changing one is not a matter
+    // of plans.
+    for change in &mut out.changes[from..] {
+        let name = change.object.object.as_deref().unwrap_or_default();
+        let unique = |indexes: &NamedMap<Index>| indexes.get(name).is_some_and(|i| i.unique);
+        change.change_type = match change.change_type {
+            INDEX_ADDED if unique(&new.indexes) => UNIQUE_INDEX_ADDED,
+            INDEX_DROPPED if unique(&old.indexes) => UNIQUE_INDEX_DROPPED,
+            INDEX_CHANGED if unique(&old.indexes) || unique(&new.indexes) => UNIQUE_INDEX_CHANGED,
+            t => t,
+        };
+    }
     for (name, t) in &old.triggers {
         match new.triggers.get(name) {
             None => out.push(TRIGGER_DROPPED, path.object(name), Some(name.clone()), None),
@@ -551,7 +564,51 @@ fn diff_options(
         if o != n {
             let show =
                 |v: Option<&String>| format!("{key}={}", v.map_or("(unset)", |s| s.as_str()));
-            out.push(change_type, path.clone(), Some(show(o)), Some(show(n)));
+            // SQLite's STRICT and WITHOUT ROWID, once added, refuse statements
+            // that worked: mistyped values, reads of rowid.
+            let narrowed = change_type == TABLE_OPTIONS_CHANGED
+                && o.is_none()
+                && matches!(key.as_str(), "strict" | "without_rowid");
+            let kind = if narrowed {
+                TABLE_OPTIONS_NARROWED
+            } else {
+                change_type
+            };
+            out.push(kind, path.clone(), Some(show(o)), Some(show(n)));
+        }
+    }
+}
+
+/// A table that leaves or joins a partition tree, or a partition whose bound
+/// moved: which rows route to it changes, so these are partition findings, not
+/// table options. Returns whether the change of kind and bound is told so.
+fn diff_partition_membership(
+    path: &ObjectPath,
+    old: &Table,
+    new: &Table,
+    out: &mut Collector,
+) -> bool {
+    match (&old.partition_of, &new.partition_of) {
+        (Some(o), Some(n)) if o == n => {
+            if old.kind == new.kind && old.partition_bound != new.partition_bound {
+                out.push(
+                    PARTITION_BOUND_CHANGED,
+                    path.clone(),
+                    old.partition_bound.clone(),
+                    new.partition_bound.clone(),
+                );
+                return true;
+            }
+            false
+        }
+        (o, n) => {
+            if let Some(o) = o {
+                out.push(PARTITION_DETACHED, path.clone(), Some(o.clone()), None);
+            }
+            if let Some(n) = n {
+                out.push(PARTITION_ATTACHED, path.clone(), None, Some(n.clone()));
+            }
+            o.is_some() || n.is_some()
         }
     }
 }
@@ -805,12 +862,21 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
         out.push(kind, path.clone(), show(old), show(new));
     }
     if old.identity != new.identity {
-        out.push(
-            COLUMN_IDENTITY_CHANGED,
-            path.clone(),
-            old.identity.as_deref().map(str::to_string),
-            new.identity.as_deref().map(str::to_string),
-        );
+        // What an insert may send, or leave out, decides the type: ALWAYS
+        // refuses sent values; losing the identity (or SQLite's AUTOINCREMENT,
+        // the rowid alias staying) changes what omitted keys get.
+        let kind = match (old.identity.as_deref(), new.identity.as_deref()) {
+            (_, Some("always")) => COLUMN_IDENTITY_MADE_ALWAYS,
+            (Some(_), None) | (Some("autoincrement"), Some("rowid")) => COLUMN_IDENTITY_DROPPED,
+            _ => COLUMN_IDENTITY_CHANGED,
+        };
+        out.changes.push(Change {
+            change_type: kind,
+            object: path.clone(),
+            before: old.identity.as_deref().map(str::to_string),
+            after: new.identity.as_deref().map(str::to_string),
+            required: new.is_required(),
+        });
     }
     if old.generated != new.generated || old.generated_kind != new.generated_kind {
         let show = |c: &Column| {
@@ -820,7 +886,20 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
                     .to_string()
             })
         };
-        out.push(COLUMN_GENERATED_CHANGED, path.clone(), show(old), show(new));
+        // A column that becomes generated refuses the values writers send; one
+        // that stops being generated is no longer filled in.
+        let kind = match (&old.generated, &new.generated) {
+            (None, Some(_)) => COLUMN_MADE_GENERATED,
+            (Some(_), None) => COLUMN_GENERATION_DROPPED,
+            _ => COLUMN_GENERATED_CHANGED,
+        };
+        out.changes.push(Change {
+            change_type: kind,
+            object: path.clone(),
+            before: show(old),
+            after: show(new),
+            required: new.is_required(),
+        });
     }
     if old.comment != new.comment {
         out.push(
@@ -1450,47 +1529,149 @@ mod tests {
     }
 
     #[test]
-    fn a_partition_moved_to_another_parent_or_bound_changes_its_options() {
+    fn a_partition_moved_detached_attached_or_rebound_is_a_partition_finding() {
         let partition = |parent: &str, bound: &str| Table {
             kind: TableKind::Partition,
             partition_of: Some(parent.into()),
             partition_bound: Some(bound.into()),
             ..table(&[("id", int(32, false))])
         };
-        let changes_of = |old: Table, new: Table| {
-            changes(&snapshot(vec![("p", old)]), &snapshot(vec![("p", new)]))
-        };
-        let expected = ["TABLE_OPTIONS_CHANGED public.p"];
-        assert_eq!(
-            changes_of(
-                partition("public.a", "FOR VALUES IN (1)"),
-                partition("public.b", "FOR VALUES IN (1)")
-            ),
-            expected
-        );
-        assert_eq!(
-            changes_of(
-                partition("public.a", "FOR VALUES IN (1)"),
-                partition("public.a", "FOR VALUES IN (2)")
-            ),
-            expected
-        );
-        let detached = Table {
+        let standalone = Table {
             kind: TableKind::Table,
             partition_of: None,
             partition_bound: None,
             ..partition("public.a", "FOR VALUES IN (1)")
         };
-        let detached_changes = diff(
-            &snapshot(vec![("p", partition("public.a", "FOR VALUES IN (1)"))]),
-            &snapshot(vec![("p", detached)]),
-            DiffOptions::default(),
+        let findings = |old: Table, new: Table| -> Vec<String> {
+            diff(
+                &snapshot(vec![("p", old)]),
+                &snapshot(vec![("p", new)]),
+                DiffOptions::default(),
+            )
+            .iter()
+            .map(|c| format!("{} {:?} -> {:?}", c.change_type, c.before, c.after))
+            .collect()
+        };
+        assert_eq!(
+            findings(
+                partition("public.a", "FOR VALUES IN (1)"),
+                partition("public.b", "FOR VALUES IN (1)")
+            ),
+            [
+                r#"PARTITION_DETACHED Some("public.a") -> None"#,
+                r#"PARTITION_ATTACHED None -> Some("public.b")"#
+            ]
         );
         assert_eq!(
-            detached_changes[0].before.as_deref(),
-            Some("partition of public.a FOR VALUES IN (1)")
+            findings(
+                partition("public.a", "FOR VALUES IN (1)"),
+                partition("public.a", "FOR VALUES IN (2)")
+            ),
+            [r#"PARTITION_BOUND_CHANGED Some("FOR VALUES IN (1)") -> Some("FOR VALUES IN (2)")"#]
         );
-        assert_eq!(detached_changes[0].after.as_deref(), Some("table"));
+        assert_eq!(
+            findings(
+                partition("public.a", "FOR VALUES IN (1)"),
+                standalone.clone()
+            ),
+            [r#"PARTITION_DETACHED Some("public.a") -> None"#]
+        );
+        assert_eq!(
+            findings(
+                standalone.clone(),
+                partition("public.a", "FOR VALUES IN (1)")
+            ),
+            [r#"PARTITION_ATTACHED None -> Some("public.a")"#]
+        );
+        // A table that becomes partitioned is still a change of kind.
+        let partitioned = Table {
+            kind: TableKind::PartitionedTable,
+            partition_bound: Some("RANGE (id)".into()),
+            ..standalone.clone()
+        };
+        assert_eq!(
+            findings(standalone, partitioned),
+            [r#"TABLE_OPTIONS_CHANGED Some("table") -> Some("partitioned table RANGE (id)")"#]
+        );
+    }
+
+    #[test]
+    fn identity_and_generation_changes_are_typed_by_what_inserts_may_send() {
+        let with = |nullable: bool, identity: Option<&str>, generated: Option<&str>| {
+            let mut t = table(&[("id", int(32, false))]);
+            t.columns[0].nullable = nullable;
+            t.columns[0].identity = identity.map(crate::model::intern::text);
+            t.columns[0].generated = generated.map(Into::into);
+            t
+        };
+        let kind = |old: Table, new: Table| -> Vec<(String, bool)> {
+            diff(
+                &snapshot(vec![("t", old)]),
+                &snapshot(vec![("t", new)]),
+                DiffOptions::default(),
+            )
+            .iter()
+            .map(|c| (c.change_type.to_string(), c.required))
+            .collect()
+        };
+        let one = |t: &str, required: bool| vec![(t.to_string(), required)];
+        let id = |identity| with(false, identity, None);
+        assert_eq!(
+            kind(id(None), id(Some("always"))),
+            one("COLUMN_IDENTITY_MADE_ALWAYS", false)
+        );
+        assert_eq!(
+            kind(id(Some("by default")), id(Some("always"))),
+            one("COLUMN_IDENTITY_MADE_ALWAYS", false)
+        );
+        assert_eq!(
+            kind(id(Some("always")), id(Some("by default"))),
+            one("COLUMN_IDENTITY_CHANGED", false)
+        );
+        assert_eq!(
+            kind(id(None), id(Some("auto_increment"))),
+            one("COLUMN_IDENTITY_CHANGED", false)
+        );
+        assert_eq!(
+            kind(id(Some("rowid")), id(Some("autoincrement"))),
+            one("COLUMN_IDENTITY_CHANGED", false)
+        );
+        // Dropped: required (breaking) when nothing else fills the NOT NULL column.
+        assert_eq!(
+            kind(id(Some("by default")), id(None)),
+            one("COLUMN_IDENTITY_DROPPED", true)
+        );
+        assert_eq!(
+            kind(
+                with(true, Some("auto_increment"), None),
+                with(true, None, None)
+            ),
+            one("COLUMN_IDENTITY_DROPPED", false)
+        );
+        assert_eq!(
+            kind(id(Some("autoincrement")), id(Some("rowid"))),
+            one("COLUMN_IDENTITY_DROPPED", false)
+        );
+        let generated = |nullable, expression| with(nullable, None, expression);
+        assert_eq!(
+            kind(generated(true, None), generated(true, Some("a * 2"))),
+            one("COLUMN_MADE_GENERATED", false)
+        );
+        assert_eq!(
+            kind(generated(true, Some("a * 2")), generated(true, None)),
+            one("COLUMN_GENERATION_DROPPED", false)
+        );
+        assert_eq!(
+            kind(generated(false, Some("a * 2")), generated(false, None)),
+            one("COLUMN_GENERATION_DROPPED", true)
+        );
+        assert_eq!(
+            kind(
+                generated(true, Some("a * 2")),
+                generated(true, Some("a * 3"))
+            ),
+            one("COLUMN_GENERATED_CHANGED", false)
+        );
     }
 
     #[test]

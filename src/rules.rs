@@ -94,14 +94,26 @@ rule_table! {
         "Keep a view with the old name during the transition, or roll out code that uses the new name first.";
     TABLE_ADDED I "A table was added.", "table added",
         "None for existing code.", "Record it in the baseline once it is intended.";
-    TABLE_OPTIONS_CHANGED W "A table's storage options or kind changed (engine, charset, STRICT, WITHOUT ROWID, UNLOGGED, partitioning, inheritance).", "table option changed: {before} → {after}",
+    TABLE_OPTIONS_CHANGED W "A table's storage options or kind changed (engine, charset, UNLOGGED, partitioning, inheritance; STRICT or WITHOUT ROWID removed).", "table option changed: {before} → {after}",
         "Behaviour, performance or accepted values may change.",
         "Check that the option change was intended and made by a reviewed migration.";
+    TABLE_OPTIONS_NARROWED B "A table option now refuses statements that worked (SQLite: STRICT or WITHOUT ROWID added).", "table option narrowed: {before} → {after}",
+        "Under STRICT, writes of values that do not match the column's type fail; WITHOUT ROWID, reads of rowid (and NULL primary key values) fail.",
+        "Check every writer's values against the declared types, and every reader of rowid, before adding the option.";
     PARTITION_DROPPED B "A partition was dropped.", "partition dropped",
         "Rows in the partition are gone and inserts routed to it fail.",
         "Restore the partition or confirm its data was archived on purpose.";
     PARTITION_ADDED I "A partition was added.", "partition added",
         "None for existing code.", "Record it in the baseline, or exclude partitions that are created automatically.";
+    PARTITION_DETACHED B "A partition was detached from its parent; the table remains on its own.", "partition detached from {before}",
+        "Its rows are no longer read through the parent, and inserts into the parent for its range fail (or land in the default partition).",
+        "Re-attach the partition, or confirm its range was archived on purpose and nothing writes to it through the parent.";
+    PARTITION_ATTACHED B "A table was attached to a partitioned table as a partition.", "attached as a partition of {after}",
+        "Writes of rows outside its bound, that the table accepted on its own, now fail; reads of the parent return its rows.",
+        "Check the writers of the table against the bound, and the readers of the parent.";
+    PARTITION_BOUND_CHANGED B "A partition's bound changed.", "partition bound changed from {before} to {after}",
+        "Rows of the range it no longer covers no longer route to it: inserts for them fail (or land in the default partition).",
+        "Check that another partition covers the range the bound gave up.";
     COLUMN_DROPPED B "A column was dropped.", "column dropped",
         "Queries that select, insert or filter on the column fail.",
         "Stop using the column in code first, deploy, then drop it in a reviewed migration.";
@@ -145,9 +157,21 @@ rule_table! {
     COLUMN_CHARSET_NARROWED B "A column's character set changed to one that cannot hold every character of the old one (utf8mb4 → utf8mb3, utf8mb4 → latin1).", "character set narrowed from {before} to {after}",
         "Writes of characters the new set cannot hold (emoji and other 4-byte characters, for utf8mb3) now fail or are stored as '?'.",
         "Keep the wider character set, or make sure no stored value or writer uses characters outside the new one before converting.";
-    COLUMN_IDENTITY_CHANGED W "A column's identity or auto-increment changed.", "identity changed from {before} to {after}",
-        "Inserts that rely on generated keys may fail or get unexpected values.",
-        "Check the writers that omit the key column.";
+    COLUMN_IDENTITY_CHANGED I "A column became an identity BY DEFAULT or auto-increment column, or an identity went from ALWAYS to BY DEFAULT.", "identity changed from {before} to {after}",
+        "None for existing code: inserts that omit the column get generated values, inserts that send it are accepted.",
+        "Record it in the baseline once it is intended.";
+    COLUMN_IDENTITY_MADE_ALWAYS B "A column became GENERATED ALWAYS AS IDENTITY (from no identity, or from BY DEFAULT).", "identity changed from {before} to {after}",
+        "Inserts that send a value for the column fail (unless they say OVERRIDING SYSTEM VALUE); updates of it fail.",
+        "Make every writer omit the column first, or use BY DEFAULT.";
+    COLUMN_IDENTITY_DROPPED W "A column's identity or auto-increment was dropped (breaking when the column is NOT NULL without a default).", "identity dropped (was {before})",
+        "Inserts that omit the column fail when it is NOT NULL, and get NULL or another key otherwise (SQLite: without AUTOINCREMENT, keys of deleted rows may be reused).",
+        "Make every writer send the column, or give it a default, before dropping its identity.";
+    COLUMN_MADE_GENERATED B "A column became a generated column (stored or virtual).", "made generated: {after}",
+        "Inserts and updates that send a value for the column fail.",
+        "Make every writer stop sending the column before making it generated.";
+    COLUMN_GENERATION_DROPPED W "A generated column became an ordinary column (breaking when it is NOT NULL without a default).", "generation dropped (was {before})",
+        "Inserts that omit the column store NULL (or its default) instead of the computed value, or fail when it is NOT NULL; later changes of its inputs no longer update it.",
+        "Make every writer compute and send the value, or restore the expression.";
     COLUMN_GENERATED_CHANGED W "A generated column's expression or kind changed.", "generated expression changed from {before} to {after}",
         "Readers get different computed values; writes to the column may be rejected.",
         "Check the readers of the column and any writer that sets it.";
@@ -208,24 +232,24 @@ rule_table! {
     PRIMARY_KEY_CHANGED B "A primary key's columns or deferrability changed.", "primary key changed from {before} to {after}",
         "Lookups, upserts and foreign keys by the old key fail or match the wrong rows; a deferrable key cannot be an ON CONFLICT arbiter or a foreign key's target, and deferring the check moves its errors to COMMIT.",
         "Migrate code to the new key before changing it.";
-    PRIMARY_KEY_ADDED W "A primary key was added.", "primary key added: {after}",
+    PRIMARY_KEY_ADDED B "A primary key was added.", "primary key added: {after}",
         "Writes of duplicate or NULL key values now fail.",
         "Check for duplicates and writers that may create them.";
     PRIMARY_KEY_RENAMED I "A primary key was renamed.", "primary key renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
-    UNIQUE_ADDED W "A unique constraint was added.", "unique constraint added: {after}",
+    UNIQUE_ADDED B "A unique constraint was added.", "unique constraint added: {after}",
         "Writes that create duplicates now fail.",
         "Check for writers that may insert duplicates.";
-    UNIQUE_DROPPED W "A unique constraint was dropped.", "unique constraint dropped: {before}",
+    UNIQUE_DROPPED B "A unique constraint was dropped.", "unique constraint dropped: {before}",
         "Duplicates are no longer prevented; upserts on the columns fail.",
         "Restore it, or make sure nothing relies on uniqueness (ON CONFLICT, lookups).";
-    UNIQUE_CHANGED W "A unique constraint's definition changed.", "unique constraint changed from {before} to {after}",
+    UNIQUE_CHANGED B "A unique constraint's definition changed.", "unique constraint changed from {before} to {after}",
         "Uniqueness is enforced on different columns or at another time; a deferrable constraint cannot be an ON CONFLICT arbiter.",
         "Check writers and ON CONFLICT clauses that name the columns.";
     UNIQUE_RENAMED I "A unique constraint was renamed, with the same definition.", "unique constraint renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
-    FOREIGN_KEY_ADDED W "A foreign key was added.", "foreign key added: {after}",
-        "Writes of orphan rows, and deletes of referenced rows, may now fail.",
+    FOREIGN_KEY_ADDED B "A foreign key was added.", "foreign key added: {after}",
+        "Writes of orphan rows, and deletes of referenced rows (without a cascade), now fail.",
         "Check for orphans and the order in which writers insert and delete.";
     FOREIGN_KEY_DROPPED W "A foreign key was dropped.", "foreign key dropped: {before}",
         "Referential integrity is no longer enforced; cascades no longer happen.",
@@ -235,7 +259,7 @@ rule_table! {
         "Check deletes and updates of the referenced table.";
     FOREIGN_KEY_RENAMED I "A foreign key was renamed, with the same definition.", "foreign key renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
-    CHECK_ADDED W "A check constraint was added.", "check added: {after}",
+    CHECK_ADDED B "A check constraint was added.", "check added: {after}",
         "Writes of values that violate it now fail.",
         "Check existing writers against the new condition.";
     CHECK_DROPPED I "A check constraint was dropped.", "check dropped: {before}",
@@ -246,7 +270,7 @@ rule_table! {
         "Review the new condition against writers.";
     CHECK_RENAMED I "A check constraint was renamed, with the same condition.", "check renamed to {after}",
         "None, unless code names the constraint.", "Record it in the baseline.";
-    EXCLUSION_ADDED W "An exclusion constraint was added.", "exclusion constraint added: {after}",
+    EXCLUSION_ADDED B "An exclusion constraint was added.", "exclusion constraint added: {after}",
         "Writes of conflicting rows now fail.", "Check writers for conflicting rows.";
     EXCLUSION_DROPPED W "An exclusion constraint was dropped.", "exclusion constraint dropped: {before}",
         "Conflicting rows are no longer prevented.", "Restore it, or make sure code prevents conflicts.";
@@ -257,11 +281,20 @@ rule_table! {
     INDEX_DROPPED W "An index was dropped.", "index dropped: {before}",
         "Queries that used it may become slow.",
         "Check the query plans of the statements that used it.";
-    INDEX_CHANGED W "An index's columns (with their order, collation and operator class), method, uniqueness or predicate changed.", "index changed from {before} to {after}",
-        "Query plans change; a unique index may now reject writes.",
-        "Check the query plans, and writers if uniqueness changed.";
+    INDEX_CHANGED W "A non-unique index's columns (with their order, collation and operator class), method or predicate changed.", "index changed from {before} to {after}",
+        "Query plans change; statements that used the index may become slow.",
+        "Check the query plans of the statements that used it.";
     INDEX_ADDED I "An index was added.", "index added: {after}",
         "Writes get slightly slower.", "Record it in the baseline once it is intended.";
+    UNIQUE_INDEX_ADDED B "A unique index was added.", "unique index added: {after}",
+        "Writes that create duplicates now fail.",
+        "Check for writers that may insert duplicates.";
+    UNIQUE_INDEX_DROPPED B "A unique index was dropped.", "unique index dropped: {before}",
+        "Duplicates are no longer prevented; upserts on its columns (ON CONFLICT) fail.",
+        "Restore it, or make sure nothing relies on uniqueness (ON CONFLICT, lookups).";
+    UNIQUE_INDEX_CHANGED B "A unique index's definition changed, or an index became or stopped being unique.", "unique index changed from {before} to {after}",
+        "Writes that were unique under the old definition may now be refused; upserts on the old columns (ON CONFLICT) fail.",
+        "Check writers and ON CONFLICT clauses that name the columns.";
     INDEX_RENAMED I "An index was renamed, with the same definition.", "index renamed to {after}",
         "None, unless code or hints name the index.", "Record it in the baseline.";
     VIEW_DROPPED B "A view or materialized view was dropped.", "view dropped",
@@ -324,8 +357,8 @@ rule_table! {
     EVENT_TRIGGER_CHANGED W "An event trigger's event, command tags, function, or when it fires changed.", "event trigger changed: {before} → {after}",
         "It runs on other DDL, runs something else, or no longer runs.",
         "Review the new definition and re-enable a trigger that was disabled by hand.";
-    EXTENSION_DROPPED W "An extension was dropped.", "extension dropped (was {before})",
-        "Types, functions and operators it provided are gone.",
+    EXTENSION_DROPPED B "An extension was dropped.", "extension dropped (was {before})",
+        "Types, functions and operators it provided are gone: statements that use them fail.",
         "Restore it, or make sure nothing uses what it provided.";
     EXTENSION_VERSION_CHANGED I "An extension's version changed.", "extension version changed from {before} to {after}",
         "Functions it provides may behave differently.", "Read the extension's release notes.";
@@ -334,8 +367,8 @@ rule_table! {
     ROW_LEVEL_SECURITY_DISABLED B "Row-level security was disabled or un-forced on a table.", "row-level security weakened: {before} → {after}",
         "Every row becomes visible to roles that policies restricted: security drift.",
         "Re-enable row-level security unless this was a reviewed decision.";
-    ROW_LEVEL_SECURITY_ENABLED W "Row-level security was enabled or forced on a table.", "row-level security strengthened: {before} → {after}",
-        "Roles without a matching policy now see no rows.",
+    ROW_LEVEL_SECURITY_ENABLED B "Row-level security was enabled or forced on a table.", "row-level security strengthened: {before} → {after}",
+        "Roles that do not own the table and have no matching policy now see no rows, and their writes fail.",
         "Make sure every role that reads the table has a policy.";
     POLICY_DROPPED B "A row-level security policy was dropped.", "policy dropped",
         "The access the policy governed changes: security drift.",
@@ -398,11 +431,19 @@ pub struct Finding {
     pub impact: &'static str,
 }
 
-/// The default severity of a change, before overrides. The one contextual rule
-/// of the table: dropping the default of a NOT NULL column breaks inserts.
+/// The default severity of a change, before overrides. The contextual rules:
+/// when the column is left NOT NULL with nothing to fill it, taking away what
+/// filled it (a default, an identity, a generation expression) breaks inserts
+/// that omit it.
 fn default_severity(change: &Change) -> Severity {
     match change.change_type {
-        ChangeType::COLUMN_DEFAULT_DROPPED if change.required => Severity::Breaking,
+        ChangeType::COLUMN_DEFAULT_DROPPED
+        | ChangeType::COLUMN_IDENTITY_DROPPED
+        | ChangeType::COLUMN_GENERATION_DROPPED
+            if change.required =>
+        {
+            Severity::Breaking
+        }
         t => t.rule().severity,
     }
 }
@@ -796,99 +837,97 @@ mod tests {
     }
 
     #[test]
-    fn documented_default_severities() {
+    fn defaults_follow_the_audit() {
+        // Each default is also held by a probe on a real server in
+        // tests/it/audit; this list makes a change of one visible here.
         use ChangeType::*;
-        for t in [
+        let breaking = [
             SCHEMA_DROPPED,
             TABLE_DROPPED,
-            COLUMN_DROPPED,
-            VIEW_DROPPED,
             TABLE_RENAMED,
+            TABLE_OPTIONS_NARROWED,
+            PARTITION_DROPPED,
+            PARTITION_DETACHED,
+            PARTITION_ATTACHED,
+            PARTITION_BOUND_CHANGED,
+            COLUMN_DROPPED,
             COLUMN_RENAMED,
+            COLUMN_ADDED_REQUIRED,
             COLUMN_TYPE_CHANGED,
             COLUMN_TYPE_NARROWED,
             COLUMN_MADE_NOT_NULL,
-            COLUMN_ADDED_REQUIRED,
+            COLUMN_CHARSET_NARROWED,
+            COLUMN_IDENTITY_MADE_ALWAYS,
+            COLUMN_MADE_GENERATED,
+            ENUM_DROPPED,
+            ENUM_VALUE_REMOVED,
             PRIMARY_KEY_DROPPED,
             PRIMARY_KEY_CHANGED,
-            ENUM_VALUE_REMOVED,
-            ENUM_DROPPED,
-            FUNCTION_DROPPED,
-            SEQUENCE_DROPPED,
-            PARTITION_DROPPED,
-            ROW_LEVEL_SECURITY_DISABLED,
-            POLICY_DROPPED,
+            PRIMARY_KEY_ADDED,
+            UNIQUE_ADDED,
+            UNIQUE_DROPPED,
+            UNIQUE_CHANGED,
+            FOREIGN_KEY_ADDED,
+            CHECK_ADDED,
+            EXCLUSION_ADDED,
+            UNIQUE_INDEX_ADDED,
+            UNIQUE_INDEX_DROPPED,
+            UNIQUE_INDEX_CHANGED,
+            VIEW_DROPPED,
             VIEW_INVALID,
-            COLUMN_CHARSET_NARROWED,
+            SEQUENCE_DROPPED,
+            FUNCTION_DROPPED,
+            EXTENSION_DROPPED,
+            ROW_LEVEL_SECURITY_DISABLED,
+            ROW_LEVEL_SECURITY_ENABLED,
+            POLICY_DROPPED,
             DOMAIN_DROPPED,
             DOMAIN_TYPE_CHANGED,
             DOMAIN_MADE_NOT_NULL,
             DOMAIN_CONSTRAINT_ADDED,
             COMPOSITE_TYPE_DROPPED,
-        ] {
-            assert_eq!(t.rule().severity, Severity::Breaking, "{t}");
-        }
-        for t in [
-            COLUMN_TYPE_WIDENED,
-            COLUMN_MADE_NULLABLE,
-            COLUMN_DEFAULT_CHANGED,
-            COLUMN_DEFAULT_DROPPED,
-            UNIQUE_ADDED,
-            CHECK_ADDED,
-            FOREIGN_KEY_ADDED,
-            PRIMARY_KEY_ADDED,
-            UNIQUE_DROPPED,
-            FOREIGN_KEY_DROPPED,
-            FOREIGN_KEY_CHANGED,
-            CHECK_CHANGED,
-            INDEX_DROPPED,
-            INDEX_CHANGED,
-            VIEW_CHANGED,
-            FUNCTION_CHANGED,
-            TRIGGER_ADDED,
-            TRIGGER_DROPPED,
-            TRIGGER_CHANGED,
-            ENUM_VALUES_REORDERED,
-            COLUMN_COLLATION_CHANGED,
-            TABLE_OPTIONS_CHANGED,
-            COLUMN_IDENTITY_CHANGED,
-            COLUMN_GENERATED_CHANGED,
-            SEQUENCE_CHANGED,
-            EVENT_ADDED,
-            EVENT_DROPPED,
-            EVENT_CHANGED,
-            DOMAIN_TYPE_WIDENED,
-            DOMAIN_CHANGED,
-            DOMAIN_CONSTRAINT_CHANGED,
-            RULE_ADDED,
-            RULE_DROPPED,
-            RULE_CHANGED,
-            EVENT_TRIGGER_ADDED,
-            EVENT_TRIGGER_DROPPED,
-            EVENT_TRIGGER_CHANGED,
-        ] {
-            assert_eq!(t.rule().severity, Severity::Warning, "{t}");
-        }
-        for t in [
+        ];
+        let info = [
+            SCHEMA_ADDED,
             TABLE_ADDED,
+            PARTITION_ADDED,
             COLUMN_ADDED,
-            INDEX_ADDED,
-            VIEW_ADDED,
-            ENUM_VALUE_ADDED,
-            INDEX_RENAMED,
-            UNIQUE_RENAMED,
-            CHECK_DROPPED,
-            EXTENSION_VERSION_CHANGED,
-            COMMENT_CHANGED,
-            COLUMN_MOVED,
             COLUMN_TYPE_EQUIVALENT,
+            COLUMN_DEFAULT_ADDED,
+            COLUMN_IDENTITY_CHANGED,
+            COLUMN_MOVED,
+            ENUM_ADDED,
+            ENUM_VALUE_ADDED,
+            PRIMARY_KEY_RENAMED,
+            UNIQUE_RENAMED,
+            FOREIGN_KEY_RENAMED,
+            CHECK_DROPPED,
+            CHECK_RENAMED,
+            EXCLUSION_RENAMED,
+            INDEX_ADDED,
+            INDEX_RENAMED,
+            VIEW_ADDED,
+            SEQUENCE_ADDED,
+            FUNCTION_ADDED,
+            EXTENSION_VERSION_CHANGED,
+            EXTENSION_ADDED,
+            COMMENT_CHANGED,
             DOMAIN_ADDED,
             DOMAIN_CONSTRAINT_DROPPED,
             DOMAIN_CONSTRAINT_VALIDATED,
             DOMAIN_CONSTRAINT_RENAMED,
             COMPOSITE_TYPE_ADDED,
-        ] {
-            assert_eq!(t.rule().severity, Severity::Info, "{t}");
+        ];
+        for rule in RULES {
+            let t = rule.change_type;
+            let expected = if breaking.contains(&t) {
+                Severity::Breaking
+            } else if info.contains(&t) {
+                Severity::Info
+            } else {
+                Severity::Warning
+            };
+            assert_eq!(rule.severity, expected, "{t}");
         }
     }
 }

@@ -5,6 +5,7 @@ mod https_server;
 mod util;
 
 mod action;
+mod audit;
 mod cli;
 mod config;
 mod corpus;

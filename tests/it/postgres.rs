@@ -559,9 +559,9 @@ fn column_changes_are_classified() {
         "warning COLUMN_DEFAULT_DROPPED public.t.p",
         "info COLUMN_DEFAULT_ADDED public.t.q",
         "breaking COLUMN_RENAMED public.t.r",
-        "warning COLUMN_IDENTITY_CHANGED public.t.v",
+        "info COLUMN_IDENTITY_CHANGED public.t.v",
         "warning COLUMN_COLLATION_CHANGED public.t.w",
-        "warning COLUMN_GENERATED_CHANGED public.t.x",
+        "warning COLUMN_GENERATION_DROPPED public.t.x",
         "warning COLUMN_TYPE_WIDENED public.t.y",
         "breaking COLUMN_ADDED_REQUIRED public.t.s",
         "info COLUMN_ADDED public.t.u",
@@ -625,14 +625,14 @@ fn constraint_and_index_changes_are_classified() {
         changes,
         lines(&[
             "warning FOREIGN_KEY_DROPPED public.child.child_parent_id_fkey",
-            "warning FOREIGN_KEY_ADDED public.child.child_other_fk",
+            "breaking FOREIGN_KEY_ADDED public.child.child_other_fk",
             "info FOREIGN_KEY_RENAMED public.child.child_owner_id_fkey",
-            "warning UNIQUE_DROPPED public.child.child_code_key",
-            "warning UNIQUE_ADDED public.child.child_note_key",
+            "breaking UNIQUE_DROPPED public.child.child_code_key",
+            "breaking UNIQUE_ADDED public.child.child_note_key",
             "info UNIQUE_RENAMED public.parent.parent_code_key",
             "info CHECK_DROPPED public.child.child_qty_check",
             "warning CHECK_CHANGED public.child.price_positive",
-            "warning CHECK_ADDED public.child.child_id_check",
+            "breaking CHECK_ADDED public.child.child_id_check",
             "info CHECK_RENAMED public.child.stock_ok",
             "warning INDEX_DROPPED public.child.child_note_idx",
             "info INDEX_ADDED public.child.child_id_qty_idx",
@@ -641,7 +641,7 @@ fn constraint_and_index_changes_are_classified() {
             "breaking PRIMARY_KEY_DROPPED public.gone_pk.gone_pk_pkey",
             "breaking PRIMARY_KEY_CHANGED public.moved_pk.moved_pk_pkey",
             "breaking COLUMN_MADE_NOT_NULL public.moved_pk.b",
-            "warning PRIMARY_KEY_ADDED public.no_pk.no_pk_pkey",
+            "breaking PRIMARY_KEY_ADDED public.no_pk.no_pk_pkey",
         ])
     );
 }
@@ -797,7 +797,7 @@ fn table_level_changes_are_classified() {
         "warning FOREIGN_KEY_CHANGED public.child.child_parent_id_fkey",
         "warning TABLE_OPTIONS_CHANGED public.tuned",
         "warning EXCLUSION_DROPPED public.bookings.bookings_during_excl",
-        "warning ROW_LEVEL_SECURITY_ENABLED public.open_table",
+        "breaking ROW_LEVEL_SECURITY_ENABLED public.open_table",
         "warning POLICY_ADDED public.open_table.readers",
         "info PARTITION_ADDED public.events_2025",
         "warning VIEW_CHANGED public.counts",
@@ -805,7 +805,7 @@ fn table_level_changes_are_classified() {
         "info ENUM_ADDED public.kind",
         "info SEQUENCE_ADDED public.seq_new",
         "info FUNCTION_ADDED public.f_new()",
-        "warning EXTENSION_DROPPED public.btree_gist",
+        "breaking EXTENSION_DROPPED public.btree_gist",
     ];
     // Recreating `moved` with its columns swapped moves one of them.
     let moved: Vec<&String> = changes

@@ -93,7 +93,8 @@ fn tables_dropped_added_renamed_and_options() {
         drift(base, now),
         lines(&[
             "breaking TABLE_RENAMED main.b",
-            "warning TABLE_OPTIONS_CHANGED main.c",
+            // Values of another type than the column's are refused under STRICT.
+            "breaking TABLE_OPTIONS_NARROWED main.c",
             "info TABLE_ADDED main.d",
             // SQLite lets a non-integer primary key hold NULL unless the table is STRICT.
             "breaking COLUMN_MADE_NOT_NULL main.c.k",
@@ -112,6 +113,14 @@ fn tables_dropped_added_renamed_and_options() {
         drift(
             "CREATE TABLE c (k TEXT NOT NULL PRIMARY KEY, n INTEGER NOT NULL);",
             without_rowid
+        ),
+        lines(&["breaking TABLE_OPTIONS_NARROWED main.c"])
+    );
+    // Taking an option away refuses nothing that worked.
+    assert_eq!(
+        drift(
+            without_rowid,
+            "CREATE TABLE c (k TEXT NOT NULL PRIMARY KEY, n INTEGER NOT NULL);"
         ),
         lines(&["warning TABLE_OPTIONS_CHANGED main.c"])
     );
@@ -204,7 +213,8 @@ fn collation_identity_generated_and_moves() {
         lines(&[
             "warning COLUMN_COLLATION_CHANGED main.t.a",
             "warning COLUMN_COLLATION_CHANGED main.t.b",
-            "warning COLUMN_IDENTITY_CHANGED main.t.id",
+            // rowid alias → AUTOINCREMENT: omitted keys are still filled in.
+            "info COLUMN_IDENTITY_CHANGED main.t.id",
             "warning COLUMN_GENERATED_CHANGED main.t.tax",
             "info COLUMN_MOVED main.t.z",
         ])
@@ -221,7 +231,7 @@ fn primary_keys() {
     );
     assert_eq!(
         drift(&t(""), &t(", PRIMARY KEY (a)")),
-        lines(&["warning PRIMARY_KEY_ADDED main.t.PRIMARY"])
+        lines(&["breaking PRIMARY_KEY_ADDED main.t.PRIMARY"])
     );
     assert_eq!(
         drift(&t(", PRIMARY KEY (a)"), &t(", PRIMARY KEY (a, b)")),
@@ -264,11 +274,11 @@ fn unique_constraints() {
     let t = |u: &str| format!("CREATE TABLE t (a INT, b INT{u});");
     assert_eq!(
         drift(&t(""), &t(", UNIQUE (a)")),
-        lines(&["warning UNIQUE_ADDED main.t.t_a_key"])
+        lines(&["breaking UNIQUE_ADDED main.t.t_a_key"])
     );
     assert_eq!(
         drift(&t(", UNIQUE (a)"), &t("")),
-        lines(&["warning UNIQUE_DROPPED main.t.t_a_key"])
+        lines(&["breaking UNIQUE_DROPPED main.t.t_a_key"])
     );
     assert_eq!(
         drift(
@@ -281,8 +291,8 @@ fn unique_constraints() {
     assert_eq!(
         drift(&t(", UNIQUE (a)"), &t(", UNIQUE (a, b)")),
         lines(&[
-            "warning UNIQUE_DROPPED main.t.t_a_key",
-            "warning UNIQUE_ADDED main.t.t_a_b_key"
+            "breaking UNIQUE_DROPPED main.t.t_a_key",
+            "breaking UNIQUE_ADDED main.t.t_a_b_key"
         ])
     );
 }
@@ -293,7 +303,7 @@ fn foreign_keys() {
     let c = |fk: &str| format!("{p} CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INT{fk});");
     assert_eq!(
         drift(&c(""), &c(" REFERENCES p(id)")),
-        lines(&["warning FOREIGN_KEY_ADDED main.c.c_p_id_fkey"])
+        lines(&["breaking FOREIGN_KEY_ADDED main.c.c_p_id_fkey"])
     );
     assert_eq!(
         drift(&c(" REFERENCES p(id)"), &c("")),
@@ -320,7 +330,7 @@ fn check_constraints() {
     let t = |c: &str| format!("CREATE TABLE t (a INT, b INT{c});");
     assert_eq!(
         drift(&t(""), &t(", CHECK (a > 0)")),
-        lines(&["warning CHECK_ADDED main.t.t_check1"])
+        lines(&["breaking CHECK_ADDED main.t.t_check1"])
     );
     assert_eq!(
         drift(&t(", CHECK (a > 0)"), &t("")),
@@ -346,7 +356,7 @@ fn check_constraints() {
             &t(", CHECK (a > 0), CHECK (b > 0)"),
             &t(", CHECK (a < 100), CHECK (a > 0), CHECK (b > 0)")
         ),
-        lines(&["warning CHECK_ADDED main.t.t_check1"])
+        lines(&["breaking CHECK_ADDED main.t.t_check1"])
     );
 }
 
@@ -373,7 +383,8 @@ fn indexes() {
             &format!("{t} CREATE INDEX i ON t (lower(b));"),
             &format!("{t} CREATE UNIQUE INDEX i ON t (lower(b));")
         ),
-        lines(&["warning INDEX_CHANGED main.t.i"])
+        // Made unique: writes of duplicates now fail.
+        lines(&["breaking UNIQUE_INDEX_CHANGED main.t.i"])
     );
     assert_eq!(
         drift(

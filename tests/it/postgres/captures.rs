@@ -207,9 +207,9 @@ fn deferrable_primary_keys_and_unique_constraints_say_so() {
         lines(&[
             "breaking PRIMARY_KEY_CHANGED public.k.k_pkey: primary key changed from (id) \
              to (id) deferrable initially deferred",
-            "warning UNIQUE_CHANGED public.k.k_code_key: unique constraint changed from (code) \
+            "breaking UNIQUE_CHANGED public.k.k_code_key: unique constraint changed from (code) \
              to (code) deferrable",
-            "warning UNIQUE_CHANGED public.k.k_ref_key: unique constraint changed from (ref) \
+            "breaking UNIQUE_CHANGED public.k.k_ref_key: unique constraint changed from (ref) \
              deferrable to (ref)",
         ])
     );
