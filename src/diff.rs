@@ -12,6 +12,7 @@ use crate::model::{
 };
 use crate::rules::ChangeType::{self, *};
 
+mod echo;
 mod routines;
 
 /// Where a change happened. `object` names a sub-object that is not a column
@@ -184,6 +185,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot, options: DiffOptions) -> Vec<Change>
             out.push(SCHEMA_ADDED, ObjectPath::schema(name), None, None);
         }
     }
+    echo::drop_echoes(old, new, &mut out.changes);
     out.changes
 }
 
@@ -776,7 +778,12 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
             required: new.is_required(),
         });
     }
-    if old.collation != new.collation || old.charset != new.charset {
+    // An integer has no collation: between a text type and another, the type
+    // change says it all.
+    if (old.collation != new.collation || old.charset != new.charset)
+        && has_collation(old)
+        && has_collation(new)
+    {
         let show = |c: &Column| match (&c.charset, &c.collation) {
             (Some(cs), Some(co)) => Some(format!("{cs}/{co}")),
             (cs, co) => cs.as_deref().or(co.as_deref()).map(str::to_string),
@@ -813,6 +820,21 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
             new.comment.as_deref().map(str::to_string),
         );
     }
+}
+
+/// Whether a column's values are compared by a collation: character types
+/// (and MySQL's inline ENUM and SET, which have a character set), or any
+/// column the engine gives a collation or character set (a SQLite column of
+/// any affinity declared `COLLATE NOCASE`, a PostgreSQL domain over text).
+/// PostgreSQL records a collation only where it is not the type's default,
+/// so a character type is collatable without one.
+fn has_collation(c: &Column) -> bool {
+    c.collation.is_some()
+        || c.charset.is_some()
+        || matches!(
+            c.normalized_type.family,
+            TypeFamily::String | TypeFamily::Enum | TypeFamily::Set
+        )
 }
 
 /// The characters a character set can hold, as far as narrowing goes.
