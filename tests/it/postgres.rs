@@ -10,6 +10,7 @@ use crate::util::{self, Sandbox, change_lines, run};
 
 mod captures;
 mod definitions;
+mod partitions;
 
 /// A fresh database for one test, dropped when the test ends (also on panic).
 struct Db {
