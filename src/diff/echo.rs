@@ -86,12 +86,22 @@ fn qualified(path: &ObjectPath) -> Option<String> {
     path.table.as_ref().map(|t| format!("{}.{t}", path.schema))
 }
 
+/// A column's change as a child's echo of it would show: type, table
+/// (`schema.table`), column, before, after.
+type ColumnChange<'a> = (
+    ChangeType,
+    String,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
 /// Removes from `changes` every change that is a parent's change echoed on a
 /// partition or inheriting table.
 pub(super) fn drop_echoes(old: &Snapshot, new: &Snapshot, changes: &mut Vec<Change>) {
     // A parent's change as a child's echo would point at it: exactly (for
     // columns) or by type and object (for objects named otherwise on the child).
-    let exact: HashSet<(ChangeType, String, Option<&str>, Option<&str>, Option<&str>)> = changes
+    let exact: HashSet<ColumnChange> = changes
         .iter()
         .filter_map(|c| {
             Some((
@@ -153,4 +163,161 @@ pub(super) fn drop_echoes(old: &Snapshot, new: &Snapshot, changes: &mut Vec<Chan
     let keep: Vec<bool> = changes.iter().map(|c| !echoed(c)).collect();
     let mut keep = keep.into_iter();
     changes.retain(|_| keep.next().unwrap_or(true));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diff::{DiffOptions, diff};
+    use crate::model::{
+        Column, Engine, Index, NormalizedType, Schema, Snapshot, Table, TableKind, TypeFamily,
+    };
+
+    fn column(name: &str, position: u32) -> Column {
+        Column {
+            name: name.into(),
+            position,
+            declared_type: "integer".into(),
+            normalized_type: NormalizedType::new(TypeFamily::Integer, "integer").into(),
+            nullable: true,
+            ..Column::default()
+        }
+    }
+
+    /// `events` partitioned, `events_2024` its partition, itself partitioned
+    /// into `events_2024_q1`; each with `columns`, and `index` on `at`
+    /// attached down the tree when `attached`.
+    fn tree(columns: &[&str], index: bool, attached: bool) -> Snapshot {
+        let table = |kind, parent: Option<&str>, idx: &str, parent_idx: Option<&str>| {
+            let mut t = Table {
+                kind,
+                partition_of: parent.map(|p| format!("public.{p}")),
+                columns: columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| column(c, i as u32 + 1))
+                    .collect(),
+                ..Table::default()
+            };
+            if index {
+                t.indexes.insert(
+                    idx.into(),
+                    Index {
+                        columns: vec!["at".into()],
+                        ..Index::default()
+                    },
+                );
+                if let (true, Some(p)) = (attached, parent_idx) {
+                    t.from_parent.indexes.insert(idx.into(), p.into());
+                }
+            }
+            t
+        };
+        let mut schema = Schema::default();
+        schema.tables.insert(
+            "events".into(),
+            table(TableKind::PartitionedTable, None, "events_at_idx", None),
+        );
+        schema.tables.insert(
+            "events_2024".into(),
+            table(
+                TableKind::PartitionedTable,
+                Some("events"),
+                "events_2024_at_idx",
+                Some("events_at_idx"),
+            ),
+        );
+        schema.tables.insert(
+            "events_2024_q1".into(),
+            table(
+                TableKind::Partition,
+                Some("events_2024"),
+                "events_2024_q1_at_idx",
+                Some("events_2024_at_idx"),
+            ),
+        );
+        let mut s = Snapshot::new(Engine::Postgres, "15".into(), "db".into());
+        s.schemas.insert("public".into(), schema);
+        s
+    }
+
+    fn changes(old: &Snapshot, new: &Snapshot) -> Vec<String> {
+        let mut lines: Vec<String> = diff(old, new, DiffOptions::default())
+            .iter()
+            .map(|c| format!("{} {}", c.change_type, c.object))
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn a_change_echoed_down_a_partition_tree_is_reported_on_its_root() {
+        let old = tree(&["id", "at"], false, true);
+        assert_eq!(
+            changes(&old, &tree(&["id", "at", "kind"], false, true)),
+            ["COLUMN_ADDED public.events.kind"]
+        );
+        assert_eq!(
+            changes(&old, &tree(&["id", "at"], true, true)),
+            ["INDEX_ADDED public.events.events_at_idx"]
+        );
+        assert_eq!(
+            changes(&tree(&["id", "at"], true, true), &old),
+            ["INDEX_DROPPED public.events.events_at_idx"]
+        );
+    }
+
+    #[test]
+    fn without_the_catalogs_link_an_index_is_each_tables_own() {
+        // A baseline written before the links were recorded, or indexes
+        // created on each table alone: nothing says they are one.
+        let old = tree(&["id", "at"], false, false);
+        assert_eq!(
+            changes(&old, &tree(&["id", "at"], true, false)),
+            [
+                "INDEX_ADDED public.events.events_at_idx",
+                "INDEX_ADDED public.events_2024.events_2024_at_idx",
+                "INDEX_ADDED public.events_2024_q1.events_2024_q1_at_idx",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_partitions_own_column_change_is_its_own() {
+        let old = tree(&["id", "at"], false, true);
+        let mut new = old.clone();
+        let part = new
+            .schemas
+            .get_mut("public")
+            .unwrap()
+            .tables
+            .get_mut("events_2024_q1")
+            .unwrap();
+        part.columns[0].nullable = false;
+        assert_eq!(
+            changes(&old, &new),
+            ["COLUMN_MADE_NOT_NULL public.events_2024_q1.id"]
+        );
+        // The same change on a table that is no partition of the changed one.
+        let mut unrelated = new.clone();
+        let table = unrelated.schemas.get_mut("public").unwrap();
+        let mut other = table.tables["events"].clone();
+        other.kind = TableKind::Table;
+        other.columns[0].nullable = false;
+        table.tables.insert("audit".into(), other.clone());
+        let mut before = old.clone();
+        other.columns[0].nullable = true;
+        before
+            .schemas
+            .get_mut("public")
+            .unwrap()
+            .tables
+            .insert("audit".into(), other);
+        assert_eq!(
+            changes(&before, &unrelated),
+            [
+                "COLUMN_MADE_NOT_NULL public.audit.id",
+                "COLUMN_MADE_NOT_NULL public.events_2024_q1.id"
+            ]
+        );
+    }
 }

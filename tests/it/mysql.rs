@@ -1297,13 +1297,17 @@ fn a_partitioned_table_is_one_table() {
     };
     let mut db = Db::new(&admin);
     let changes = db.drift(
-        &["CREATE TABLE activities (id bigint NOT NULL, created_at datetime NOT NULL,
+        &[
+            "CREATE TABLE activities (id bigint NOT NULL, created_at datetime NOT NULL,
             PRIMARY KEY (id, created_at))
             PARTITION BY RANGE (YEAR(created_at)) (
               PARTITION p2023 VALUES LESS THAN (2024),
-              PARTITION pmax VALUES LESS THAN MAXVALUE)"],
-        &["ALTER TABLE activities ADD COLUMN ip varchar(45) NULL",
-          "CREATE INDEX activities_ip ON activities (ip)"],
+              PARTITION pmax VALUES LESS THAN MAXVALUE)",
+        ],
+        &[
+            "ALTER TABLE activities ADD COLUMN ip varchar(45) NULL",
+            "CREATE INDEX activities_ip ON activities (ip)",
+        ],
         0,
     );
     assert_eq!(
@@ -1314,4 +1318,3 @@ fn a_partitioned_table_is_one_table() {
         ]
     );
 }
-

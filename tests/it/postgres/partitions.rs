@@ -153,7 +153,10 @@ fn a_parent_and_one_partition_changed_alike_but_from_another_start_are_two_chang
     db.exec("ALTER TABLE attachments_p0 ALTER COLUMN note SET DEFAULT 'p0'");
     // The parent's new default reaches every partition; on p0 it replaces a
     // default of its own, which is a change of its own (before differs).
-    let changes = db.drift("ALTER TABLE attachments ALTER COLUMN note SET DEFAULT 'x'", 2);
+    let changes = db.drift(
+        "ALTER TABLE attachments ALTER COLUMN note SET DEFAULT 'x'",
+        2,
+    );
     assert_eq!(
         changes,
         lines(&[
