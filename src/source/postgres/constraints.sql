@@ -37,3 +37,9 @@ LEFT JOIN pg_class AS fc ON fc.oid = k.confrelid
 LEFT JOIN pg_namespace AS fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index AS i ON i.indexrelid = k.conindid AND k.contype = 'u'
 WHERE k.contype IN ('p', 'u', 'f', 'c', 'x')
+  -- A foreign key that references a partitioned table has one more row per
+  -- referenced partition, on the same referencing table, whose parent is
+  -- that key (the server's bookkeeping, not shown by \d or pg_dump): they are
+  -- the key itself, and come and go with the referenced table's partitions.
+  AND NOT EXISTS (SELECT FROM pg_constraint AS pk
+                  WHERE pk.oid = k.conparentid AND pk.conrelid = k.conrelid)

@@ -218,3 +218,31 @@ fn a_text_column_made_an_integer_has_no_collation_change() {
         ])
     );
 }
+
+#[test]
+fn a_foreign_key_to_a_partitioned_table_is_one_key() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let db = Db::new(&admin);
+    db.exec(
+        "CREATE TABLE posts (id int PRIMARY KEY) PARTITION BY RANGE (id);
+         CREATE TABLE posts_a PARTITION OF posts FOR VALUES FROM (0) TO (1000);
+         CREATE TABLE posts_b PARTITION OF posts FOR VALUES FROM (1000) TO (2000);
+         CREATE TABLE likes (post_id int REFERENCES posts (id));",
+    );
+    let sandbox = Sandbox::new();
+    let snapshot = json(&db.snapshot(&sandbox, "s.json"));
+    let likes = &snapshot["schemas"]["public"]["tables"]["likes"];
+    // The server keeps one more row per referenced partition for the key;
+    // the key is one.
+    let keys: Vec<&String> = likes["foreign_keys"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["likes_post_id_fkey"]);
+    assert!(likes.get("from_parent").is_none());
+    // A new partition of the referenced table is that, not a new key.
+    let changes = db.drift(
+        "CREATE TABLE posts_c PARTITION OF posts FOR VALUES FROM (2000) TO (3000)",
+        0,
+    );
+    assert_eq!(changes, lines(&["info PARTITION_ADDED public.posts_c"]));
+}
