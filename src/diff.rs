@@ -12,6 +12,7 @@ use crate::model::{
 };
 use crate::rules::ChangeType::{self, *};
 
+mod echo;
 mod objects;
 mod routines;
 mod sequences;
@@ -197,6 +198,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot, options: DiffOptions) -> Vec<Change>
             out.push(SCHEMA_ADDED, ObjectPath::schema(name), None, None);
         }
     }
+    echo::drop_echoes(old, new, &mut out.changes);
     out.changes
 }
 
@@ -850,7 +852,10 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
             required: new.is_required(),
         });
     }
-    if old.collation != new.collation || old.charset != new.charset {
+    // An integer has no collation: when a column's type changes from or to
+    // one whose values are not text, the type change says it all.
+    let type_says_it = ot != nt && !(collatable(ot) && collatable(nt));
+    if (old.collation != new.collation || old.charset != new.charset) && !type_says_it {
         let show = |c: &Column| match (&c.charset, &c.collation) {
             (Some(cs), Some(co)) => Some(format!("{cs}/{co}")),
             (cs, co) => cs.as_deref().or(co.as_deref()).map(str::to_string),
@@ -932,6 +937,18 @@ fn describe_type(t: &NormalizedType) -> String {
     }
     text.push_str(&"[]".repeat(t.array as usize));
     text
+}
+
+/// Whether a type's values are text compared by a collation: character
+/// types, and MySQL's inline ENUM and SET (which have a character set).
+/// Other types have none (PostgreSQL, MySQL), or one that only text values
+/// stored in them use (SQLite: an INTEGER column declared `COLLATE NOCASE`,
+/// whose collation change is still reported while its type stays).
+fn collatable(t: &NormalizedType) -> bool {
+    matches!(
+        t.family,
+        TypeFamily::String | TypeFamily::Enum | TypeFamily::Set
+    )
 }
 
 /// The characters a character set can hold, as far as narrowing goes.
@@ -2645,6 +2662,40 @@ mod tests {
         assert_eq!(
             details(&wide, &snapshot(vec![("t", bare)])),
             ["COLUMN_COLLATION_CHANGED public.t.c: utf8mb4/utf8mb4_general_ci → C"]
+        );
+    }
+
+    #[test]
+    fn a_collation_is_compared_only_while_both_types_are_text() {
+        let with = |ty: NormalizedType, collation: Option<&str>| {
+            let mut t = table(&[("c", ty)]);
+            // A MySQL collation names its character set; SQLite's do not.
+            t.columns[0].charset = collation
+                .and_then(|c| c.split_once('_'))
+                .map(|(charset, _)| charset.into());
+            t.columns[0].collation = collation.map(Into::into);
+            snapshot(vec![("t", t)])
+        };
+        let lang = with(varchar(Some(30)), Some("utf8mb4_unicode_ci"));
+        let number = with(int(32, false), None);
+        // The type change says it: an integer has no collation.
+        assert_eq!(changes(&lang, &number), ["COLUMN_TYPE_CHANGED public.t.c"]);
+        assert_eq!(changes(&number, &lang), ["COLUMN_TYPE_CHANGED public.t.c"]);
+        // Between two text types, the collation is compared as well.
+        assert_eq!(
+            changes(&lang, &with(varchar(Some(20)), Some("utf8mb4_bin"))),
+            [
+                "COLUMN_COLLATION_CHANGED public.t.c",
+                "COLUMN_TYPE_NARROWED public.t.c"
+            ]
+        );
+        // A type that keeps its collation (SQLite `INTEGER COLLATE NOCASE`)
+        // and loses it: the type did not change, the collation did.
+        let nocase = with(int(64, false), Some("NOCASE"));
+        let plain = with(int(64, false), None);
+        assert_eq!(
+            changes(&nocase, &plain),
+            ["COLUMN_COLLATION_CHANGED public.t.c"]
         );
     }
 

@@ -506,6 +506,13 @@ pub struct Table {
     /// partitioning) as `schema.table`, in inheritance order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inherits: Vec<String>,
+    /// For a partition or an inheriting table: the indexes, constraints and
+    /// triggers it has because its parent has them (attached to, or cloned
+    /// from, the parent's), as the catalog records it. A change made on the
+    /// parent reaches these too; the diff reports it once, on the parent.
+    /// Not compared itself: attaching an index changes no behaviour.
+    #[serde(default, skip_serializing_if = "FromParent::is_empty")]
+    pub from_parent: FromParent,
     /// In ordinal position order.
     #[serde(deserialize_with = "columns_exactly")]
     pub columns: Vec<Column>,
@@ -543,6 +550,27 @@ pub struct Table {
 impl Table {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+/// A partition's or inheriting table's objects that follow its parent's:
+/// each by its own name, with the name of the parent's object it belongs to.
+/// Constraints share one namespace per table (PostgreSQL); indexes and
+/// triggers have their own.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FromParent {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub constraints: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub triggers: BTreeMap<String, String>,
+}
+
+impl FromParent {
+    pub fn is_empty(&self) -> bool {
+        self.constraints.is_empty() && self.indexes.is_empty() && self.triggers.is_empty()
     }
 }
 

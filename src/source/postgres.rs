@@ -191,6 +191,14 @@ impl Catalog {
             },
         )
         .replace(
+            "TRIGGER_PARENT",
+            if self.version >= 130000 {
+                "(SELECT pt.tgname::text FROM pg_trigger AS pt WHERE pt.oid = t.tgparentid)"
+            } else {
+                "NULL::text"
+            },
+        )
+        .replace(
             "SQL_BODY",
             if self.version >= 140000 {
                 "pg_get_function_sqlbody(p.oid)"
@@ -438,6 +446,9 @@ impl Catalog {
             let columns: Vec<String> = row.try_get(4)?;
             let definition: Option<String> = row.try_get(12)?;
             let definition = definition.unwrap_or_default();
+            if let Some(parent) = row.try_get::<_, Option<String>>(14)? {
+                table.from_parent.constraints.insert(name.clone(), parent);
+            }
             let joined = columns.join("_");
             match kind.as_str() {
                 "p" => {
@@ -547,6 +558,9 @@ impl Catalog {
                 continue;
             };
             if let Some(table) = schema.tables.get_mut(&relation) {
+                if let Some(parent) = row.try_get::<_, Option<String>>(13)? {
+                    table.from_parent.indexes.insert(name.clone(), parent);
+                }
                 table.indexes.insert(name, index);
             } else if let Some(view) = schema.views.get_mut(&relation) {
                 view.indexes.insert(name, index);
@@ -682,6 +696,9 @@ impl Catalog {
                 continue;
             };
             if let Some(table) = schema.tables.get_mut(&relation) {
+                if let Some(parent) = row.try_get::<_, Option<String>>(5)? {
+                    table.from_parent.triggers.insert(name.clone(), parent);
+                }
                 table.triggers.insert(name, Trigger { definition, state });
             } else if let Some(view) = schema.views.get_mut(&relation) {
                 // INSTEAD OF triggers change how writes to the view behave.

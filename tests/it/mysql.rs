@@ -445,8 +445,6 @@ fn type_narrowed_widened_and_changed() {
             "breaking COLUMN_TYPE_NARROWED t.d_scale",
             "breaking COLUMN_TYPE_NARROWED t.to_unsigned",
             "breaking COLUMN_TYPE_NARROWED t.v_short",
-            // int has no collation, varchar(10) has the table's.
-            "warning COLUMN_COLLATION_CHANGED t.to_text",
             "warning COLUMN_TYPE_WIDENED t.d_wide",
             "warning COLUMN_TYPE_WIDENED t.from_unsigned",
             "warning COLUMN_TYPE_WIDENED t.i_big",
@@ -1345,6 +1343,61 @@ fn primary_key_findings_are_named_primary() {
         [
             "breaking PRIMARY_KEY_CHANGED moved.PRIMARY: primary key changed from (a) to (a, b)",
             "breaking PRIMARY_KEY_DROPPED gone.PRIMARY: primary key dropped: (id)",
+        ]
+    );
+}
+
+#[test]
+fn a_character_column_made_an_integer_has_no_collation_change() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift(
+        &["CREATE TABLE users (id int PRIMARY KEY,
+            lang varchar(30) NOT NULL DEFAULT '', code varchar(10) NOT NULL DEFAULT 'x')
+            DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"],
+        &["ALTER TABLE users MODIFY lang int NOT NULL DEFAULT 0,
+            MODIFY code varchar(10) COLLATE utf8mb4_bin NOT NULL DEFAULT 'x'"],
+        1,
+    );
+    assert_eq!(
+        changes,
+        [
+            "breaking COLUMN_TYPE_CHANGED users.lang",
+            "warning COLUMN_COLLATION_CHANGED users.code",
+            "warning COLUMN_DEFAULT_CHANGED users.lang",
+        ]
+    );
+}
+
+/// MariaDB's partitions are not tables of their own: a column added to a
+/// partitioned table is one change, on the table.
+#[test]
+fn a_partitioned_table_is_one_table() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let mut db = Db::new(&admin);
+    let changes = db.drift(
+        &[
+            "CREATE TABLE activities (id bigint NOT NULL, created_at datetime NOT NULL,
+            PRIMARY KEY (id, created_at))
+            PARTITION BY RANGE (YEAR(created_at)) (
+              PARTITION p2023 VALUES LESS THAN (2024),
+              PARTITION pmax VALUES LESS THAN MAXVALUE)",
+        ],
+        &[
+            "ALTER TABLE activities ADD COLUMN ip varchar(45) NULL",
+            "CREATE INDEX activities_ip ON activities (ip)",
+        ],
+        0,
+    );
+    assert_eq!(
+        changes,
+        [
+            "info COLUMN_ADDED activities.ip",
+            "info INDEX_ADDED activities.activities_ip",
         ]
     );
 }

@@ -13,6 +13,7 @@ mod captures;
 mod definitions;
 mod filters;
 mod pairing;
+mod partitions;
 
 /// A fresh database for one test, dropped when the test ends (also on panic).
 struct Db {

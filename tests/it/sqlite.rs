@@ -222,6 +222,21 @@ fn collation_identity_generated_and_moves() {
 }
 
 #[test]
+fn a_text_column_made_an_integer_has_no_collation_change() {
+    // SQLite keeps a collation on a column of any type (text values stored
+    // in an INTEGER column use it), so only a type change says it all.
+    let base = "CREATE TABLE t (id INTEGER PRIMARY KEY, lang TEXT COLLATE NOCASE, n INTEGER COLLATE NOCASE);";
+    let now = "CREATE TABLE t (id INTEGER PRIMARY KEY, lang INTEGER, n INTEGER);";
+    assert_eq!(
+        drift(base, now),
+        lines(&[
+            "breaking COLUMN_TYPE_CHANGED main.t.lang",
+            "warning COLUMN_COLLATION_CHANGED main.t.n",
+        ])
+    );
+}
+
+#[test]
 fn primary_keys() {
     let t = |pk: &str| format!("CREATE TABLE t (a INT NOT NULL, b INT NOT NULL{pk});");
     // A key declared without a name is reported as `PRIMARY`.

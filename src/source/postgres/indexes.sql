@@ -1,7 +1,8 @@
 -- Indexes that do not back a primary key, unique or exclusion constraint (those
 -- are reported as the constraint). Plain key columns come as names; only
 -- expression columns are deparsed, which keeps this query cheap on big schemas.
--- NULLS_NOT_DISTINCT is replaced as in constraints.sql.
+-- NULLS_NOT_DISTINCT is replaced as in constraints.sql. The last column names
+-- the partitioned table's index that a partition's index is attached to.
 -- Per key column, the collation and the operator class are given only where
 -- they are not the default: a collation other than the column's, or for an
 -- expression other than its type's and than that of every column the index
@@ -58,7 +59,10 @@ SELECT n.nspname::text,
              JOIN pg_attribute AS ia ON ia.attrelid = i.indexrelid AND ia.attnum = k
              JOIN pg_opclass AS oc ON oc.oid = i.indclass[k - 1]
              JOIN pg_namespace AS ocn ON ocn.oid = oc.opcnamespace
-             ORDER BY k)
+             ORDER BY k),
+       (SELECT pic.relname::text FROM pg_inherits AS ih
+        JOIN pg_class AS pic ON pic.oid = ih.inhparent
+        WHERE ih.inhrelid = i.indexrelid)
 FROM pg_index AS i
 JOIN pg_class AS ic ON ic.oid = i.indexrelid
 JOIN pg_class AS c ON c.oid = i.indrelid

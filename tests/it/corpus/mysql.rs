@@ -132,3 +132,8 @@ fn crm() {
 fn forum() {
     case("forum");
 }
+
+#[test]
+fn shop() {
+    case("shop");
+}

@@ -69,3 +69,8 @@ fn notes() {
 fn shop() {
     case("shop");
 }
+
+#[test]
+fn music() {
+    case("music");
+}
