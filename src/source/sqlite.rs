@@ -169,6 +169,9 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<(Schema, ParsedTables, Ind
                 if without_rowid {
                     table.options.insert("without_rowid".into(), "true".into());
                 }
+                if let Some(module) = virtual_module(&sql_text) {
+                    table.options.insert("virtual".into(), module);
+                }
                 parsed.insert(obj.name.clone(), parse_create_table(&sql_text));
                 schema.tables.insert(obj.name.clone(), table);
             }
@@ -834,6 +837,18 @@ fn text_of(tokens: &[Token<'_>]) -> String {
 }
 
 /// `CREATE VIEW v [(cols)] AS <select>`: the canonical select.
+/// The module and arguments of a virtual table (`using fts5(title, body,
+/// tokenize = 'porter')`): the columns SQLite lists for it are the module's,
+/// and its options (tokenizer, prefix indexes, external content) live only here.
+fn virtual_module(text: &str) -> Option<String> {
+    let tokens = sql::tokenize(text);
+    if !(tokens.first()?.is_word("create") && tokens.get(1)?.is_word("virtual")) {
+        return None;
+    }
+    let using = tokens.iter().position(|t| t.is_word("using"))?;
+    Some(sql::canonical_tokens(&tokens[using..]))
+}
+
 fn view_body(text: &str) -> String {
     let tokens = sql::tokenize(text);
     let mut depth = 0;

@@ -607,3 +607,35 @@ fn exclude_and_schema_filters() {
     );
     assert!(!stdout(&none).contains("\"keep\""));
 }
+
+#[test]
+fn a_virtual_table_records_its_module_and_options() {
+    let fts = "CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize = 'porter');";
+    // Written otherwise, the same module and arguments: no change.
+    assert_eq!(
+        drift(
+            fts,
+            "create virtual table \"docs\" using FTS5 (title,body,tokenize='porter')"
+        ),
+        Vec::<String>::new()
+    );
+    // Another tokenizer changes what MATCH finds: the table's options changed.
+    assert_eq!(
+        drift(
+            fts,
+            "CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize = 'unicode61');"
+        ),
+        lines(&["warning TABLE_OPTIONS_CHANGED main.docs"])
+    );
+    let sb = Sandbox::new();
+    sb.sqlite("v.db", fts);
+    run(
+        sb.cmd().args(["snapshot", "--db", "v.db", "-o", "v.json"]),
+        0,
+    );
+    let snap: serde_json::Value = serde_json::from_str(&sb.read("v.json")).unwrap();
+    assert_eq!(
+        snap["schemas"]["main"]["tables"]["docs"]["options"]["virtual"],
+        "using fts5(title, body, tokenize = 'porter')"
+    );
+}
