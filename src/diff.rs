@@ -15,6 +15,7 @@ use crate::rules::ChangeType::{self, *};
 mod echo;
 mod objects;
 mod routines;
+mod rename_echo;
 mod sequences;
 mod with_column;
 
@@ -200,6 +201,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot, options: DiffOptions) -> Vec<Change>
         }
     }
     echo::drop_echoes(old, new, &mut out.changes);
+    rename_echo::drop_rename_echoes(new.engine, &mut out.changes);
     out.changes
 }
 
