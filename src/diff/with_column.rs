@@ -58,7 +58,7 @@ pub(super) fn fold(old: &Table, new: &Table, changes: &mut Vec<Change>, from: us
         let (columns, text) = match change.change_type {
             CHECK_ADDED => match new.checks.get(name) {
                 Some(check) => match check_columns(&check.expression, new) {
-                    Some(columns) => (columns, format!("with check {}", check.describe())),
+                    Some(columns) => (columns, format!("with check ({})", check.describe())),
                     None => continue,
                 },
                 None => continue,
@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn a_check_over_the_new_nullable_column_alone_is_part_of_it() {
         let mut new = with_c(base(), |_| {});
-        new.checks.insert("t_c_check".into(), check("(c > 0)"));
+        new.checks.insert("t_c_check".into(), check("c > 0"));
         assert_eq!(
             lines(&base(), &new),
             ["COLUMN_ADDED main.t.c integer, with check (c > 0)"]

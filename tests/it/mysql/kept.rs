@@ -166,7 +166,7 @@ fn a_check_or_foreign_key_that_comes_with_a_new_column_is_part_of_it() {
     assert_eq!(
         changes,
         [
-            "info COLUMN_ADDED t.c: column added: int(11), with check c > 0",
+            "info COLUMN_ADDED t.c: column added: int(11), with check (c > 0)",
             "info COLUMN_ADDED t.d: column added: int(11), with foreign key (d) \
              references p(id) on update restrict on delete restrict",
             // InnoDB's own index for the foreign key.
