@@ -14,8 +14,8 @@ use crate::rules::ChangeType::{self, *};
 
 mod echo;
 mod objects;
-mod routines;
 mod rename_echo;
+mod routines;
 mod sequences;
 mod with_column;
 

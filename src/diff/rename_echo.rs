@@ -88,9 +88,7 @@ fn only_renamed(dialect: Dialect, before: &str, after: &str, renames: &[Rename])
         let explained = is_ident(o)
             && is_ident(n)
             && renames.iter().any(|r| {
-                r.from == ov
-                    && r.to == nv
-                    && qualifier.as_deref().is_none_or(|q| q == r.schema)
+                r.from == ov && r.to == nv && qualifier.as_deref().is_none_or(|q| q == r.schema)
             });
         if !explained {
             return false;
@@ -157,7 +155,10 @@ mod tests {
         // A part of a name, a string, another schema's table of that name.
         assert!(!echo("select tracks_x from t", "select songs_x from t"));
         assert!(!echo("select 'tracks' from t", "select 'songs' from t"));
-        assert!(!echo("select a from other.tracks", "select a from other.songs"));
+        assert!(!echo(
+            "select a from other.tracks",
+            "select a from other.songs"
+        ));
         // Another table's new name.
         assert!(!echo("select a from tracks", "select a from albums"));
     }

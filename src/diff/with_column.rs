@@ -238,7 +238,9 @@ mod tests {
             new.checks.insert("t_c_check".into(), check(expression));
             let found = lines(&base(), &new);
             assert!(
-                found.iter().any(|l| l.starts_with("CHECK_ADDED main.t.t_c_check")),
+                found
+                    .iter()
+                    .any(|l| l.starts_with("CHECK_ADDED main.t.t_c_check")),
                 "{expression}: {found:?}"
             );
         }

@@ -630,7 +630,8 @@ fn a_check_or_reference_that_comes_with_an_added_column_is_part_of_it() {
     conn.execute("INSERT INTO tracks (id, title) VALUES (1, 'x')", [])
         .expect("an old insert still works");
     // A column filled by a default the check refuses is no such column.
-    let refused = format!("{base} ALTER TABLE tracks ADD COLUMN bpm INTEGER DEFAULT 0 CHECK (bpm > 0);");
+    let refused =
+        format!("{base} ALTER TABLE tracks ADD COLUMN bpm INTEGER DEFAULT 0 CHECK (bpm > 0);");
     assert_eq!(
         drift(base, &refused),
         lines(&[
@@ -651,7 +652,10 @@ fn a_table_rename_is_one_finding_not_one_per_reference_sqlite_rewrote() {
     // The rename on the real file: SQLite rewrites the view, both triggers
     // and the foreign key of plays to say `"songs"`.
     let renamed = format!("{base} ALTER TABLE tracks RENAME TO songs;");
-    assert_eq!(drift(base, &renamed), lines(&["breaking TABLE_RENAMED main.tracks"]));
+    assert_eq!(
+        drift(base, &renamed),
+        lines(&["breaking TABLE_RENAMED main.tracks"])
+    );
     // Anything else changed in a rewritten definition is still a finding.
     let also_changed = format!(
         "{renamed} DROP VIEW titles; \

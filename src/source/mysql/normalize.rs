@@ -601,8 +601,7 @@ mod tests {
             (true, "on update current_timestamp()".to_string())
         );
         assert_eq!(
-            on_update(&without_invisible("on update current_timestamp(), INVISIBLE").1)
-                .as_deref(),
+            on_update(&without_invisible("on update current_timestamp(), INVISIBLE").1).as_deref(),
             Some("current_timestamp")
         );
         assert_eq!(

@@ -30,7 +30,10 @@ fn a_column_made_invisible_is_a_warning_and_made_visible_again_info() {
         &["ALTER TABLE t MODIFY code varchar(32) DEFAULT NULL INVISIBLE"],
         2,
     );
-    assert_eq!(hidden, ["warning COLUMN_MADE_INVISIBLE t.code: made invisible"]);
+    assert_eq!(
+        hidden,
+        ["warning COLUMN_MADE_INVISIBLE t.code: made invisible"]
+    );
     // What the rule stands on: `SELECT *` lost the column, naming it still works.
     let star = db.try_exec("SELECT * FROM t").expect("select *");
     assert!(star.is_empty());
@@ -65,7 +68,10 @@ fn an_invisible_column_with_on_update_keeps_its_on_update() {
         &["ALTER TABLE t MODIFY ts timestamp NOT NULL DEFAULT current_timestamp() ON UPDATE current_timestamp() INVISIBLE"],
         2,
     );
-    assert_eq!(changes, ["warning COLUMN_MADE_INVISIBLE t.ts: made invisible"]);
+    assert_eq!(
+        changes,
+        ["warning COLUMN_MADE_INVISIBLE t.ts: made invisible"]
+    );
 }
 
 #[test]
@@ -126,16 +132,21 @@ fn json_to_longtext_widens_and_longtext_to_json_narrows() {
     };
     let mut db = Db::new(&admin);
     // The table's collation is utf8mb4_bin, JSON's own: only the check moves.
-    let setup = ["CREATE TABLE t (id int PRIMARY KEY, j JSON) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"];
+    let setup =
+        ["CREATE TABLE t (id int PRIMARY KEY, j JSON) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"];
     let invalid = "INSERT INTO t (id, j) VALUES (1, 'not json')";
     assert!(db.try_exec(&setup[0].replace("t (", "probe (")).is_ok());
-    assert!(db.try_exec(&invalid.replace("INTO t", "INTO probe")).is_err());
+    assert!(
+        db.try_exec(&invalid.replace("INTO t", "INTO probe"))
+            .is_err()
+    );
     let widened = db.drift_details(&setup, &["ALTER TABLE t MODIFY j LONGTEXT"], 2);
     assert_eq!(
         widened,
         ["warning COLUMN_TYPE_WIDENED t.j: type widened from json to longtext"]
     );
-    db.try_exec(invalid).expect("invalid JSON accepted by longtext");
+    db.try_exec(invalid)
+        .expect("invalid JSON accepted by longtext");
     db.try_exec("DELETE FROM t").expect("delete");
     let narrowed = db.drift_details(&[], &["ALTER TABLE t MODIFY j JSON"], 1);
     assert_eq!(

@@ -36,7 +36,10 @@ fn a_check_or_reference_that_comes_with_an_added_column_is_part_of_it() {
     );
     assert_eq!(
         changes,
-        lines(&["breaking CHECK_ADDED public.t.t_e", "info COLUMN_ADDED public.t.e"])
+        lines(&[
+            "breaking CHECK_ADDED public.t.t_e",
+            "info COLUMN_ADDED public.t.e"
+        ])
     );
 }
 
