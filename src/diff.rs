@@ -14,8 +14,10 @@ use crate::rules::ChangeType::{self, *};
 
 mod echo;
 mod objects;
+mod rename_echo;
 mod routines;
 mod sequences;
+mod with_column;
 
 #[cfg(test)]
 mod detail_tests;
@@ -199,6 +201,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot, options: DiffOptions) -> Vec<Change>
         }
     }
     echo::drop_echoes(old, new, &mut out.changes);
+    rename_echo::drop_rename_echoes(new.engine, &mut out.changes);
     out.changes
 }
 
@@ -357,6 +360,7 @@ fn pair_unique<'a, T: ?Sized>(
 }
 
 fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) {
+    let start = out.changes.len();
     if !diff_partition_membership(path, old, new, out)
         && (old.kind != new.kind || old.partition_bound != new.partition_bound)
     {
@@ -440,14 +444,27 @@ fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) 
     );
     // A unique index refuses duplicates and is an ON CONFLICT arbiter, as a
     // unique constraint is: adding, dropping or changing one is not a matter
-    // of plans.
+    // of plans. A FULLTEXT index (MySQL, MariaDB) is what `MATCH ...
+    // AGAINST` over exactly its columns needs: without it the query fails.
     for change in &mut out.changes[from..] {
         let name = change.object.object.as_deref().unwrap_or_default();
         let unique = |indexes: &NamedMap<Index>| indexes.get(name).is_some_and(|i| i.unique);
+        let fulltext = |indexes: &NamedMap<Index>| {
+            indexes
+                .get(name)
+                .is_some_and(|i| i.method.as_deref() == Some("fulltext"))
+        };
+        // A FULLTEXT index made invisible or ignored still serves MATCH.
+        let fulltext_lost = || {
+            let columns = |indexes: &NamedMap<Index>| indexes.get(name).map(|i| i.columns.clone());
+            !fulltext(&new.indexes) || columns(&old.indexes) != columns(&new.indexes)
+        };
         change.change_type = match change.change_type {
             INDEX_ADDED if unique(&new.indexes) => UNIQUE_INDEX_ADDED,
             INDEX_DROPPED if unique(&old.indexes) => UNIQUE_INDEX_DROPPED,
             INDEX_CHANGED if unique(&old.indexes) || unique(&new.indexes) => UNIQUE_INDEX_CHANGED,
+            INDEX_DROPPED if fulltext(&old.indexes) => FULLTEXT_INDEX_DROPPED,
+            INDEX_CHANGED if fulltext(&old.indexes) && fulltext_lost() => FULLTEXT_INDEX_CHANGED,
             t => t,
         };
     }
@@ -549,6 +566,7 @@ fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut Collector) 
             new.comment.as_deref().map(str::to_string),
         );
     }
+    with_column::fold(old, new, &mut out.changes, start);
 }
 
 /// Engine options of a table or view, one change per option whose value
@@ -567,10 +585,15 @@ fn diff_options(
             let show =
                 |v: Option<&String>| format!("{key}={}", v.map_or("(unset)", |s| s.as_str()));
             // SQLite's STRICT and WITHOUT ROWID, once added, refuse statements
-            // that worked: mistyped values, reads of rowid.
+            // that worked: mistyped values, reads of rowid. MariaDB's system
+            // versioning, once removed, takes the history with it, and reads
+            // of it (`FOR SYSTEM_TIME`) fail.
             let narrowed = change_type == TABLE_OPTIONS_CHANGED
-                && o.is_none()
-                && matches!(key.as_str(), "strict" | "without_rowid");
+                && match (o, n) {
+                    (None, Some(_)) => matches!(key.as_str(), "strict" | "without_rowid"),
+                    (Some(_), None) => key == "system_versioned",
+                    _ => false,
+                };
             let kind = if narrowed {
                 TABLE_OPTIONS_NARROWED
             } else {
@@ -783,6 +806,16 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
         diff_labels(path, &ot.values, &nt.values, out);
     }
     if let Some(kind) = compare_types(ot, nt) {
+        // MariaDB's JSON is that very LONGTEXT with a `json_valid` check:
+        // losing the check accepts every value it accepted and more, gaining
+        // it refuses invalid JSON that was accepted. (MySQL's own JSON is
+        // declared `json` and stores a binary document: another type.)
+        let kind = match (ot.family, nt.family) {
+            _ if old.declared_type != new.declared_type => kind,
+            (TypeFamily::Json, TypeFamily::String) => COLUMN_TYPE_WIDENED,
+            (TypeFamily::String, TypeFamily::Json) => COLUMN_TYPE_NARROWED,
+            _ => kind,
+        };
         // Two types the engine prints alike are told apart by what was
         // compared: MariaDB's JSON is a LONGTEXT with a `json_valid` check,
         // so `JSON` → `LONGTEXT` reads `json → longtext`, not `longtext →
@@ -905,6 +938,14 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
             after: show(new),
             required: new.is_required(),
         });
+    }
+    if old.invisible != new.invisible {
+        let kind = if new.invisible {
+            COLUMN_MADE_INVISIBLE
+        } else {
+            COLUMN_MADE_VISIBLE
+        };
+        out.push(kind, path.clone(), None, None);
     }
     if old.comment != new.comment {
         out.push(

@@ -633,6 +633,10 @@ pub struct Column {
     pub on_update: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<Text>,
+    /// MariaDB 10.3+ and MySQL 8.0.23+ `INVISIBLE`: left out of `SELECT *`
+    /// and of an `INSERT` without a column list, read and written by name.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub invisible: bool,
 }
 
 impl Column {

@@ -94,12 +94,12 @@ rule_table! {
         "Keep a view with the old name during the transition, or roll out code that uses the new name first.";
     TABLE_ADDED I "A table was added.", "table added",
         "None for existing code.", "Record it in the baseline once it is intended.";
-    TABLE_OPTIONS_CHANGED W "A table's storage options or kind changed (engine, charset, UNLOGGED, partitioning, inheritance; STRICT or WITHOUT ROWID removed).", "table option changed: {before} → {after}",
+    TABLE_OPTIONS_CHANGED W "A table's storage options or kind changed (engine, charset, UNLOGGED, partitioning, inheritance, system versioning added; STRICT or WITHOUT ROWID removed).", "table option changed: {before} → {after}",
         "Behaviour, performance or accepted values may change.",
         "Check that the option change was intended and made by a reviewed migration.";
-    TABLE_OPTIONS_NARROWED B "A table option now refuses statements that worked (SQLite: STRICT or WITHOUT ROWID added).", "table option narrowed: {before} → {after}",
-        "Under STRICT, writes of values that do not match the column's type fail; WITHOUT ROWID, reads of rowid (and NULL primary key values) fail.",
-        "Check every writer's values against the declared types, and every reader of rowid, before adding the option.";
+    TABLE_OPTIONS_NARROWED B "A table option now refuses statements that worked (SQLite: STRICT or WITHOUT ROWID added; MariaDB: system versioning removed).", "table option narrowed: {before} → {after}",
+        "Under STRICT, writes of values that do not match the column's type fail; WITHOUT ROWID, reads of rowid (and NULL primary key values) fail; without system versioning, SELECT ... FOR SYSTEM_TIME fails and the history is gone.",
+        "Check every writer's values against the declared types, every reader of rowid, and every reader of the history, before changing the option.";
     PARTITION_DROPPED B "A partition was dropped.", "partition dropped",
         "Rows in the partition are gone and inserts routed to it fail.",
         "Restore the partition or confirm its data was archived on purpose.";
@@ -178,6 +178,12 @@ rule_table! {
     COLUMN_MOVED I "A column's position among the others changed.", "moved from position {before} to {after}",
         "Only code that uses SELECT * or positional INSERT is affected.",
         "Name columns explicitly in queries.";
+    COLUMN_MADE_INVISIBLE W "A column was made INVISIBLE (MySQL, MariaDB).", "made invisible",
+        "SELECT * no longer returns the column: readers that map its rows by name lose it silently; positional INSERT must leave it out.",
+        "Make every reader name the column before hiding it.";
+    COLUMN_MADE_VISIBLE I "An INVISIBLE column was made visible (MySQL, MariaDB).", "made visible",
+        "As for an added column: SELECT * returns one more column, positional INSERT must send it.",
+        "Record it in the baseline once it is intended.";
     ENUM_DROPPED B "An enum type was dropped.", "enum type dropped",
         "Columns, casts and functions that use the type fail.",
         "Restore the type or migrate its users first.";
@@ -295,6 +301,12 @@ rule_table! {
     UNIQUE_INDEX_CHANGED B "A unique index's definition changed, or an index became or stopped being unique.", "unique index changed from {before} to {after}",
         "Writes that were unique under the old definition may now be refused; upserts on the old columns (ON CONFLICT) fail.",
         "Check writers and ON CONFLICT clauses that name the columns.";
+    FULLTEXT_INDEX_DROPPED B "A FULLTEXT index was dropped (MySQL, MariaDB).", "fulltext index dropped: {before}",
+        "MATCH ... AGAINST over its columns fails (\"Can't find FULLTEXT index matching the column list\").",
+        "Restore the index, or move the full-text searches off its columns first.";
+    FULLTEXT_INDEX_CHANGED B "A FULLTEXT index's columns changed, or it stopped being FULLTEXT (MySQL, MariaDB).", "fulltext index changed from {before} to {after}",
+        "MATCH ... AGAINST over the old column list fails: it needs a FULLTEXT index on exactly those columns.",
+        "Keep an index on the old column list until every MATCH uses the new one.";
     INDEX_RENAMED I "An index was renamed, with the same definition.", "index renamed to {after}",
         "None, unless code or hints name the index.", "Record it in the baseline.";
     VIEW_DROPPED B "A view or materialized view was dropped.", "view dropped",
@@ -873,6 +885,8 @@ mod tests {
             UNIQUE_INDEX_ADDED,
             UNIQUE_INDEX_DROPPED,
             UNIQUE_INDEX_CHANGED,
+            FULLTEXT_INDEX_DROPPED,
+            FULLTEXT_INDEX_CHANGED,
             VIEW_DROPPED,
             VIEW_INVALID,
             SEQUENCE_DROPPED,
@@ -896,6 +910,7 @@ mod tests {
             COLUMN_DEFAULT_ADDED,
             COLUMN_IDENTITY_CHANGED,
             COLUMN_MOVED,
+            COLUMN_MADE_VISIBLE,
             ENUM_ADDED,
             ENUM_VALUE_ADDED,
             PRIMARY_KEY_RENAMED,

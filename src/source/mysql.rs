@@ -1149,7 +1149,7 @@ fn column_from_row(r: &Row, name: String, json: bool, flavor: Flavor) -> Column 
     if json {
         normalized_type = model::NormalizedType::new(TypeFamily::Json, "json");
     }
-    let extra = text(r, 10);
+    let (invisible, extra) = normalize::without_invisible(&text(r, 10));
     let lower_extra = extra.to_ascii_lowercase();
     let generation = opt_text(r, 11).filter(|g| !g.is_empty());
     let (generated, generated_kind) = match generation {
@@ -1195,6 +1195,7 @@ fn column_from_row(r: &Row, name: String, json: bool, flavor: Flavor) -> Column 
         collation: shared(opt_text(r, 9)),
         on_update: shared(normalize::on_update(&extra)),
         comment: opt_text(r, 12).filter(|c| !c.is_empty()).map(Text::from),
+        invisible,
     }
 }
 

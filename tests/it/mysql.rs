@@ -9,6 +9,7 @@ use serde_json::Value;
 
 mod canonical;
 mod filters;
+mod kept;
 
 use crate::util::{self, Sandbox, change_lines, run, stderr, stdout};
 

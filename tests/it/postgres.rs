@@ -12,6 +12,7 @@ mod canonical;
 mod captures;
 mod definitions;
 mod filters;
+mod kept;
 mod pairing;
 mod partitions;
 

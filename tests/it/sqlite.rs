@@ -639,3 +639,65 @@ fn a_virtual_table_records_its_module_and_options() {
         "using fts5(title, body, tokenize = 'porter')"
     );
 }
+
+#[test]
+fn a_check_or_reference_that_comes_with_an_added_column_is_part_of_it() {
+    let base = "CREATE TABLE artists (id INTEGER PRIMARY KEY); \
+                CREATE TABLE tracks (id INTEGER PRIMARY KEY, title TEXT NOT NULL);";
+    let after = format!(
+        "{base} ALTER TABLE tracks ADD COLUMN bpm INTEGER CHECK (bpm > 0); \
+         ALTER TABLE tracks ADD COLUMN genre_id INTEGER REFERENCES artists(id);"
+    );
+    assert_eq!(
+        drift(base, &after),
+        lines(&[
+            "info COLUMN_ADDED main.tracks.bpm",
+            "info COLUMN_ADDED main.tracks.genre_id",
+        ])
+    );
+    // What the rule stands on: an insert that worked before still does.
+    let conn = rusqlite::Connection::open_in_memory().expect("open");
+    conn.execute_batch(&format!("PRAGMA foreign_keys = ON; {after}"))
+        .expect("build");
+    conn.execute("INSERT INTO tracks (id, title) VALUES (1, 'x')", [])
+        .expect("an old insert still works");
+    // A column filled by a default the check refuses is no such column.
+    let refused =
+        format!("{base} ALTER TABLE tracks ADD COLUMN bpm INTEGER DEFAULT 0 CHECK (bpm > 0);");
+    assert_eq!(
+        drift(base, &refused),
+        lines(&[
+            "breaking CHECK_ADDED main.tracks.tracks_check1",
+            "info COLUMN_ADDED main.tracks.bpm",
+        ])
+    );
+}
+
+#[test]
+fn a_table_rename_is_one_finding_not_one_per_reference_sqlite_rewrote() {
+    let base = "CREATE TABLE artists (id INTEGER PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0); \
+                CREATE TABLE tracks (id INTEGER PRIMARY KEY, artist_id INTEGER REFERENCES artists(id), title TEXT); \
+                CREATE TABLE plays (id INTEGER PRIMARY KEY, track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE); \
+                CREATE VIEW titles AS SELECT tracks.title, a.id FROM tracks JOIN artists a ON a.id = tracks.artist_id; \
+                CREATE TRIGGER counted AFTER INSERT ON tracks BEGIN UPDATE artists SET n = n + 1 WHERE id = NEW.artist_id; END; \
+                CREATE TRIGGER cleared AFTER DELETE ON artists BEGIN DELETE FROM tracks WHERE artist_id = OLD.id; END;";
+    // The rename on the real file: SQLite rewrites the view, both triggers
+    // and the foreign key of plays to say `"songs"`.
+    let renamed = format!("{base} ALTER TABLE tracks RENAME TO songs;");
+    assert_eq!(
+        drift(base, &renamed),
+        lines(&["breaking TABLE_RENAMED main.tracks"])
+    );
+    // Anything else changed in a rewritten definition is still a finding.
+    let also_changed = format!(
+        "{renamed} DROP VIEW titles; \
+         CREATE VIEW titles AS SELECT songs.title, a.id FROM songs JOIN artists a ON a.id = songs.artist_id WHERE a.n > 0;"
+    );
+    assert_eq!(
+        drift(base, &also_changed),
+        lines(&[
+            "breaking TABLE_RENAMED main.tracks",
+            "warning VIEW_CHANGED main.titles",
+        ])
+    );
+}

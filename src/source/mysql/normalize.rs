@@ -403,6 +403,22 @@ fn without_introducers(text: &str) -> String {
     out
 }
 
+/// Whether `EXTRA` marks the column `INVISIBLE` (MariaDB 10.3+, MySQL
+/// 8.0.23+), and `EXTRA` without that word. EXTRA lists its attributes with
+/// `, ` (MariaDB: `on update current_timestamp(), INVISIBLE`) or a space
+/// (MySQL): visibility is taken out so that it is not read as part of the
+/// `ON UPDATE` expression.
+pub fn without_invisible(extra: &str) -> (bool, String) {
+    let words = || extra.split([',', ' ']).filter(|w| !w.is_empty());
+    if !words().any(|w| w.eq_ignore_ascii_case("invisible")) {
+        return (false, extra.to_string());
+    }
+    let rest: Vec<&str> = words()
+        .filter(|w| !w.eq_ignore_ascii_case("invisible"))
+        .collect();
+    (true, rest.join(" "))
+}
+
 /// `ON UPDATE` of `EXTRA` (`on update current_timestamp(3)`), normalized.
 pub fn on_update(extra: &str) -> Option<String> {
     let lower = extra.to_ascii_lowercase();
@@ -575,6 +591,26 @@ mod tests {
             default_value(Some("-1"), "", TypeFamily::Integer, Flavor::Mariadb)
                 .map(|d| d.normalized),
             Some("-1".into())
+        );
+    }
+
+    #[test]
+    fn invisible_is_taken_out_of_extra() {
+        assert_eq!(
+            without_invisible("on update current_timestamp(), INVISIBLE"),
+            (true, "on update current_timestamp()".to_string())
+        );
+        assert_eq!(
+            on_update(&without_invisible("on update current_timestamp(), INVISIBLE").1).as_deref(),
+            Some("current_timestamp")
+        );
+        assert_eq!(
+            without_invisible("DEFAULT_GENERATED INVISIBLE"),
+            (true, "DEFAULT_GENERATED".to_string())
+        );
+        assert_eq!(
+            without_invisible("auto_increment"),
+            (false, "auto_increment".to_string())
         );
     }
 

@@ -48,6 +48,53 @@ pub fn cases() -> Vec<Case> {
             "ALTER TABLE t MODIFY b int AFTER id;",
             Same("INSERT INTO t (id, a, b) VALUES (1, 2, 3); SELECT a, b FROM t"),
         ),
+        // Column visibility (MariaDB 10.3+, MySQL 8.0.23+).
+        case(
+            "COLUMN_MADE_INVISIBLE",
+            "warning",
+            "CREATE TABLE t (id int, c int);",
+            "ALTER TABLE t MODIFY c int INVISIBLE;",
+            Same("INSERT INTO t (id, c) VALUES (1, 2); SELECT id, c FROM t"),
+        )
+        .because("statements that name the column are untouched, but SELECT * silently stops returning it: a reader that maps its rows by name loses the value (data at risk), where a moved column only changes the order"),
+        case(
+            "COLUMN_MADE_VISIBLE",
+            "info",
+            "CREATE TABLE t (id int, c int INVISIBLE);",
+            "ALTER TABLE t MODIFY c int;",
+            Same("INSERT INTO t (id, c) VALUES (1, 2); SELECT id, c FROM t"),
+        ),
+        // The JSON alias: LONGTEXT with a json_valid check.
+        case(
+            "COLUMN_TYPE_NARROWED",
+            "breaking",
+            "CREATE TABLE t (j longtext);",
+            "ALTER TABLE t MODIFY j JSON;",
+            Fails("INSERT INTO t (j) VALUES ('not json')"),
+        ),
+        // Full-text search needs a FULLTEXT index on exactly its columns.
+        case(
+            "FULLTEXT_INDEX_DROPPED",
+            "breaking",
+            "CREATE TABLE t (a varchar(50), b text, FULLTEXT KEY ft (a, b)) ENGINE=InnoDB;",
+            "ALTER TABLE t DROP INDEX ft;",
+            Fails("SELECT a FROM t WHERE MATCH (a, b) AGAINST ('x')"),
+        ),
+        case(
+            "FULLTEXT_INDEX_CHANGED",
+            "breaking",
+            "CREATE TABLE t (a varchar(50), b text, FULLTEXT KEY ft (a, b)) ENGINE=InnoDB;",
+            "ALTER TABLE t DROP INDEX ft, ADD FULLTEXT KEY ft (a);",
+            Fails("SELECT a FROM t WHERE MATCH (a, b) AGAINST ('x')"),
+        ),
+        // System versioning removed: the history and reads of it go.
+        case(
+            "TABLE_OPTIONS_NARROWED",
+            "breaking",
+            "CREATE TABLE t (id int) WITH SYSTEM VERSIONING;",
+            "ALTER TABLE t DROP SYSTEM VERSIONING;",
+            Fails("SELECT count(*) FROM t FOR SYSTEM_TIME ALL"),
+        ),
         // Inline ENUM columns.
         case(
             "ENUM_VALUE_REMOVED",
