@@ -181,9 +181,9 @@ fn element_cast<'t, 'a>(
     }
     let mut i = 1;
     while element.get(i).is_some_and(|t| t.is_punct("."))
-        && element.get(i + 1).is_some_and(|t| {
-            matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent)
-        })
+        && element
+            .get(i + 1)
+            .is_some_and(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
     {
         i += 2;
     }
@@ -233,9 +233,9 @@ fn type_end(tokens: &[Token<'_>], start: usize) -> Option<usize> {
 /// Words that join or qualify operands, never part of a type name.
 fn is_operator_word(t: &Token<'_>) -> bool {
     const WORDS: &[&str] = &[
-        "and", "or", "not", "is", "isnull", "notnull", "in", "like", "ilike", "similar",
-        "between", "collate", "at", "escape", "operator", "any", "all", "some", "case", "when",
-        "then", "else", "end", "array",
+        "and", "or", "not", "is", "isnull", "notnull", "in", "like", "ilike", "similar", "between",
+        "collate", "at", "escape", "operator", "any", "all", "some", "case", "when", "then",
+        "else", "end", "array",
     ];
     t.kind == TokenKind::Word && WORDS.iter().any(|w| t.is_word(w))
 }
