@@ -887,7 +887,7 @@ fn diff_column(path: &ObjectPath, old: &Column, new: &Column, out: &mut Collecto
     }
     // An integer has no collation: when a column's type changes from or to
     // one whose values are not text, the type change says it all.
-    let type_says_it = ot != nt && !(collatable(ot) && collatable(nt));
+    let type_says_it = ot != nt && !(collatable(old) && collatable(new));
     if (old.collation != new.collation || old.charset != new.charset) && !type_says_it {
         let show = |c: &Column| match (&c.charset, &c.collation) {
             (Some(cs), Some(co)) => Some(format!("{cs}/{co}")),
@@ -980,16 +980,19 @@ fn describe_type(t: &NormalizedType) -> String {
     text
 }
 
-/// Whether a type's values are text compared by a collation: character
-/// types, and MySQL's inline ENUM and SET (which have a character set).
-/// Other types have none (PostgreSQL, MySQL), or one that only text values
-/// stored in them use (SQLite: an INTEGER column declared `COLLATE NOCASE`,
-/// whose collation change is still reported while its type stays).
-fn collatable(t: &NormalizedType) -> bool {
-    matches!(
-        t.family,
-        TypeFamily::String | TypeFamily::Enum | TypeFamily::Set
-    )
+/// Whether a column's values are text compared by a collation: character
+/// types, MySQL's inline ENUM and SET (which have a character set), and
+/// MariaDB's JSON, a LONGTEXT compared under `utf8mb4_bin` (the only JSON
+/// with a collation: PostgreSQL's and MySQL 8's have none). Other types have
+/// none (PostgreSQL, MySQL), or one that only text values stored in them use
+/// (SQLite: an INTEGER column declared `COLLATE NOCASE`, whose collation
+/// change is still reported while its type stays).
+fn collatable(c: &Column) -> bool {
+    match c.normalized_type.family {
+        TypeFamily::String | TypeFamily::Enum | TypeFamily::Set => true,
+        TypeFamily::Json => c.collation.is_some(),
+        _ => false,
+    }
 }
 
 /// The characters a character set can hold, as far as narrowing goes.
@@ -2729,6 +2732,25 @@ mod tests {
                 "COLUMN_COLLATION_CHANGED public.t.c",
                 "COLUMN_TYPE_NARROWED public.t.c"
             ]
+        );
+        // MariaDB's JSON is text under utf8mb4_bin: made LONGTEXT, it takes
+        // the table's collation and `j = '...'` matches case-insensitively.
+        let json = |collation| with(NormalizedType::new(TypeFamily::Json, "json"), collation);
+        let longtext = with(
+            NormalizedType::new(TypeFamily::String, "longtext"),
+            Some("utf8mb4_general_ci"),
+        );
+        assert_eq!(
+            changes(&json(Some("utf8mb4_bin")), &longtext),
+            [
+                "COLUMN_COLLATION_CHANGED public.t.c",
+                "COLUMN_TYPE_CHANGED public.t.c"
+            ]
+        );
+        // A JSON without a collation (PostgreSQL, MySQL 8): the type says it.
+        assert_eq!(
+            changes(&json(None), &longtext),
+            ["COLUMN_TYPE_CHANGED public.t.c"]
         );
         // A type that keeps its collation (SQLite `INTEGER COLLATE NOCASE`)
         // and loses it: the type did not change, the collation did.

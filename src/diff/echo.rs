@@ -46,13 +46,6 @@ fn kind(change: ChangeType) -> Option<Kind> {
     })
 }
 
-fn is_primary_key(change: ChangeType) -> bool {
-    matches!(
-        change,
-        PRIMARY_KEY_ADDED | PRIMARY_KEY_DROPPED | PRIMARY_KEY_CHANGED | PRIMARY_KEY_RENAMED
-    )
-}
-
 /// The parents of a table, as `schema.table`: the partitioned table of a
 /// partition, the parents of an inheriting table.
 fn parents(table: &Table) -> impl Iterator<Item = &str> {
@@ -146,19 +139,17 @@ pub(super) fn drop_echoes(old: &Snapshot, new: &Snapshot, changes: &mut Vec<Chan
         let Some(kind) = kind(c.change_type) else {
             return false;
         };
-        // A primary key's change is on the table's path; its name is the key's.
-        let own_name = if is_primary_key(c.change_type) {
-            sides
-                .iter()
-                .find_map(|t| t.primary_key.as_ref()?.name.as_deref())
-        } else {
-            c.object.object.as_deref()
-        };
-        let Some(parent_name) = own_name.and_then(|n| parent_object(&sides, kind, n)) else {
+        // Every finding names its object, a primary key included (by the key's
+        // name), so the child's key maps to the parent's like any constraint.
+        let Some(parent_name) = c
+            .object
+            .object
+            .as_deref()
+            .and_then(|n| parent_object(&sides, kind, n))
+        else {
             return false;
         };
-        let parent_name = (!is_primary_key(c.change_type)).then_some(parent_name);
-        parent_tables.any(|p| objects.contains(&(c.change_type, p.to_string(), parent_name)))
+        parent_tables.any(|p| objects.contains(&(c.change_type, p.to_string(), Some(parent_name))))
     };
     let keep: Vec<bool> = changes.iter().map(|c| !echoed(c)).collect();
     let mut keep = keep.into_iter();
@@ -169,7 +160,8 @@ pub(super) fn drop_echoes(old: &Snapshot, new: &Snapshot, changes: &mut Vec<Chan
 mod tests {
     use crate::diff::{DiffOptions, diff};
     use crate::model::{
-        Column, Engine, Index, NormalizedType, Schema, Snapshot, Table, TableKind, TypeFamily,
+        Column, Engine, Index, NormalizedType, PrimaryKey, Schema, Snapshot, Table, TableKind,
+        TypeFamily,
     };
 
     fn column(name: &str, position: u32) -> Column {
@@ -263,6 +255,44 @@ mod tests {
         assert_eq!(
             changes(&tree(&["id", "at"], true, true), &old),
             ["INDEX_DROPPED public.events.events_at_idx"]
+        );
+    }
+
+    /// `tree` with a primary key on `id` in every table, each partition's
+    /// attached to its parent's.
+    fn keyed() -> Snapshot {
+        let mut s = tree(&["id", "at"], false, true);
+        let tables = &mut s.schemas.get_mut("public").unwrap().tables;
+        for (name, parent) in [
+            ("events", None),
+            ("events_2024", Some("events")),
+            ("events_2024_q1", Some("events_2024")),
+        ] {
+            let t = tables.get_mut(name).unwrap();
+            t.primary_key = Some(PrimaryKey {
+                name: Some(format!("{name}_pkey")),
+                columns: vec!["id".into()],
+                ..PrimaryKey::default()
+            });
+            if let Some(p) = parent {
+                t.from_parent
+                    .constraints
+                    .insert(format!("{name}_pkey"), format!("{p}_pkey"));
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn a_primary_key_echoed_down_the_tree_is_reported_once_by_its_name() {
+        let old = tree(&["id", "at"], false, true);
+        assert_eq!(
+            changes(&old, &keyed()),
+            ["PRIMARY_KEY_ADDED public.events.events_pkey"]
+        );
+        assert_eq!(
+            changes(&keyed(), &old),
+            ["PRIMARY_KEY_DROPPED public.events.events_pkey"]
         );
     }
 

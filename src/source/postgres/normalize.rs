@@ -25,6 +25,15 @@ pub fn canonical(text: &str) -> String {
 /// varying, …])::text[]`) and the other once `pg_dump` has restored it. Only
 /// an array whose every element is one parenthesized value cast to one type
 /// is folded.
+///
+/// The pretty deparser (`pg_get_constraintdef(oid, true)`, which the snapshot
+/// reads checks with) leaves out the parentheses of a simple operand: created,
+/// `ARRAY['a'::character varying, …]::text[]`; restored, `ARRAY['a'::character
+/// varying::text, …]`. So an array whose every element is one literal or
+/// column with two or more casts, the last one the same for all, folds that
+/// last cast into `ARRAY['a'::character varying, …]::text[]`. A single cast
+/// (`ARRAY['a'::text, 'b'::text]`, how a text column's `IN` list reads on
+/// both sides) is left as it is.
 pub fn fold_array_casts<'a>(tokens: &[Token<'a>]) -> Vec<Token<'a>> {
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
@@ -32,7 +41,7 @@ pub fn fold_array_casts<'a>(tokens: &[Token<'a>]) -> Vec<Token<'a>> {
         if tokens[i].is_word("array")
             && tokens.get(i + 1).is_some_and(|t| t.is_punct("["))
             && let Some(close) = closing(tokens, i + 1)
-            && let Some((values, ty)) = same_cast_elements(&tokens[i + 2..close])
+            && let Some(elements) = same_cast_elements(&tokens[i + 2..close])
         {
             let punct = |text: &'a str| Token {
                 kind: TokenKind::Punct,
@@ -40,19 +49,25 @@ pub fn fold_array_casts<'a>(tokens: &[Token<'a>]) -> Vec<Token<'a>> {
                 start: 0,
                 end: 0,
             };
-            out.push(punct("("));
+            // Parenthesized as the deparser writes it, in each form.
+            let parens = elements.parenthesized;
+            if parens {
+                out.push(punct("("));
+            }
             out.push(tokens[i].clone());
             out.push(punct("["));
-            for (n, value) in values.iter().enumerate() {
+            for (n, value) in elements.values.iter().enumerate() {
                 if n > 0 {
                     out.push(punct(","));
                 }
                 out.extend(fold_array_casts(value));
             }
             out.push(punct("]"));
-            out.push(punct(")"));
+            if parens {
+                out.push(punct(")"));
+            }
             out.push(punct("::"));
-            out.extend(ty.iter().cloned());
+            out.extend(elements.ty.iter().cloned());
             out.push(punct("["));
             out.push(punct("]"));
             i = close + 1;
@@ -80,55 +95,149 @@ fn closing(tokens: &[Token<'_>], open: usize) -> Option<usize> {
     None
 }
 
+/// The elements of an array constructor's list, each cast to one type.
+struct CastElements<'t, 'a> {
+    /// Each element without its cast.
+    values: Vec<&'t [Token<'a>]>,
+    /// The type every element is cast to.
+    ty: &'t [Token<'a>],
+    /// Every element was `( value ) :: type` (the plain deparser's form).
+    parenthesized: bool,
+}
+
 /// The elements of an array constructor's list when each is `( value ) ::
-/// type` with one type for all: the values and the type.
-#[allow(clippy::type_complexity)]
-fn same_cast_elements<'t, 'a>(
-    list: &'t [Token<'a>],
-) -> Option<(Vec<&'t [Token<'a>]>, &'t [Token<'a>])> {
+/// type`, or each is a literal or column cast twice or more (`'a'::A::type`),
+/// with one type for all.
+fn same_cast_elements<'t, 'a>(list: &'t [Token<'a>]) -> Option<CastElements<'t, 'a>> {
+    if list.last().is_some_and(|t| t.is_punct(",")) {
+        return None;
+    }
+    let same = |a: &[Token<'_>], b: &[Token<'_>]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.text.eq_ignore_ascii_case(y.text))
+    };
     let mut values = Vec::new();
     let mut ty: Option<&[Token<'a>]> = None;
-    let mut rest = list;
-    while !rest.is_empty() {
-        if !rest[0].is_punct("(") {
-            return None;
-        }
-        let close = closing(rest, 0)?;
-        if !rest.get(close + 1).is_some_and(|t| t.is_punct("::")) {
-            return None;
-        }
-        // The type runs to the next comma outside parentheses.
-        let mut end = close + 2;
-        let mut depth = 0i32;
-        while end < rest.len() && !(depth == 0 && rest[end].is_punct(",")) {
-            if rest[end].is_punct("(") || rest[end].is_punct("[") {
-                depth += 1;
-            } else if rest[end].is_punct(")") || rest[end].is_punct("]") {
-                depth -= 1;
-            }
-            end += 1;
-        }
-        let this = &rest[close + 2..end];
-        let same = |a: &[Token<'_>], b: &[Token<'_>]| {
-            a.len() == b.len()
-                && a.iter()
-                    .zip(b)
-                    .all(|(x, y)| x.text.eq_ignore_ascii_case(y.text))
-        };
-        if this.is_empty() || ty.is_some_and(|t| !same(t, this)) {
+    let mut parenthesized: Option<bool> = None;
+    for element in top_level_split(list)? {
+        let (value, this, parens) = element_cast(element)?;
+        if ty.is_some_and(|t| !same(t, this)) || parenthesized.is_some_and(|p| p != parens) {
             return None;
         }
         ty = Some(this);
-        values.push(&rest[1..close]);
-        rest = match rest.get(end) {
-            Some(_) => &rest[end + 1..],
-            None => &[],
-        };
-        if rest.is_empty() && list.last().is_some_and(|t| t.is_punct(",")) {
-            return None;
+        parenthesized = Some(parens);
+        values.push(value);
+    }
+    Some(CastElements {
+        values,
+        ty: ty?,
+        parenthesized: parenthesized?,
+    })
+}
+
+/// `list` split at the commas outside parentheses and brackets; `None` when
+/// an element is empty.
+fn top_level_split<'t, 'a>(list: &'t [Token<'a>]) -> Option<Vec<&'t [Token<'a>]>> {
+    let mut parts = Vec::new();
+    let (mut depth, mut from) = (0i32, 0);
+    for (i, t) in list.iter().enumerate() {
+        if t.is_punct("(") || t.is_punct("[") {
+            depth += 1;
+        } else if t.is_punct(")") || t.is_punct("]") {
+            depth -= 1;
+        } else if depth == 0 && t.is_punct(",") {
+            parts.push(&list[from..i]);
+            from = i + 1;
         }
     }
-    Some((values, ty?))
+    parts.push(&list[from..]);
+    parts.iter().all(|p| !p.is_empty()).then_some(parts)
+}
+
+/// An array element as its value, the type it is cast to last, and whether
+/// the value was parenthesized: `( value ) :: type`, or `atom :: A :: type`.
+#[allow(clippy::type_complexity)]
+fn element_cast<'t, 'a>(
+    element: &'t [Token<'a>],
+) -> Option<(&'t [Token<'a>], &'t [Token<'a>], bool)> {
+    if element[0].is_punct("(") {
+        let close = closing(element, 0)?;
+        if !element.get(close + 1).is_some_and(|t| t.is_punct("::")) {
+            return None;
+        }
+        // The type runs to the end of the element.
+        let ty = &element[close + 2..];
+        return (!ty.is_empty()).then_some((&element[1..close], ty, true));
+    }
+    // A literal or a (qualified) column, then its casts.
+    if !matches!(
+        element[0].kind,
+        TokenKind::String | TokenKind::Number | TokenKind::Word | TokenKind::QuotedIdent
+    ) || is_operator_word(&element[0])
+    {
+        return None;
+    }
+    let mut i = 1;
+    while element.get(i).is_some_and(|t| t.is_punct("."))
+        && element
+            .get(i + 1)
+            .is_some_and(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+    {
+        i += 2;
+    }
+    let mut casts = Vec::new();
+    while element.get(i).is_some_and(|t| t.is_punct("::")) {
+        casts.push(i);
+        i = type_end(element, i + 1)?;
+    }
+    if i != element.len() || casts.len() < 2 {
+        return None;
+    }
+    let last = *casts.last()?;
+    Some((&element[..last], &element[last + 1..], false))
+}
+
+/// Where a type name that starts at `start` ends: words (`character
+/// varying`, `timestamp with time zone`), qualified or quoted names, a
+/// modifier of numbers (`numeric(10, 2)`) and array brackets.
+fn type_end(tokens: &[Token<'_>], start: usize) -> Option<usize> {
+    let name = |t: &Token<'_>| {
+        (t.kind == TokenKind::Word && !is_operator_word(t)) || t.kind == TokenKind::QuotedIdent
+    };
+    if !tokens.get(start).is_some_and(name) {
+        return None;
+    }
+    let mut i = start + 1;
+    while let Some(t) = tokens.get(i) {
+        if name(t) || t.is_punct(".") {
+            i += 1;
+        } else if t.is_punct("(") || t.is_punct("[") {
+            let close = closing(tokens, i)?;
+            let inside = &tokens[i + 1..close];
+            if !inside
+                .iter()
+                .all(|t| t.kind == TokenKind::Number || t.is_punct(","))
+            {
+                return None;
+            }
+            i = close + 1;
+        } else {
+            break;
+        }
+    }
+    Some(i)
+}
+
+/// Words that join or qualify operands, never part of a type name.
+fn is_operator_word(t: &Token<'_>) -> bool {
+    const WORDS: &[&str] = &[
+        "and", "or", "not", "is", "isnull", "notnull", "in", "like", "ilike", "similar", "between",
+        "collate", "at", "escape", "operator", "any", "all", "some", "case", "when", "then",
+        "else", "end", "array",
+    ];
+    t.kind == TokenKind::Word && WORDS.iter().any(|w| t.is_word(w))
 }
 
 /// PostgreSQL tokens, array element casts folded.
@@ -518,6 +627,36 @@ mod tests {
                 "{text}"
             );
         }
+        // The pretty deparser's two spellings of the same check, as created
+        // and as restored: the last of each element's two casts folds.
+        let created = "CHECK (role::text = ANY (ARRAY['a'::character varying, 'b'::character varying]::text[]))";
+        let restored = "CHECK (role::text = ANY (ARRAY['a'::character varying::text, 'b'::character varying::text]))";
+        assert_eq!(check_expression(created), check_expression(restored));
+        assert_eq!(
+            check_expression(restored),
+            "role::text = any (array['a'::character varying, 'b'::character varying]::text[])"
+        );
+        // Not folded: one cast per element (a text column's list, alike on
+        // both sides), last casts that differ, an element with an operator, a
+        // function's result, parenthesized and bare elements mixed.
+        for text in [
+            "ARRAY['a'::text, 'b'::text]",
+            "ARRAY['a'::character varying::text, 'b'::character varying::name]",
+            "ARRAY['a'::character varying::text, 'b' || 'c'::character varying::text]",
+            "ARRAY[lower('a')::character varying::text, 'b'::character varying::text]",
+            "ARRAY[('a')::text, 'b'::character varying::text]",
+        ] {
+            assert_eq!(
+                canonical(text),
+                sql::canonical_in(Dialect::Postgres, text),
+                "{text}"
+            );
+        }
+        // A column with a qualified name and a type with a modifier.
+        assert_eq!(
+            canonical("ARRAY[t.a::numeric(10,2)::text, 1::numeric(10,2)::text]"),
+            canonical("ARRAY[t.a::numeric(10,2), 1::numeric(10,2)]::text[]")
+        );
         // Nested arrays fold inside out; a multi-word type is one type.
         assert_eq!(
             canonical("ARRAY[(ARRAY[(1)::int, (2)::int])::text, ('{}')::text]"),

@@ -10,6 +10,20 @@ CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);";
 const FK: &str = "CREATE TABLE parent (id int PRIMARY KEY);
 CREATE TABLE child (id int PRIMARY KEY, pid int);
 INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1, 1);";
+/// A domain over int with a check, and a table whose column has the domain.
+const DOMAIN: &str = "CREATE DOMAIN d AS int CONSTRAINT pos CHECK (VALUE > 0);
+CREATE TABLE t (id int, v d);";
+const RULE: &str = "CREATE TABLE t (id int); CREATE TABLE log (id int);
+CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.id);";
+/// An event trigger function that logs the tag of each DDL command.
+const DDL_LOG: &str = "CREATE TABLE ddl_log (tag text);
+CREATE FUNCTION log_ddl() RETURNS event_trigger LANGUAGE plpgsql
+    AS $$BEGIN INSERT INTO ddl_log VALUES (tg_tag); END$$;";
+const DDL_LOGGED: &str = "CREATE TABLE ddl_log (tag text);
+CREATE FUNCTION log_ddl() RETURNS event_trigger LANGUAGE plpgsql
+    AS $$BEGIN INSERT INTO ddl_log VALUES (tg_tag); END$$;
+CREATE EVENT TRIGGER et ON ddl_command_end EXECUTE FUNCTION log_ddl();";
+const DDL_PROBE: &str = "CREATE TABLE u (id int); SELECT count(*) FROM ddl_log";
 const RLS: &str = "CREATE TABLE t (id int);
 INSERT INTO t VALUES (1), (2);
 GRANT SELECT, INSERT ON t TO {role};";
@@ -127,6 +141,40 @@ pub fn cases() -> Vec<Case> {
             "CREATE TYPE size AS ENUM ('s');", Same("SELECT 'a'::mood")),
         case("ENUM_VALUE_ADDED", "info", "CREATE TYPE mood AS ENUM ('a', 'b');",
             "ALTER TYPE mood ADD VALUE 'c';", Same("SELECT 'a'::mood, 'a'::mood < 'b'::mood")),
+        // Domains: every column of the domain, and every cast to it, follows it.
+        case("DOMAIN_DROPPED", "breaking", "CREATE DOMAIN d AS int CHECK (VALUE > 0);",
+            "DROP DOMAIN d;", Fails("SELECT 5::d")),
+        case("DOMAIN_TYPE_CHANGED", "breaking", "CREATE DOMAIN d AS bigint;",
+            "DROP DOMAIN d; CREATE DOMAIN d AS int;", Fails("SELECT 3000000000::d")),
+        // As with a column widened: the same values, another type for clients.
+        case("DOMAIN_TYPE_WIDENED", "warning", "CREATE DOMAIN d AS int;",
+            "DROP DOMAIN d; CREATE DOMAIN d AS bigint;", Changes("SELECT 1::d + 1, pg_typeof(1::d + 1)")),
+        case("DOMAIN_MADE_NOT_NULL", "breaking", DOMAIN, "ALTER DOMAIN d SET NOT NULL;",
+            Fails("INSERT INTO t (id) VALUES (1)")),
+        case("DOMAIN_CHANGED", "warning", "CREATE DOMAIN d AS int DEFAULT 1; CREATE TABLE t (id int, v d);",
+            "ALTER DOMAIN d SET DEFAULT 2;", Changes("INSERT INTO t (id) VALUES (1); SELECT v FROM t")),
+        case("DOMAIN_CONSTRAINT_ADDED", "breaking", "CREATE DOMAIN d AS int; CREATE TABLE t (id int, v d);",
+            "ALTER DOMAIN d ADD CONSTRAINT pos CHECK (VALUE > 0);",
+            Fails("INSERT INTO t (v) VALUES (-1)")),
+        case("DOMAIN_CONSTRAINT_DROPPED", "info", DOMAIN, "ALTER DOMAIN d DROP CONSTRAINT pos;",
+            Same("INSERT INTO t (v) VALUES (5); SELECT v FROM t")),
+        case("DOMAIN_CONSTRAINT_CHANGED", "warning", DOMAIN,
+            "ALTER DOMAIN d DROP CONSTRAINT pos; ALTER DOMAIN d ADD CONSTRAINT pos CHECK (VALUE > 10);",
+            Fails("INSERT INTO t (v) VALUES (5)"))
+            .because("the diff cannot tell a tightened condition (this case: writes fail) from a loosened one (nothing that worked changes)"),
+        case("DOMAIN_CONSTRAINT_VALIDATED", "info",
+            "CREATE DOMAIN d AS int; CREATE TABLE t (id int, v d);
+             ALTER DOMAIN d ADD CONSTRAINT pos CHECK (VALUE > 0) NOT VALID;",
+            "ALTER DOMAIN d VALIDATE CONSTRAINT pos;",
+            Same("INSERT INTO t (v) VALUES (5); SELECT v FROM t")),
+        case("DOMAIN_CONSTRAINT_RENAMED", "info", DOMAIN, "ALTER DOMAIN d RENAME CONSTRAINT pos TO pos2;",
+            Same("INSERT INTO t (v) VALUES (5); SELECT v FROM t")),
+        case("DOMAIN_ADDED", "info", T, "CREATE DOMAIN d2 AS int;", Same("SELECT count(*) FROM t")),
+        // Composite types.
+        case("COMPOSITE_TYPE_DROPPED", "breaking", "CREATE TYPE pair AS (a int, b int);",
+            "DROP TYPE pair;", Fails("SELECT (ROW(1, 2)::pair).a")),
+        case("COMPOSITE_TYPE_ADDED", "info", "CREATE TYPE pair AS (a int, b int);",
+            "CREATE TYPE pair2 AS (a int);", Same("SELECT (ROW(1, 2)::pair).a")),
         // Keys and constraints: ON CONFLICT names the columns of a key.
         case("PRIMARY_KEY_DROPPED", "breaking", T, "ALTER TABLE t DROP CONSTRAINT t_pkey;",
             Fails("INSERT INTO t (id) VALUES (1) ON CONFLICT (id) DO NOTHING")),
@@ -244,6 +292,23 @@ pub fn cases() -> Vec<Case> {
              CREATE FUNCTION set_n() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN NEW.n := 1; RETURN NEW; END$$;
              CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION set_n();",
             "ALTER TABLE t DISABLE TRIGGER tr;", Changes("INSERT INTO t (id) VALUES (1); SELECT n FROM t")),
+        // Rewrite rules: like triggers, what a statement does besides (or instead).
+        case("RULE_ADDED", "warning", "CREATE TABLE t (id int); CREATE TABLE log (id int);",
+            "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.id);",
+            Changes("INSERT INTO t (id) VALUES (1); SELECT count(*) FROM log")),
+        case("RULE_DROPPED", "warning", RULE, "DROP RULE r ON t;",
+            Changes("INSERT INTO t (id) VALUES (1); SELECT count(*) FROM log")),
+        case("RULE_CHANGED", "warning", RULE,
+            "CREATE OR REPLACE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.id * 10);",
+            Changes("INSERT INTO t (id) VALUES (1); SELECT id FROM log")),
+        // Event triggers: what DDL does besides (a migration is code too).
+        case("EVENT_TRIGGER_ADDED", "warning", DDL_LOG,
+            "CREATE EVENT TRIGGER et ON ddl_command_end EXECUTE FUNCTION log_ddl();",
+            Changes(DDL_PROBE)),
+        case("EVENT_TRIGGER_DROPPED", "warning", DDL_LOGGED, "DROP EVENT TRIGGER et;",
+            Changes(DDL_PROBE)),
+        case("EVENT_TRIGGER_CHANGED", "warning", DDL_LOGGED, "ALTER EVENT TRIGGER et DISABLE;",
+            Changes(DDL_PROBE)),
         // Sequences (nextval is not rolled back: the probes compare steps, not values).
         case("SEQUENCE_DROPPED", "breaking", "CREATE SEQUENCE s;", "DROP SEQUENCE s;",
             Fails("SELECT nextval('s') > 0")),

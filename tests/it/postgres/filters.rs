@@ -38,8 +38,8 @@ fn filters_leave_out_other_schemas_and_their_extensions() {
     // Without filters every change shows: the drift is real.
     let all = check(&[], 1);
     for expected in [
-        "warning EXTENSION_DROPPED public.citext",
-        "warning EXTENSION_DROPPED scratch.hstore",
+        "breaking EXTENSION_DROPPED public.citext",
+        "breaking EXTENSION_DROPPED scratch.hstore",
         "info EXTENSION_ADDED public.pg_trgm",
         "breaking SCHEMA_DROPPED scratch",
         "info SCHEMA_ADDED fresh",
