@@ -3064,4 +3064,150 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_table_made_partitioned_changes_its_kind_alone() {
+        let plain = table(&[("id", int(32, false))]);
+        let partitioned = Table {
+            kind: TableKind::PartitionedTable,
+            ..plain.clone()
+        };
+        assert_eq!(
+            changes(
+                &snapshot(vec![("t", plain.clone())]),
+                &snapshot(vec![("t", partitioned)])
+            ),
+            ["TABLE_OPTIONS_CHANGED public.t"]
+        );
+    }
+
+    #[test]
+    fn unique_indexes_are_typed_by_either_side() {
+        let with = |idx: Option<Index>| {
+            let mut t = table(&[("a", int(32, false))]);
+            if let Some(i) = idx {
+                t.indexes.insert("t_a".into(), i);
+            }
+            snapshot(vec![("t", t)])
+        };
+        let index = |unique: bool, columns: &[&str]| Index {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            unique,
+            ..Index::default()
+        };
+        let (plain, unique) = (index(false, &["a"]), index(true, &["a"]));
+        assert_eq!(
+            changes(&with(None), &with(Some(unique.clone()))),
+            ["UNIQUE_INDEX_ADDED public.t.t_a"]
+        );
+        assert_eq!(
+            changes(&with(None), &with(Some(plain.clone()))),
+            ["INDEX_ADDED public.t.t_a"]
+        );
+        assert_eq!(
+            changes(&with(Some(unique.clone())), &with(None)),
+            ["UNIQUE_INDEX_DROPPED public.t.t_a"]
+        );
+        assert_eq!(
+            changes(&with(Some(plain.clone())), &with(None)),
+            ["INDEX_DROPPED public.t.t_a"]
+        );
+        // Made unique, no longer unique, or a unique one over other columns.
+        assert_eq!(
+            changes(&with(Some(plain.clone())), &with(Some(unique.clone()))),
+            ["UNIQUE_INDEX_CHANGED public.t.t_a"]
+        );
+        assert_eq!(
+            changes(&with(Some(unique.clone())), &with(Some(plain.clone()))),
+            ["UNIQUE_INDEX_CHANGED public.t.t_a"]
+        );
+        assert_eq!(
+            changes(&with(Some(unique)), &with(Some(index(true, &["a desc"])))),
+            ["UNIQUE_INDEX_CHANGED public.t.t_a"]
+        );
+        assert_eq!(
+            changes(&with(Some(plain)), &with(Some(index(false, &["a desc"])))),
+            ["INDEX_CHANGED public.t.t_a"]
+        );
+    }
+
+    #[test]
+    fn strict_and_without_rowid_added_narrow_and_other_options_change() {
+        let with = |options: &[(&str, &str)]| {
+            let mut t = table(&[("id", int(64, false))]);
+            for (k, v) in options {
+                t.options.insert(k.to_string(), v.to_string());
+            }
+            snapshot(vec![("t", t)])
+        };
+        for key in ["strict", "without_rowid"] {
+            assert_eq!(
+                changes(&with(&[]), &with(&[(key, "true")])),
+                ["TABLE_OPTIONS_NARROWED public.t"],
+                "{key} added"
+            );
+            assert_eq!(
+                changes(&with(&[(key, "true")]), &with(&[])),
+                ["TABLE_OPTIONS_CHANGED public.t"],
+                "{key} removed"
+            );
+        }
+        assert_eq!(
+            changes(&with(&[]), &with(&[("engine", "innodb")])),
+            ["TABLE_OPTIONS_CHANGED public.t"]
+        );
+        assert_eq!(
+            changes(&with(&[("strict", "false")]), &with(&[("strict", "true")])),
+            ["TABLE_OPTIONS_CHANGED public.t"]
+        );
+    }
+
+    #[test]
+    fn after_the_attnum_pairs_the_rest_pair_by_shape() {
+        // attnum 3 is a gap; a (2) is renamed x in place; b (4) and y (3, not
+        // above the highest old attnum: a rebuilt table) pair by their shape.
+        let text = NormalizedType::new(TypeFamily::String, "text".to_string());
+        let old = snapshot(vec![(
+            "t",
+            Table {
+                columns: vec![
+                    column("id", 1, int(32, false)),
+                    column("a", 2, int(32, false)),
+                    column("b", 4, text.clone()),
+                ],
+                ..Table::default()
+            },
+        )]);
+        let new = snapshot(vec![(
+            "t",
+            Table {
+                columns: vec![
+                    column("id", 1, int(32, false)),
+                    column("x", 2, int(32, false)),
+                    column("y", 3, text),
+                ],
+                ..Table::default()
+            },
+        )]);
+        let renames: Vec<(String, Option<String>, Option<String>)> =
+            diff(&old, &new, DiffOptions::default())
+                .into_iter()
+                .map(|c| (c.change_type.to_string(), c.before, c.after))
+                .collect();
+        assert_eq!(
+            renames,
+            [
+                (
+                    "COLUMN_RENAMED".to_string(),
+                    Some("a".to_string()),
+                    Some("x".to_string())
+                ),
+                (
+                    "COLUMN_RENAMED".to_string(),
+                    Some("b".to_string()),
+                    Some("y".to_string())
+                ),
+            ]
+        );
+    }
 }
