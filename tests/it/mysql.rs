@@ -1288,9 +1288,9 @@ fn json_to_longtext_says_json_not_longtext_twice() {
     assert_eq!(
         changes,
         [
-            "warning COLUMN_TYPE_WIDENED t.j: type widened from json to longtext",
             "warning COLUMN_COLLATION_CHANGED t.j: collation changed from \
              utf8mb4/utf8mb4_bin to utf8mb4/utf8mb4_general_ci",
+            "warning COLUMN_TYPE_WIDENED t.j: type widened from json to longtext",
         ]
     );
 }
