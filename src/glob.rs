@@ -69,20 +69,12 @@ impl Glob {
     /// can match: `app.orders` and `*.orders` can, `public.*` cannot for `app`.
     pub fn may_match_under(&self, parent: &str) -> bool {
         let p: Vec<char> = self.pattern.chars().collect();
-        // The pattern positions reachable after the text read so far; a `*`
-        // may also match nothing, so the position after it is reachable too.
-        let close = |states: &mut Vec<usize>| {
-            let mut k = 0;
-            while k < states.len() {
-                let s = states[k];
-                if p.get(s) == Some(&'*') && !states.contains(&(s + 1)) {
-                    states.push(s + 1);
-                }
-                k += 1;
-            }
-        };
+        // The pattern positions reachable after the text read so far. A `*`
+        // is not also skipped as matching nothing: once a `*` is reached it
+        // stays reachable on every character, and from it the rest of the
+        // pattern can always be matched by some suffix, so the answer only
+        // depends on whether any position is left.
         let mut states = vec![0];
-        close(&mut states);
         for c in parent.chars().chain(['.']) {
             let mut next = Vec::new();
             for &s in &states {
@@ -94,7 +86,6 @@ impl Glob {
             }
             next.sort_unstable();
             next.dedup();
-            close(&mut next);
             states = next;
         }
         !states.is_empty()
