@@ -296,6 +296,51 @@ mod tests {
         );
     }
 
+    /// `tree` with a row trigger `audit` in every table, each partition's
+    /// cloned from its parent's (`linked`) or its own.
+    fn triggered(linked: bool) -> Snapshot {
+        let mut s = tree(&["id", "at"], false, true);
+        let tables = &mut s.schemas.get_mut("public").unwrap().tables;
+        for name in ["events", "events_2024", "events_2024_q1"] {
+            let t = tables.get_mut(name).unwrap();
+            t.triggers.insert(
+                "audit".into(),
+                crate::model::Trigger {
+                    definition: format!("create trigger audit after insert on public.{name}"),
+                    state: None,
+                },
+            );
+            if linked && name != "events" {
+                t.from_parent
+                    .triggers
+                    .insert("audit".into(), "audit".into());
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn a_trigger_cloned_down_the_tree_is_reported_once() {
+        let old = tree(&["id", "at"], false, true);
+        assert_eq!(
+            changes(&old, &triggered(true)),
+            ["TRIGGER_ADDED public.events.audit"]
+        );
+        assert_eq!(
+            changes(&triggered(true), &old),
+            ["TRIGGER_DROPPED public.events.audit"]
+        );
+        // Created on each table by hand: each table's own.
+        assert_eq!(
+            changes(&old, &triggered(false)),
+            [
+                "TRIGGER_ADDED public.events.audit",
+                "TRIGGER_ADDED public.events_2024.audit",
+                "TRIGGER_ADDED public.events_2024_q1.audit",
+            ]
+        );
+    }
+
     #[test]
     fn without_the_catalogs_link_an_index_is_each_tables_own() {
         // A baseline written before the links were recorded, or indexes

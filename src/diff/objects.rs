@@ -33,45 +33,28 @@ impl Definition for DomainCheck {
 pub(super) fn diff_schema_objects(schema: &str, old: &Schema, new: &Schema, out: &mut Collector) {
     diff_domains(schema, &old.domains, &new.domains, out);
     diff_composite_types(schema, &old.composite_types, &new.composite_types, out);
-    diff_aspects(
-        schema,
-        &old.aggregates,
-        &new.aggregates,
-        |a| Some(aggregate_aspects(a)),
-        |a| aggregate_aspects(a).join(" "),
-        out,
-    );
+    diff_aggregates(schema, &old.aggregates, &new.aggregates, out);
 }
 
-/// Objects keyed by signature, added and dropped as a whole (`FUNCTION_*`)
-/// and changed one aspect at a time; `aspects` gives each aspect's text in a
-/// fixed order, or `None` when the object can only be compared whole.
-fn diff_aspects<T: PartialEq>(
+/// Aggregates, keyed by signature like routines (`FUNCTION_*`): added and
+/// dropped as a whole, changed one aspect at a time.
+fn diff_aggregates(
     schema: &str,
-    old: &BTreeMap<String, T>,
-    new: &BTreeMap<String, T>,
-    aspects: fn(&T) -> Option<Vec<String>>,
-    describe: fn(&T) -> String,
+    old: &BTreeMap<String, Aggregate>,
+    new: &BTreeMap<String, Aggregate>,
     out: &mut Collector,
 ) {
+    let describe = |a: &Aggregate| aggregate_aspects(a).join(" ");
     for (name, o) in old {
         let path = ObjectPath::table(schema, name);
         let Some(n) = new.get(name) else {
             out.push(FUNCTION_DROPPED, path, Some(describe(o)), None);
             continue;
         };
-        if o == n {
-            continue;
-        }
-        match (aspects(o), aspects(n)) {
-            (Some(before), Some(after)) if before.len() == after.len() => {
-                for (b, a) in before.into_iter().zip(after) {
-                    if b != a {
-                        out.push(FUNCTION_CHANGED, path.clone(), Some(b), Some(a));
-                    }
-                }
+        for (b, a) in aggregate_aspects(o).into_iter().zip(aggregate_aspects(n)) {
+            if b != a {
+                out.push(FUNCTION_CHANGED, path.clone(), Some(b), Some(a));
             }
-            _ => out.push(FUNCTION_CHANGED, path, Some(describe(o)), Some(describe(n))),
         }
     }
     for (name, n) in new {
