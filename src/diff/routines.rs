@@ -79,8 +79,10 @@ pub(super) fn diff_routines(
             out.push(FUNCTION_DROPPED, path, Some(describe_routine(o)), None);
             continue;
         };
+        // Both sides PostgreSQL's attributes: one aspect each (always the
+        // same list); otherwise the attributes as one text.
         let (before, after) = match (postgres_aspects(o), postgres_aspects(n)) {
-            (Some(b), Some(a)) if b.len() == a.len() => (b, a),
+            (Some(b), Some(a)) => (b, a),
             _ => (aspects(o), aspects(n)),
         };
         for (before, after) in before.into_iter().zip(after) {
