@@ -81,6 +81,10 @@ pub fn fold_array_casts<'a>(tokens: &[Token<'a>]) -> Vec<Token<'a>> {
 
 /// The index of the bracket or parenthesis that closes the one at `open`.
 fn closing(tokens: &[Token<'_>], open: usize) -> Option<usize> {
+    let opener = tokens.get(open)?;
+    if !(opener.is_punct("(") || opener.is_punct("[")) {
+        return None;
+    }
     let mut depth = 0i32;
     for (i, t) in tokens.iter().enumerate().skip(open) {
         if t.is_punct("(") || t.is_punct("[") {
@@ -601,6 +605,15 @@ pub fn index_column(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_final_semicolon_and_whole_parentheses_are_layout() {
+        assert_eq!(canonical("((a > 0))"), "a > 0");
+        assert_eq!(canonical("a > 0 ;"), "a > 0");
+        assert_eq!(canonical(";"), "");
+        // Only a final one: a body of statements keeps its inner ones.
+        assert_eq!(canonical("begin select 1; end;"), "begin select 1; end");
+    }
 
     #[test]
     fn array_element_casts_fold_into_one_array_cast() {
