@@ -612,7 +612,7 @@ mod tests {
         assert_eq!(canonical("a > 0 ;"), "a > 0");
         assert_eq!(canonical(";"), "");
         // Only a final one: a body of statements keeps its inner ones.
-        assert_eq!(canonical("begin select 1; end;"), "begin select 1; end");
+        assert_eq!(canonical("begin select 1; end;"), "begin select 1 ; end");
     }
 
     #[test]
