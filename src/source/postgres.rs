@@ -202,6 +202,17 @@ impl Catalog {
             },
         )
         .replace(
+            "COLUMN_IDENTITY",
+            if self.version >= 170000 {
+                "a.attidentity::text"
+            } else {
+                "CASE WHEN c.relispartition AND a.attidentity = '' THEN \
+                 (SELECT r.attidentity::text FROM pg_attribute AS r \
+                  WHERE r.attrelid = pg_partition_root(c.oid) AND r.attname = a.attname) \
+                 ELSE a.attidentity::text END"
+            },
+        )
+        .replace(
             "TRIGGER_SHOWN",
             // PostgreSQL 12 marks a partition's clone of its parent's row
             // trigger internal; foreign keys' internal triggers are
