@@ -250,3 +250,33 @@ fn a_foreign_key_to_a_partitioned_table_is_one_key() {
     );
     assert_eq!(changes, lines(&["info PARTITION_ADDED public.posts_c"]));
 }
+
+/// A partition's column has its partitioned table's identity on every
+/// server: PostgreSQL 17 records it on the partition, older ones only on the
+/// root, and a baseline taken before an upgrade must not turn into
+/// COLUMN_IDENTITY_MADE_ALWAYS on every partition after it.
+#[test]
+fn a_partition_column_has_its_root_identity_on_every_version() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let db = Db::new(&admin);
+    db.exec(
+        "CREATE TABLE reports (id bigint GENERATED ALWAYS AS IDENTITY, kind text NOT NULL)
+             PARTITION BY LIST (kind);
+         CREATE TABLE reports_spam PARTITION OF reports FOR VALUES IN ('spam')
+             PARTITION BY HASH (id);
+         CREATE TABLE reports_spam_0 PARTITION OF reports_spam
+             FOR VALUES WITH (MODULUS 2, REMAINDER 0);",
+    );
+    let sandbox = Sandbox::new();
+    let snapshot = json(&db.snapshot(&sandbox, "s.json"));
+    let tables = &snapshot["schemas"]["public"]["tables"];
+    for table in ["reports", "reports_spam", "reports_spam_0"] {
+        let id = tables[table]["columns"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["name"] == "id"))
+            .unwrap_or_else(|| panic!("{table}: {}", tables[table]));
+        assert_eq!(id["identity"], "always", "{table}: {id}");
+    }
+}
