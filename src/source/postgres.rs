@@ -195,7 +195,35 @@ impl Catalog {
             if self.version >= 130000 {
                 "(SELECT pt.tgname::text FROM pg_trigger AS pt WHERE pt.oid = t.tgparentid)"
             } else {
-                "NULL::text"
+                "(SELECT pt.tgname::text FROM pg_depend AS d \
+                  JOIN pg_trigger AS pt ON pt.oid = d.refobjid \
+                  WHERE d.classid = 'pg_trigger'::regclass AND d.objid = t.oid \
+                  AND d.refclassid = 'pg_trigger'::regclass AND d.deptype = 'P')"
+            },
+        )
+        .replace(
+            "COLUMN_IDENTITY",
+            if self.version >= 170000 {
+                "a.attidentity::text"
+            } else {
+                "CASE WHEN c.relispartition AND a.attidentity = '' THEN \
+                 (SELECT r.attidentity::text FROM pg_attribute AS r \
+                  WHERE r.attrelid = pg_partition_root(c.oid) AND r.attname = a.attname) \
+                 ELSE a.attidentity::text END"
+            },
+        )
+        .replace(
+            "TRIGGER_SHOWN",
+            // PostgreSQL 12 marks a partition's clone of its parent's row
+            // trigger internal; foreign keys' internal triggers are
+            // constraint triggers (tgconstraint) and stay out.
+            if self.version >= 130000 {
+                "NOT t.tgisinternal"
+            } else {
+                "(NOT t.tgisinternal OR (t.tgconstraint = 0 AND EXISTS (\
+                  SELECT FROM pg_depend AS d WHERE d.classid = 'pg_trigger'::regclass \
+                  AND d.objid = t.oid AND d.refclassid = 'pg_trigger'::regclass \
+                  AND d.deptype = 'P')))"
             },
         )
         .replace(

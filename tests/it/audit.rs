@@ -78,11 +78,19 @@ pub struct Case {
     pub probe: Probe,
     /// Why the rule's severity departs from what the probe shows.
     pub exception: Option<&'static str>,
+    /// The server version (PostgreSQL's `server_version_num`) the drift
+    /// needs; older servers must refuse it.
+    pub needs: Option<i32>,
 }
 
 impl Case {
     pub fn because(mut self, reason: &'static str) -> Case {
         self.exception = Some(reason);
+        self
+    }
+
+    pub fn needs(mut self, version: i32) -> Case {
+        self.needs = Some(version);
         self
     }
 
@@ -124,6 +132,7 @@ pub fn case(
         drift,
         probe,
         exception: None,
+        needs: None,
     }
 }
 

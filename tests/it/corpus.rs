@@ -41,6 +41,9 @@ struct Drift {
     sql: String,
     /// Sorted `severity CHANGE_TYPE path` lines.
     expect: Vec<String>,
+    /// `-- needs: 13`: the server major version the statement needs; older
+    /// servers must refuse it.
+    needs: Option<i32>,
 }
 
 impl Drift {
@@ -73,7 +76,8 @@ fn read(path: &Path) -> String {
 /// ```
 ///
 /// Other comment lines are notes for the reader; every drift needs at least
-/// one `-- expect:` line.
+/// one `-- expect:` line. A `-- needs: 13` line marks a statement that older
+/// server versions do not have (PostgreSQL is tested from 12 up).
 fn drifts(engine: &str, case: &str) -> Vec<Drift> {
     let path = corpus_file(engine, &format!("{case}.drifts.sql"));
     let mut out: Vec<Drift> = Vec::new();
@@ -84,12 +88,18 @@ fn drifts(engine: &str, case: &str) -> Vec<Drift> {
                 name: name.trim().to_string(),
                 sql: String::new(),
                 expect: Vec::new(),
+                needs: None,
             });
         } else if let Some(expect) = trimmed.strip_prefix("-- expect:") {
             let d = out
                 .last_mut()
                 .expect("-- expect: before the first -- drift:");
             d.expect.push(expect.trim().to_string());
+        } else if let Some(major) = trimmed.strip_prefix("-- needs:") {
+            let d = out
+                .last_mut()
+                .expect("-- needs: before the first -- drift:");
+            d.needs = Some(major.trim().parse().expect("-- needs: a major version"));
         } else if trimmed.starts_with("--") || trimmed.is_empty() {
             continue;
         } else if let Some(d) = out.last_mut() {
@@ -203,13 +213,16 @@ fn snapshot(url: &str, file: &Path) {
 
 /// Applies the drifts of `engine/case` one after the other to the database at
 /// `url`, each judged against the snapshot taken just before it. `database`
-/// is the MySQL database name to strip from paths.
+/// is the MySQL database name to strip from paths. `major` is the server's
+/// major version where drifts may need one: a drift that needs a later one
+/// must be refused by `apply` (an error, nothing changed) and is not judged.
 fn drift_in_turn(
     engine: &str,
     case: &str,
     url: &str,
     database: Option<&str>,
-    mut apply: impl FnMut(&str),
+    major: Option<i32>,
+    mut apply: impl FnMut(&str) -> Result<(), String>,
 ) {
     let sandbox = Sandbox::new();
     let mut before = sandbox.path("before.json");
@@ -217,7 +230,22 @@ fn drift_in_turn(
     snapshot(url, &before);
     let mut verdicts = Verdicts::default();
     for drift in drifts(engine, case) {
-        apply(&drift.sql);
+        if let (Some(needs), Some(major)) = (drift.needs, major)
+            && major < needs
+        {
+            assert!(
+                apply(&drift.sql).is_err(),
+                "drift {:?} needs {engine} {needs}, yet {major} took it:\n{}",
+                drift.name,
+                drift.sql
+            );
+            eprintln!(
+                "!! drift {:?} needs {engine} {needs}: refused by {major}, not judged",
+                drift.name
+            );
+            continue;
+        }
+        apply(&drift.sql).unwrap_or_else(|e| panic!("SQL failed: {e}\n{}", drift.sql));
         snapshot(url, &after);
         let out = util::driftguard()
             .args(["diff", "--format", "json"])

@@ -179,6 +179,30 @@ pub fn postgres_version(url: &str) -> i32 {
     text.parse().expect("numeric server_version_num")
 }
 
+/// Whether the `pg_dump` on PATH can dump a server of `version`
+/// (`server_version_num`): it refuses servers of a newer major version than
+/// its own. When it cannot, says so loudly: the caller leaves out only its
+/// `pg_dump` round trip.
+pub fn pg_dump_dumps(version: i32) -> bool {
+    let out = std::process::Command::new("pg_dump")
+        .arg("--version")
+        .output()
+        .expect("pg_dump runs");
+    let dump_major: i32 = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .find_map(|word| word.split('.').next()?.parse().ok())
+        .expect("pg_dump version");
+    if dump_major < version / 10000 {
+        eprintln!(
+            "\n!! pg_dump {dump_major} cannot dump PostgreSQL {}: the pg_dump round trip \
+             is not run against this server\n",
+            version / 10000
+        );
+        return false;
+    }
+    true
+}
+
 /// Drops a PostgreSQL database, closing its connections first where the
 /// server can (`WITH (FORCE)` is PostgreSQL 13 and later).
 pub fn drop_postgres_database(client: &mut postgres::Client, name: &str) {

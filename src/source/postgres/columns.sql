@@ -3,7 +3,10 @@
 -- those of the relations it read. Ordered by attnum within each relation, the only order
 -- the source needs (ordering by names would sort every column on the server).
 -- For arrays the element type is described, since the type modifier (length,
--- precision) applies to the element.
+-- precision) applies to the element. COLUMN_IDENTITY: a partition's column
+-- has its partitioned table's identity from PostgreSQL 17; before, only the
+-- root holds it, and the partition's is read from the root (the same schema
+-- reads the same on every version).
 SELECT n.nspname::text,
        c.relname::text,
        a.attnum::int,
@@ -17,7 +20,7 @@ SELECT n.nspname::text,
        et.typtype::text,
        etn.nspname::text,
        pg_get_expr(ad.adbin, ad.adrelid),
-       a.attidentity::text,
+       COLUMN_IDENTITY,
        a.attgenerated::text,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END,
        d.description,

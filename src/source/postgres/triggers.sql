@@ -1,7 +1,9 @@
 -- User triggers (not the internal ones behind foreign keys), with when they
 -- fire (tgenabled: O as usual, D disabled, R replica only, A always), and the
--- partitioned table's trigger a partition's trigger is cloned from (tgparentid,
--- PostgreSQL 13+; before, clones are internal and left out).
+-- partitioned table's trigger a partition's trigger is cloned from
+-- (TRIGGER_PARENT: tgparentid from PostgreSQL 13; on 12 a clone is internal
+-- and its parent is its pg_depend 'P' reference, so TRIGGER_SHOWN lets those
+-- clones in there: the same schema reads the same on every version).
 SELECT n.nspname::text,
        c.relname::text,
        t.tgname::text,
@@ -11,4 +13,4 @@ SELECT n.nspname::text,
 FROM pg_trigger AS t
 JOIN pg_class AS c ON c.oid = t.tgrelid
 JOIN user_schemas AS n ON n.oid = c.relnamespace
-WHERE NOT t.tgisinternal
+WHERE TRIGGER_SHOWN

@@ -6,7 +6,9 @@ use super::{Db, json, lines};
 use crate::util::{self, Sandbox};
 
 /// A hash-partitioned table with three partitions, a key, a check and an
-/// index, and a trigger function to hang triggers on.
+/// index, and a trigger function to hang triggers on. Row triggers on the
+/// parent are AFTER ones: PostgreSQL 12 refuses BEFORE row triggers on a
+/// partitioned table (13 has them).
 fn partitioned(admin: &str) -> Db {
     let db = Db::new(admin);
     db.exec(
@@ -33,7 +35,7 @@ fn partitions_record_what_they_have_from_the_parent() {
     };
     let db = partitioned(&admin);
     db.exec(
-        "CREATE TRIGGER attachments_touch BEFORE UPDATE ON attachments
+        "CREATE TRIGGER attachments_touch AFTER UPDATE ON attachments
              FOR EACH ROW EXECUTE FUNCTION touch();
          CREATE INDEX attachments_p1_bytes_idx ON attachments_p1 (bytes);
          ALTER TABLE attachments_p1 ADD CONSTRAINT p1_small CHECK (bytes < 100);",
@@ -72,7 +74,7 @@ fn a_change_made_on_the_parent_is_reported_once() {
          CREATE INDEX attachments_bytes_idx ON attachments (bytes);
          ALTER TABLE attachments ADD CONSTRAINT attachments_bytes_cap CHECK (bytes < 1000000000);
          ALTER TABLE attachments ADD CONSTRAINT attachments_post_sha UNIQUE (post_id, sha256);
-         CREATE TRIGGER attachments_touch BEFORE UPDATE ON attachments
+         CREATE TRIGGER attachments_touch AFTER UPDATE ON attachments
              FOR EACH ROW EXECUTE FUNCTION touch();",
         1,
     );
@@ -247,4 +249,34 @@ fn a_foreign_key_to_a_partitioned_table_is_one_key() {
         0,
     );
     assert_eq!(changes, lines(&["info PARTITION_ADDED public.posts_c"]));
+}
+
+/// A partition's column has its partitioned table's identity on every
+/// server: PostgreSQL 17 records it on the partition, older ones only on the
+/// root, and a baseline taken before an upgrade must not turn into
+/// COLUMN_IDENTITY_MADE_ALWAYS on every partition after it.
+#[test]
+fn a_partition_column_has_its_root_identity_on_every_version() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let db = Db::new(&admin);
+    db.exec(
+        "CREATE TABLE reports (id bigint GENERATED ALWAYS AS IDENTITY, kind text NOT NULL)
+             PARTITION BY LIST (kind);
+         CREATE TABLE reports_spam PARTITION OF reports FOR VALUES IN ('spam')
+             PARTITION BY HASH (id);
+         CREATE TABLE reports_spam_0 PARTITION OF reports_spam
+             FOR VALUES WITH (MODULUS 2, REMAINDER 0);",
+    );
+    let sandbox = Sandbox::new();
+    let snapshot = json(&db.snapshot(&sandbox, "s.json"));
+    let tables = &snapshot["schemas"]["public"]["tables"];
+    for table in ["reports", "reports_spam", "reports_spam_0"] {
+        let id = tables[table]["columns"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["name"] == "id"))
+            .unwrap_or_else(|| panic!("{table}: {}", tables[table]));
+        assert_eq!(id["identity"], "always", "{table}: {id}");
+    }
 }
