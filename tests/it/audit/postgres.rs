@@ -435,13 +435,15 @@ impl Server for Pg {
 
 impl Drop for Pg {
     fn drop(&mut self) {
-        if let Ok(mut a) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = a.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-            let _ = a.batch_execute(&format!("DROP ROLE IF EXISTS {}", self.role));
-        }
+        let connect = || postgres::Client::connect(&self.admin, postgres::NoTls);
+        let (Ok(spare), Ok(mut admin)) = (connect(), connect()) else {
+            return;
+        };
+        // Close this case's own session first: before PostgreSQL 13 a
+        // database with a session open cannot be dropped.
+        let _ = std::mem::replace(&mut self.client, spare).close();
+        util::drop_postgres_database(&mut admin, &self.name);
+        let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", self.role));
     }
 }
 
