@@ -673,7 +673,7 @@ impl Catalog {
                 "r" => "parallel restricted",
                 _ => "parallel unsafe",
             });
-            let arguments: String = row.try_get(13)?;
+            let arguments = normalize::arguments(&row.try_get::<_, String>(13)?);
             let signature = format!("{name}({arg_types})");
             if kind == "a" {
                 let aggregate =

@@ -19,6 +19,36 @@ pub fn canonical(text: &str) -> String {
     canonical_tokens(tokens)
 }
 
+/// A routine's argument list as `pg_get_function_arguments` prints it, with
+/// the default mode left out: PostgreSQL 14 and later write a procedure's
+/// input arguments `IN p date`, older servers `p date`, and both mean the
+/// same. `INOUT`, `OUT` and `VARIADIC` stay.
+pub fn arguments(text: &str) -> String {
+    let tokens = sql::tokenize_in(Dialect::Postgres, text);
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut depth = 0i32;
+    let mut at_start = true;
+    for t in &tokens {
+        if at_start && t.is_word("in") {
+            out.push_str(&text[copied..t.start]);
+            copied = text[t.end..]
+                .find(|c: char| !c.is_whitespace())
+                .map_or(text.len(), |skip| t.end + skip);
+        }
+        at_start = false;
+        if t.is_punct("(") || t.is_punct("[") {
+            depth += 1;
+        } else if t.is_punct(")") || t.is_punct("]") {
+            depth -= 1;
+        } else if depth == 0 && t.is_punct(",") {
+            at_start = true;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// `ARRAY[(a)::T, (b)::T]` is written `(ARRAY[a, b])::T[]`: the two are the
 /// same array, and the server deparses the same check one way when it is
 /// created (`role IN ('a', 'b')` on a varchar column gives `(ARRAY['a'::character
@@ -605,6 +635,26 @@ pub fn index_column(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_in_mode_of_an_argument_is_left_out() {
+        assert_eq!(arguments("IN p_until date"), "p_until date");
+        assert_eq!(
+            arguments("IN a integer, INOUT b text DEFAULT 'in, x', OUT c numeric(10,2), in d int"),
+            "a integer, INOUT b text DEFAULT 'in, x', OUT c numeric(10,2), d int"
+        );
+        assert_eq!(
+            arguments("a integer DEFAULT f(1, 2), IN b text"),
+            "a integer DEFAULT f(1, 2), b text"
+        );
+        // An argument named like the mode is not its mode, nor is a word later on.
+        assert_eq!(
+            arguments("\"in\" integer, x text"),
+            "\"in\" integer, x text"
+        );
+        assert_eq!(arguments("VARIADIC xs text[]"), "VARIADIC xs text[]");
+        assert_eq!(arguments(""), "");
+    }
 
     #[test]
     fn a_final_semicolon_and_whole_parentheses_are_layout() {
