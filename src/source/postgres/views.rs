@@ -36,7 +36,11 @@ pub fn view_definition(definition: &str) -> String {
                     && t.ident() == qualifier
                     && !relation.contains(&i)
                     && tokens.get(i + 1).is_some_and(|n| n.is_punct("."))
-                    && !(i > 0 && tokens[i - 1].is_punct("."));
+                    // `other.orders.x`: a name after a dot is not the qualifier.
+                    && !i
+                        .checked_sub(1)
+                        .and_then(|before| tokens.get(before))
+                        .is_some_and(|b| b.is_punct("."));
                 if qualifies {
                     i += 2;
                     continue;
@@ -147,6 +151,14 @@ mod tests {
                 "SELECT EXTRACT(year FROM orders.placed) AS y FROM app.orders GROUP BY orders.id"
             ),
             "select extract(year from placed) as y from app.orders group by id"
+        );
+    }
+
+    #[test]
+    fn only_the_relations_own_qualifier_is_removed() {
+        assert_eq!(
+            view_definition("SELECT orders.id, (orders.addr).city, other.orders.x FROM app.orders"),
+            "select id, (addr).city, other.orders.x from app.orders"
         );
     }
 
