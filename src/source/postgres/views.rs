@@ -155,6 +155,18 @@ mod tests {
     }
 
     #[test]
+    fn an_alias_written_with_as_is_the_qualifier() {
+        assert_eq!(
+            view_definition("SELECT o.id FROM app.orders AS o WHERE o.x > 0"),
+            "select id from app.orders as o where x > 0"
+        );
+        assert_eq!(
+            view_definition("SELECT o.id FROM app.orders o;"),
+            "select id from app.orders o"
+        );
+    }
+
+    #[test]
     fn only_the_relations_own_qualifier_is_removed() {
         assert_eq!(
             view_definition("SELECT orders.id, (orders.addr).city, other.orders.x FROM app.orders"),
