@@ -155,6 +155,8 @@ mod tests {
         // A part of a name, a string, another schema's table of that name.
         assert!(!echo("select tracks_x from t", "select songs_x from t"));
         assert!(!echo("select 'tracks' from t", "select 'songs' from t"));
+        // A string compares as written (case too), beside a rename.
+        assert!(!echo("select 'A' from tracks", "select 'a' from songs"));
         assert!(!echo(
             "select a from other.tracks",
             "select a from other.songs"
