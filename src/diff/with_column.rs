@@ -193,6 +193,26 @@ mod tests {
     }
 
     #[test]
+    fn the_check_goes_to_its_own_column_and_function_names_are_not_columns() {
+        // Two new columns; the check is on the second, and calls a function.
+        let mut new = with_c(base(), |_| {});
+        let mut d = column("d", 3, int());
+        d.nullable = true;
+        new.columns.push(d);
+        new.checks
+            .insert("t_d_check".into(), check("length(d) > 0"));
+        let mut found = lines(&base(), &new);
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "COLUMN_ADDED main.t.c integer",
+                "COLUMN_ADDED main.t.d integer, with check (length(d) > 0)",
+            ]
+        );
+    }
+
+    #[test]
     fn a_foreign_key_over_the_new_nullable_column_is_part_of_it() {
         let mut new = with_c(base(), |_| {});
         new.foreign_keys.insert(
