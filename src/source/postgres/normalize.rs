@@ -653,6 +653,11 @@ mod tests {
             "\"in\" integer, x text"
         );
         assert_eq!(arguments("VARIADIC xs text[]"), "VARIADIC xs text[]");
+        // `IN` inside a default is the operator.
+        assert_eq!(
+            arguments("a boolean DEFAULT 1 IN (1, 2), IN b int"),
+            "a boolean DEFAULT 1 IN (1, 2), b int"
+        );
         assert_eq!(arguments(""), "");
     }
 
