@@ -205,12 +205,13 @@ fn element_cast<'t, 'a>(
         let ty = &element[close + 2..];
         return (!ty.is_empty()).then_some((&element[1..close], ty, true));
     }
-    // A literal or a (qualified) column, then its casts.
+    // A literal or a (qualified) column, then its casts. (A keyword that
+    // starts an expression, `CASE` or `NOT`, is never followed by `::`, so
+    // such an element is no cast chain either.)
     if !matches!(
         element[0].kind,
         TokenKind::String | TokenKind::Number | TokenKind::Word | TokenKind::QuotedIdent
-    ) || is_operator_word(&element[0])
-    {
+    ) {
         return None;
     }
     let mut i = 1;
@@ -668,6 +669,25 @@ mod tests {
         assert_eq!(canonical(";"), "");
         // Only a final one: a body of statements keeps its inner ones.
         assert_eq!(canonical("begin select 1; end;"), "begin select 1 ; end");
+    }
+
+    #[test]
+    fn qualified_columns_cast_twice_fold_too() {
+        assert_eq!(
+            canonical("ARRAY[t.a::character varying::text, t.b::character varying::text]"),
+            "array[t.a::character varying, t.b::character varying]::text[]"
+        );
+        // An expression is not a cast chain.
+        for text in [
+            "ARRAY[CASE WHEN a THEN 'x' END::text::text, 'y'::text::text]",
+            "ARRAY[NOT a::boolean::boolean, b::boolean::boolean]",
+        ] {
+            assert_eq!(
+                canonical(text),
+                sql::canonical_in(Dialect::Postgres, text),
+                "{text}"
+            );
+        }
     }
 
     #[test]
