@@ -244,7 +244,7 @@ fn type_end(tokens: &[Token<'_>], start: usize) -> Option<usize> {
     if !tokens.get(start).is_some_and(name) {
         return None;
     }
-    let mut i = start + 1;
+    let mut i = start;
     while let Some(t) = tokens.get(i) {
         if name(t) || t.is_punct(".") {
             i += 1;
@@ -272,7 +272,7 @@ fn is_operator_word(t: &Token<'_>) -> bool {
         "collate", "at", "escape", "operator", "any", "all", "some", "case", "when", "then",
         "else", "end", "array",
     ];
-    t.kind == TokenKind::Word && WORDS.iter().any(|w| t.is_word(w))
+    WORDS.iter().any(|w| t.is_word(w))
 }
 
 /// PostgreSQL tokens, array element casts folded.
@@ -677,8 +677,9 @@ mod tests {
             canonical("ARRAY[t.a::character varying::text, t.b::character varying::text]"),
             "array[t.a::character varying, t.b::character varying]::text[]"
         );
-        // An expression is not a cast chain.
+        // An expression is not a cast chain, nor is a collated value.
         for text in [
+            "ARRAY['a'::character varying::text COLLATE \"C\", 'b'::character varying::text COLLATE \"C\"]",
             "ARRAY[CASE WHEN a THEN 'x' END::text::text, 'y'::text::text]",
             "ARRAY[NOT a::boolean::boolean, b::boolean::boolean]",
         ] {
