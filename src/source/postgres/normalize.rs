@@ -215,10 +215,9 @@ fn element_cast<'t, 'a>(
         return None;
     }
     let mut i = 1;
-    while element.get(i).is_some_and(|t| t.is_punct("."))
-        && element
-            .get(i + 1)
-            .is_some_and(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+    while let [dot, name, ..] = &element[i..]
+        && dot.is_punct(".")
+        && matches!(name.kind, TokenKind::Word | TokenKind::QuotedIdent)
     {
         i += 2;
     }
