@@ -144,6 +144,28 @@ struct Collector {
 }
 
 impl Collector {
+    /// Each object of one schema that only `new` has, as `added`, with its
+    /// description as the after value.
+    fn push_added<T>(
+        &mut self,
+        schema: &str,
+        old: &BTreeMap<String, T>,
+        new: &BTreeMap<String, T>,
+        added: ChangeType,
+        describe: impl Fn(&T) -> String,
+    ) {
+        for (name, n) in new {
+            if !old.contains_key(name) {
+                self.push(
+                    added,
+                    ObjectPath::table(schema, name),
+                    None,
+                    Some(describe(n)),
+                );
+            }
+        }
+    }
+
     fn push(
         &mut self,
         change_type: ChangeType,

@@ -57,16 +57,7 @@ fn diff_aggregates(
             }
         }
     }
-    for (name, n) in new {
-        if !old.contains_key(name) {
-            out.push(
-                FUNCTION_ADDED,
-                ObjectPath::table(schema, name),
-                None,
-                Some(describe(n)),
-            );
-        }
-    }
+    out.push_added(schema, old, new, FUNCTION_ADDED, describe);
 }
 
 fn aggregate_aspects(a: &Aggregate) -> Vec<String> {
@@ -165,16 +156,7 @@ fn diff_domains(
         }
         diff_domain_checks(&path, &o.checks, &n.checks, out);
     }
-    for (name, n) in new {
-        if !old.contains_key(name) {
-            out.push(
-                DOMAIN_ADDED,
-                ObjectPath::table(schema, name),
-                None,
-                Some(describe_domain(n)),
-            );
-        }
-    }
+    out.push_added(schema, old, new, DOMAIN_ADDED, describe_domain);
 }
 
 /// A constraint validated (or marked NOT VALID again) under its name with the
@@ -249,16 +231,7 @@ fn diff_composite_types(
             ),
         }
     }
-    for (name, n) in new {
-        if !old.contains_key(name) {
-            out.push(
-                COMPOSITE_TYPE_ADDED,
-                ObjectPath::table(schema, name),
-                None,
-                Some(describe_composite(n)),
-            );
-        }
-    }
+    out.push_added(schema, old, new, COMPOSITE_TYPE_ADDED, describe_composite);
 }
 
 fn describe_rule(r: &Trigger) -> String {

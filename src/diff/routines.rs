@@ -97,16 +97,7 @@ pub(super) fn diff_routines(
             out.push(FUNCTION_CHANGED, path, Some(before), Some(after));
         }
     }
-    for (name, n) in new {
-        if !old.contains_key(name) {
-            out.push(
-                FUNCTION_ADDED,
-                ObjectPath::table(schema, name),
-                None,
-                Some(describe_routine(n)),
-            );
-        }
-    }
+    out.push_added(schema, old, new, FUNCTION_ADDED, describe_routine);
 }
 
 /// A routine's aspects besides its body, for any engine: kind, result,
@@ -194,14 +185,5 @@ pub(super) fn diff_events(
             out.push(COMMENT_CHANGED, path, o.comment.clone(), n.comment.clone());
         }
     }
-    for (name, n) in new {
-        if !old.contains_key(name) {
-            out.push(
-                EVENT_ADDED,
-                ObjectPath::table(schema, name),
-                None,
-                Some(describe_event(n)),
-            );
-        }
-    }
+    out.push_added(schema, old, new, EVENT_ADDED, describe_event);
 }
