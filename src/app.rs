@@ -46,7 +46,14 @@ pub fn run(cli: Cli) -> Result<Finished> {
             )?;
             Ok(Finished {
                 code,
-                summary: Some(format!("driftguard: notify test exit={code}")),
+                summary: Some(format!(
+                    "driftguard: notify test result={} exit={code}",
+                    if code == code::PASS {
+                        "delivered"
+                    } else {
+                        "undelivered"
+                    }
+                )),
             })
         }
         Command::Rules(args) => list_rules(args),
@@ -77,7 +84,18 @@ pub fn run(cli: Cli) -> Result<Finished> {
 /// Decides colour once for the whole process.
 fn setup_color(choice: ColorChoice) {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let on = match choice {
+    colored::control::set_override(color_enabled(choice, env, std::io::stdout().is_terminal()));
+}
+
+/// `--color`, then in this order: `NO_COLOR` (off), `CLICOLOR_FORCE` (on unless
+/// `0`), `TERM=dumb` (off), GitHub Actions (on: its log shows colour), and
+/// last whether standard output is a terminal. `env` gives non-empty values only.
+fn color_enabled(
+    choice: ColorChoice,
+    env: impl Fn(&str) -> Option<String>,
+    stdout_is_terminal: bool,
+) -> bool {
+    match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
@@ -85,12 +103,13 @@ fn setup_color(choice: ColorChoice) {
                 false
             } else if env("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
                 true
+            } else if env("TERM").as_deref() == Some("dumb") {
+                false
             } else {
-                env("GITHUB_ACTIONS").as_deref() == Some("true") || std::io::stdout().is_terminal()
+                env("GITHUB_ACTIONS").as_deref() == Some("true") || stdout_is_terminal
             }
         }
-    };
-    colored::control::set_override(on);
+    }
 }
 
 fn snapshot(args: &SnapshotArgs, policy: Option<&Loaded>) -> Result<Finished> {
@@ -340,7 +359,8 @@ fn list_rules(args: &RulesArgs) -> Result<Finished> {
 fn explain(name: &str) -> Result<Finished> {
     let change_type = ChangeType::parse(name).ok_or_else(|| {
         Error::Usage(format!(
-            "unknown change type `{name}`; run `driftguard rules` to list them"
+            "unknown change type `{name}`; {}",
+            ChangeType::unknown_hint(name)
         ))
     })?;
     let r = change_type.rule();
@@ -362,6 +382,61 @@ fn explain(name: &str) -> Result<Finished> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_follows_flag_then_environment_then_terminal() {
+        use ColorChoice::{Always, Auto, Never};
+        // (choice, environment, stdout is a terminal, colour)
+        type Case = (ColorChoice, &'static [(&'static str, &'static str)], bool, bool);
+        let table: &[Case] = &[
+            (Always, &[("NO_COLOR", "1"), ("TERM", "dumb")], false, true),
+            (
+                Never,
+                &[("CLICOLOR_FORCE", "1"), ("GITHUB_ACTIONS", "true")],
+                true,
+                false,
+            ),
+            (Auto, &[], true, true),
+            (Auto, &[], false, false),
+            (Auto, &[("NO_COLOR", "1")], true, false),
+            (
+                Auto,
+                &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")],
+                true,
+                false,
+            ),
+            (Auto, &[("CLICOLOR_FORCE", "1")], false, true),
+            (Auto, &[("CLICOLOR_FORCE", "0")], false, false),
+            (
+                Auto,
+                &[("CLICOLOR_FORCE", "1"), ("TERM", "dumb")],
+                false,
+                true,
+            ),
+            (Auto, &[("TERM", "dumb")], true, false),
+            (
+                Auto,
+                &[("TERM", "dumb"), ("GITHUB_ACTIONS", "true")],
+                false,
+                false,
+            ),
+            (Auto, &[("TERM", "xterm-256color")], true, true),
+            (Auto, &[("GITHUB_ACTIONS", "true")], false, true),
+            (Auto, &[("GITHUB_ACTIONS", "false")], false, false),
+        ];
+        for (choice, vars, terminal, want) in table {
+            let env = |k: &str| {
+                vars.iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| v.to_string())
+            };
+            assert_eq!(
+                color_enabled(*choice, env, *terminal),
+                *want,
+                "{choice:?} {vars:?} terminal={terminal}"
+            );
+        }
+    }
 
     #[test]
     fn fail_on_decides_which_results_fail_the_run() {

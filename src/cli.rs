@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::error::EXIT_CODE_TABLE;
+use crate::help;
 use crate::notify::retry::parse_duration;
 use crate::report::{Format, ReportFile};
 use crate::snapshot_file::FileFormat;
@@ -19,7 +19,9 @@ use crate::snapshot_file::FileFormat;
     long_about = "Snapshots a PostgreSQL, MySQL/MariaDB or SQLite schema into a deterministic baseline file, \
                   diffs a live database against it, classifies every change as breaking / warning / info, \
                   and exits with a code that says pass / warning / breaking / could-not-check.",
-    after_help = EXIT_CODE_TABLE
+    after_help = help::SHORT,
+    after_long_help = help::main(),
+    max_term_width = 100
 )]
 pub struct Cli {
     /// When to colour the output: auto honours NO_COLOR, CLICOLOR_FORCE, GitHub Actions and whether stdout is a terminal.
@@ -48,13 +50,13 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write a snapshot of a live database's schema (the baseline file).
-    #[command(after_help = EXIT_CODE_TABLE)]
+    #[command(after_help = help::SHORT, after_long_help = help::snapshot())]
     Snapshot(SnapshotArgs),
     /// Compare two schemas; each side is a snapshot file or a database URL.
-    #[command(after_help = EXIT_CODE_TABLE)]
+    #[command(after_help = help::SHORT, after_long_help = help::diff())]
     Diff(DiffArgs),
     /// Snapshot a live database, compare it with a baseline, report and exit with the verdict.
-    #[command(after_help = EXIT_CODE_TABLE)]
+    #[command(after_help = help::SHORT, after_long_help = help::check())]
     Check(CheckArgs),
     /// Send notifications without checking a database.
     Notify {
@@ -62,8 +64,10 @@ pub enum Command {
         command: NotifyCommand,
     },
     /// List every change type with its default severity and meaning.
+    #[command(after_help = help::SHORT, after_long_help = help::rules())]
     Rules(RulesArgs),
     /// Explain one change type: why it matters and what to do.
+    #[command(after_help = help::SHORT, after_long_help = help::explain())]
     Explain {
         /// A change type such as COLUMN_DROPPED (see `driftguard rules`).
         change_type: String,
@@ -74,12 +78,14 @@ pub enum Command {
         command: ConfigCommand,
     },
     /// Write a commented starter policy file (never overwrites).
+    #[command(after_help = help::SHORT, after_long_help = help::init())]
     Init {
         /// Where to write it.
         #[arg(default_value = "driftguard.yml")]
         path: String,
     },
     /// Print a shell completion script.
+    #[command(after_help = help::SHORT, after_long_help = help::completions())]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -89,6 +95,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Check every key, environment, glob and rule of the policy file.
+    #[command(after_help = help::SHORT, after_long_help = help::config_check())]
     Check,
 }
 
@@ -181,7 +188,7 @@ pub struct CheckArgs {
 #[derive(Debug, Subcommand)]
 pub enum NotifyCommand {
     /// Send a synthetic info event through every configured channel; exits 0 only if all were delivered, else 75.
-    #[command(after_help = EXIT_CODE_TABLE)]
+    #[command(after_help = help::SHORT, after_long_help = help::notify_test())]
     Test(ChannelArgs),
 }
 

@@ -309,7 +309,8 @@ fn overrides(
         let line = line_of(text, &format!("{key}:"));
         let change_type = ChangeType::parse(key).ok_or_else(|| {
             Error::Config(format!(
-                "{shown} line {line}: rules: unknown change type `{key}`; run `driftguard rules` for the list"
+                "{shown} line {line}: rules: unknown change type `{key}`; {}",
+                ChangeType::unknown_hint(key)
             ))
         })?;
         let entries: Vec<(&String, Vec<&String>)> = match setting {

@@ -21,21 +21,37 @@ pub mod code {
     pub const CONFIG: i32 = 78;
 }
 
-/// The exit-code table as printed by `--help` and the README.
-pub const EXIT_CODE_TABLE: &str = "\
-Exit codes:
-   0  pass (or below --fail-on)
-   1  breaking drift
-   2  warning drift (with --fail-on warning, the default)
-  64  usage error: bad flags or arguments
-  65  a baseline, snapshot or report file that cannot be parsed, or of an unsupported format version
-  66  an input file that does not exist
-  69  database unreachable: DNS, refused, TLS handshake, time-out
-  70  internal error
-  73  an output file that cannot be written
-  75  a notification still failed after all retries, and --require-delivery was given
-  77  database authentication or catalog permission denied
-  78  invalid configuration";
+/// Every exit code with its meaning, as `--help` (see `crate::help`) and the
+/// README print them.
+pub const EXIT_CODES: &[(i32, &str)] = &[
+    (code::PASS, "pass (or below --fail-on)"),
+    (code::BREAKING, "breaking drift"),
+    (
+        code::WARNING,
+        "warning drift (with --fail-on warning, the default)",
+    ),
+    (code::USAGE, "usage error: bad flags or arguments"),
+    (
+        code::DATA,
+        "an input file that cannot be parsed, or of an unsupported format version",
+    ),
+    (code::NO_INPUT, "an input file that does not exist"),
+    (
+        code::UNAVAILABLE,
+        "database unreachable: DNS, refused, TLS handshake, time-out",
+    ),
+    (code::INTERNAL, "internal error"),
+    (code::CANT_CREATE, "an output file that cannot be written"),
+    (
+        code::DELIVERY,
+        "a notification failed after all retries (with --require-delivery)",
+    ),
+    (
+        code::DENIED,
+        "database authentication or catalog permission denied",
+    ),
+    (code::CONFIG, "invalid configuration"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

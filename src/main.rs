@@ -36,12 +36,17 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            // Help and version are answers, not errors; every other clap error is a usage error.
-            let exit = match e.kind() {
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => code::PASS,
-                _ => code::USAGE,
-            };
-            std::process::exit(exit);
+            // Help and version are answers, not errors; every other clap error is
+            // a usage error, and ends with the summary line like every failure.
+            match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    std::process::exit(code::PASS)
+                }
+                _ => {
+                    eprintln!("driftguard: result=error exit={}", code::USAGE);
+                    std::process::exit(code::USAGE);
+                }
+            }
         }
     };
     let exit = match app::run(cli) {

@@ -406,6 +406,50 @@ impl ChangeType {
             .map(|r| r.change_type)
             .find(|t| t.as_str() == wanted)
     }
+
+    /// The change type a misspelled name most likely meant: the nearest by
+    /// edit distance (case, `-` and `_` aside), when it is at most 3 edits and
+    /// at most a third of the name's length away; ties go to the first in the table.
+    pub fn suggest(text: &str) -> Option<ChangeType> {
+        let wanted = text.trim().to_ascii_uppercase().replace('-', "_");
+        let limit = (wanted.chars().count() / 3).min(3);
+        RULES
+            .iter()
+            .map(|r| {
+                (
+                    edit_distance(&wanted, r.change_type.as_str()),
+                    r.change_type,
+                )
+            })
+            .filter(|(d, _)| *d <= limit)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, t)| t)
+    }
+
+    /// What an error about an unknown change type adds: the suggestion, or
+    /// where the list is.
+    pub fn unknown_hint(text: &str) -> String {
+        match ChangeType::suggest(text) {
+            Some(t) => format!("did you mean `{t}`? (`driftguard rules` lists them all)"),
+            None => "run `driftguard rules` to list them".to_string(),
+        }
+    }
+}
+
+/// Levenshtein distance in characters: insertions, deletions, substitutions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let replaced = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = replaced.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
 }
 
 impl std::fmt::Display for ChangeType {
@@ -609,6 +653,39 @@ impl Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        assert_eq!(edit_distance("", ""), 0);
+        assert_eq!(edit_distance("ABC", ""), 3);
+        assert_eq!(edit_distance("", "ABC"), 3);
+        assert_eq!(edit_distance("ABC", "ABC"), 0);
+        assert_eq!(edit_distance("ABC", "AXC"), 1);
+        assert_eq!(edit_distance("AC", "ABC"), 1);
+        assert_eq!(edit_distance("ABC", "AC"), 1);
+        assert_eq!(edit_distance("KITTEN", "SITTING"), 3);
+        assert_eq!(edit_distance("ÉA", "EA"), 1, "characters, not bytes");
+    }
+
+    #[test]
+    fn a_misspelled_change_type_gets_the_nearest_one() {
+        let s = |t: &str| ChangeType::suggest(t).map(|c| c.as_str());
+        assert_eq!(s("column_droped"), Some("COLUMN_DROPPED"));
+        assert_eq!(s("COLUMN-DROPED"), Some("COLUMN_DROPPED"));
+        assert_eq!(s(" colum_dropd "), Some("COLUMN_DROPPED"));
+        assert_eq!(s("INDEX_DROPED"), Some("INDEX_DROPPED"));
+        // Three edits away is the most, and at most a third of the name.
+        assert_eq!(s("COLUMN_DRXXXED"), Some("COLUMN_DROPPED"));
+        assert_eq!(s("COLUMN_DXXXXED"), None);
+        assert_eq!(s("TABL_ADED"), Some("TABLE_ADDED"));
+        assert_eq!(s("TABLE_ADD"), Some("TABLE_ADDED"), "two edits in nine");
+        assert_eq!(s("TABLE_AD"), None, "three edits in eight");
+        // The nearest wins, whatever its place in the table.
+        assert_eq!(s("INDEX_DROPPEX"), Some("INDEX_DROPPED"));
+        assert_eq!(s("TABLE_DROPPED_"), Some("TABLE_DROPPED"));
+        assert_eq!(s("completely different"), None);
+        assert_eq!(s(""), None);
+    }
 
     fn verdict(b: usize, w: usize, i: usize) -> Verdict {
         Verdict::from_counts(Counts {

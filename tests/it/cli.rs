@@ -125,7 +125,11 @@ fn usage_errors_are_64_and_help_is_0() {
         &["check", "--db", "x.db"],
     ] {
         let out = run(driftguard().args(args), 64);
-        assert!(!stderr(&out).is_empty());
+        assert_eq!(
+            last_stderr_line(&out),
+            "driftguard: result=error exit=64",
+            "{args:?}"
+        );
     }
     let help = run(driftguard().arg("--help"), 0);
     assert!(
@@ -342,6 +346,14 @@ fn rules_explain_and_completions() {
     assert!(explain.contains("Recommendation:"));
     let out = run(driftguard().args(["explain", "NOPE"]), 64);
     assert!(stderr(&out).contains("driftguard rules"));
+    assert!(!stderr(&out).contains("did you mean"), "{}", stderr(&out));
+    let typo = run(driftguard().args(["explain", "column_droped"]), 64);
+    assert!(
+        stderr(&typo).contains("did you mean `COLUMN_DROPPED`?"),
+        "{}",
+        stderr(&typo)
+    );
+    assert_eq!(last_stderr_line(&typo), "driftguard: result=error exit=64");
     let bash = stdout(&run(driftguard().args(["completions", "bash"]), 0));
     assert!(bash.contains("_driftguard()"));
 }
@@ -394,6 +406,14 @@ fn colour_follows_the_environment() {
     assert!(coloured(&[("GITHUB_ACTIONS", "true")], &[]));
     assert!(!coloured(
         &[("GITHUB_ACTIONS", "true"), ("NO_COLOR", "1")],
+        &[]
+    ));
+    assert!(!coloured(
+        &[("GITHUB_ACTIONS", "true"), ("TERM", "dumb")],
+        &[]
+    ));
+    assert!(coloured(
+        &[("GITHUB_ACTIONS", "true"), ("TERM", "xterm")],
         &[]
     ));
     assert!(coloured(&[("NO_COLOR", "1")], &["--color", "always"]));

@@ -73,6 +73,7 @@ pub fn driftguard() -> Command {
         "DRIFTGUARD_SLACK_WEBHOOK_URL",
         "DRIFTGUARD_GITHUB",
         "COLUMNS",
+        "TERM",
     ] {
         cmd.env_remove(var);
     }
