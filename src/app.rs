@@ -282,18 +282,21 @@ fn config_check(explicit: Option<&str>) -> Result<Finished> {
     })
 }
 
-/// The width to fit: the terminal's, else $COLUMNS, else 80.
-fn terminal_width() -> u16 {
-    if std::io::stdout().is_terminal()
-        && let Some((w, _)) = comfy_table::Table::new().width().map(|w| (w, ()))
-    {
-        return w;
+/// The terminal's width when standard output is one (`$COLUMNS`, else 80,
+/// when its size cannot be read); `None` for pipes and files.
+fn terminal_width() -> Option<u16> {
+    if !std::io::stdout().is_terminal() {
+        return None;
     }
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|w| *w >= 40)
-        .unwrap_or(80)
+    comfy_table::Table::new().width().or_else(|| {
+        Some(
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .filter(|w| *w >= 40)
+                .unwrap_or(80),
+        )
+    })
 }
 
 /// The exit code of a result under `--fail-on` (README, Exit codes).
@@ -331,7 +334,7 @@ fn list_rules(args: &RulesArgs) -> Result<Finished> {
                 table
                     .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
                     .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-                    .set_width(terminal_width().max(100))
+                    .set_width(terminal_width().unwrap_or(100).max(100))
                     .set_header(vec!["Change type", "Default", "Meaning"]);
                 for r in RULES {
                     table.add_row(vec![
@@ -387,7 +390,12 @@ mod tests {
     fn colour_follows_flag_then_environment_then_terminal() {
         use ColorChoice::{Always, Auto, Never};
         // (choice, environment, stdout is a terminal, colour)
-        type Case = (ColorChoice, &'static [(&'static str, &'static str)], bool, bool);
+        type Case = (
+            ColorChoice,
+            &'static [(&'static str, &'static str)],
+            bool,
+            bool,
+        );
         let table: &[Case] = &[
             (Always, &[("NO_COLOR", "1"), ("TERM", "dumb")], false, true),
             (

@@ -121,9 +121,9 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
     out
 }
 
-/// One step of the alignment of the two word lists.
+/// One step of the alignment of two lists (words here, lines in the text report).
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Op {
+pub(crate) enum Op {
     Same,
     Removed,
     Added,
@@ -131,7 +131,7 @@ enum Op {
 
 /// The alignment of `old` and `new` as a list of steps, each consuming one
 /// word of old (`Same`, `Removed`) and/or of new (`Same`, `Added`).
-fn align<T: PartialEq>(old: &[T], new: &[T]) -> Vec<Op> {
+pub(crate) fn align<T: PartialEq>(old: &[T], new: &[T]) -> Vec<Op> {
     let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
     let suffix = old[prefix..]
         .iter()

@@ -89,7 +89,9 @@ impl std::str::FromStr for ReportFile {
 /// What renderers need besides the report: the terminal width (text) and the
 /// baseline file (the code-scanning formats point at lines in it).
 pub struct Context<'a> {
-    pub width: u16,
+    /// The terminal's width when the report goes to one; `None` for pipes,
+    /// files and CI logs.
+    pub width: Option<u16>,
     pub baseline: &'a anchor::Baseline,
 }
 
@@ -121,7 +123,11 @@ pub fn render_plain(
     let was_on = colored::control::SHOULD_COLORIZE.should_colorize();
     colored::control::set_override(false);
     let mut out = Vec::new();
-    let result = render(report, format, context, &mut out);
+    let file = Context {
+        width: None,
+        baseline: context.baseline,
+    };
+    let result = render(report, format, &file, &mut out);
     colored::control::set_override(was_on);
     result.map(|()| out)
 }

@@ -21,8 +21,8 @@ pub struct Outputs<'a> {
     pub format: Format,
     /// `--report` files.
     pub files: &'a [ReportFile],
-    /// The width the text report fits.
-    pub width: u16,
+    /// The width of the terminal on standard output; `None` when it is not one.
+    pub width: Option<u16>,
 }
 
 /// Writes every report and returns the exit code: `verdict` (the drift

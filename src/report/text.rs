@@ -1,13 +1,17 @@
-//! The text report for people: a header, a table of changes coloured by
-//! severity, and a one-line summary. Colour is decided by the caller (through
-//! `colored`'s global switch); the layout fits the given width.
+//! The text report for people: a header, the findings one per line grouped
+//! by severity (see [`lines`]), and a one-line summary. Colour is decided by
+//! the caller (through `colored`'s global switch); on a terminal the lines fit
+//! its width, elsewhere nothing is wrapped.
+
+mod definition;
+pub mod lines;
 
 use std::io::Write;
 
 use colored::{ColoredString, Colorize};
-use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets};
 
 use super::Report;
+use crate::escape;
 use crate::rules::{Outcome, Severity};
 
 pub fn paint_severity(severity: Severity) -> ColoredString {
@@ -26,18 +30,19 @@ pub fn paint_outcome(outcome: Outcome) -> ColoredString {
     }
 }
 
-/// Renders the report; `width` is the terminal width to fit (80 when unknown).
-pub fn render(report: &Report, width: u16, out: &mut impl Write) -> std::io::Result<()> {
+/// Renders the report; `width` is the terminal's width, `None` when the
+/// output is not a terminal (CI logs, pipes, files: nothing is wrapped).
+pub fn render(report: &Report, width: Option<u16>, out: &mut impl Write) -> std::io::Result<()> {
     let c = &report.current;
-    writeln!(
-        out,
-        "{} {} {} · database {}",
-        "driftguard".bold(),
-        c.engine,
-        c.server_version,
-        c.database
-    )?;
-    // With a single schema the prefix repeats on every row; say it once instead.
+    let shown = |text: &str| escape::terminal(&escape::cut(text, escape::VALUE_LIMIT));
+    let mut header = vec![format!(
+        "driftguard {} {} · database {}",
+        shown(&c.engine),
+        shown(&c.server_version),
+        shown(&c.database)
+    )];
+    // With a single schema on a terminal, the prefix would repeat on every
+    // line; say it once instead. Logs keep whole paths, for grep.
     let first_schema = report
         .findings
         .first()
@@ -45,69 +50,49 @@ pub fn render(report: &Report, width: u16, out: &mut impl Write) -> std::io::Res
     let single_schema =
         first_schema.filter(|s| report.findings.iter().all(|f| f.change.object.schema == *s));
     if let Some(schema) = single_schema {
-        writeln!(out, "schema:      {schema}")?;
+        header.push(format!("schema:      {}", shown(schema)));
     }
     if let Some(env) = &report.environment {
-        writeln!(out, "environment: {env}")?;
+        header.push(format!("environment: {}", shown(env)));
     }
-    writeln!(
-        out,
+    header.push(format!(
         "baseline:    {} ({})",
-        report.baseline.path,
+        shown(&report.baseline.path),
         short(&report.baseline.fingerprint)
-    )?;
-    writeln!(out, "current:     {}", short(&c.fingerprint))?;
+    ));
+    header.push(format!("current:     {}", short(&c.fingerprint)));
+    for (n, line) in header.iter().enumerate() {
+        let parts = match width {
+            Some(width) => lines::wrap(line, usize::from(width), 13),
+            None => vec![line.clone()],
+        };
+        for (k, part) in parts.iter().enumerate() {
+            match part.strip_prefix("driftguard") {
+                // The tool's name in bold, as a title.
+                Some(rest) if n == 0 && k == 0 => writeln!(out, "{}{rest}", "driftguard".bold())?,
+                _ => writeln!(out, "{part}")?,
+            }
+        }
+    }
     writeln!(out)?;
     if report.findings.is_empty() {
         writeln!(out, "No drift: the schema matches the baseline.")?;
     } else {
-        let mut table = Table::new();
-        table
-            .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(width)
-            .set_header(vec!["Severity", "Change", "Object", "Detail"]);
-        for f in &report.findings {
-            let object = if single_schema.is_some() {
-                f.change.object.short()
-            } else {
-                f.change.object.to_string()
-            };
-            table.add_row(vec![
-                paint_severity(f.severity).to_string(),
-                f.change.change_type.to_string(),
-                object,
-                f.detail.clone(),
-            ]);
-        }
-        // Change types are identifiers: never wrap them; keep object paths whole
-        // when they are not unreasonably long. Widths include the cell padding.
-        let longest_type = report
-            .findings
-            .iter()
-            .map(|f| f.change.change_type.as_str().len());
-        let longest_object = report.findings.iter().map(|f| {
-            if single_schema.is_some() {
-                f.change.object.short().len()
-            } else {
-                f.change.object.to_string().len()
-            }
-        });
-        let minimums = [
-            (1, longest_type.max().unwrap_or(0)),
-            (2, longest_object.max().unwrap_or(0).min(22)),
-        ];
-        for (index, min) in minimums {
-            if let Some(column) = table.column_mut(index) {
-                column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
-                    min as u16 + 2,
-                )));
-            }
-        }
-        writeln!(out, "{table}")?;
+        let short_paths = width.is_some() && single_schema.is_some();
+        lines::render(report, width.map(usize::from), short_paths, out)?;
     }
     writeln!(out)?;
-    writeln!(out, "{}", summary_line(report))
+    let summary = summary_line(report);
+    match width {
+        // Colour codes count as width here: at worst a line breaks early.
+        Some(width) => {
+            for part in lines::wrap(&summary, usize::from(width), 8) {
+                writeln!(out, "{part}")?;
+            }
+            Ok(())
+        }
+        None => writeln!(out, "{summary}"),
+    }
 }
 
 /// `Result: BREAKING · severity 70/100 · 2 breaking, 1 warning, 0 info`
@@ -125,5 +110,120 @@ pub fn summary_line(report: &Report) -> String {
 }
 
 fn short(fingerprint: &str) -> String {
-    format!("fingerprint {}", &fingerprint[..fingerprint.len().min(12)])
+    let start: String = fingerprint.chars().take(12).collect();
+    format!("fingerprint {}", escape::terminal(&start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::{Change, ObjectPath};
+    use crate::report::test_support::{change, report};
+    use crate::rules::ChangeType;
+
+    fn with(mut c: Change, before: &str, after: &str) -> Change {
+        c.before = Some(before.into());
+        c.after = Some(after.into());
+        c
+    }
+
+    /// Long names, a multi-line body, one-line definitions, several schemas.
+    fn sample() -> Report {
+        let long_table = "customer_loyalty_programme_membership_history_entries";
+        let long_column = "marketing_communication_preferences_opt_in_confirmed_at";
+        let body_before = "BEGIN\n  UPDATE accounts SET balance = balance - amount WHERE id = src;\n  UPDATE accounts SET balance = balance + amount WHERE id = dst;\n  INSERT INTO ledger (src, dst, amount) VALUES (src, dst, amount);\n  RETURN true;\nEND";
+        let body_after = "BEGIN\n  IF amount <= 0 THEN\n    RAISE EXCEPTION 'amount must be positive';\n  END IF;\n  UPDATE accounts SET balance = balance - amount WHERE id = src;\n  UPDATE accounts SET balance = balance + amount WHERE id = dst;\n  INSERT INTO ledger (src, dst, amount, at) VALUES (src, dst, amount, now());\n  RETURN true;\nEND";
+        let mut function = change(ChangeType::FUNCTION_CHANGED, "x", None);
+        function.object = ObjectPath {
+            schema: "billing".into(),
+            table: None,
+            column: None,
+            object: Some("transfer(integer, integer, numeric)".into()),
+        };
+        let mut other_schema = change(ChangeType::TABLE_ADDED, "audit_events", None);
+        other_schema.object.schema = "audit".into();
+        report(vec![
+            change(ChangeType::COLUMN_DROPPED, long_table, Some(long_column)),
+            change(ChangeType::TABLE_DROPPED, "coupons", None),
+            with(
+                change(
+                    ChangeType::CHECK_CHANGED,
+                    "orders",
+                    Some("orders_status_check"),
+                ),
+                "status in ('pending', 'paid', 'shipped', 'cancelled')",
+                "status in ('pending', 'paid', 'shipped', 'cancelled', 'refunded')",
+            ),
+            with(function, body_before, body_after),
+            with(
+                change(ChangeType::COLUMN_TYPE_WIDENED, "orders", Some("total")),
+                "integer",
+                "bigint",
+            ),
+            other_schema,
+        ])
+    }
+
+    fn rendered(r: &Report, width: Option<u16>) -> String {
+        colored::control::set_override(false);
+        let mut out = Vec::new();
+        render(r, width, &mut out).expect("render");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn not_a_terminal_one_finding_per_line() {
+        insta::assert_snapshot!("text_not_a_terminal", rendered(&sample(), None));
+    }
+
+    #[test]
+    fn on_terminals_of_80_120_and_200_columns() {
+        for width in [80u16, 120, 200] {
+            let text = rendered(&sample(), Some(width));
+            for line in text.lines() {
+                assert!(
+                    line.chars().count() <= usize::from(width),
+                    "{width}: {line:?}"
+                );
+            }
+            insta::assert_snapshot!(format!("text_terminal_{width}"), text);
+        }
+    }
+
+    #[test]
+    fn every_object_path_is_whole_on_one_line_of_a_log() {
+        let r = sample();
+        let text = rendered(&r, None);
+        for f in &r.findings {
+            let path = f.change.object.to_string();
+            let line = text
+                .lines()
+                .find(|l| l.contains(&path))
+                .unwrap_or_else(|| panic!("{path} not on one line:\n{text}"));
+            assert!(
+                line.contains(f.change.change_type.as_str())
+                    && line.contains(&f.severity.as_str().to_uppercase()),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn groups_are_headed_by_their_counts_breaking_first() {
+        let text = rendered(&sample(), None);
+        let headers: Vec<&str> = text
+            .lines()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+            .collect();
+        assert_eq!(headers, ["2 breaking", "3 warnings", "1 info"]);
+    }
+
+    #[test]
+    fn a_terminal_with_one_schema_shows_short_paths_a_log_whole_ones() {
+        let r = report(vec![change(ChangeType::TABLE_DROPPED, "coupons", None)]);
+        assert!(rendered(&r, None).contains("  main.coupons  "));
+        let terminal = rendered(&r, Some(80));
+        assert!(terminal.contains("schema:      main\n"), "{terminal}");
+        assert!(terminal.contains("  coupons  ") && !terminal.contains("main.coupons"));
+    }
 }

@@ -421,10 +421,31 @@ fn colour_follows_the_environment() {
 }
 
 #[test]
-fn text_report_fits_80_columns() {
-    for line in fixture_check(&["--color", "never"]).lines() {
-        assert!(line.chars().count() <= 80, "too wide: {line}");
-    }
+fn text_report_in_a_log_ignores_columns_and_keeps_findings_on_one_line() {
+    let at = |columns: &str| {
+        let mut cmd = driftguard();
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "check",
+                "--db",
+                "fixtures/shop.db",
+                "--baseline",
+                "fixtures/shop.baseline.json",
+            ])
+            .env("COLUMNS", columns);
+        stdout(&run(&mut cmd, 1))
+    };
+    let narrow = at("40");
+    assert_eq!(narrow, at("200"));
+    let finding = narrow
+        .lines()
+        .find(|l| l.contains("COLUMN_ADDED_REQUIRED"))
+        .unwrap();
+    assert!(
+        finding.starts_with("BREAKING  COLUMN_ADDED_REQUIRED  main.customers.marketing_opt_in  ")
+            && finding.ends_with("required column added: BOOLEAN not null"),
+        "{finding:?}"
+    );
 }
 
 #[test]

@@ -270,7 +270,7 @@ proptest! {
         let report = Report::new("base.json", &a, &b, findings);
         let baseline = anchor::Baseline::new("base.json", None);
         for format in Format::value_variants() {
-            let bytes = render_plain(&report, *format, &Context { width: 80, baseline: &baseline }).expect("render");
+            let bytes = render_plain(&report, *format, &Context { width: None, baseline: &baseline }).expect("render");
             prop_assert!(!bytes.is_empty() || *format == Format::Github);
         }
     }

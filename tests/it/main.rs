@@ -22,3 +22,4 @@ mod reports;
 mod secrets;
 mod soak;
 mod sqlite;
+mod terminal;
