@@ -7,6 +7,7 @@
 //! records the [`Delivery`] outcomes and only `--require-delivery` turns a
 //! failure into exit 75.
 
+pub mod https;
 pub mod retry;
 pub mod sign;
 pub mod slack;
@@ -16,10 +17,11 @@ use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use rustls::pki_types::CertificateDer;
 use serde::Serialize;
 use ureq::Agent;
 use ureq::http::Uri;
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::tls::PemItem;
 
 use crate::cli::{ChannelArgs, NotifyArgs, NotifyOn};
 use crate::config::NotifySetting;
@@ -128,6 +130,15 @@ pub struct Notifier {
     channels: Vec<Channel>,
     policy: RetryPolicy,
     agent: Agent,
+    trust: Trust,
+}
+
+/// Which certificates the client trusts, for the advice of a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Trust {
+    BuiltIn,
+    /// The `--ca-cert` file, as given.
+    File(String),
 }
 
 /// A channel as configured, before validation.
@@ -422,11 +433,15 @@ impl Notifier {
             deadline: settings.deadline,
             retry_after_cap: retry::RETRY_AFTER_CAP,
         };
-        let roots = match &settings.ca_cert {
-            Some(path) => RootCerts::from(read_ca_file(path)?),
-            None => RootCerts::WebPki,
+        let ca_certs = match &settings.ca_cert {
+            Some(path) => Some(read_ca_file(path)?),
+            None => None,
         };
-        let agent = ureq::Agent::config_builder()
+        let trust = match &settings.ca_cert {
+            Some(path) => Trust::File(path.display().to_string()),
+            None => Trust::BuiltIn,
+        };
+        let config = ureq::Agent::config_builder()
             .https_only(true)
             // Statuses are answers to classify, not errors; their bodies carry Slack's reasons.
             .http_status_as_error(false)
@@ -434,13 +449,17 @@ impl Notifier {
             .max_redirects(0)
             .user_agent(format!("driftguard/{}", env!("CARGO_PKG_VERSION")))
             .timeout_global(Some(policy.attempt_timeout))
-            .tls_config(TlsConfig::builder().root_certs(roots).build())
-            .build()
-            .new_agent();
+            .build();
+        let agent = Agent::with_parts(
+            config,
+            https::connector(https::client_config(ca_certs)?),
+            ureq::unversioned::resolver::DefaultResolver::default(),
+        );
         Ok(Some(Notifier {
             channels,
             policy,
             agent,
+            trust,
         }))
     }
 
@@ -512,7 +531,14 @@ impl Notifier {
                 ChannelKind::Slack => vec![("Content-Type", "application/json".to_string())],
             };
             scrub(
-                post(&self.agent, &channel.url, &headers, body, timeout),
+                post(
+                    &self.agent,
+                    &self.trust,
+                    &channel.url,
+                    &headers,
+                    body,
+                    timeout,
+                ),
                 channel,
             )
         };
@@ -632,7 +658,7 @@ fn scrub(attempt: Attempt, channel: &Channel) -> Attempt {
     }
 }
 
-fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>> {
+fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
     let shown = path.display();
     let pem = std::fs::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -644,7 +670,7 @@ fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>> {
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
-            Ok(PemItem::Certificate(cert)) => certs.push(cert),
+            Ok(PemItem::Certificate(cert)) => certs.push(CertificateDer::from(cert.der().to_vec())),
             Ok(_) => {}
             Err(e) => {
                 return Err(Error::Config(format!(
@@ -664,6 +690,7 @@ fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>> {
 /// One HTTPS POST, classified: delivered, or why not and whether to retry.
 fn post(
     agent: &Agent,
+    trust: &Trust,
     url: &str,
     headers: &[(&str, String)],
     body: &[u8],
@@ -696,7 +723,7 @@ fn post(
                 .read_to_end(&mut text);
             classify_status(status, retry_after, &String::from_utf8_lossy(&text))
         }
-        Err(e) => classify_error(e, timeout),
+        Err(e) => classify_error(e, timeout, trust),
     }
 }
 
@@ -729,31 +756,43 @@ fn classify_status(status: u16, retry_after: Option<Duration>, body: &str) -> At
     })
 }
 
-fn classify_error(error: ureq::Error, timeout: Duration) -> Attempt {
+fn classify_error(error: ureq::Error, timeout: Duration, trust: &Trust) -> Attempt {
     let (reason, retryable) = match &error {
         ureq::Error::Timeout(_) => (format!("no answer within {}", retry::human(timeout)), true),
         ureq::Error::Io(io) => match io
             .get_ref()
             .and_then(|inner| inner.downcast_ref::<rustls::Error>())
         {
-            Some(tls) => {
-                let certificate = matches!(
-                    tls,
-                    rustls::Error::InvalidCertificate(_)
-                        | rustls::Error::NoCertificatesPresented
-                        | rustls::Error::InvalidCertRevocationList(_)
-                );
-                if certificate {
+            Some(tls) => match crate::tls::refusal(tls) {
+                Some(refusal) => {
+                    let advice = match trust {
+                        Trust::BuiltIn => refusal.advice("--ca-cert FILE", false),
+                        Trust::File(path) => refusal.advice(&format!("--ca-cert {path}"), true),
+                    };
                     (
                         format!(
-                            "TLS certificate rejected: {tls} (not retried; trust a private CA with --ca-cert FILE)"
+                            "TLS certificate rejected: {} (not retried; {advice})",
+                            refusal.reason()
                         ),
                         false,
                     )
-                } else {
-                    (format!("TLS error: {tls}"), true)
                 }
-            }
+                None if matches!(
+                    tls,
+                    rustls::Error::NoCertificatesPresented
+                        | rustls::Error::InvalidCertRevocationList(_)
+                ) =>
+                {
+                    (
+                        format!(
+                            "TLS certificate rejected: {} (not retried)",
+                            crate::tls::describe(tls)
+                        ),
+                        false,
+                    )
+                }
+                None => (crate::tls::describe(tls), true),
+            },
             None => (format!("connection failed: {io}"), true),
         },
         ureq::Error::HostNotFound => ("host not found (DNS)".to_string(), true),
@@ -825,7 +864,7 @@ mod tests {
 
     #[test]
     fn transport_errors_are_retried_except_certificate_rejections() {
-        let failed = |e| match classify_error(e, Duration::from_secs(7)) {
+        let failed = |e| match classify_error(e, Duration::from_secs(7), &Trust::BuiltIn) {
             Attempt::Failed(f) => (f.retryable, f.reason, f.status),
             Attempt::Delivered { .. } => panic!("delivered"),
         };
