@@ -581,6 +581,12 @@ fn channel(kind: ChannelKind, url: &str, flag: &str) -> Result<Channel> {
         ChannelKind::Slack => 1,
     };
     let shown = redact(url, keep);
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::Config(format!(
+            "{flag} {shown}: the URL contains a space or a control character (a stray newline \
+             from a secret?); expected https://host/path"
+        )));
+    }
     let uri: Uri = url.parse().map_err(|_| {
         Error::Config(format!(
             "{flag} {shown}: not a valid URL; expected https://host/path"
@@ -605,6 +611,16 @@ fn channel(kind: ChannelKind, url: &str, flag: &str) -> Result<Channel> {
             "{flag} {shown}: the URL has no host; expected https://host/path"
         )));
     }
+    // The HTTP client would silently connect to 443 for a port it cannot use.
+    if let Some(port) = port_text(&uri)
+        && !port.is_empty()
+        && !(port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p)))
+    {
+        return Err(Error::Config(format!(
+            "{flag} {shown}: the port is not a number from 1 to 65535"
+        )));
+    }
     Ok(Channel {
         kind,
         url: url.to_string(),
@@ -612,6 +628,17 @@ fn channel(kind: ChannelKind, url: &str, flag: &str) -> Result<Channel> {
         secret: None,
         on: DEFAULT_NOTIFY_ON.to_vec(),
     })
+}
+
+/// The port as written in the URL (`Uri::port` hides one that does not fit
+/// in 16 bits).
+fn port_text(uri: &Uri) -> Option<&str> {
+    let authority = uri.authority()?.as_str();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match host_port.rsplit_once(']') {
+        Some((_, after)) => after.strip_prefix(':'),
+        None => host_port.rsplit_once(':').map(|(_, p)| p),
+    }
 }
 
 /// The URL with everything after the host (and the first `keep_segments`
@@ -624,8 +651,9 @@ pub fn redact(url: &str, keep_segments: usize) -> String {
         return "<unparsable URL>".into();
     };
     let mut shown = format!("{scheme}://{host}");
-    if let Some(port) = uri.port_u16() {
-        shown.push_str(&format!(":{port}"));
+    if let Some(port) = port_text(&uri).filter(|p| !p.is_empty()) {
+        shown.push(':');
+        shown.push_str(port);
     }
     let segments: Vec<&str> = uri.path().split('/').filter(|s| !s.is_empty()).collect();
     for segment in segments.iter().take(keep_segments) {
@@ -841,6 +869,49 @@ mod tests {
             "https://example.com/a/***"
         );
         assert_eq!(redact("/relative/path", 0), "<unparsable URL>");
+    }
+
+    #[test]
+    fn notification_urls_are_validated_in_full() {
+        for good in [
+            "https://h/x",
+            "https://h:1/x",
+            "https://h:65535/x",
+            "https://[::1]:8443/x",
+            "https://127.0.0.1:/x",
+            "https://hooks.slack.com/services/T/B/x",
+        ] {
+            assert!(
+                channel(ChannelKind::Webhook, good, "--webhook").is_ok(),
+                "{good}"
+            );
+        }
+        for (bad, why) in [
+            ("https://127.0.0.1:99999/x", "port"),
+            ("https://h:0/x", "port"),
+            ("https://h:65536/x", "port"),
+            ("https://[::1]:70000/x", "port"),
+            ("https://h:-1/x", "port"),
+            ("https://h:1x/x", "port"),
+            ("https://h/x y", "space or a control character"),
+            ("https://h/x\n", "space or a control character"),
+            ("https://h/\u{1b}[31m", "space or a control character"),
+            (" https://h/x", "space or a control character"),
+            ("http://h/x", "only https://"),
+            ("ftp://h/x", "only https://"),
+            ("https:///x", "not a valid URL"),
+            ("h/x", "not a valid URL"),
+            ("/x", "absolute"),
+        ] {
+            match channel(ChannelKind::Slack, bad, "--slack") {
+                Err(e @ Error::Config(_)) => {
+                    let message = e.to_string();
+                    assert!(message.contains(why), "{bad}: {message}");
+                    assert_eq!(e.exit_code(), 78);
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
     }
 
     #[test]

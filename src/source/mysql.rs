@@ -147,6 +147,7 @@ struct Settings {
 
 impl Settings {
     fn parse(url: &str) -> Result<Settings> {
+        super::check_ports(url, "MySQL")?;
         let shown = redact_url(url);
         let bad = |what: String| Error::Usage(format!("invalid MySQL URL {shown}: {what}"));
         let rest = ["mysql://", "mariadb://"]
@@ -199,7 +200,8 @@ impl Settings {
         } else {
             format!("mysql://{location}?{}", kept.join("&"))
         };
-        let opts = Opts::from_url(&crate_url).map_err(|e| bad(e.to_string()))?;
+        let opts = Opts::from_url(&crate_url)
+            .map_err(|e| bad(format!("{}{}", url_words(&e), super::password_hint(url))))?;
         let password = opts.get_pass().map(str::to_string);
         let database = opts.get_db_name().map(str::to_string);
         if let Some(ca) = &ca

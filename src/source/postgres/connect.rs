@@ -42,8 +42,11 @@ enum Verify {
 
 /// The driver configuration and TLS connector for `url`.
 pub fn config(url: &str, timeouts: Timeouts) -> Result<(postgres::Config, MakeRustlsConnect)> {
+    super::super::check_ports(url, "PostgreSQL")?;
     let shown = redact_url(url);
-    let invalid = |what: String| Error::Config(format!("invalid PostgreSQL URL {shown}: {what}"));
+    let hint = super::super::password_hint(url);
+    let invalid =
+        |what: String| Error::Config(format!("invalid PostgreSQL URL {shown}: {what}{hint}"));
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut kept = Vec::new();
     let mut sslmode = None;
