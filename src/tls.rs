@@ -20,10 +20,20 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-/// The recipe printed when a certificate cannot work; `HOST` is replaced.
-pub const OPENSSL_RECIPE: &str = "openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem \
-     -out cert.pem -days 365 -subj /CN=HOST -addext basicConstraints=critical,CA:FALSE \
-     -addext subjectAltName=DNS:HOST";
+/// The openssl command line that makes a self-signed server certificate
+/// webpki accepts for `host` (a DNS name or an IP address).
+pub fn openssl_recipe(host: &str) -> String {
+    let kind = if host.parse::<std::net::IpAddr>().is_ok() {
+        "IP"
+    } else {
+        "DNS"
+    };
+    format!(
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 365 \
+         -subj /CN={host} -addext basicConstraints=critical,CA:FALSE \
+         -addext subjectAltName={kind}:{host}"
+    )
+}
 
 /// The webpki check against `roots`, plus pinning of the exact certificates
 /// of the trusted file (`pinned`, empty for the built-in roots).
@@ -218,11 +228,10 @@ impl Refusal {
     /// How to make it work. `trust` names the setting that holds the trusted
     /// certificates (`--ca-cert FILE`, `sslrootcert`), `given` whether it was.
     pub fn advice(&self, trust: &str, given: bool) -> String {
-        let host = match self {
+        let recipe = openssl_recipe(match self {
             Refusal::WrongName { host: Some(h), .. } => h.as_str(),
             _ => "HOST",
-        };
-        let recipe = OPENSSL_RECIPE.replace("HOST", host);
+        });
         match self {
             Refusal::Expired | Refusal::NotValidYet => {
                 format!("renew the certificate, e.g. {recipe}")
