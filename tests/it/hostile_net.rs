@@ -384,3 +384,105 @@ fn a_different_self_signed_certificate_is_refused_with_the_reason() {
         "{err}"
     );
 }
+
+/// A PostgreSQL port that accepts TLS with `cert` (SSLRequest → `S`, then a
+/// rustls handshake) and closes right after the handshake. The flag says
+/// whether a client completed a handshake.
+fn tls_postgres(
+    cert: rustls::pki_types::CertificateDer<'static>,
+    key: rustls::pki_types::PrivateKeyDer<'static>,
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .expect("server config");
+    let config = Arc::new(config);
+    let done = Arc::new(AtomicBool::new(false));
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("address").port();
+    let flag = Arc::clone(&done);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let mut request = [0u8; 8];
+            if stream.read_exact(&mut request).is_err() || stream.write_all(b"S").is_err() {
+                continue;
+            }
+            let Ok(mut conn) = rustls::ServerConnection::new(Arc::clone(&config)) else {
+                continue;
+            };
+            while conn.is_handshaking() {
+                if conn.complete_io(&mut stream).is_err() {
+                    break;
+                }
+            }
+            if !conn.is_handshaking() {
+                flag.store(true, Ordering::SeqCst);
+            }
+        }
+    });
+    (port, done)
+}
+
+#[test]
+fn postgres_sslrootcert_pins_a_self_signed_server_certificate() {
+    use std::sync::atomic::Ordering;
+    let sb = Sandbox::new();
+    let snapshot = |url: &str| {
+        let out = run(
+            sb.cmd()
+                .args(["snapshot", "--db", url])
+                .timeout(Duration::from_secs(60)),
+            69,
+        );
+        stderr(&out)
+    };
+    // The server's own CA:TRUE certificate as sslrootcert: verify-full passes
+    // the handshake (the fake server then hangs up).
+    let (pem, der, key) = self_signed_ca_cert(&["127.0.0.1"]);
+    sb.write("own.pem", &pem);
+    let (port, handshaken) = tls_postgres(der.clone(), key);
+    let err = snapshot(&format!(
+        "postgres://u@127.0.0.1:{port}/db?sslmode=verify-full&sslrootcert=own.pem&connect_timeout=5"
+    ));
+    assert!(handshaken.load(Ordering::SeqCst), "{err}");
+    assert!(!err.contains("certificate"), "{err}");
+
+    // Another self-signed certificate: refused, with the reason.
+    let (other, _, _) = self_signed_ca_cert(&["127.0.0.1"]);
+    sb.write("other.pem", &other);
+    let (_, der2, key2) = self_signed_ca_cert(&["127.0.0.1"]);
+    let (port, handshaken) = tls_postgres(der2, key2);
+    let err = snapshot(&format!(
+        "postgres://u@127.0.0.1:{port}/db?sslmode=verify-ca&sslrootcert=other.pem&connect_timeout=5"
+    ));
+    assert!(!handshaken.load(Ordering::SeqCst));
+    assert!(
+        err.contains("presents a CA certificate (basicConstraints CA:TRUE) as its own")
+            && err.contains("it is not the certificate in sslrootcert"),
+        "{err}"
+    );
+
+    // Pinned but for another name: verify-ca takes it, verify-full says why not.
+    let (pem, der, key) = self_signed_ca_cert(&["db.example"]);
+    sb.write("named.pem", &pem);
+    let (port, handshaken) = tls_postgres(der, key);
+    let url = format!(
+        "postgres://u@127.0.0.1:{port}/db?sslrootcert=named.pem&connect_timeout=5&sslmode="
+    );
+    let err = snapshot(&format!("{url}verify-full"));
+    assert!(!handshaken.load(Ordering::SeqCst));
+    assert!(
+        err.contains("valid for db.example, not for 127.0.0.1"),
+        "{err}"
+    );
+    let err = snapshot(&format!("{url}verify-ca"));
+    assert!(handshaken.load(Ordering::SeqCst), "{err}");
+}
