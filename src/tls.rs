@@ -377,6 +377,32 @@ mod tests {
     }
 
     #[test]
+    fn validity_dates_are_read_from_the_certificate() {
+        let key = rcgen::KeyPair::generate().expect("key");
+        let mut params = rcgen::CertificateParams::new(vec!["a.example".into()]).expect("params");
+        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2051, 6, 15);
+        let cert = params.self_signed(&key).expect("certificate");
+        // 2051 is written as GeneralizedTime, 2020 as UTCTime.
+        assert_eq!(
+            validity(cert.der().as_ref()),
+            Some((1_577_836_800, 2_570_400_000))
+        );
+        let at = |secs| UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs));
+        assert!(check_validity(cert.der(), at(1_600_000_000)).is_ok());
+        assert_eq!(
+            check_validity(cert.der(), at(1_500_000_000)),
+            Err(CertificateError::NotValidYet.into())
+        );
+        assert_eq!(
+            check_validity(cert.der(), at(2_600_000_000)),
+            Err(CertificateError::Expired.into())
+        );
+        assert!(validity(b"\x30\x03\x02\x01\x00").is_none());
+        assert!(validity(&[]).is_none());
+    }
+
+    #[test]
     fn general_names_lose_their_debug_wrapping() {
         assert_eq!(general_name("DnsName(\"a.example\")"), "a.example");
         assert_eq!(general_name("IpAddress(10.0.0.1)"), "10.0.0.1");
