@@ -207,6 +207,15 @@ fn check(args: &CheckArgs, policy: Option<&Loaded>) -> Result<Finished> {
     let notify =
         CheckNotify::from_args(&args.notify, policy.and_then(|p| p.options.notify.as_ref()))?;
     let settings = settings::check(&args.db, args.baseline.as_deref(), &args.verdict, policy)?;
+    if let Some(url @ (Target::Postgres(_) | Target::Mysql(_))) =
+        Target::recognize(&settings.baseline)
+    {
+        return Err(Error::Usage(format!(
+            "--baseline takes a snapshot file, but {} is a database URL; pass it with --db, \
+             and take the baseline with `driftguard snapshot --db URL -o baseline.json`",
+            url.display()
+        )));
+    }
     // Read the baseline first: a bad baseline is known without touching the database.
     let mut baseline = snapshot_file::read(Path::new(&settings.baseline), "baseline")?;
     settings.filter.apply(&mut baseline);

@@ -26,3 +26,4 @@ pub mod snapshot_file;
 pub mod source;
 pub mod sql;
 pub mod textdiff;
+pub mod tls;

@@ -51,7 +51,7 @@ pub fn render_to(
 
 /// Reads a snapshot file; `what` names it in messages ("baseline", "snapshot").
 pub fn read(path: &Path, what: &str) -> Result<Snapshot> {
-    let shown = path.display();
+    let shown = crate::source::redact_url(&path.display().to_string());
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::NoInput(format!(
             "{what} file {shown} does not exist; create one with `driftguard snapshot --db URL -o {shown}`"

@@ -7,6 +7,7 @@
 //! records the [`Delivery`] outcomes and only `--require-delivery` turns a
 //! failure into exit 75.
 
+pub mod https;
 pub mod retry;
 pub mod sign;
 pub mod slack;
@@ -16,10 +17,11 @@ use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use rustls::pki_types::CertificateDer;
 use serde::Serialize;
 use ureq::Agent;
 use ureq::http::Uri;
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::tls::PemItem;
 
 use crate::cli::{ChannelArgs, NotifyArgs, NotifyOn};
 use crate::config::NotifySetting;
@@ -128,6 +130,15 @@ pub struct Notifier {
     channels: Vec<Channel>,
     policy: RetryPolicy,
     agent: Agent,
+    trust: Trust,
+}
+
+/// Which certificates the client trusts, for the advice of a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Trust {
+    BuiltIn,
+    /// The `--ca-cert` file, as given.
+    File(String),
 }
 
 /// A channel as configured, before validation.
@@ -422,11 +433,15 @@ impl Notifier {
             deadline: settings.deadline,
             retry_after_cap: retry::RETRY_AFTER_CAP,
         };
-        let roots = match &settings.ca_cert {
-            Some(path) => RootCerts::from(read_ca_file(path)?),
-            None => RootCerts::WebPki,
+        let ca_certs = match &settings.ca_cert {
+            Some(path) => Some(read_ca_file(path)?),
+            None => None,
         };
-        let agent = ureq::Agent::config_builder()
+        let trust = match &settings.ca_cert {
+            Some(path) => Trust::File(path.display().to_string()),
+            None => Trust::BuiltIn,
+        };
+        let config = ureq::Agent::config_builder()
             .https_only(true)
             // Statuses are answers to classify, not errors; their bodies carry Slack's reasons.
             .http_status_as_error(false)
@@ -434,13 +449,17 @@ impl Notifier {
             .max_redirects(0)
             .user_agent(format!("driftguard/{}", env!("CARGO_PKG_VERSION")))
             .timeout_global(Some(policy.attempt_timeout))
-            .tls_config(TlsConfig::builder().root_certs(roots).build())
-            .build()
-            .new_agent();
+            .build();
+        let agent = Agent::with_parts(
+            config,
+            https::connector(https::client_config(ca_certs)?),
+            ureq::unversioned::resolver::DefaultResolver::default(),
+        );
         Ok(Some(Notifier {
             channels,
             policy,
             agent,
+            trust,
         }))
     }
 
@@ -512,7 +531,14 @@ impl Notifier {
                 ChannelKind::Slack => vec![("Content-Type", "application/json".to_string())],
             };
             scrub(
-                post(&self.agent, &channel.url, &headers, body, timeout),
+                post(
+                    &self.agent,
+                    &self.trust,
+                    &channel.url,
+                    &headers,
+                    body,
+                    timeout,
+                ),
                 channel,
             )
         };
@@ -555,6 +581,12 @@ fn channel(kind: ChannelKind, url: &str, flag: &str) -> Result<Channel> {
         ChannelKind::Slack => 1,
     };
     let shown = redact(url, keep);
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::Config(format!(
+            "{flag} {shown}: the URL contains a space or a control character (a stray newline \
+             from a secret?); expected https://host/path"
+        )));
+    }
     let uri: Uri = url.parse().map_err(|_| {
         Error::Config(format!(
             "{flag} {shown}: not a valid URL; expected https://host/path"
@@ -579,6 +611,16 @@ fn channel(kind: ChannelKind, url: &str, flag: &str) -> Result<Channel> {
             "{flag} {shown}: the URL has no host; expected https://host/path"
         )));
     }
+    // The HTTP client would silently connect to 443 for a port it cannot use.
+    if let Some(port) = port_text(&uri)
+        && !port.is_empty()
+        && !(port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p)))
+    {
+        return Err(Error::Config(format!(
+            "{flag} {shown}: the port is not a number from 1 to 65535"
+        )));
+    }
     Ok(Channel {
         kind,
         url: url.to_string(),
@@ -586,6 +628,17 @@ fn channel(kind: ChannelKind, url: &str, flag: &str) -> Result<Channel> {
         secret: None,
         on: DEFAULT_NOTIFY_ON.to_vec(),
     })
+}
+
+/// The port as written in the URL (`Uri::port` hides one that does not fit
+/// in 16 bits).
+fn port_text(uri: &Uri) -> Option<&str> {
+    let authority = uri.authority()?.as_str();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match host_port.rsplit_once(']') {
+        Some((_, after)) => after.strip_prefix(':'),
+        None => host_port.rsplit_once(':').map(|(_, p)| p),
+    }
 }
 
 /// The URL with everything after the host (and the first `keep_segments`
@@ -598,8 +651,9 @@ pub fn redact(url: &str, keep_segments: usize) -> String {
         return "<unparsable URL>".into();
     };
     let mut shown = format!("{scheme}://{host}");
-    if let Some(port) = uri.port_u16() {
-        shown.push_str(&format!(":{port}"));
+    if let Some(port) = port_text(&uri).filter(|p| !p.is_empty()) {
+        shown.push(':');
+        shown.push_str(port);
     }
     let segments: Vec<&str> = uri.path().split('/').filter(|s| !s.is_empty()).collect();
     for segment in segments.iter().take(keep_segments) {
@@ -632,7 +686,7 @@ fn scrub(attempt: Attempt, channel: &Channel) -> Attempt {
     }
 }
 
-fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>> {
+fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
     let shown = path.display();
     let pem = std::fs::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -644,7 +698,7 @@ fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>> {
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
-            Ok(PemItem::Certificate(cert)) => certs.push(cert),
+            Ok(PemItem::Certificate(cert)) => certs.push(CertificateDer::from(cert.der().to_vec())),
             Ok(_) => {}
             Err(e) => {
                 return Err(Error::Config(format!(
@@ -664,6 +718,7 @@ fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>> {
 /// One HTTPS POST, classified: delivered, or why not and whether to retry.
 fn post(
     agent: &Agent,
+    trust: &Trust,
     url: &str,
     headers: &[(&str, String)],
     body: &[u8],
@@ -696,7 +751,7 @@ fn post(
                 .read_to_end(&mut text);
             classify_status(status, retry_after, &String::from_utf8_lossy(&text))
         }
-        Err(e) => classify_error(e, timeout),
+        Err(e) => classify_error(e, timeout, trust),
     }
 }
 
@@ -729,31 +784,43 @@ fn classify_status(status: u16, retry_after: Option<Duration>, body: &str) -> At
     })
 }
 
-fn classify_error(error: ureq::Error, timeout: Duration) -> Attempt {
+fn classify_error(error: ureq::Error, timeout: Duration, trust: &Trust) -> Attempt {
     let (reason, retryable) = match &error {
         ureq::Error::Timeout(_) => (format!("no answer within {}", retry::human(timeout)), true),
         ureq::Error::Io(io) => match io
             .get_ref()
             .and_then(|inner| inner.downcast_ref::<rustls::Error>())
         {
-            Some(tls) => {
-                let certificate = matches!(
-                    tls,
-                    rustls::Error::InvalidCertificate(_)
-                        | rustls::Error::NoCertificatesPresented
-                        | rustls::Error::InvalidCertRevocationList(_)
-                );
-                if certificate {
+            Some(tls) => match crate::tls::refusal(tls) {
+                Some(refusal) => {
+                    let advice = match trust {
+                        Trust::BuiltIn => refusal.advice("--ca-cert FILE", false),
+                        Trust::File(path) => refusal.advice(&format!("--ca-cert {path}"), true),
+                    };
                     (
                         format!(
-                            "TLS certificate rejected: {tls} (not retried; trust a private CA with --ca-cert FILE)"
+                            "TLS certificate rejected: {} (not retried; {advice})",
+                            refusal.reason()
                         ),
                         false,
                     )
-                } else {
-                    (format!("TLS error: {tls}"), true)
                 }
-            }
+                None if matches!(
+                    tls,
+                    rustls::Error::NoCertificatesPresented
+                        | rustls::Error::InvalidCertRevocationList(_)
+                ) =>
+                {
+                    (
+                        format!(
+                            "TLS certificate rejected: {} (not retried)",
+                            crate::tls::describe(tls)
+                        ),
+                        false,
+                    )
+                }
+                None => (crate::tls::describe(tls), true),
+            },
             None => (format!("connection failed: {io}"), true),
         },
         ureq::Error::HostNotFound => ("host not found (DNS)".to_string(), true),
@@ -805,6 +872,49 @@ mod tests {
     }
 
     #[test]
+    fn notification_urls_are_validated_in_full() {
+        for good in [
+            "https://h/x",
+            "https://h:1/x",
+            "https://h:65535/x",
+            "https://[::1]:8443/x",
+            "https://127.0.0.1:/x",
+            "https://hooks.slack.com/services/T/B/x",
+        ] {
+            assert!(
+                channel(ChannelKind::Webhook, good, "--webhook").is_ok(),
+                "{good}"
+            );
+        }
+        for (bad, why) in [
+            ("https://127.0.0.1:99999/x", "port"),
+            ("https://h:0/x", "port"),
+            ("https://h:65536/x", "port"),
+            ("https://[::1]:70000/x", "port"),
+            ("https://h:-1/x", "port"),
+            ("https://h:1x/x", "port"),
+            ("https://h/x y", "space or a control character"),
+            ("https://h/x\n", "space or a control character"),
+            ("https://h/\u{1b}[31m", "space or a control character"),
+            (" https://h/x", "space or a control character"),
+            ("http://h/x", "only https://"),
+            ("ftp://h/x", "only https://"),
+            ("https:///x", "not a valid URL"),
+            ("h/x", "not a valid URL"),
+            ("/x", "absolute"),
+        ] {
+            match channel(ChannelKind::Slack, bad, "--slack") {
+                Err(e @ Error::Config(_)) => {
+                    let message = e.to_string();
+                    assert!(message.contains(why), "{bad}: {message}");
+                    assert_eq!(e.exit_code(), 78);
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn statuses() {
         let failed = |s| match classify_status(s, Some(Duration::from_secs(3)), "no_service") {
             Attempt::Failed(f) => f,
@@ -825,7 +935,7 @@ mod tests {
 
     #[test]
     fn transport_errors_are_retried_except_certificate_rejections() {
-        let failed = |e| match classify_error(e, Duration::from_secs(7)) {
+        let failed = |e| match classify_error(e, Duration::from_secs(7), &Trust::BuiltIn) {
             Attempt::Failed(f) => (f.retryable, f.reason, f.status),
             Attempt::Delivered { .. } => panic!("delivered"),
         };

@@ -67,41 +67,183 @@ impl Target {
     pub fn display(&self) -> String {
         match self {
             Target::Postgres(url) | Target::Mysql(url) => redact_url(url),
-            Target::Sqlite(path) => format!("sqlite:{}", path.display()),
+            Target::Sqlite(path) => redact_url(&format!("sqlite:{}", path.display())),
         }
     }
 }
 
-/// Replaces the password in `scheme://user:password@host/...` and any
-/// `password=`/`sslpassword=` query parameter with `***`.
-pub fn redact_url(url: &str) -> String {
-    let mut out = url.to_string();
-    if let Some(scheme_end) = out.find("://") {
-        let rest_start = scheme_end + 3;
-        let authority_end = out[rest_start..]
-            .find(['/', '?', '#'])
-            .map(|i| rest_start + i)
-            .unwrap_or(out.len());
-        if let Some(at) = out[rest_start..authority_end].rfind('@') {
-            let userinfo = &out[rest_start..rest_start + at];
-            if let Some(colon) = userinfo.find(':') {
-                let start = rest_start + colon + 1;
-                out.replace_range(start..rest_start + at, "***");
-            }
+/// A string the user gave as a database location (or anything that may be
+/// one: a misspelled URL, a libpq key/value string, a path), safe to print.
+/// This runs before any parsing and does not depend on it, so a URL that does
+/// not parse is masked too:
+///
+/// - `scheme://user:secret@…`, `scheme:/user:secret@…` and `scheme:user:secret@…`:
+///   everything between the first `:` after the user name and the **last**
+///   `@` becomes `***` (a raw `/`, `#`, `?` or `@` in the password is masked
+///   with it);
+/// - `password=`, `pwd=`, `passwd=`, `pass=` and `sslpassword=` (any case,
+///   in a query string or in libpq's `key=value` form, quoted or not): the
+///   value becomes `***`, up to the next `key=` parameter.
+///
+/// Every message that shows such a string goes through this function.
+pub fn redact_url(text: &str) -> String {
+    let mut out = redact_userinfo(text);
+    out = redact_password_parameters(&out);
+    out
+}
+
+fn redact_userinfo(text: &str) -> String {
+    // `scheme:` (RFC 3986 letters), then any number of slashes.
+    let scheme_len = text
+        .char_indices()
+        .take_while(|&(i, c)| {
+            c.is_ascii_alphabetic() || (i > 0 && (c.is_ascii_alphanumeric() || "+-.".contains(c)))
+        })
+        .count();
+    if scheme_len == 0 || !text[scheme_len..].starts_with(':') {
+        return text.to_string();
+    }
+    let rest_start = scheme_len + 1 + text[scheme_len + 1..].len()
+        - text[scheme_len + 1..].trim_start_matches(['/', '\\']).len();
+    let Some(at) = text[rest_start..].rfind('@').map(|i| rest_start + i) else {
+        return text.to_string();
+    };
+    let colon = match text[rest_start..at].find(':') {
+        Some(i) => rest_start + i,
+        // `user:secret@host` without a scheme (what is left of
+        // `sqlite://user:secret@/x.db`): the "scheme" was the user name.
+        None if rest_start == scheme_len + 1 => scheme_len,
+        None => return text.to_string(),
+    };
+    format!("{}***{}", &text[..=colon], &text[at..])
+}
+
+/// A hint for a URL that does not parse when its password holds characters
+/// that end the user information early; empty otherwise.
+pub fn password_hint(url: &str) -> &'static str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let Some(at) = rest.rfind('@') else {
+        return "";
+    };
+    match rest[..at].split_once(':') {
+        Some((_, password)) if password.contains(['/', '#', '?', '@', ':']) => {
+            " (a password with / # ? @ or : must be percent-encoded: %2F %23 %3F %40 %3A)"
+        }
+        _ => "",
+    }
+}
+
+/// The ports of a database URL's authority (`host:port`, `[v6]:port`, and
+/// PostgreSQL's `h1:p1,h2:p2`), each a number from 1 to 65535 if given.
+/// Checked before the drivers parse the URL, whose messages differ (and one
+/// of which would take port 0).
+pub fn check_ports(url: &str, engine: &str) -> Result<()> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let hosts = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    for host in hosts.split(',') {
+        let port = match host.rsplit_once(']') {
+            Some((_, after)) => after.strip_prefix(':'),
+            None => host.rsplit_once(':').map(|(_, p)| p),
+        };
+        let Some(port) = port else { continue };
+        if port.is_empty() {
+            continue;
+        }
+        if !port.bytes().all(|b| b.is_ascii_digit())
+            || !port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p))
+        {
+            return Err(Error::Config(format!(
+                // The "port" may be a piece of a password that holds a raw
+                // `/`; it is not shown.
+                "invalid {engine} URL {}: the port is not a number from 1 to 65535{}",
+                redact_url(url),
+                password_hint(url)
+            )));
         }
     }
-    if let Some(q) = out.find('?') {
-        let (head, query) = out.split_at(q + 1);
-        let redacted: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((k, _)) if k.to_ascii_lowercase().contains("password") => format!("{k}=***"),
-                _ => pair.to_string(),
-            })
-            .collect();
-        out = format!("{head}{}", redacted.join("&"));
+    Ok(())
+}
+
+/// Names of parameters whose value is a secret (compared in lowercase).
+const SECRET_KEYS: [&str; 5] = ["password", "sslpassword", "passwd", "pass", "pwd"];
+
+fn redact_password_parameters(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // A key starts at the beginning or after a separator.
+        let at_boundary =
+            i == 0 || matches!(bytes[i - 1], b'?' | b'&' | b';' | b' ' | b'\t' | b'\n');
+        if !at_boundary || !bytes[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let key_end = i + bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
+            .count();
+        let mut eq = key_end;
+        while eq < bytes.len() && bytes[eq] == b' ' {
+            eq += 1;
+        }
+        let key = text[i..key_end].to_ascii_lowercase();
+        if eq >= bytes.len() || bytes[eq] != b'=' || !SECRET_KEYS.contains(&key.as_str()) {
+            i = key_end.max(i + 1);
+            continue;
+        }
+        let mut value_start = eq + 1;
+        while value_start < bytes.len() && bytes[value_start] == b' ' {
+            value_start += 1;
+        }
+        let value_end = secret_value_end(text, value_start);
+        out.push_str(&text[copied..value_start]);
+        out.push_str("***");
+        copied = value_end;
+        i = value_end.max(i + 1);
     }
+    out.push_str(&text[copied..]);
     out
+}
+
+/// Where a secret value that starts at `start` ends: after its closing quote
+/// when quoted (libpq's `'…'` with `\'` escapes), else before the next
+/// separator that is followed by another `key=` parameter, else at the end.
+fn secret_value_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    if bytes.get(start) == Some(&b'\'') {
+        let mut j = start + 1;
+        while j < bytes.len() {
+            match bytes[j] {
+                b'\\' => j += 2,
+                b'\'' => return j + 1,
+                _ => j += 1,
+            }
+        }
+        return bytes.len();
+    }
+    let mut j = start;
+    while j < bytes.len() {
+        if matches!(bytes[j], b'&' | b';' | b' ' | b'\t' | b'\n')
+            && starts_parameter(&text[j + 1..])
+        {
+            return j;
+        }
+        j += 1;
+    }
+    bytes.len()
+}
+
+/// Whether `text` starts with `key=` (after blanks).
+fn starts_parameter(text: &str) -> bool {
+    let text = text.trim_start();
+    let key = text
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+        .count();
+    key > 0 && text[key..].trim_start().starts_with('=')
 }
 
 /// Which objects to read: `--schema` (empty = the engine's default set),
@@ -340,5 +482,83 @@ mod tests {
             "postgres://app:***@db/x"
         );
         assert_eq!(redact_url("postgres://db/x"), "postgres://db/x");
+    }
+
+    /// URLs that no parser accepts are masked as well as good ones.
+    #[test]
+    fn redacts_before_parsing() {
+        let cases = [
+            ("postgres://u:se/cr#et@h/db", "postgres://u:***@h/db"),
+            ("postgres://u:se?cret@h/db", "postgres://u:***@h/db"),
+            ("postgres:/u:secret@h/db", "postgres:/u:***@h/db"),
+            ("postgres:u:secret@h/db", "postgres:u:***@h/db"),
+            ("postgress://u:secret@h/db", "postgress://u:***@h/db"),
+            ("sqlite://u:secret@/x.db", "sqlite://u:***@/x.db"),
+            ("u:secret@/x.db", "u:***@/x.db"),
+            ("mysql://u:pw@[::1]:3306/x", "mysql://u:***@[::1]:3306/x"),
+            (
+                "host=h password=secret user=u",
+                "host=h password=*** user=u",
+            ),
+            (
+                "host=h password = 'se cret\\' x' user=u",
+                "host=h password = *** user=u",
+            ),
+            ("PWD=secret;Server=h", "PWD=***;Server=h"),
+            (
+                "postgres://u@h/db?sslpassword=secret&passwd=s2&sslmode=disable",
+                "postgres://u@h/db?sslpassword=***&passwd=***&sslmode=disable",
+            ),
+            (
+                "mysql://u@h/db?pass=se&cret&ssl-mode=DISABLED",
+                "mysql://u@h/db?pass=***&ssl-mode=DISABLED",
+            ),
+        ];
+        for (raw, shown) in cases {
+            assert_eq!(redact_url(raw), shown, "{raw}");
+        }
+        // Nothing to hide: unchanged.
+        for plain in [
+            "baseline.json",
+            "sqlite:/tmp/a@b.db",
+            "postgres://u@[::1]:5432/db",
+            "passwordless.json",
+            "x?user=password",
+        ] {
+            assert_eq!(redact_url(plain), plain);
+        }
+    }
+
+    #[test]
+    fn database_ports_are_checked() {
+        for good in [
+            "postgres://u@h/db",
+            "postgres://u@h:1/db",
+            "mysql://u:p@h:65535",
+            "postgres://u@[::1]:5432/db",
+            "postgres://u@[::1]/db",
+            "postgres://u@h1:5432,h2/db",
+        ] {
+            assert!(check_ports(good, "X").is_ok(), "{good}");
+        }
+        for bad in [
+            "postgres://u@h:0/db",
+            "mysql://u:secret@h:65536/db",
+            "postgres://u@h:99999/db",
+            "postgres://u@h:+80/db",
+            "postgres://u@[::1]:x/db",
+            "postgres://u@h1:5432,h2:70000/db",
+            "mysql://u:se/cret@h/db",
+        ] {
+            let Err(Error::Config(message)) = check_ports(bad, "X") else {
+                panic!("{bad} accepted");
+            };
+            assert!(
+                !message.contains("secret") && !message.contains("se/"),
+                "{message}"
+            );
+        }
+        assert!(password_hint("mysql://u:se/cret@h/db").contains("percent-encoded"));
+        assert_eq!(password_hint("mysql://u:secret@h/db"), "");
     }
 }

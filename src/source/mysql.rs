@@ -139,12 +139,15 @@ struct Settings {
     /// Fall back to a plain connection when the server offers no TLS.
     fallback_to_plain: bool,
     database: Option<String>,
+    /// `connect_timeout` from the URL, in seconds, as libpq spells it.
+    connect_timeout: Option<Duration>,
     shown: String,
     password: Option<String>,
 }
 
 impl Settings {
     fn parse(url: &str) -> Result<Settings> {
+        super::check_ports(url, "MySQL")?;
         let shown = redact_url(url);
         let bad = |what: String| Error::Usage(format!("invalid MySQL URL {shown}: {what}"));
         let rest = ["mysql://", "mariadb://"]
@@ -159,6 +162,7 @@ impl Settings {
         let mut kept = Vec::new();
         let (mut mode, mut ca, mut require, mut verify_ca, mut verify_identity) =
             (None, None, None, None, None);
+        let mut connect_timeout = None;
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             let value = percent_decode(value);
@@ -176,6 +180,15 @@ impl Settings {
                     })?)
                 }
                 "ssl_ca" | "sslca" => ca = Some(PathBuf::from(value)),
+                "connect_timeout" => {
+                    let seconds = value.parse::<u64>().ok().filter(|s| (1..=3600).contains(s));
+                    connect_timeout = Some(Duration::from_secs(seconds.ok_or_else(|| {
+                        bad(format!(
+                            "connect_timeout must be a whole number of seconds from 1 to 3600, \
+                             not `{value}`"
+                        ))
+                    })?));
+                }
                 "require_ssl" => require = Some(flag(&value)?),
                 "verify_ca" => verify_ca = Some(flag(&value)?),
                 "verify_identity" => verify_identity = Some(flag(&value)?),
@@ -187,7 +200,8 @@ impl Settings {
         } else {
             format!("mysql://{location}?{}", kept.join("&"))
         };
-        let opts = Opts::from_url(&crate_url).map_err(|e| bad(e.to_string()))?;
+        let opts = Opts::from_url(&crate_url)
+            .map_err(|e| bad(format!("{}{}", url_words(&e), super::password_hint(url))))?;
         let password = opts.get_pass().map(str::to_string);
         let database = opts.get_db_name().map(str::to_string);
         if let Some(ca) = &ca
@@ -236,28 +250,49 @@ impl Settings {
             ssl,
             fallback_to_plain: mode == SslMode::Preferred,
             database,
+            connect_timeout,
             shown,
             password,
         })
     }
 
+    /// Connects within the connect time-out (`connect_timeout` in the URL,
+    /// else the default). As for PostgreSQL, the time-out covers the whole
+    /// start-up — TCP, TLS, the server's greeting and the login — so a
+    /// listener that accepts and then says nothing cannot hang a CI job; the
+    /// driver's own read time-out is the statement one, far longer. On time-out
+    /// the connecting thread is abandoned; the process ends soon after.
     fn connect(&self, timeouts: Timeouts) -> Result<Conn> {
-        let builder = |ssl: Option<SslOpts>| {
-            OptsBuilder::from_opts(self.opts.clone())
-                .tcp_connect_timeout(Some(timeouts.connect))
+        let limit = self.connect_timeout.unwrap_or(timeouts.connect);
+        let opts = self.opts.clone();
+        let builder = move |ssl: Option<SslOpts>| {
+            OptsBuilder::from_opts(opts.clone())
+                .tcp_connect_timeout(Some(limit))
                 // A little longer than the server-side limit, so that the
                 // server's own time-out error arrives first when it can.
                 .read_timeout(Some(timeouts.statement + Duration::from_secs(5)))
                 .write_timeout(Some(timeouts.statement))
                 .ssl_opts(ssl)
         };
-        match Conn::new(builder(self.ssl.clone())) {
-            Err(mysql::Error::DriverError(mysql::DriverError::TlsNotSupported))
-                if self.fallback_to_plain =>
-            {
-                Conn::new(builder(None)).map_err(|e| self.error(e))
-            }
-            result => result.map_err(|e| self.error(e)),
+        let (ssl, fallback) = (self.ssl.clone(), self.fallback_to_plain);
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let result = match Conn::new(builder(ssl)) {
+                Err(mysql::Error::DriverError(mysql::DriverError::TlsNotSupported)) if fallback => {
+                    Conn::new(builder(None))
+                }
+                result => result,
+            };
+            let _ = sender.send(result);
+        });
+        match receiver.recv_timeout(limit) {
+            Ok(result) => result.map_err(|e| self.error(e)),
+            Err(_) => Err(Error::Unavailable(format!(
+                "timed out after {}s connecting to MySQL at {}; check the host and port, \
+                 or raise connect_timeout",
+                limit.as_secs_f64(),
+                self.shown
+            ))),
         }
     }
 
@@ -265,7 +300,7 @@ impl Settings {
     /// that says what to do, never containing the password.
     fn error(&self, e: mysql::Error) -> Error {
         let shown = &self.shown;
-        let detail = self.scrub(&e.to_string());
+        let detail = self.scrub(&describe(&e));
         match &e {
             mysql::Error::MySqlError(server) => match server.code {
                 1044 | 1045 | 1142 | 1143 | 1227 | 1370 | 1698 => Error::Denied(format!(
@@ -318,6 +353,106 @@ impl Settings {
             Some(p) if !p.is_empty() => text.replace(p, "***"),
             _ => text.to_string(),
         }
+    }
+}
+
+/// A driver error in words. The crate's own `Display` wraps everything in
+/// `CodecError { … }`-style braces and raw OS errors; users get a sentence.
+fn describe(e: &mysql::Error) -> String {
+    match e {
+        mysql::Error::IoError(io) => io_words(io),
+        mysql::Error::CodecError(codec) => {
+            match std::error::Error::source(codec).and_then(|s| s.downcast_ref::<std::io::Error>())
+            {
+                Some(io) => io_words(io),
+                None => "the server's answer is not MySQL protocol (is this port a MySQL server?)"
+                    .into(),
+            }
+        }
+        mysql::Error::MySqlError(server) => format!(
+            "server error {} (SQLSTATE {}): {}",
+            server.code, server.state, server.message
+        ),
+        mysql::Error::DriverError(driver) => driver_words(driver),
+        mysql::Error::UrlError(url) => url_words(url),
+        mysql::Error::TlsError(tls) => match tls {
+            mysql::error::tls::TlsError::Tls(rustls) => crate::tls::describe(rustls),
+            other => format!("TLS setup failed: {other}"),
+        },
+        mysql::Error::FromValueError(_) | mysql::Error::FromRowError(_) => {
+            "a catalog query returned a value of an unexpected type".into()
+        }
+    }
+}
+
+fn io_words(io: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+        return crate::tls::describe(tls);
+    }
+    match io.kind() {
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => {
+            "the server did not answer within the time-out".into()
+        }
+        ErrorKind::UnexpectedEof
+        | ErrorKind::ConnectionReset
+        | ErrorKind::ConnectionAborted
+        | ErrorKind::BrokenPipe => "the server closed the connection".into(),
+        ErrorKind::ConnectionRefused => "connection refused (nothing listens on that port)".into(),
+        _ => format!("network error: {io}"),
+    }
+}
+
+fn driver_words(driver: &mysql::DriverError) -> String {
+    use mysql::DriverError as D;
+    match driver {
+        D::ConnectTimeout => "the TCP connection timed out".into(),
+        D::CouldNotConnect(None) => "no address to connect to".into(),
+        D::CouldNotConnect(Some((address, why, kind))) => match kind {
+            std::io::ErrorKind::ConnectionRefused => {
+                format!("connection to {address} refused (nothing listens on that port)")
+            }
+            _ => format!("could not connect to {address}: {why}"),
+        },
+        D::UnsupportedProtocol(version) => format!(
+            "the server greeted with protocol version {version}, not MySQL's 10 (is \
+             this port a MySQL server?)"
+        ),
+        D::PacketOutOfSync | D::UnexpectedPacket | D::Protocol41NotSet | D::PacketTooLarge => {
+            "the server's answer is not MySQL protocol (is this port a MySQL server?)".into()
+        }
+        D::TlsNotSupported => "the server does not offer TLS".into(),
+        D::CouldNotParseVersion => "the server's version string could not be read".into(),
+        D::Timeout => "the operation timed out".into(),
+        D::UnknownAuthPlugin(name) => {
+            format!("the server asks for the authentication plugin {name}, which is not supported")
+        }
+        D::OldMysqlPasswordDisabled => {
+            "the server asks for the insecure mysql_old_password authentication, which is \
+             refused"
+                .into()
+        }
+        D::CleartextPluginDisabled => {
+            "the server asks for clear-text password authentication, which is refused".into()
+        }
+        other => format!("driver error: {other}"),
+    }
+}
+
+fn url_words(url: &mysql::UrlError) -> String {
+    use mysql::UrlError as U;
+    match url {
+        U::ParseError(e) => format!("the URL does not parse: {e}"),
+        U::UnsupportedScheme(scheme) => format!("the scheme {scheme} is not mysql or mariadb"),
+        U::FeatureRequired(_, parameter) => {
+            format!("the URL parameter {parameter} is not supported")
+        }
+        U::InvalidValue(parameter, _) => {
+            format!("the URL parameter {parameter} has an invalid value")
+        }
+        U::UnknownParameter(parameter) => format!("unknown URL parameter {parameter}"),
+        U::InvalidPoolConstraints { .. } => "pool_min is larger than pool_max".into(),
+        U::BadUrl => "the URL is invalid or incomplete".into(),
     }
 }
 

@@ -128,6 +128,14 @@ fn map_error(e: &postgres::Error, shown: &str, config: &postgres::Config) -> Err
         ));
     }
     if head.starts_with("error performing TLS handshake") {
+        if let Some(refusal) = rustls_error(e).and_then(crate::tls::refusal) {
+            let given = shown.contains("sslrootcert=") && !shown.contains("sslrootcert=system");
+            return Error::Unavailable(format!(
+                "TLS with the PostgreSQL server at {shown} failed: {}; {}",
+                refusal.reason(),
+                refusal.advice("sslrootcert", given)
+            ));
+        }
         return Error::Unavailable(format!(
             "TLS with the PostgreSQL server at {shown} failed: {detail}; check sslmode and \
              sslrootcert, and that the server has SSL enabled"
@@ -151,6 +159,25 @@ fn map_error(e: &postgres::Error, shown: &str, config: &postgres::Config) -> Err
         "cannot reach PostgreSQL at {shown}: {detail}; check that the server is running and \
          the host and port are right"
     ))
+}
+
+/// The rustls error somewhere in the driver's error chain.
+fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut next = Some(e);
+    while let Some(current) = next {
+        if let Some(tls) = current.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        if let Some(tls) = current
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(tls);
+        }
+        next = current.source();
+    }
+    None
 }
 
 /// `outer: cause: cause` — the driver's top-level messages are generic.

@@ -23,7 +23,7 @@ use crate::sql::{self, Token};
 const SCHEMA: &str = "main";
 
 pub fn snapshot(path: &Path, _filter: &Filter, timeouts: Timeouts) -> Result<Snapshot> {
-    let shown = path.display();
+    let shown = crate::source::redact_url(&path.display().to_string());
     if !path.is_file() {
         return Err(Error::NoInput(format!(
             "SQLite database {shown} does not exist (driftguard never creates one); check the path"
@@ -105,7 +105,7 @@ fn read_keys(conn: &Connection) -> rusqlite::Result<Keys> {
 
 fn map_error(e: rusqlite::Error, path: &Path) -> Error {
     use rusqlite::ErrorCode::*;
-    let shown = path.display();
+    let shown = crate::source::redact_url(&path.display().to_string());
     match e.sqlite_error_code() {
         Some(NotADatabase) => Error::Data(format!(
             "{shown} is not a SQLite database (or is encrypted or corrupt)"

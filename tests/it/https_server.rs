@@ -67,6 +67,27 @@ impl TestCa {
     }
 }
 
+/// A self-signed certificate as `openssl req -x509` makes it: `CA:TRUE`,
+/// with `names` as subjectAltNames; its PEM, DER and key.
+pub fn self_signed_ca_cert(
+    names: &[&str],
+) -> (String, CertificateDer<'static>, PrivateKeyDer<'static>) {
+    let key = KeyPair::generate().expect("key");
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .expect("params");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, names.first().copied().unwrap_or("x"));
+    let cert = params.self_signed(&key).expect("self-signed certificate");
+    (
+        cert.pem(),
+        cert.der().clone(),
+        PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+    )
+}
+
 /// What the server does with one request.
 #[derive(Debug, Clone)]
 pub enum Reply {
@@ -158,14 +179,28 @@ impl Server {
     /// answered in order from `script`; after its end, with 200.
     pub fn start(ca: &TestCa, script: Vec<Reply>) -> Server {
         let (cert, key) = ca.leaf();
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .expect("TLS versions")
-        .with_no_client_auth()
-        .with_single_cert(vec![cert], key)
-        .expect("server TLS config");
+        Server::start_with(cert, key, script)
+    }
+
+    /// Starts a server that presents `cert` (with its key) as its own.
+    pub fn start_with(
+        cert: CertificateDer<'static>,
+        key: PrivateKeyDer<'static>,
+        script: Vec<Reply>,
+    ) -> Server {
+        let provider = rustls::crypto::ring::default_provider();
+        // No check that the key belongs to the certificate: a test may
+        // present someone else's certificate.
+        let signing_key = provider
+            .key_provider
+            .load_private_key(key)
+            .expect("server key");
+        let certified = Arc::new(rustls::sign::CertifiedKey::new(vec![cert], signing_key));
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(OneCertificate(certified)));
         let config = Arc::new(config);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().expect("local address").port();
@@ -207,6 +242,18 @@ impl Server {
 
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Debug)]
+struct OneCertificate(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::server::ResolvesServerCert for OneCertificate {
+    fn resolve(
+        &self,
+        _hello: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(Arc::clone(&self.0))
     }
 }
 

@@ -228,6 +228,8 @@ fn no_command_or_failure_prints_a_secret() {
             ],
         ),
     ];
+    let mut runs = runs;
+    runs.extend(malformed_url_runs(&sb));
     std::fs::create_dir_all(sb.path("out")).unwrap();
     sb.write("gh_output", "");
     sb.write("gh_summary", "");
@@ -254,6 +256,10 @@ fn no_command_or_failure_prints_a_secret() {
             "{label}: {}",
             stderr(&out)
         );
+        if args.len() == 3 && args[0] == "snapshot" && args[1] == "--db" && envs.is_empty() {
+            // Every location given to --db is shown masked, not left out.
+            assert!(stderr(&out).contains("***"), "{label}: {}", stderr(&out));
+        }
         if args.len() == 3 && args[0] == "snapshot" && args[2] == pg(1) {
             // The URL is shown, redacted: proof that the check above looked at real output.
             let err = stderr(&out);
@@ -264,4 +270,112 @@ fn no_command_or_failure_prints_a_secret() {
         }
     }
     assert_files_clean(sb.dir.path());
+}
+
+/// Database locations that no URL parser accepts, each holding the password
+/// marker: raw `/`, `#`, `?` in the password, one slash after the scheme, a
+/// misspelled scheme, libpq key/value strings, credentials in a SQLite URL, a
+/// port out of range, a password parameter followed by junk.
+fn malformed_locations() -> Vec<String> {
+    let pw = DB_PASSWORD;
+    vec![
+        format!("postgres://u:{pw}/x@127.0.0.1:1/db"),
+        format!("postgres://u:{pw}#x@127.0.0.1:1/db"),
+        format!("postgres://u:{pw}?x@127.0.0.1:1/db"),
+        format!("mysql://u:{pw}/x@127.0.0.1:1/db"),
+        format!("mariadb://u:x@{pw}@127.0.0.1:1/db"),
+        format!("postgres:/u:{pw}@127.0.0.1:1/db"),
+        format!("postgress://u:{pw}@127.0.0.1:1/db"),
+        format!("host=127.0.0.1 port=1 password={pw} user=u"),
+        format!("host=127.0.0.1 password='{pw} x' user=u"),
+        format!("sqlite://u:{pw}@/x.db"),
+        format!("postgres://u:{pw}@127.0.0.1:99999/db"),
+        format!("mysql://u:{pw}@127.0.0.1:0/db"),
+        format!("mysql://u@127.0.0.1:1/db?password={pw}&x"),
+        format!("postgres://u@127.0.0.1:1/db?sslpassword={pw}"),
+    ]
+}
+
+/// Notification URLs that are refused at start-up, each holding a marker.
+fn malformed_channels() -> Vec<(&'static str, String)> {
+    let (w, s) = (WEBHOOK_TOKEN, SLACK_TOKEN);
+    vec![
+        ("--webhook", format!("https://u:{w}@127.0.0.1:99999/x")),
+        ("--webhook", format!("https://127.0.0.1:99999/hooks/{w}")),
+        ("--webhook", format!("https://127.0.0.1:9/hooks/{w} x")),
+        ("--webhook", format!("https://127.0.0.1:9/hooks/{w}\n")),
+        ("--webhook", format!("http://127.0.0.1:9/hooks/{w}")),
+        ("--webhook", format!("https:/127.0.0.1/hooks/{w}")),
+        (
+            "--slack",
+            format!("https://hooks.slack.com:0/services/T/B/{s}"),
+        ),
+        (
+            "--slack",
+            format!("https://hooks.slack.com/services/T/B/{s}\t"),
+        ),
+        ("--slack", format!("hooks.slack.com/services/T/B/{s}")),
+    ]
+}
+
+/// Every command, flag and variable that takes a database location, with
+/// every malformed one; every channel flag with every malformed URL.
+fn malformed_url_runs(sb: &crate::util::Sandbox) -> Vec<Run> {
+    sb.write(
+        "policy-db.yml",
+        "version: 1\nenvironments:\n  prod:\n    db: ${PROD_URL}\n    baseline: base.json\n",
+    );
+    let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut runs: Vec<Run> = Vec::new();
+    for url in malformed_locations() {
+        runs.push((strings(&["snapshot", "--db", &url]), vec![]));
+        runs.push((strings(&["snapshot"]), vec![("DATABASE_URL", url.clone())]));
+        runs.push((
+            strings(&["snapshot"]),
+            vec![("DRIFTGUARD_DATABASE_URL", url.clone())],
+        ));
+        runs.push((strings(&["diff", &url, "base.json"]), vec![]));
+        runs.push((
+            strings(&["diff", "base.json", &url, "--format", "json"]),
+            vec![],
+        ));
+        runs.push((
+            strings(&["check", "--db", &url, "--baseline", "base.json"]),
+            vec![],
+        ));
+        runs.push((
+            strings(&["check", "--db", "app.db", "--baseline", &url]),
+            vec![],
+        ));
+        runs.push((
+            strings(&["check", "--config", "policy-db.yml", "--env", "prod"]),
+            vec![("PROD_URL", url.clone())],
+        ));
+    }
+    for (flag, url) in malformed_channels() {
+        runs.push((
+            strings(&[
+                "check",
+                "--db",
+                "app.db",
+                "--baseline",
+                "base.json",
+                "--allow-unsigned",
+                flag,
+                &url,
+            ]),
+            vec![],
+        ));
+        runs.push((
+            strings(&["notify", "test", "--allow-unsigned", flag, &url]),
+            vec![],
+        ));
+        if flag == "--slack" {
+            runs.push((
+                strings(&["notify", "test"]),
+                vec![("DRIFTGUARD_SLACK_WEBHOOK_URL", url.clone())],
+            ));
+        }
+    }
+    runs
 }

@@ -21,7 +21,6 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use postgres::config::SslMode;
-use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::pem::PemObject;
@@ -31,6 +30,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::{Error, Result};
 use crate::source::{Timeouts, redact_url};
+use crate::tls::PinningVerifier;
 
 /// How much of the server's certificate is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +42,11 @@ enum Verify {
 
 /// The driver configuration and TLS connector for `url`.
 pub fn config(url: &str, timeouts: Timeouts) -> Result<(postgres::Config, MakeRustlsConnect)> {
+    super::super::check_ports(url, "PostgreSQL")?;
     let shown = redact_url(url);
-    let invalid = |what: String| Error::Config(format!("invalid PostgreSQL URL {shown}: {what}"));
+    let hint = super::super::password_hint(url);
+    let invalid =
+        |what: String| Error::Config(format!("invalid PostgreSQL URL {shown}: {what}{hint}"));
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut kept = Vec::new();
     let mut sslmode = None;
@@ -91,43 +94,53 @@ pub fn config(url: &str, timeouts: Timeouts) -> Result<(postgres::Config, MakeRu
     if config.get_application_name().is_none() {
         config.application_name("driftguard");
     }
-    let roots = match root_file.as_deref() {
-        None | Some("system") => {
-            RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned())
-        }
+    let (roots, pinned) = match root_file.as_deref() {
+        None | Some("system") => (
+            RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+            Vec::new(),
+        ),
         Some(path) => load_roots(path)?,
     };
     Ok((
         config,
-        MakeRustlsConnect::new(client_config(verify, roots)?),
+        MakeRustlsConnect::new(client_config(verify, roots, pinned)?),
     ))
 }
 
-fn load_roots(path: &str) -> Result<RootCertStore> {
+/// The certificates of `sslrootcert`: as roots, and as pins (a self-signed
+/// server certificate given as its own root, see [`crate::tls`]).
+fn load_roots(path: &str) -> Result<(RootCertStore, Vec<CertificateDer<'static>>)> {
     let cannot = |why: String| {
         Error::Config(format!(
             "cannot use sslrootcert {path}: {why}; give a PEM file with the CA certificate(s)"
         ))
     };
     let mut roots = RootCertStore::empty();
+    let mut pinned = Vec::new();
     let certs = CertificateDer::pem_file_iter(path).map_err(|e| cannot(e.to_string()))?;
     for cert in certs {
         let cert = cert.map_err(|e| cannot(e.to_string()))?;
-        roots.add(cert).map_err(|e| cannot(e.to_string()))?;
+        roots.add(cert.clone()).map_err(|e| cannot(e.to_string()))?;
+        pinned.push(cert);
     }
     if roots.is_empty() {
         return Err(cannot("it holds no certificate".into()));
     }
-    Ok(roots)
+    Ok((roots, pinned))
 }
 
-fn client_config(verify: Verify, roots: RootCertStore) -> Result<rustls::ClientConfig> {
+fn client_config(
+    verify: Verify,
+    roots: RootCertStore,
+    pinned: Vec<CertificateDer<'static>>,
+) -> Result<rustls::ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let internal = |e: &dyn std::fmt::Display| Error::Internal(format!("TLS setup: {e}"));
-    let webpki = || {
-        WebPkiServerVerifier::builder_with_provider(Arc::new(roots.clone()), provider.clone())
-            .build()
-            .map_err(|e| internal(&e))
+    let webpki = || -> Result<Arc<dyn ServerCertVerifier>> {
+        Ok(Arc::new(
+            PinningVerifier::new(roots.clone(), pinned.clone(), provider.clone())
+                .map_err(|e| internal(&e))?,
+        ))
     };
     let verifier: Arc<dyn ServerCertVerifier> = match verify {
         Verify::Nothing => Arc::new(AnyCertificate(provider.clone())),
@@ -198,7 +211,7 @@ impl ServerCertVerifier for AnyCertificate {
 /// is not compared. rustls checks the chain before the name, so a name
 /// mismatch means the chain was good.
 #[derive(Debug)]
-struct ChainOnly(Arc<WebPkiServerVerifier>);
+struct ChainOnly(Arc<dyn ServerCertVerifier>);
 
 impl ServerCertVerifier for ChainOnly {
     fn verify_server_cert(
