@@ -27,3 +27,15 @@ pub mod source;
 pub mod sql;
 pub mod textdiff;
 pub mod tls;
+
+/// `eprintln!` that never panics. A message to a closed standard error (`2>&-`,
+/// or a pipe whose reader has gone, e.g. `2>&1 | head -1`) is dropped: the run
+/// goes on to send its notifications and exit with its own code, where
+/// `eprintln!` would panic and abort.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!(::std::io::stderr(), $($arg)*);
+    }};
+}

@@ -20,10 +20,10 @@ fn main() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        driftguard::say!(
             "driftguard: error: internal error: {what}{place}; this is a bug, please report it"
         );
-        eprintln!("driftguard: result=error exit={}", code::INTERNAL);
+        driftguard::say!("driftguard: result=error exit={}", code::INTERNAL);
         std::process::exit(code::INTERNAL);
     }));
     // Lets the test suite prove the mapping above without a real bug.
@@ -43,7 +43,7 @@ fn main() {
                     std::process::exit(code::PASS)
                 }
                 _ => {
-                    eprintln!("driftguard: result=error exit={}", code::USAGE);
+                    driftguard::say!("driftguard: result=error exit={}", code::USAGE);
                     std::process::exit(code::USAGE);
                 }
             }
@@ -52,14 +52,14 @@ fn main() {
     let exit = match app::run(cli) {
         Ok(finished) => {
             if let Some(summary) = finished.summary {
-                eprintln!("{summary}");
+                driftguard::say!("{summary}");
             }
             finished.code
         }
         Err(e) => {
             let exit = e.exit_code();
-            eprintln!("driftguard: error: {e}");
-            eprintln!("driftguard: result=error exit={exit}");
+            driftguard::say!("driftguard: error: {e}");
+            driftguard::say!("driftguard: result=error exit={exit}");
             exit
         }
     };

@@ -325,7 +325,7 @@ impl CheckNotify {
     pub fn exit_code(&self, deliveries: &[Delivery], drift_code: i32) -> i32 {
         let failed = failures(deliveries);
         if self.require_delivery && failed > 0 {
-            eprintln!(
+            crate::say!(
                 "driftguard: error: {failed} notification(s) not delivered after all retries and --require-delivery was given"
             );
             code::DELIVERY
@@ -517,7 +517,7 @@ impl Notifier {
                 Outcome::Pass => NotifyOn::Pass,
             };
             if !channel.on.contains(&wanted) {
-                eprintln!(
+                crate::say!(
                     "{label}: skipped (result {} is not in its notify-on list)",
                     result.as_str()
                 );
@@ -543,12 +543,12 @@ impl Notifier {
             )
         };
         let done = retry::deliver_with_retries(&self.policy, started, attempt, |line| {
-            eprintln!("{label}: {line}");
+            crate::say!("{label}: {line}");
         });
         let plural = if done.attempts == 1 { "" } else { "s" };
         match done.last {
             Attempt::Delivered { status } => {
-                eprintln!(
+                crate::say!(
                     "{label}: delivered (HTTP {status}, {} attempt{plural})",
                     done.attempts
                 );
@@ -559,9 +559,10 @@ impl Notifier {
                 }
             }
             Attempt::Failed(f) => {
-                eprintln!(
+                crate::say!(
                     "{label}: FAILED after {} attempt{plural}: {}",
-                    done.attempts, f.reason
+                    done.attempts,
+                    f.reason
                 );
                 Delivery {
                     status: f.status,

@@ -81,7 +81,7 @@ pub fn publish(report: &Report, outputs: &Outputs, verdict: i32) -> Result<i32> 
         }
     }
     for failure in &failures {
-        eprintln!("driftguard: error: {failure}");
+        crate::say!("driftguard: error: {failure}");
     }
     Ok(exit)
 }

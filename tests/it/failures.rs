@@ -308,3 +308,39 @@ fn a_wrong_postgres_password_exits_77_without_showing_it() {
         0,
     );
 }
+
+/// A closed standard error (`2>&1 | head -1` once head has exited) drops the
+/// messages; the run still ends with its own exit code, never an abort.
+#[test]
+fn a_closed_stderr_does_not_abort_the_run() {
+    use std::process::Stdio;
+    let root = env!("CARGO_MANIFEST_DIR");
+    for (args, code) in [
+        (
+            &[
+                "check",
+                "--db",
+                "fixtures/shop.db",
+                "--baseline",
+                "fixtures/shop.baseline.json",
+            ][..],
+            1,
+        ),
+        (&["check", "--db", "missing.db", "--baseline", "x.json"], 66),
+        (&["check", "--bogus"], 64),
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_driftguard"))
+            .env_remove("DATABASE_URL")
+            .env_remove("DRIFTGUARD_DATABASE_URL")
+            .current_dir(root)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // The reader goes away before the first message is written.
+        drop(child.stderr.take());
+        let status = child.wait().expect("wait");
+        assert_eq!(status.code(), Some(code), "{args:?}: {status:?}");
+    }
+}
