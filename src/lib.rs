@@ -13,6 +13,7 @@ pub mod diff;
 pub mod error;
 pub mod github_actions;
 pub mod glob;
+pub mod input;
 pub mod lcs;
 pub mod model;
 pub mod notify;
