@@ -21,6 +21,10 @@ use std::time::Duration;
 
 pub mod nesting;
 
+/// CA certificate files (`--ca-cert`, `sslrootcert`, `ssl-ca`): a whole system
+/// bundle is a few hundred KiB.
+pub const MAX_PEM_BYTES: u64 = 16 * 1024 * 1024;
+
 /// How long a FIFO with no writer is waited for before it is refused.
 pub const WRITER_WAIT: Duration = Duration::from_secs(5);
 
