@@ -36,10 +36,15 @@ struct Scan {
     quote: Option<u8>,
     /// Inside a block scalar: lines indented deeper than this are its text.
     block_scalar: Option<usize>,
-    /// Indentation of the enclosing block lines (never longer than the limit + 1).
-    indents: Vec<usize>,
-    /// Block nesting of the line a flow collection or quoted scalar started on.
-    block_depth: usize,
+    /// The enclosing block collections: the column of each, and whether it is
+    /// a mapping (a key) or a sequence (a `-` entry). Never longer than the
+    /// limit + 1.
+    blocks: Vec<Block>,
+}
+
+struct Block {
+    column: usize,
+    mapping: bool,
 }
 
 fn is_blank(b: Option<&u8>) -> bool {
@@ -47,6 +52,10 @@ fn is_blank(b: Option<&u8>) -> bool {
 }
 
 impl Scan {
+    fn depth(&self) -> usize {
+        self.blocks.len() + self.flow
+    }
+
     /// Scans one line; `true` when it nests deeper than `limit`.
     fn line(&mut self, line: &[u8], limit: usize) -> bool {
         let indent = line.iter().take_while(|&&b| b == b' ').count();
@@ -61,9 +70,12 @@ impl Scan {
         // Where a value may start: a bracket or quote there opens a
         // collection or a quoted scalar; elsewhere in a plain scalar they are text.
         let mut value_start = false;
-        // Column of the node a block scalar on this line belongs to.
+        // Column of the node a block scalar or a key on this line belongs to.
         let mut node_col = indent;
-        if self.quote.is_none() && self.flow == 0 {
+        // A line in block context (not inside a flow collection or a quoted
+        // scalar that started earlier): its indentation and keys are structure.
+        let block_line = self.quote.is_none() && self.flow == 0;
+        if block_line {
             if rest.is_empty() || rest[0] == b'#' || (indent == 0 && rest[0] == b'%') {
                 return false;
             }
@@ -72,15 +84,21 @@ impl Scan {
                 && (rest.starts_with(b"---") || rest.starts_with(b"..."))
                 && is_blank(rest.get(3))
             {
-                self.indents.clear();
+                self.blocks.clear();
                 i = 3;
             } else {
-                while self.indents.last().is_some_and(|&last| last >= indent) {
-                    self.indents.pop();
+                // Leave the collections this line is not inside. A `-` entry
+                // at the column of a key is a sequence inside that key's
+                // mapping (`columns:` then `- name: a` below it).
+                let entry = rest[0] == b'-' && is_blank(rest.get(1));
+                while let Some(top) = self.blocks.last() {
+                    if top.column > indent || (top.column == indent && !(top.mapping && entry)) {
+                        self.blocks.pop();
+                    } else {
+                        break;
+                    }
                 }
-                self.indents.push(indent);
             }
-            self.block_depth = self.indents.len();
             value_start = true;
             // `- - ? x`: each indicator opens one more level.
             loop {
@@ -90,7 +108,13 @@ impl Scan {
                 match line.get(i) {
                     Some(b'-' | b'?') if is_blank(line.get(i + 1)) => {
                         node_col = i;
-                        self.block_depth += 1;
+                        self.blocks.push(Block {
+                            column: i,
+                            mapping: false,
+                        });
+                        if self.depth() > limit {
+                            return true;
+                        }
                         i += 1;
                     }
                     // `- |`: the text belongs to the entry, indented past its dash.
@@ -102,10 +126,8 @@ impl Scan {
                     None => break,
                 }
             }
-            if self.block_depth > limit {
-                return true;
-            }
         }
+        let mut key_seen = false;
         // In a flow collection, after `[`, `{`, `,`, `:` or a blank.
         let mut token_start = true;
         while i < line.len() {
@@ -129,7 +151,7 @@ impl Scan {
                 b'#' if after_blank => return false,
                 b'[' | b'{' if self.flow > 0 || value_start => {
                     self.flow += 1;
-                    if self.block_depth + self.flow > limit {
+                    if self.depth() > limit {
                         return true;
                     }
                     value_start = false;
@@ -149,7 +171,21 @@ impl Scan {
                     return false;
                 }
                 b':' if self.flow > 0 => token_start = true,
-                b':' if is_blank(line.get(i + 1)) => value_start = true,
+                b':' if is_blank(line.get(i + 1)) => {
+                    // The first key of a line opens (or continues) a mapping
+                    // at its column.
+                    if block_line && !key_seen {
+                        key_seen = true;
+                        self.blocks.push(Block {
+                            column: node_col,
+                            mapping: true,
+                        });
+                        if self.depth() > limit {
+                            return true;
+                        }
+                    }
+                    value_start = true;
+                }
                 // Anchors and tags come before the value they name.
                 b'&' | b'!' if value_start || token_start => {
                     while i + 1 < line.len() && !matches!(line[i + 1], b' ' | b'\t') {
@@ -181,14 +217,14 @@ mod tests {
     fn flow_and_block_nesting_are_counted() {
         assert_eq!(depth("a: 1\n"), 1);
         assert_eq!(depth("a: [1, [2, {b: [3]}]]\n"), 5);
-        assert_eq!(depth("{\"a\": [[1]]}"), 4);
+        assert_eq!(depth("{\"a\": [[1]]}"), 3);
         assert_eq!(depth("a:\n  b:\n    c: 1\n"), 3);
-        assert_eq!(depth("- - - x\n"), 4);
+        assert_eq!(depth("- - - x\n"), 3);
         assert_eq!(depth("a: [\n  [\n    [1]\n  ]\n]\n"), 4);
         let deep = format!("a: {}{}\n", "[".repeat(100), "]".repeat(100));
         assert_eq!(too_deep(&deep, 32), Some(1));
         let lines = format!("a:\n{}", "[\n".repeat(40));
-        assert_eq!(too_deep(&lines, 32), Some(33));
+        assert_eq!(too_deep(&lines, 32), Some(34));
     }
 
     #[test]
@@ -201,8 +237,103 @@ mod tests {
         let text = "- a: |\n    [[[[\n  b: [[1]]\n";
         assert_eq!(depth(text), 4);
         let sequence = "- |\n  [[[[\n- [1]\n";
-        assert_eq!(depth(sequence), 3);
+        assert_eq!(depth(sequence), 2);
         // Anchors and tags before a flow collection.
         assert_eq!(depth("a: &x !!seq [[1]]\n"), 3);
+    }
+
+    /// One level of nesting of a generated document.
+    #[derive(Debug, Clone, Copy)]
+    enum Level {
+        BlockMap,
+        BlockSeq,
+        /// A sequence at its key's column (`k:` then `- x` below it).
+        IndentlessSeq,
+        FlowSeq,
+        FlowMap,
+    }
+
+    /// YAML text nesting one collection per level, following a `key:` at
+    /// column `parent` (`after_key`) or a `-` entry there.
+    fn render(levels: &[Level], parent: usize, after_key: bool) -> String {
+        let Some((level, rest)) = levels.split_first() else {
+            return " x".into();
+        };
+        let pad = |n: usize| " ".repeat(n);
+        match level {
+            Level::BlockMap => format!("\n{}k:{}", pad(parent + 2), render(rest, parent + 2, true)),
+            Level::IndentlessSeq if after_key => {
+                format!("\n{}-{}", pad(parent), render(rest, parent, false))
+            }
+            Level::BlockSeq | Level::IndentlessSeq => {
+                format!("\n{}-{}", pad(parent + 2), render(rest, parent + 2, false))
+            }
+            Level::FlowSeq | Level::FlowMap => format!(" {}", flow(levels)),
+        }
+    }
+
+    fn flow(levels: &[Level]) -> String {
+        match levels.split_first() {
+            None => "x".into(),
+            Some((Level::FlowMap, rest)) => format!("{{k: {}}}", flow(rest)),
+            Some((_, rest)) => format!("[{}]", flow(rest)),
+        }
+    }
+
+    fn levels() -> impl Strategy<Value = Vec<Level>> {
+        use Level::*;
+        let block = prop::sample::select(vec![BlockMap, BlockSeq, IndentlessSeq]);
+        let flow = prop::sample::select(vec![FlowSeq, FlowMap]);
+        (
+            prop::collection::vec(block, 0..45),
+            prop::collection::vec(flow, 0..60),
+        )
+            .prop_map(|(mut block, flow)| {
+                block.extend(flow);
+                block
+            })
+    }
+
+    use proptest::prelude::*;
+
+    /// Text that is no structure, at the top level: brackets in quoted and
+    /// block scalars and in comments.
+    const NOISE: &str =
+        "database: \"[[[{{\"\nserver_version: |\n  [[[[\n  {{{{\nengine: sqlite # [[[[\n";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(200)))]
+
+        /// Whatever the mix of block and flow nesting: the scan counts the
+        /// real depth exactly; a snapshot or policy file deeper than the
+        /// limit is refused for that (65, 78), quickly; one within it is
+        /// parsed and, if refused, for another reason.
+        #[test]
+        fn nesting_is_counted_exactly_and_refused_past_the_limit(levels in levels()) {
+            let depth = 1 + levels.len();
+            let value = render(&levels, 0, true);
+            let snapshot = format!("format: driftguard.snapshot/1\n{NOISE}schemas:{value}\n");
+            let policy = format!("version: 1\n# [[[[\nrules:{value}\n");
+            for text in [&snapshot, &policy] {
+                prop_assert!(too_deep(text, depth).is_none(), "{}", text);
+                prop_assert!(too_deep(text, depth - 1).is_some(), "{}", text);
+            }
+            let started = std::time::Instant::now();
+            let snapshot_err = crate::snapshot_file::parse(snapshot.as_bytes(), "baseline").unwrap_err();
+            let policy_err = crate::config::check_text(&policy, "policy").unwrap_err();
+            prop_assert!(started.elapsed() < std::time::Duration::from_secs(2));
+            prop_assert_eq!(snapshot_err.exit_code(), 65);
+            prop_assert_eq!(policy_err.exit_code(), 78);
+            let (snapshot_err, policy_err) = (snapshot_err.to_string(), policy_err.to_string());
+            if depth > MAX_DEPTH {
+                prop_assert!(snapshot_err.contains("nests deeper than 32 levels"), "{}", snapshot_err);
+                prop_assert!(policy_err.contains("nested deeper than 32 levels"), "{}", policy_err);
+            } else {
+                // Valid YAML, refused by the model, not for its depth.
+                prop_assert!(serde_yaml::from_str::<serde_yaml::Value>(&snapshot).is_ok(), "{}", snapshot);
+                prop_assert!(!snapshot_err.contains("deeper"), "{}", snapshot_err);
+                prop_assert!(!policy_err.contains("deeper"), "{}", policy_err);
+            }
+        }
     }
 }
