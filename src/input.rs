@@ -133,6 +133,8 @@ pub struct Bounded<R = File> {
     regular: bool,
     /// Some writer had the FIFO open at some point: an empty read is then the end.
     writer_seen: bool,
+    /// The size a regular file reports, to read it into one allocation.
+    size: Option<u64>,
 }
 
 impl<R> Bounded<R> {
@@ -144,6 +146,7 @@ impl<R> Bounded<R> {
             read: 0,
             regular: true,
             writer_seen: true,
+            size: None,
         }
     }
 
@@ -275,6 +278,7 @@ pub fn open(path: &Path, limit: u64) -> Result<Bounded, InputError> {
         read: 0,
         regular,
         writer_seen: false,
+        size: regular.then_some(meta.len()),
     })
 }
 
@@ -302,7 +306,10 @@ pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
 
 /// Reads the rest of an input, at most its limit.
 pub fn read_all<R: Read + WaitForData>(input: &mut Bounded<R>) -> Result<Vec<u8>, InputError> {
-    let mut bytes = Vec::new();
+    // A regular file fits one allocation (one byte more: the read that finds
+    // its end); a FIFO or device grows the buffer as it goes.
+    let expected = input.size.map_or(0, |size| size.min(input.limit) + 1);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     input.read_to_end(&mut bytes).map_err(InputError::from)?;
     Ok(bytes)
 }
