@@ -145,6 +145,13 @@ fn a_symlink_to_dev_zero_is_refused_by_the_bytes_read_not_its_size() {
         65,
     );
     assert!(err.contains("over the 512 MiB limit"), "{err}");
+    // A SQLite database is opened by SQLite itself: only a regular file.
+    symlink("/dev/zero", sb.path("zero.db")).unwrap();
+    let (err, _) = run_within(&sb, &["snapshot", "--db", "zero.db"], 66);
+    assert!(
+        err.contains("SQLite database zero.db is not a regular file"),
+        "{err}"
+    );
     // The policy file: 1 MiB.
     symlink("/dev/zero", sb.path("zero.yml")).unwrap();
     let (err, _) = run_within(&sb, &["--config", "zero.yml", "config", "check"], 78);
