@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::cli::FailOn;
 use crate::error::{Error, Result};
 use crate::glob::Glob;
+use crate::input::{self, InputError, nesting};
 use crate::report::Format;
 use crate::rules::{ChangeType, Override, Severity};
 
@@ -184,11 +185,16 @@ pub struct Loaded {
 /// Finds the config file: `--config FILE`, else a default name in the working directory.
 pub fn find(explicit: Option<&str>) -> Result<Option<PathBuf>> {
     if let Some(path) = explicit {
+        // Only whether it exists: a FIFO or `/dev/fd/N` (`--config <(…)`) is
+        // read like a file, by the bounded reader.
         let p = PathBuf::from(path);
-        if !p.is_file() {
-            return Err(Error::NoInput(format!("config file {path} does not exist")));
-        }
-        return Ok(Some(p));
+        return match std::fs::metadata(&p) {
+            Ok(meta) if meta.is_dir() => {
+                Err(Error::NoInput(format!("config file {path} is a directory")))
+            }
+            Ok(_) => Ok(Some(p)),
+            Err(_) => Err(Error::NoInput(format!("config file {path} does not exist"))),
+        };
     }
     Ok(DEFAULT_NAMES
         .iter()
@@ -213,22 +219,44 @@ pub fn load(explicit: Option<&str>, environment: Option<&str>) -> Result<Option<
 
 fn parse_file(path: &Path) -> Result<(String, ConfigFile)> {
     let shown = path.display();
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_CONFIG_BYTES {
-        return Err(Error::Config(format!(
-            "{shown} is {size} bytes, over the 1 MiB limit for a config file"
-        )));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Config(format!("cannot read {shown}: {e}")))?;
+    let bytes = input::read(path, MAX_CONFIG_BYTES).map_err(|e| match e {
+        InputError::Missing | InputError::Directory => {
+            Error::NoInput(format!("config file {shown}: {e}"))
+        }
+        InputError::TooLarge { .. } => {
+            Error::Config(format!("{shown} is too large: {e} for a config file"))
+        }
+        InputError::NoWriter | InputError::Io(_) => {
+            Error::Config(format!("cannot read {shown}: {e}"))
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Error::Config(format!(
+            "{shown} is not valid UTF-8 text ({})",
+            e.utf8_error()
+        ))
+    })?;
     let file = parse(&text, &shown.to_string())?;
     Ok((text, file))
+}
+
+/// [`parse`] for the tests of other modules.
+#[cfg(test)]
+pub(crate) fn check_text(text: &str, shown: &str) -> Result<()> {
+    parse(text, shown).map(drop)
 }
 
 fn parse(text: &str, shown: &str) -> Result<ConfigFile> {
     if text.trim().is_empty() {
         return Err(Error::Config(format!(
             "{shown} is empty; start from `driftguard init`"
+        )));
+    }
+    // Before the YAML parser, whose time is quadratic in the nesting.
+    if let Some(line) = nesting::too_deep(text, nesting::MAX_DEPTH) {
+        return Err(Error::Config(format!(
+            "{shown} line {line}: nested deeper than {} levels; a policy file nests 7 at most",
+            nesting::MAX_DEPTH
         )));
     }
     let file: ConfigFile = serde_yaml::from_str(text).map_err(|e| {
@@ -565,6 +593,45 @@ mod tests {
             Some("postgres://localhost/staging")
         );
         assert_eq!(staging.options.fail_on, Some(FailOn::Warning));
+    }
+
+    /// The deepest policy file (a webhook's `on` list in an environment, in
+    /// block and in flow style) stays far below the nesting limit.
+    #[test]
+    fn real_policy_files_nest_far_below_the_limit() {
+        let depth = |text: &str| {
+            (0..=nesting::MAX_DEPTH)
+                .find(|&limit| nesting::too_deep(text, limit).is_none())
+                .unwrap()
+        };
+        let block = "version: 1\nenvironments:\n  production:\n    notify:\n      webhooks:\n        - url: https://h/x\n          on:\n            - breaking\n";
+        let flow = "version: 1\nenvironments: {production: {notify: {webhooks: [{url: https://h/x, on: [breaking]}]}}}\n";
+        for text in [block, flow] {
+            assert!(parse(text, "p").is_ok(), "{text}");
+        }
+        assert_eq!(depth(block), 7);
+        assert_eq!(depth(flow), 7);
+        assert!(depth(STARTER) <= 7);
+        // One level deeper than the limit is refused before parsing, with 78.
+        let deep = format!(
+            "version: 1\nrules: {}{}\n",
+            "[".repeat(nesting::MAX_DEPTH),
+            "]".repeat(nesting::MAX_DEPTH)
+        );
+        let err = parse(&deep, "p").unwrap_err();
+        assert_eq!(err.exit_code(), 78);
+        assert!(
+            err.to_string()
+                .contains("p line 2: nested deeper than 32 levels"),
+            "{err}"
+        );
+        let shallow = deep.replacen('[', "", 1).replacen(']', "", 1);
+        assert!(
+            !parse(&shallow, "p")
+                .unwrap_err()
+                .to_string()
+                .contains("nested deeper")
+        );
     }
 
     #[test]

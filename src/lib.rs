@@ -15,6 +15,7 @@ pub mod escape;
 pub mod github_actions;
 pub mod glob;
 pub mod help;
+pub mod input;
 pub mod lcs;
 pub mod model;
 pub mod notify;

@@ -80,31 +80,100 @@ fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     }
 }
 
+/// Temporary files are named `.driftguard-XXXXXX.tmp` (six random letters
+/// and digits), in the directory of the file they will replace.
+const TEMP_PREFIX: &str = ".driftguard-";
+const TEMP_SUFFIX: &str = ".tmp";
+const TEMP_RANDOM: usize = 6;
+
+/// A temporary file left by a run that was killed (SIGKILL leaves no chance
+/// to remove it) is removed by the next write into that directory once it is
+/// this old: no write takes an hour, so it is not another run's.
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
 fn write_atomic(
     target: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    // Next to the target, so that the rename stays on one file system; a bare
-    // name's parent is the empty path, and joining to it gives a relative name.
-    let dir = target.parent().unwrap_or(Path::new(""));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let temp = dir.join(format!(".{name}.driftguard-{}.tmp", std::process::id()));
+    // Next to the target, so that the rename stays on one file system.
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    remove_stale_temporaries(dir);
+    // Created with O_EXCL under a random name: a file or symlink planted at a
+    // guessable name can neither be followed nor be written through.
+    let mut builder = tempfile::Builder::new();
+    builder
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .rand_bytes(TEMP_RANDOM);
+    // As a plain create would: 0666 less the umask (tempfile's default is 0600).
     #[cfg(unix)]
-    let _pending = interrupt::pending(&temp);
-    let result = (|| {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, fs::File::create(&temp)?);
-        write(&mut out)?;
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        fs::rename(&temp, target)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
     }
-    result
+    let temp = builder.tempfile_in(dir)?;
+    #[cfg(unix)]
+    let _pending = interrupt::pending(temp.path());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, temp.as_file());
+    write(&mut out)?;
+    out.flush()?;
+    drop(out);
+    temp.as_file().sync_all()?;
+    // On any error above, dropping `temp` removed the file.
+    temp.persist(target).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Whether `name` is one of the temporary names [`write_atomic`] makes.
+fn is_temporary_name(name: &str) -> bool {
+    name.strip_prefix(TEMP_PREFIX)
+        .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
+        .is_some_and(|random| {
+            random.len() == TEMP_RANDOM && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+/// Removes this user's temporary files in `dir` that are older than
+/// [`STALE_AFTER`]: regular files only (never a symlink, whatever it points
+/// at), with exactly the temporary name pattern. Failures are ignored: this
+/// is tidying, not the write.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        if !entry.file_name().to_str().is_some_and(is_temporary_name) {
+            continue;
+        }
+        // Not followed: the entry itself.
+        let Ok(meta) = fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if meta.file_type().is_file() && old && is_own(&meta) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(unix)]
+fn is_own(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    meta.uid() == unsafe { libc::geteuid() }
+}
+
+#[cfg(not(unix))]
+fn is_own(_: &fs::Metadata) -> bool {
+    true
 }
 
 /// SIGINT and SIGTERM: remove the temporary file of a write in progress, say
@@ -225,14 +294,24 @@ mod tests {
             out.write_all(b"x")
         })
         .unwrap();
-        assert_eq!(
-            seen,
-            [format!(
-                ".baseline.json.driftguard-{}.tmp",
-                std::process::id()
-            )]
-        );
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert!(is_temporary_name(&seen[0]), "{seen:?}");
         assert_eq!(entries(dir.path()), ["baseline.json"]);
+    }
+
+    #[test]
+    fn temporary_names_are_exactly_the_pattern() {
+        assert!(is_temporary_name(".driftguard-a1B2c3.tmp"));
+        for other in [
+            ".driftguard-a1B2c.tmp",
+            ".driftguard-a1B2c3d.tmp",
+            ".driftguard-a1B2c!.tmp",
+            ".driftguard-a1B2c3.tmp~",
+            "driftguard-a1B2c3.tmp",
+            ".baseline.json.driftguard-123.tmp",
+        ] {
+            assert!(!is_temporary_name(other), "{other}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::input::{self, InputError, nesting};
 use crate::model::{FORMAT_NAME, FORMAT_VERSION, Snapshot};
 
 /// Baselines far beyond any real schema are refused rather than read into memory.
@@ -50,44 +51,47 @@ pub fn render_to(
 }
 
 /// Reads a snapshot file; `what` names it in messages ("baseline", "snapshot").
+/// Regular files, FIFOs and devices alike are read through the bounded
+/// reader of [`crate::input`]: at most [`MAX_FILE_BYTES`] bytes, whatever size
+/// they report.
 pub fn read(path: &Path, what: &str) -> Result<Snapshot> {
     let shown = crate::source::redact_url(&path.display().to_string());
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::NoInput(format!(
+    let refused = |e: InputError| match e {
+        InputError::Missing => Error::NoInput(format!(
             "{what} file {shown} does not exist; create one with `driftguard snapshot --db URL -o {shown}`"
         )),
-        _ => Error::NoInput(format!("cannot read {what} file {shown}: {e}")),
-    })?;
-    if meta.is_dir() {
-        return Err(Error::NoInput(format!(
+        InputError::Directory => Error::NoInput(format!(
             "{what} {shown} is a directory, not a snapshot file"
-        )));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Error::Data(format!(
-            "{what} file {shown} is {} MiB, over the {} MiB limit for snapshot files; is it really a driftguard snapshot?",
-            meta.len() / (1024 * 1024),
-            MAX_FILE_BYTES / (1024 * 1024)
-        )));
-    }
+        )),
+        InputError::TooLarge { .. } => Error::Data(format!(
+            "{what} file {shown} is too large: {e} for snapshot files; is it really a driftguard snapshot?"
+        )),
+        InputError::NoWriter | InputError::Io(_) => {
+            Error::NoInput(format!("cannot read {what} file {shown}: {e}"))
+        }
+    };
     let described = format!("{what} file {shown}");
+    let mut file = input::open(path, MAX_FILE_BYTES).map_err(refused)?;
     // A JSON snapshot is parsed as it is read, so a large one never sits in
     // memory twice (as text and as model). Anything that does not parse that
-    // way is read whole and goes through `parse`, which says what is wrong.
-    if let Some(snapshot) = read_json_streaming(path) {
-        check_format_marker(&snapshot.format, &described)?;
-        return Ok(snapshot);
+    // way is read whole and goes through `parse`, which says what is wrong:
+    // a regular file is read again for that; a FIFO or device cannot be, so it
+    // is read whole at once.
+    if file.is_regular() {
+        if let Some(snapshot) = read_json_streaming(&mut file) {
+            return checked(snapshot, &described);
+        }
+        file = input::open(path, MAX_FILE_BYTES).map_err(refused)?;
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::NoInput(format!("cannot read {what} file {shown}: {e}")))?;
+    let bytes = input::read_all(&mut file).map_err(refused)?;
     parse(&bytes, &described)
 }
 
 /// The snapshot in a JSON file, when it is one that parses; `None` for YAML
 /// and for anything invalid.
-fn read_json_streaming(path: &Path) -> Option<Snapshot> {
+fn read_json_streaming(file: &mut input::Bounded) -> Option<Snapshot> {
     use std::io::{BufRead, BufReader};
-    let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(path).ok()?);
+    let mut reader = BufReader::with_capacity(1 << 16, file);
     let first = reader
         .fill_buf()
         .ok()?
@@ -97,7 +101,37 @@ fn read_json_streaming(path: &Path) -> Option<Snapshot> {
     if first != Some(b'{') {
         return None;
     }
-    serde_json::from_reader(reader).ok().map(settled)
+    serde_json::from_reader(reader).ok()
+}
+
+/// A parsed snapshot whose marker and fingerprint are checked, [`settled`].
+fn checked(snapshot: Snapshot, what: &str) -> Result<Snapshot> {
+    check_format_marker(&snapshot.format, what)?;
+    check_fingerprint(&snapshot.fingerprint, what)?;
+    Ok(settled(snapshot))
+}
+
+/// The fingerprint is the SHA-256 of the content in lower-case hex, as
+/// [`Snapshot::compute_fingerprint`] writes it; reports show a prefix of it, so
+/// anything else (a hand-edited or hostile value) is refused here.
+fn check_fingerprint(fingerprint: &str, what: &str) -> Result<()> {
+    let is_sha256 = fingerprint.len() == 64
+        && fingerprint
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if is_sha256 {
+        return Ok(());
+    }
+    Err(Error::Data(format!(
+        "{what} has an invalid \"fingerprint\": it must be 64 lower-case hex digits (a SHA-256), \
+         and this one is {} characters long{}; take the baseline again with `driftguard snapshot`",
+        fingerprint.chars().count(),
+        if fingerprint.is_ascii() {
+            ""
+        } else {
+            " and not ASCII"
+        }
+    )))
 }
 
 /// A snapshot as read, in the form the current sources write: without spare
@@ -122,6 +156,15 @@ pub fn parse(bytes: &[u8], what: &str) -> Result<Snapshot> {
         )));
     }
     let is_json = text.trim_start().starts_with('{');
+    // JSON nesting is bounded by the JSON parser itself (128 levels, checked
+    // as it goes); YAML is parsed whole before its depth is checked, and in
+    // time quadratic in it, so its depth is found first.
+    if !is_json && let Some(line) = nesting::too_deep(text, nesting::MAX_DEPTH) {
+        return Err(Error::Data(format!(
+            "{what} nests deeper than {} levels (line {line}); a driftguard snapshot nests 9 levels at most, so this is not one",
+            nesting::MAX_DEPTH
+        )));
+    }
     // One typed pass: the model's maps refuse repeated keys themselves. Only a
     // file that fails it takes the slower passes below, which explain why.
     let typed = if is_json {
@@ -130,8 +173,7 @@ pub fn parse(bytes: &[u8], what: &str) -> Result<Snapshot> {
         serde_yaml::from_str::<Snapshot>(text).ok()
     };
     if let Some(snapshot) = typed {
-        check_format_marker(&snapshot.format, what)?;
-        return Ok(settled(snapshot));
+        return checked(snapshot, what);
     }
     // serde keeps the last of two equal keys; in a baseline that would silently
     // drop a table, so duplicates are refused first.
@@ -153,11 +195,12 @@ pub fn parse(bytes: &[u8], what: &str) -> Result<Snapshot> {
             .map_err(|e| Error::Data(format!("{what} is not valid JSON or YAML: {e}")))?
     };
     check_format(&value, what)?;
-    serde_json::from_value(value).map(settled).map_err(|e| {
+    let snapshot = serde_json::from_value(value).map_err(|e| {
         Error::Data(format!(
             "{what} does not match the {FORMAT_NAME}/{FORMAT_VERSION} format: {e}"
         ))
-    })
+    })?;
+    checked(snapshot, what)
 }
 
 fn check_format(value: &serde_json::Value, what: &str) -> Result<()> {
@@ -331,7 +374,7 @@ mod tests {
         // Written before references into the own database were left
         // unqualified: it must compare with a new snapshot as the same schema.
         let old = r#"{"format": "driftguard.snapshot/1", "engine": "mysql",
-            "server_version": "10.11", "database": "app", "fingerprint": "x",
+            "server_version": "10.11", "database": "app", "fingerprint": "00000000000000000000000000000000000000000000000000000000000000ff",
             "schemas_are_databases": true,
             "schemas": {"app": {"tables": {"child": {"columns": [], "foreign_keys": {
                 "own": {"columns": ["p"], "referenced_schema": "app", "referenced_table": "parent",
@@ -462,6 +505,36 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let err = read(&path, "baseline").unwrap_err();
         assert!(err.to_string().contains("duplicate column `a`"), "{err}");
+    }
+
+    /// The deepest real snapshots, as both formats write them, stay far below
+    /// the nesting limit as the scan counts it.
+    #[test]
+    fn real_snapshots_nest_far_below_the_limit() {
+        let depth = |text: &str| {
+            (0..=nesting::MAX_DEPTH)
+                .find(|&limit| nesting::too_deep(text, limit).is_none())
+                .expect("within the limit")
+        };
+        let mut deepest = 0;
+        for name in [
+            "shop.baseline.json",
+            "pairs/mysql.old.json",
+            "pairs/mysql.new.json",
+            "pairs/postgres.old.json",
+            "pairs/postgres.new.json",
+            "pairs/sqlite.new.json",
+        ] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(name);
+            let snapshot = read(&path, "fixture").unwrap();
+            for format in [FileFormat::Json, FileFormat::Yaml] {
+                let text = String::from_utf8(render(&snapshot, format).unwrap()).unwrap();
+                deepest = deepest.max(depth(&text));
+            }
+        }
+        assert_eq!(deepest, 9);
     }
 
     #[test]

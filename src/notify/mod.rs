@@ -689,8 +689,8 @@ fn scrub(attempt: Attempt, channel: &Channel) -> Attempt {
 
 fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
     let shown = path.display();
-    let pem = std::fs::read(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
+    let pem = crate::input::read(path, crate::input::MAX_PEM_BYTES).map_err(|e| {
+        if matches!(e, crate::input::InputError::Missing) {
             Error::NoInput(format!("--ca-cert {shown}: no such file"))
         } else {
             Error::Config(format!("--ca-cert {shown}: cannot read it: {e}"))

@@ -60,7 +60,8 @@ impl Baseline {
             let text = self
                 .file
                 .as_ref()
-                .and_then(|f| std::fs::read_to_string(f).ok());
+                .and_then(|f| crate::input::read(f, crate::snapshot_file::MAX_FILE_BYTES).ok())
+                .and_then(|bytes| String::from_utf8(bytes).ok());
             text.as_deref().map(index).unwrap_or_default()
         })
     }

@@ -213,6 +213,16 @@ impl Settings {
                 ca.display()
             )));
         }
+        // The mysql crate reads the file itself, unbounded: a regular file
+        // (above) within the limit for PEM files is all it gets.
+        if let Some(ca) = &ca
+            && let Err(e) = crate::input::read(ca, crate::input::MAX_PEM_BYTES)
+        {
+            return Err(Error::Config(format!(
+                "ssl-ca file {} given in {shown}: {e}",
+                ca.display()
+            )));
+        }
         let crate_ssl = opts.get_ssl_opts().cloned();
         let mode = match (mode, require) {
             (Some(m), _) => m,

@@ -25,9 +25,17 @@ const SCHEMA: &str = "main";
 pub fn snapshot(path: &Path, _filter: &Filter, timeouts: Timeouts) -> Result<Snapshot> {
     let shown = crate::source::redact_url(&path.display().to_string());
     if !path.is_file() {
-        return Err(Error::NoInput(format!(
-            "SQLite database {shown} does not exist (driftguard never creates one); check the path"
-        )));
+        // SQLite reads the file itself, and would block on a FIFO: only a
+        // regular file is opened.
+        return Err(Error::NoInput(if path.exists() {
+            format!(
+                "SQLite database {shown} is not a regular file (a directory, FIFO or device); give the database file"
+            )
+        } else {
+            format!(
+                "SQLite database {shown} does not exist (driftguard never creates one); check the path"
+            )
+        }));
     }
     let open = || -> rusqlite::Result<Connection> {
         let conn = Connection::open_with_flags(

@@ -117,8 +117,9 @@ fn load_roots(path: &str) -> Result<(RootCertStore, Vec<CertificateDer<'static>>
     };
     let mut roots = RootCertStore::empty();
     let mut pinned = Vec::new();
-    let certs = CertificateDer::pem_file_iter(path).map_err(|e| cannot(e.to_string()))?;
-    for cert in certs {
+    let pem = crate::input::read(std::path::Path::new(path), crate::input::MAX_PEM_BYTES)
+        .map_err(|e| cannot(e.to_string()))?;
+    for cert in CertificateDer::pem_slice_iter(&pem) {
         let cert = cert.map_err(|e| cannot(e.to_string()))?;
         roots.add(cert.clone()).map_err(|e| cannot(e.to_string()))?;
         pinned.push(cert);
