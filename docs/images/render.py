@@ -12,6 +12,8 @@ Python 3.11+, standard library only. Subcommands:
                                  of `--format github`)
   summary-html FILE              the Markdown report in FILE as HTML with
                                  GitHub-like CSS (the job summary)
+  png-stamp PNG SOURCE           stores the text of SOURCE (what PNG was
+                                 rendered from) in PNG as an iTXt chunk
   self-test                      checks the converters (run by the test suite)
 
 docs/images/make.sh runs them and screenshots the HTML with headless Chromium.
@@ -25,6 +27,7 @@ import os
 import re
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -496,6 +499,45 @@ def page(title: str, body: str, css: str) -> str:
 
 
 # ---------------------------------------------------------------------------
+# PNG source stamp
+# ---------------------------------------------------------------------------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+STAMP_KEYWORD = b"driftguard-source"
+
+
+def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    if not data.startswith(PNG_SIGNATURE):
+        raise ValueError("not a PNG file")
+    chunks, pos = [], len(PNG_SIGNATURE)
+    while pos < len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        chunks.append((kind, data[pos + 8 : pos + 8 + length]))
+        pos += 12 + length
+    return chunks
+
+
+def png_stamp(png: bytes, source: str) -> bytes:
+    """Adds the text the picture was rendered from as an iTXt chunk (UTF-8,
+    uncompressed), replacing an earlier stamp, so tests/it/images.rs can tell
+    a picture that no longer matches driftguard's output."""
+    chunk = STAMP_KEYWORD + b"\0\0\0\0\0" + source.encode("utf-8")
+    out = bytearray(PNG_SIGNATURE)
+    for kind, body in png_chunks(png):
+        if kind == b"iTXt" and body.startswith(STAMP_KEYWORD + b"\0"):
+            continue
+        if kind == b"IEND":
+            for k, b in ((b"iTXt", chunk), (kind, body)):
+                out += len(b).to_bytes(4, "big") + k + b
+                out += zlib.crc32(k + b).to_bytes(4, "big")
+            break
+        out += len(body).to_bytes(4, "big") + kind + body
+        out += zlib.crc32(kind + body).to_bytes(4, "big")
+    return bytes(out)
+
+
+# ---------------------------------------------------------------------------
 # Self-test
 # ---------------------------------------------------------------------------
 
@@ -528,6 +570,9 @@ def self_test() -> None:
     assert "<h2>❌ A <code>x&lt;y</code></h2>" in md, md
     assert "<td>c_d | e</td><td><strong>f</strong></td>" in md, md
     assert "<p>l1<br>\nl2</p>" in md, md
+    png = PNG_SIGNATURE + b"\0\0\0\0IEND" + zlib.crc32(b"IEND").to_bytes(4, "big")
+    stamped = png_stamp(png_stamp(png, "old"), "new ✓")
+    assert png_chunks(stamped) == [(b"iTXt", STAMP_KEYWORD + b"\0\0\0\0\0new \xe2\x9c\x93"), (b"IEND", b"")]
     print("render.py self-test: ok")
 
 
@@ -538,6 +583,9 @@ def main() -> None:
     p.add_argument("--driftguard", required=True)
     sub.add_parser("annotations-html").add_argument("file")
     sub.add_parser("summary-html").add_argument("file")
+    p = sub.add_parser("png-stamp")
+    p.add_argument("png")
+    p.add_argument("source")
     sub.add_parser("self-test")
     args = parser.parse_args()
     sys.stdout.reconfigure(encoding="utf-8", newline="\n")
@@ -547,6 +595,10 @@ def main() -> None:
         sys.stdout.write(annotations_html(Path(args.file).read_text(encoding="utf-8")))
     elif args.cmd == "summary-html":
         sys.stdout.write(summary_html(Path(args.file).read_text(encoding="utf-8")))
+    elif args.cmd == "png-stamp":
+        png = Path(args.png)
+        source = Path(args.source).read_text(encoding="utf-8")
+        png.write_bytes(png_stamp(png.read_bytes(), source))
     else:
         self_test()
 
