@@ -54,25 +54,27 @@ else
 fi
 [ -x "$driftguard" ] || die "no driftguard binary at $driftguard"
 
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
 # The same fixed environment render.py uses: no CI variables, no colour
-# switches. The fixture has breaking drift, so exit 1 is the expected verdict.
+# switches. The fixture has breaking drift: exit 1 and the summary line.
 report() {
     local status=0
     env -i PATH="$PATH" LANG=C.UTF-8 COLUMNS=120 "$driftguard" check \
-        --db fixtures/shop.db --baseline fixtures/shop.baseline.json "$@" || status=$?
-    [ "$status" -eq 1 ] || die "driftguard check $* exited $status, expected 1 (breaking)"
+        --db fixtures/shop.db --baseline fixtures/shop.baseline.json "$@" 2>"$work/stderr" || status=$?
+    [ "$status" -eq 1 ] && grep -q '^driftguard: result=breaking ' "$work/stderr" \
+        || die "driftguard check $* exited $status, expected 1 (breaking): $(cat "$work/stderr")"
 }
 
+# Everything is made in $work and moved into docs/images only at the end, so
+# a failure leaves the committed pictures alone.
 python3 "$here/render.py" self-test >/dev/null
-python3 "$here/render.py" text-svg --driftguard "$driftguard" >"$here/text-report.svg.tmp"
-mv "$here/text-report.svg.tmp" "$here/text-report.svg"
-report --format github >"$here/github-annotations.txt" 2>/dev/null
-report --format markdown >"$here/step-summary.md" 2>/dev/null
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-python3 "$here/render.py" annotations-html "$here/github-annotations.txt" >"$work/github-annotations.html"
-python3 "$here/render.py" summary-html "$here/step-summary.md" >"$work/step-summary.html"
+python3 "$here/render.py" text-svg --driftguard "$driftguard" >"$work/text-report.svg"
+report --format github >"$work/github-annotations.txt"
+report --format markdown >"$work/step-summary.md"
+python3 "$here/render.py" annotations-html "$work/github-annotations.txt" >"$work/github-annotations.html"
+python3 "$here/render.py" summary-html "$work/step-summary.md" >"$work/step-summary.html"
 
 # Screenshots NAME.html at WIDTH CSS pixels (2x device pixels), as tall as its
 # content: the page writes its height into its title, read back with --dump-dom.
@@ -88,10 +90,12 @@ shot() {
     [ -s "$work/$name.png" ] || die "chromium wrote no screenshot of $name.html"
     # The PNG carries the text it was rendered from: tests/it/images.rs
     # compares that with driftguard's current output.
-    python3 "$here/render.py" png-stamp "$work/$name.png" "$here/$source"
-    mv "$work/$name.png" "$here/$name.png"
+    python3 "$here/render.py" png-stamp "$work/$name.png" "$work/$source"
 }
 shot github-annotations 900 github-annotations.txt
 shot step-summary 1000 step-summary.md
 
+for file in text-report.svg github-annotations.txt github-annotations.png step-summary.md step-summary.png; do
+    mv "$work/$file" "$here/$file"
+done
 echo "docs/images: regenerated text-report.svg, github-annotations.{txt,png}, step-summary.{md,png} with $driftguard"

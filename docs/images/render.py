@@ -232,10 +232,11 @@ def run_driftguard(driftguard: str, extra: list[str]) -> subprocess.CompletedPro
         text=True,
         encoding="utf-8",
     )
-    # The fixture has breaking drift: exit 1 is the expected verdict.
-    if proc.returncode != 1:
+    # The fixture has breaking drift: exit 1 and the summary line saying so.
+    if proc.returncode != 1 or not re.search(r"^driftguard: result=breaking ", proc.stderr, re.M):
         sys.exit(
-            f"render.py: driftguard exited {proc.returncode}, expected 1 (breaking):\n"
+            f"render.py: driftguard exited {proc.returncode} without a breaking verdict "
+            "(expected exit 1 and result=breaking):\n"
             f"{proc.stderr}"
         )
     return proc

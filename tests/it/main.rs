@@ -13,6 +13,7 @@ mod failures;
 mod fuzz;
 mod generated;
 mod help;
+mod images;
 mod interrupt;
 mod mysql;
 mod notify;
