@@ -126,3 +126,24 @@ fn images_step_summary_is_current() {
 fn images_render_py_self_test() {
     assert!(render_py(&["self-test"]).contains("self-test: ok"));
 }
+
+/// The README shows every picture, next to the line saying where they come from.
+#[test]
+fn images_are_shown_in_the_readme() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("read README.md");
+    for name in [
+        "text-report.svg",
+        "github-annotations.png",
+        "step-summary.png",
+    ] {
+        assert!(
+            readme.contains(&format!("docs/images/{name}\""))
+                || readme.contains(&format!("(docs/images/{name})")),
+            "README.md does not show docs/images/{name}"
+        );
+        assert!(images(name).is_file(), "docs/images/{name} is missing");
+    }
+    assert!(
+        readme.contains("produced by [`docs/images/make.sh`](docs/images/make.sh) from real\nruns")
+    );
+}
