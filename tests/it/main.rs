@@ -14,6 +14,7 @@ mod fuzz;
 mod generated;
 mod help;
 mod hostile_net;
+mod images;
 mod inputs;
 mod interrupt;
 mod mysql;
