@@ -56,7 +56,10 @@ pub fn run(cli: Cli) -> Result<Finished> {
         } => config_check(cli.config.as_deref()),
         Command::Init { path } => {
             config::init(path)?;
-            eprintln!("driftguard: wrote {path}; edit it, then run `driftguard config check`");
+            eprintln!(
+                "driftguard: wrote {}; edit it, then run `driftguard config check`",
+                crate::escape::terminal(path)
+            );
             Ok(Finished {
                 code: code::PASS,
                 summary: None,
@@ -119,7 +122,7 @@ fn snapshot(args: &SnapshotArgs, policy: Option<&Loaded>) -> Result<Finished> {
 fn read_database(target: &Target, filter: &Filter) -> Result<Snapshot> {
     let snap = source::snapshot(target, filter, Timeouts::default())?;
     for warning in &snap.warnings {
-        eprintln!("driftguard: warning: {warning}");
+        eprintln!("driftguard: warning: {}", crate::escape::terminal(warning));
     }
     Ok(snap)
 }
@@ -252,7 +255,7 @@ fn finish(
 fn config_check(explicit: Option<&str>) -> Result<Finished> {
     let notes = config::check(explicit)?;
     for note in &notes {
-        eprintln!("driftguard: note: {note}");
+        eprintln!("driftguard: note: {}", crate::escape::terminal(note));
     }
     Ok(Finished {
         code: code::PASS,

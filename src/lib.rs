@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod diff;
 pub mod error;
+pub mod escape;
 pub mod github_actions;
 pub mod glob;
 pub mod lcs;

@@ -21,7 +21,8 @@ fn main() {
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
         eprintln!(
-            "driftguard: error: internal error: {what}{place}; this is a bug, please report it"
+            "driftguard: error: internal error: {}{place}; this is a bug, please report it",
+            driftguard::escape::terminal(&what)
         );
         eprintln!("driftguard: result=error exit={}", code::INTERNAL);
         std::process::exit(code::INTERNAL);
@@ -53,7 +54,11 @@ fn main() {
         }
         Err(e) => {
             let exit = e.exit_code();
-            eprintln!("driftguard: error: {e}");
+            // Messages quote names, values and servers' replies: made visible.
+            eprintln!(
+                "driftguard: error: {}",
+                driftguard::escape::terminal(&e.to_string())
+            );
             eprintln!("driftguard: result=error exit={exit}");
             exit
         }

@@ -7,7 +7,8 @@
 use serde_json::{Value, json};
 
 use super::Event;
-use crate::report::Report;
+use crate::escape::slack as escape;
+use crate::report::{Report, shown, shown_description};
 use crate::rules::{Finding, Outcome};
 
 /// How many changes a message lists; the rest are counted.
@@ -38,7 +39,7 @@ pub fn message(report: &Report, event: Event) -> Value {
         Event::Test => ("DriftGuard Test Notification", GREEN),
     };
     let verdict = &report.verdict;
-    let environment = report.environment.as_deref().unwrap_or("not set");
+    let environment = shown(report.environment.as_deref().unwrap_or("not set"));
     let result = match event {
         Event::Test => "test (no database was checked)".to_string(),
         Event::Drift(outcome) => format!("{} (severity {})", outcome.as_str(), verdict.severity),
@@ -47,12 +48,16 @@ pub fn message(report: &Report, event: Event) -> Value {
         "{} breaking · {} warning · {} info",
         verdict.counts.breaking, verdict.counts.warning, verdict.counts.info
     );
-    let database = format!("{} {}", report.current.engine, report.current.database);
+    let database = format!(
+        "{} {}",
+        shown(&report.current.engine),
+        shown(&report.current.database)
+    );
 
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "text": clip(title, HEADER_LIMIT), "emoji": true}}),
         json!({"type": "section", "fields": [
-            field("Environment", environment),
+            field("Environment", &environment),
             field("Result", &result),
             field("Changes", &counts),
             field("Database", &database),
@@ -83,7 +88,7 @@ pub fn message(report: &Report, event: Event) -> Value {
     }
     blocks.push(context(&format!(
         "baseline {} · id {}",
-        escape(&report.baseline.path),
+        escape(&shown(&report.baseline.path)),
         &report.id()[..12]
     )));
     let run_url = report
@@ -109,13 +114,14 @@ pub fn message(report: &Report, event: Event) -> Value {
     })
 }
 
-/// `[BREAKING] COLUMN_DROPPED — users.email column dropped`
+/// `[BREAKING] COLUMN_DROPPED — users.email column dropped`, with long names
+/// and values cut; not escaped yet.
 pub fn change_line(f: &Finding) -> String {
     format!(
         "[{}] {} — {}",
         f.severity.as_str().to_ascii_uppercase(),
         f.change.change_type.as_str(),
-        f.description
+        shown_description(f)
     )
 }
 
@@ -129,13 +135,6 @@ fn section(mrkdwn: &str) -> Value {
 
 fn context(mrkdwn: &str) -> Value {
     json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(mrkdwn, FIELD_LIMIT)}]})
-}
-
-/// Slack's three control characters in message text.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// At most `limit` characters, ending in `…` when cut.
@@ -157,10 +156,5 @@ mod tests {
         assert_eq!(clip("abc", 3), "abc");
         assert_eq!(clip("abcd", 3), "ab…");
         assert_eq!(clip("ééé", 2), "é…");
-    }
-
-    #[test]
-    fn escapes_slack_control_characters() {
-        assert_eq!(escape("a<b>&c"), "a&lt;b&gt;&amp;c");
     }
 }

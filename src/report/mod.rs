@@ -18,6 +18,8 @@ use clap::ValueEnum;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::diff::ObjectPath;
+use crate::escape;
 use crate::model::Snapshot;
 use crate::rules::{Finding, Verdict};
 
@@ -124,6 +126,41 @@ pub fn render_plain(
     let result = render(report, format, context, &mut out);
     colored::control::set_override(was_on);
     result.map(|()| out)
+}
+
+/// An object path as the text, Markdown and Slack outputs show it: each
+/// name cut to [`escape::VALUE_LIMIT`] characters; `short` leaves out the
+/// schema as [`ObjectPath::short`] does. Not escaped yet.
+pub fn shown_path(path: &ObjectPath, short: bool) -> String {
+    let parts: Vec<&str> = std::iter::once(path.schema.as_str())
+        .chain(path.table.as_deref())
+        .chain(path.column.as_deref())
+        .chain(path.object.as_deref())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let skip = usize::from(short && parts.len() > 1);
+    parts[skip..]
+        .iter()
+        .map(|p| escape::cut(p, escape::VALUE_LIMIT))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// A finding's detail as the text, Markdown and Slack outputs show it, with
+/// long values cut. Not escaped yet.
+pub fn shown_detail(f: &Finding) -> std::borrow::Cow<'_, str> {
+    f.shown_detail(escape::VALUE_LIMIT)
+}
+
+/// `users.email column dropped`, with long names and values cut. Not escaped yet.
+pub fn shown_description(f: &Finding) -> String {
+    format!("{} {}", shown_path(&f.change.object, true), shown_detail(f))
+}
+
+/// Text from outside (a server's version, a path, a fingerprint) as the
+/// text, Markdown and Slack outputs show it: cut. Not escaped yet.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    escape::cut(text, escape::VALUE_LIMIT)
 }
 
 /// Where the compared-against schema came from.

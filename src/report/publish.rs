@@ -81,7 +81,10 @@ pub fn publish(report: &Report, outputs: &Outputs, verdict: i32) -> Result<i32> 
         }
     }
     for failure in &failures {
-        eprintln!("driftguard: error: {failure}");
+        eprintln!(
+            "driftguard: error: {}",
+            crate::escape::terminal(&failure.to_string())
+        );
     }
     Ok(exit)
 }

@@ -7,7 +7,8 @@ use std::io::Write;
 use colored::{ColoredString, Colorize};
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets};
 
-use super::Report;
+use super::{Report, shown, shown_detail, shown_path};
+use crate::escape::terminal;
 use crate::rules::{Outcome, Severity};
 
 pub fn paint_severity(severity: Severity) -> ColoredString {
@@ -27,15 +28,17 @@ pub fn paint_outcome(outcome: Outcome) -> ColoredString {
 }
 
 /// Renders the report; `width` is the terminal width to fit (80 when unknown).
+/// Every name and value is cut ([`super::shown`]) and then escaped with
+/// [`terminal`] before it reaches the table, so the layout's cost stays linear.
 pub fn render(report: &Report, width: u16, out: &mut impl Write) -> std::io::Result<()> {
     let c = &report.current;
     writeln!(
         out,
         "{} {} {} · database {}",
         "driftguard".bold(),
-        c.engine,
-        c.server_version,
-        c.database
+        terminal(&shown(&c.engine)),
+        terminal(&shown(&c.server_version)),
+        terminal(&shown(&c.database))
     )?;
     // With a single schema the prefix repeats on every row; say it once instead.
     let first_schema = report
@@ -45,15 +48,15 @@ pub fn render(report: &Report, width: u16, out: &mut impl Write) -> std::io::Res
     let single_schema =
         first_schema.filter(|s| report.findings.iter().all(|f| f.change.object.schema == *s));
     if let Some(schema) = single_schema {
-        writeln!(out, "schema:      {schema}")?;
+        writeln!(out, "schema:      {}", terminal(&shown(schema)))?;
     }
     if let Some(env) = &report.environment {
-        writeln!(out, "environment: {env}")?;
+        writeln!(out, "environment: {}", terminal(&shown(env)))?;
     }
     writeln!(
         out,
         "baseline:    {} ({})",
-        report.baseline.path,
+        terminal(&shown(&report.baseline.path)),
         short(&report.baseline.fingerprint)
     )?;
     writeln!(out, "current:     {}", short(&c.fingerprint))?;
@@ -67,17 +70,15 @@ pub fn render(report: &Report, width: u16, out: &mut impl Write) -> std::io::Res
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_width(width)
             .set_header(vec!["Severity", "Change", "Object", "Detail"]);
+        let mut longest_object = 0;
         for f in &report.findings {
-            let object = if single_schema.is_some() {
-                f.change.object.short()
-            } else {
-                f.change.object.to_string()
-            };
+            let object = terminal(&shown_path(&f.change.object, single_schema.is_some()));
+            longest_object = longest_object.max(object.chars().count());
             table.add_row(vec![
                 paint_severity(f.severity).to_string(),
                 f.change.change_type.to_string(),
                 object,
-                f.detail.clone(),
+                terminal(&shown_detail(f)),
             ]);
         }
         // Change types are identifiers: never wrap them; keep object paths whole
@@ -86,16 +87,9 @@ pub fn render(report: &Report, width: u16, out: &mut impl Write) -> std::io::Res
             .findings
             .iter()
             .map(|f| f.change.change_type.as_str().len());
-        let longest_object = report.findings.iter().map(|f| {
-            if single_schema.is_some() {
-                f.change.object.short().len()
-            } else {
-                f.change.object.to_string().len()
-            }
-        });
         let minimums = [
             (1, longest_type.max().unwrap_or(0)),
-            (2, longest_object.max().unwrap_or(0).min(22)),
+            (2, longest_object.min(22)),
         ];
         for (index, min) in minimums {
             if let Some(column) = table.column_mut(index) {
@@ -124,6 +118,8 @@ pub fn summary_line(report: &Report) -> String {
     )
 }
 
+/// The first 12 characters of a fingerprint (read from a file: escaped).
 fn short(fingerprint: &str) -> String {
-    format!("fingerprint {}", &fingerprint[..fingerprint.len().min(12)])
+    let head: String = fingerprint.chars().take(12).collect();
+    format!("fingerprint {}", terminal(&head))
 }
