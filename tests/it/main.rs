@@ -12,6 +12,7 @@ mod corpus;
 mod failures;
 mod fuzz;
 mod generated;
+mod hostile;
 mod interrupt;
 mod mysql;
 mod notify;
