@@ -804,8 +804,50 @@ fn mysql_schema_with_hostile_names() {
             .unwrap_or_else(|e| panic!("{p:?}: {e}"));
         }
         check_everything(&sb, &url);
+        privilege_warning_names_views_visibly(&mut conn, &name, &url, &names);
     }));
     let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"));
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// A user without SHOW VIEW is warned that it cannot read the views'
+/// definitions, and the warning names them: visibly.
+fn privilege_warning_names_views_visibly(
+    conn: &mut mysql::Conn,
+    database: &str,
+    url: &str,
+    names: &[String],
+) {
+    use mysql::prelude::Queryable;
+    let user = util::unique_name("dg_hostile_user");
+    conn.query_drop(format!("CREATE USER '{user}'@'%' IDENTIFIED BY 'pw'"))
+        .expect("create user");
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        conn.query_drop(format!("GRANT SELECT ON `{database}`.* TO '{user}'@'%'"))
+            .expect("grant");
+        let (scheme_host, _) = url.rsplit_once('/').expect("URL with a database");
+        let host = scheme_host.rsplit_once('@').map_or(scheme_host, |(_, h)| h);
+        let host = host.trim_start_matches("mysql://");
+        let limited = format!("mysql://{user}:pw@{host}/{database}");
+        let sb = Sandbox::new();
+        let out = run(
+            sb.cmd()
+                .args(["snapshot", "--db", &limited, "-o", "s.json"]),
+            0,
+        );
+        let err = stderr(&out);
+        assert!(
+            err.contains("cannot read the definition of view(s)"),
+            "{err}"
+        );
+        assert_safe("privilege warning", &err, Reader::Log);
+        // The view named `v1a\n::warning::X` is listed, its line break visible.
+        assert!(err.contains("v1a\\n::warning::X"), "{err}");
+        assert!(names.len() == PAYLOADS.len());
+    }));
+    let _ = conn.query_drop(format!("DROP USER IF EXISTS '{user}'@'%'"));
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
     }
