@@ -200,8 +200,8 @@ pub fn json_document(json: &str) -> Cow<'_, str> {
 }
 
 /// A writer that passes a JSON document through [`json_document`] as it
-/// streams: what it cannot decide yet (an unfinished UTF-8 character, up to
-/// two trailing `#`) waits for the next bytes. Call [`JsonGuard::finish`] at
+/// streams: what it cannot decide yet (an unfinished UTF-8 character,
+/// trailing `#`) waits for the next bytes. Call [`JsonGuard::finish`] at
 /// the end.
 pub struct JsonGuard<W: std::io::Write> {
     inner: W,
@@ -232,10 +232,8 @@ impl<W: std::io::Write> std::io::Write for JsonGuard<W> {
             Err(e) if e.error_len().is_none() => e.valid_up_to(),
             Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
         };
-        let mut hashes = 0;
-        while hashes < 2 && end > 0 && self.held[end - 1] == b'#' {
+        while end > 0 && self.held[end - 1] == b'#' {
             end -= 1;
-            hashes += 1;
         }
         // Valid UTF-8 up to `end`: checked above, and `#` is one byte.
         let ready = std::str::from_utf8(&self.held[..end]).unwrap_or_default();

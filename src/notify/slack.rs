@@ -157,4 +157,50 @@ mod tests {
         assert_eq!(clip("abcd", 3), "ab…");
         assert_eq!(clip("ééé", 2), "é…");
     }
+
+    #[test]
+    fn names_are_cut_and_escaped_in_every_text() {
+        use crate::report::test_support::{dropped, report};
+        let long = format!("@here{}", "n".repeat(400));
+        let mut r = report(vec![dropped(&long)]);
+        r.environment = Some("<!channel> prod\x1b".into());
+        r.current.database = format!("www.x\u{202e}{}", "d".repeat(400));
+        r.baseline.path = "http://evil/b.json".into();
+        let m = message(&r, Event::Drift(Outcome::Breaking));
+        let line = format!(
+            "[BREAKING] COLUMN_DROPPED — users.`@`here{}…[405 chars] column dropped",
+            "n".repeat(295)
+        );
+        assert_eq!(
+            change_line(&r.findings[0]),
+            format!(
+                "[BREAKING] COLUMN_DROPPED — users.@here{}…[405 chars] column dropped",
+                "n".repeat(295)
+            )
+        );
+        let blocks = &m["attachments"][0]["blocks"];
+        assert_eq!(blocks[2]["text"]["text"], line);
+        let fields = &blocks[1]["fields"];
+        assert_eq!(
+            fields[0]["text"],
+            "*Environment*\n&lt;!channel&gt; prod\\x1b"
+        );
+        assert_eq!(
+            fields[3]["text"],
+            format!(
+                "*Database*\nsqlite www`.`x\\u{{202e}}{}…[406 chars]",
+                "d".repeat(294)
+            )
+        );
+        assert!(
+            blocks[3]["elements"][0]["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("baseline http`:`//evil/b.json · id ")),
+            "{blocks}"
+        );
+        assert_eq!(
+            m["text"],
+            "Schema Drift Detected: breaking (severity 60), 1 breaking · 0 warning · 0 info, environment &lt;!channel&gt; prod\\x1b"
+        );
+    }
 }

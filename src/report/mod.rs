@@ -360,6 +360,91 @@ pub mod test_support {
 
 #[cfg(test)]
 mod tests {
+    use super::test_support::{change, dropped, report};
+    use super::*;
+    use crate::rules::ChangeType;
+
+    #[test]
+    fn shown_paths_cut_each_name_and_leave_out_the_schema_when_short() {
+        let path =
+            |schema: &str, table: Option<&str>, column: Option<&str>, object: Option<&str>| {
+                ObjectPath {
+                    schema: schema.into(),
+                    table: table.map(Into::into),
+                    column: column.map(Into::into),
+                    object: object.map(Into::into),
+                }
+            };
+        let table: &[(ObjectPath, &str, &str)] = &[
+            (path("main", None, None, None), "main", "main"),
+            (path("main", Some("t"), None, None), "main.t", "t"),
+            (path("main", Some("t"), Some("c"), None), "main.t.c", "t.c"),
+            (
+                path("main", Some("t"), None, Some("ix")),
+                "main.t.ix",
+                "t.ix",
+            ),
+            (path("", Some("t"), Some("c"), None), "t.c", "c"),
+            (path("", Some("t"), None, None), "t", "t"),
+        ];
+        for (p, full, short) in table {
+            assert_eq!(shown_path(p, false), *full);
+            assert_eq!(shown_path(p, true), *short);
+        }
+        let long = "n".repeat(escape::VALUE_LIMIT + 1);
+        let cut = format!(
+            "{}…[{} chars]",
+            "n".repeat(escape::VALUE_LIMIT),
+            escape::VALUE_LIMIT + 1
+        );
+        assert_eq!(
+            shown_path(&path(&long, Some(&long), None, None), false),
+            format!("{cut}.{cut}")
+        );
+        let exact = "n".repeat(escape::VALUE_LIMIT);
+        assert_eq!(
+            shown_path(&path("s", Some(&exact), None, None), true),
+            exact
+        );
+    }
+
+    #[test]
+    fn shown_details_cut_each_long_value() {
+        let limit = escape::VALUE_LIMIT;
+        let long = "v".repeat(limit + 5);
+        let cut = format!("{}…[{} chars]", "v".repeat(limit), limit + 5);
+        let mut c = change(ChangeType::COLUMN_DEFAULT_CHANGED, "t", Some("c"));
+        c.before = Some("'a'".into());
+        c.after = Some(long.clone());
+        let r = report(vec![c.clone()]);
+        assert_eq!(
+            shown_detail(&r.findings[0]),
+            format!("default changed from 'a' to {cut}")
+        );
+        assert_eq!(
+            shown_description(&r.findings[0]),
+            format!("t.c default changed from 'a' to {cut}")
+        );
+        c.before = Some(long.clone());
+        c.after = Some("'a'".into());
+        let r = report(vec![c.clone()]);
+        assert_eq!(
+            shown_detail(&r.findings[0]),
+            format!("default changed from {cut} to 'a'")
+        );
+        // Short values: the detail as classified.
+        c.before = Some("v".repeat(limit));
+        let r = report(vec![c]);
+        assert_eq!(shown_detail(&r.findings[0]), r.findings[0].detail);
+        let r = report(vec![dropped(&long)]);
+        assert_eq!(
+            shown_description(&r.findings[0]),
+            format!("users.{cut} column dropped")
+        );
+        assert_eq!(shown(&long), cut);
+        assert_eq!(shown("x"), "x");
+    }
+
     #[test]
     fn rfc3339_dates() {
         assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");

@@ -123,3 +123,44 @@ fn short(fingerprint: &str) -> String {
     let head: String = fingerprint.chars().take(12).collect();
     format!("fingerprint {}", terminal(&head))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support::{dropped, report};
+
+    #[test]
+    fn names_and_header_values_are_cut_and_escaped() {
+        let mut r = report(vec![dropped(&format!("x\r::error::F{}", "n".repeat(400)))]);
+        r.environment = Some("prod\x1b[31m".into());
+        r.current.server_version = format!("3\u{202e}{}", "v".repeat(400));
+        r.current.database = "db\n::warning::W".into();
+        r.baseline.path = "##[stop]b.json".into();
+        r.baseline.fingerprint = "\u{1b}]8;;é0123456789".into();
+        let mut out = Vec::new();
+        render(&r, 2000, &mut out).expect("render");
+        let text = String::from_utf8(out).expect("utf-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].ends_with(&format!(
+                "sqlite 3\\u{{202e}}{}…[402 chars] · database db\\n::warning::W",
+                "v".repeat(298)
+            )),
+            "{text}"
+        );
+        assert_eq!(lines[1], "schema:      main");
+        assert_eq!(lines[2], "environment: prod\\x1b[31m");
+        assert_eq!(
+            lines[3],
+            "baseline:    ##\\[stop]b.json (fingerprint \\x1b]8;;é012345)"
+        );
+        assert!(
+            text.contains(&format!(
+                "users.x\\r::error::F{}…[412 chars] ┆",
+                "n".repeat(288)
+            )),
+            "{text}"
+        );
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'));
+    }
+}
