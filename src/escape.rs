@@ -85,7 +85,7 @@ pub fn terminal(text: &str) -> String {
 /// code spans do.
 pub fn markdown(text: &str) -> String {
     let visible = terminal(text);
-    let mut out = String::with_capacity(visible.len() + 8);
+    let mut out = String::with_capacity(visible.len());
     for (at, c) in visible.char_indices() {
         match c {
             '\\' | '`' | '*' | '_' | '|' | '<' | '>' | '[' | ']' | '~' | '#' | '&' | '!' => {
@@ -105,7 +105,7 @@ pub fn markdown(text: &str) -> String {
 /// (`@channel`, `@here`, `@everyone` and bare links never notify or link).
 pub fn slack(text: &str) -> String {
     let visible = terminal(text);
-    let mut out = String::with_capacity(visible.len() + 8);
+    let mut out = String::with_capacity(visible.len());
     for (at, c) in visible.char_indices() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -183,7 +183,7 @@ pub fn json_document(json: &str) -> Cow<'_, str> {
     if !json.chars().any(raw) && !json.contains("##[") {
         return Cow::Borrowed(json);
     }
-    let mut out = String::with_capacity(json.len() + 16);
+    let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         match c {
             c if raw(c) => {
