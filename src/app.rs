@@ -63,7 +63,10 @@ pub fn run(cli: Cli) -> Result<Finished> {
         } => config_check(cli.config.as_deref()),
         Command::Init { path } => {
             config::init(path)?;
-            crate::say!("driftguard: wrote {path}; edit it, then run `driftguard config check`");
+            crate::say!(
+                "driftguard: wrote {}; edit it, then run `driftguard config check`",
+                crate::escape::terminal(path)
+            );
             Ok(Finished {
                 code: code::PASS,
                 summary: None,
@@ -138,7 +141,7 @@ fn snapshot(args: &SnapshotArgs, policy: Option<&Loaded>) -> Result<Finished> {
 fn read_database(target: &Target, filter: &Filter) -> Result<Snapshot> {
     let snap = source::snapshot(target, filter, Timeouts::default())?;
     for warning in &snap.warnings {
-        crate::say!("driftguard: warning: {warning}");
+        crate::say!("driftguard: warning: {}", crate::escape::terminal(warning));
     }
     Ok(snap)
 }
@@ -280,7 +283,7 @@ fn finish(
 fn config_check(explicit: Option<&str>) -> Result<Finished> {
     let notes = config::check(explicit)?;
     for note in &notes {
-        crate::say!("driftguard: note: {note}");
+        crate::say!("driftguard: note: {}", crate::escape::terminal(note));
     }
     Ok(Finished {
         code: code::PASS,

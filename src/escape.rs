@@ -85,7 +85,7 @@ pub fn terminal(text: &str) -> String {
 /// code spans do.
 pub fn markdown(text: &str) -> String {
     let visible = terminal(text);
-    let mut out = String::with_capacity(visible.len() + 8);
+    let mut out = String::with_capacity(visible.len());
     for (at, c) in visible.char_indices() {
         match c {
             '\\' | '`' | '*' | '_' | '|' | '<' | '>' | '[' | ']' | '~' | '#' | '&' | '!' => {
@@ -105,7 +105,7 @@ pub fn markdown(text: &str) -> String {
 /// (`@channel`, `@here`, `@everyone` and bare links never notify or link).
 pub fn slack(text: &str) -> String {
     let visible = terminal(text);
-    let mut out = String::with_capacity(visible.len() + 8);
+    let mut out = String::with_capacity(visible.len());
     for (at, c) in visible.char_indices() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -183,7 +183,7 @@ pub fn json_document(json: &str) -> Cow<'_, str> {
     if !json.chars().any(raw) && !json.contains("##[") {
         return Cow::Borrowed(json);
     }
-    let mut out = String::with_capacity(json.len() + 16);
+    let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         match c {
             c if raw(c) => {
@@ -200,8 +200,8 @@ pub fn json_document(json: &str) -> Cow<'_, str> {
 }
 
 /// A writer that passes a JSON document through [`json_document`] as it
-/// streams: what it cannot decide yet (an unfinished UTF-8 character, up to
-/// two trailing `#`) waits for the next bytes. Call [`JsonGuard::finish`] at
+/// streams: what it cannot decide yet (an unfinished UTF-8 character,
+/// trailing `#`) waits for the next bytes. Call [`JsonGuard::finish`] at
 /// the end.
 pub struct JsonGuard<W: std::io::Write> {
     inner: W,
@@ -232,10 +232,8 @@ impl<W: std::io::Write> std::io::Write for JsonGuard<W> {
             Err(e) if e.error_len().is_none() => e.valid_up_to(),
             Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
         };
-        let mut hashes = 0;
-        while hashes < 2 && end > 0 && self.held[end - 1] == b'#' {
+        while end > 0 && self.held[end - 1] == b'#' {
             end -= 1;
-            hashes += 1;
         }
         // Valid UTF-8 up to `end`: checked above, and `#` is one byte.
         let ready = std::str::from_utf8(&self.held[..end]).unwrap_or_default();

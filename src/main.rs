@@ -21,7 +21,8 @@ fn main() {
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
         driftguard::say!(
-            "driftguard: error: internal error: {what}{place}; this is a bug, please report it"
+            "driftguard: error: internal error: {}{place}; this is a bug, please report it",
+            driftguard::escape::terminal(&what)
         );
         driftguard::say!("driftguard: result=error exit={}", code::INTERNAL);
         std::process::exit(code::INTERNAL);
@@ -58,7 +59,11 @@ fn main() {
         }
         Err(e) => {
             let exit = e.exit_code();
-            driftguard::say!("driftguard: error: {e}");
+            // Messages quote names, values and servers' replies: made visible.
+            driftguard::say!(
+                "driftguard: error: {}",
+                driftguard::escape::terminal(&e.to_string())
+            );
             driftguard::say!("driftguard: result=error exit={exit}");
             exit
         }

@@ -549,6 +549,33 @@ pub fn classify(changes: Vec<Change>, overrides: &[Override]) -> Vec<Finding> {
     findings
 }
 
+impl Finding {
+    /// The detail with each value (`{before}`, `{after}`) longer than `limit`
+    /// characters cut by [`crate::escape::cut`], for the outputs people read.
+    pub fn shown_detail(&self, limit: usize) -> std::borrow::Cow<'_, str> {
+        let long =
+            |v: &Option<String>| v.as_deref().is_some_and(|v| v.chars().nth(limit).is_some());
+        if !long(&self.change.before) && !long(&self.change.after) {
+            return std::borrow::Cow::Borrowed(&self.detail);
+        }
+        let before = self
+            .change
+            .before
+            .as_deref()
+            .map(|v| crate::escape::cut(v, limit));
+        let after = self
+            .change
+            .after
+            .as_deref()
+            .map(|v| crate::escape::cut(v, limit));
+        std::borrow::Cow::Owned(render_detail(
+            self.change.change_type.rule().detail,
+            before.as_deref(),
+            after.as_deref(),
+        ))
+    }
+}
+
 /// Fills a detail template in one pass, so that a value holding `{after}`
 /// (a definition may hold anything) is never itself filled in.
 fn render_detail(template: &str, before: Option<&str>, after: Option<&str>) -> String {

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::escape;
 use crate::input::{self, InputError, nesting};
 use crate::model::{FORMAT_NAME, FORMAT_VERSION, Snapshot};
 
@@ -27,27 +28,43 @@ pub fn render(snapshot: &Snapshot, format: FileFormat) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// [`render`] straight into a writer, without holding the text in memory.
+/// [`render`] straight into a writer, without holding the text in memory
+/// (JSON; YAML is built in memory first).
+///
+/// A snapshot file may be printed (`--output -`, or `cat` in a later CI
+/// step), so it is made safe to print without changing what it reads back
+/// to: JSON goes through [`escape::json_document`] as it streams; YAML whose
+/// text would carry a control or invisible character, `##[`, or a line that
+/// starts with `::` (a multi-line value becomes a block of lines in YAML) is
+/// written as that same JSON instead, which is valid YAML and reads back the same.
 pub fn render_to(
     snapshot: &Snapshot,
     format: FileFormat,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    // A concrete buffered writer: the serializer writes token by token, and
-    // through `dyn Write` every token would be a call that cannot be inlined.
     use std::io::Write;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    match format {
-        FileFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, snapshot)?;
-            out.write_all(b"\n")?;
-        }
-        // serde_yaml ends every document with a newline.
-        FileFormat::Yaml => {
-            serde_yaml::to_writer(&mut out, snapshot).map_err(std::io::Error::other)?;
+    if format == FileFormat::Yaml {
+        let yaml = serde_yaml::to_string(snapshot).map_err(std::io::Error::other)?;
+        let unsafe_to_print = yaml.chars().any(|c| c != '\n' && escape::is_hidden(c))
+            || yaml.contains("##[")
+            || yaml.lines().any(|l| l.trim_start().starts_with("::"));
+        if !unsafe_to_print {
+            // serde_yaml ends every document with a newline.
+            out.write_all(yaml.as_bytes())?;
+            return out.flush();
         }
     }
-    out.flush()
+    // The guard sees the serializer's output in large chunks: serde writes
+    // token by token into the buffer, and through `dyn Write` every token
+    // would be a call that cannot be inlined.
+    let mut guard = escape::JsonGuard::new(out);
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut guard);
+        serde_json::to_writer_pretty(&mut buffered, snapshot)?;
+        buffered.write_all(b"\n")?;
+        buffered.flush()?;
+    }
+    guard.finish()
 }
 
 /// Reads a snapshot file; `what` names it in messages ("baseline", "snapshot").

@@ -670,7 +670,9 @@ pub fn redact(url: &str, keep_segments: usize) -> String {
 }
 
 /// Makes sure that no part of a channel's URL survives in a message, whatever
-/// the HTTP client or the server put in it.
+/// the HTTP client or the server put in it, and that what the server put in
+/// it (its error reply) is printable: the reason is escaped here, once, with
+/// [`crate::escape::terminal`], for standard error and the JSON `deliveries`.
 fn scrub(attempt: Attempt, channel: &Channel) -> Attempt {
     match attempt {
         Attempt::Failed(mut f) => {
@@ -681,6 +683,7 @@ fn scrub(attempt: Attempt, channel: &Channel) -> Attempt {
                     f.reason = f.reason.replace(path, "/***");
                 }
             }
+            f.reason = crate::escape::terminal(&f.reason);
             Attempt::Failed(f)
         }
         delivered => delivered,

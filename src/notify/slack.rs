@@ -7,7 +7,8 @@
 use serde_json::{Value, json};
 
 use super::Event;
-use crate::report::Report;
+use crate::escape::slack as escape;
+use crate::report::{Report, shown, shown_description};
 use crate::rules::{Finding, Outcome};
 
 /// How many changes a message lists; the rest are counted.
@@ -38,7 +39,7 @@ pub fn message(report: &Report, event: Event) -> Value {
         Event::Test => ("DriftGuard Test Notification", GREEN),
     };
     let verdict = &report.verdict;
-    let environment = report.environment.as_deref().unwrap_or("not set");
+    let environment = shown(report.environment.as_deref().unwrap_or("not set"));
     let result = match event {
         Event::Test => "test (no database was checked)".to_string(),
         Event::Drift(outcome) => format!("{} (severity {})", outcome.as_str(), verdict.severity),
@@ -47,12 +48,16 @@ pub fn message(report: &Report, event: Event) -> Value {
         "{} breaking · {} warning · {} info",
         verdict.counts.breaking, verdict.counts.warning, verdict.counts.info
     );
-    let database = format!("{} {}", report.current.engine, report.current.database);
+    let database = format!(
+        "{} {}",
+        shown(&report.current.engine),
+        shown(&report.current.database)
+    );
 
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "text": clip(title, HEADER_LIMIT), "emoji": true}}),
         json!({"type": "section", "fields": [
-            field("Environment", environment),
+            field("Environment", &environment),
             field("Result", &result),
             field("Changes", &counts),
             field("Database", &database),
@@ -83,7 +88,7 @@ pub fn message(report: &Report, event: Event) -> Value {
     }
     blocks.push(context(&format!(
         "baseline {} · id {}",
-        escape(&report.baseline.path),
+        escape(&shown(&report.baseline.path)),
         &report.id()[..12]
     )));
     let run_url = report
@@ -109,13 +114,14 @@ pub fn message(report: &Report, event: Event) -> Value {
     })
 }
 
-/// `[BREAKING] COLUMN_DROPPED — users.email column dropped`
+/// `[BREAKING] COLUMN_DROPPED — users.email column dropped`, with long names
+/// and values cut; not escaped yet.
 pub fn change_line(f: &Finding) -> String {
     format!(
         "[{}] {} — {}",
         f.severity.as_str().to_ascii_uppercase(),
         f.change.change_type.as_str(),
-        f.description
+        shown_description(f)
     )
 }
 
@@ -129,13 +135,6 @@ fn section(mrkdwn: &str) -> Value {
 
 fn context(mrkdwn: &str) -> Value {
     json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(mrkdwn, FIELD_LIMIT)}]})
-}
-
-/// Slack's three control characters in message text.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// At most `limit` characters, ending in `…` when cut.
@@ -160,7 +159,48 @@ mod tests {
     }
 
     #[test]
-    fn escapes_slack_control_characters() {
-        assert_eq!(escape("a<b>&c"), "a&lt;b&gt;&amp;c");
+    fn names_are_cut_and_escaped_in_every_text() {
+        use crate::report::test_support::{dropped, report};
+        let long = format!("@here{}", "n".repeat(400));
+        let mut r = report(vec![dropped(&long)]);
+        r.environment = Some("<!channel> prod\x1b".into());
+        r.current.database = format!("www.x\u{202e}{}", "d".repeat(400));
+        r.baseline.path = "http://evil/b.json".into();
+        let m = message(&r, Event::Drift(Outcome::Breaking));
+        let line = format!(
+            "[BREAKING] COLUMN_DROPPED — users.`@`here{}…[405 chars] column dropped",
+            "n".repeat(295)
+        );
+        assert_eq!(
+            change_line(&r.findings[0]),
+            format!(
+                "[BREAKING] COLUMN_DROPPED — users.@here{}…[405 chars] column dropped",
+                "n".repeat(295)
+            )
+        );
+        let blocks = &m["attachments"][0]["blocks"];
+        assert_eq!(blocks[2]["text"]["text"], line);
+        let fields = &blocks[1]["fields"];
+        assert_eq!(
+            fields[0]["text"],
+            "*Environment*\n&lt;!channel&gt; prod\\x1b"
+        );
+        assert_eq!(
+            fields[3]["text"],
+            format!(
+                "*Database*\nsqlite www`.`x\\u{{202e}}{}…[406 chars]",
+                "d".repeat(294)
+            )
+        );
+        assert!(
+            blocks[3]["elements"][0]["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("baseline http`:`//evil/b.json · id ")),
+            "{blocks}"
+        );
+        assert_eq!(
+            m["text"],
+            "Schema Drift Detected: breaking (severity 60), 1 breaking · 0 warning · 0 info, environment &lt;!channel&gt; prod\\x1b"
+        );
     }
 }

@@ -9,6 +9,8 @@ use std::io::Write;
 
 use super::Report;
 use super::anchor::Baseline;
+use crate::escape::terminal;
+pub use crate::escape::{workflow_data as escape_data, workflow_property as escape_property};
 use crate::rules::Severity;
 
 /// GitHub's per-step limit for each annotation level.
@@ -37,15 +39,24 @@ pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std
             continue;
         }
         shown[slot] += 1;
-        let title = format!("{} {}", f.change.change_type, f.change.object);
+        // Names are made visible first ([`terminal`]): the only line break
+        // left is the one before the recommendation.
+        let title = format!(
+            "{} {}",
+            f.change.change_type,
+            terminal(&f.change.object.to_string())
+        );
+        let description = terminal(&f.description);
         let message = if f.severity == Severity::Info {
-            f.description.clone()
+            description
         } else {
-            format!("{}\nRecommendation: {}", f.description, f.recommendation)
+            format!("{description}\nRecommendation: {}", f.recommendation)
         };
         writeln!(
             out,
             "::{command} file={},line={},title={}::{}",
+            // The path is the workflow's own (a flag or the policy file) and
+            // must stay a path the runner can find.
             escape_property(&baseline.path),
             baseline.line_of(&f.change.object),
             escape_property(&title),
@@ -66,19 +77,6 @@ pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std
     Ok(())
 }
 
-/// Escapes a command's message (after `::`), as the runner decodes it.
-pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escapes a property value (`file=`, `title=`): additionally `:` and `,`,
-/// which would otherwise end the property list or the property.
-pub fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,19 +90,12 @@ mod tests {
     }
 
     #[test]
-    fn escapes_data_and_properties() {
-        assert_eq!(escape_data("100% a\r\nb:c,d"), "100%25 a%0D%0Ab:c,d");
-        assert_eq!(
-            escape_property("100% a\r\nb:c,d"),
-            "100%25 a%0D%0Ab%3Ac%2Cd"
-        );
-        // `%` first, so an escape sequence in the input is not decoded later.
-        assert_eq!(escape_data("%0A"), "%250A");
+    fn escapes_names_then_data_and_properties() {
         let text = rendered(&report(vec![dropped("odd,name:\nx%")]));
         assert_eq!(
             text,
-            "::error file=db/base.json,line=1,title=COLUMN_DROPPED main.users.odd%2Cname%3A%0Ax%25::\
-             users.odd,name:%0Ax%25 column dropped%0ARecommendation: Stop using the column in code \
+            "::error file=db/base.json,line=1,title=COLUMN_DROPPED main.users.odd%2Cname%3A\\nx%25::\
+             users.odd,name:\\nx%25 column dropped%0ARecommendation: Stop using the column in code \
              first, deploy, then drop it in a reviewed migration.\n"
         );
     }

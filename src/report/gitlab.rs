@@ -48,7 +48,8 @@ pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std
         .iter()
         .map(|f| Issue {
             kind: "issue",
-            description: format!("{}: {}", f.change.object, f.detail),
+            // Shown to people in the merge request: made visible.
+            description: crate::escape::terminal(&format!("{}: {}", f.change.object, f.detail)),
             check_name: f.change.change_type.as_str(),
             fingerprint: anchor::fingerprint(f),
             severity: severity(f.severity),
@@ -60,7 +61,8 @@ pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std
             },
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &issues)?;
+    let text = serde_json::to_string_pretty(&issues)?;
+    out.write_all(crate::escape::json_document(&text).as_bytes())?;
     out.write_all(b"\n")
 }
 
@@ -87,7 +89,7 @@ mod tests {
         assert_eq!(field(2, "severity"), "info");
         assert_eq!(
             field(0, "description"),
-            "main.users.quote\"back\\slash\nline: column dropped"
+            "main.users.quote\"back\\\\slash\\nline: column dropped"
         );
         assert_eq!(issues[0]["location"]["path"], "db/base.json");
         assert_eq!(issues[0]["location"]["lines"]["begin"], 1);

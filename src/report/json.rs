@@ -100,7 +100,10 @@ impl<'a> Document<'a> {
     }
 }
 
+/// The document, made safe to print by [`crate::escape::json_document`]
+/// (lossless: every value decodes to exactly what the database holds).
 pub fn render(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &Document::new(report))?;
+    let text = serde_json::to_string_pretty(&Document::new(report))?;
+    out.write_all(crate::escape::json_document(&text).as_bytes())?;
     out.write_all(b"\n")
 }

@@ -9,6 +9,7 @@ use std::io::Write;
 
 use super::Report;
 use crate::diff::ObjectPath;
+use crate::escape::{terminal, xml as escape};
 use crate::rules::{Finding, Severity};
 
 pub fn render(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
@@ -27,9 +28,12 @@ pub fn render(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
         .filter(|(_, g)| g[0].severity > Severity::Info)
         .count();
     let tests = groups.len().max(1);
+    // Names and values are made visible ([`terminal`]) before they are
+    // composed; [`escape`] then makes the composed text XML.
     let suite = format!(
         "schema drift of {} against {}",
-        report.current.database, report.baseline.path
+        terminal(&report.current.database),
+        terminal(&report.baseline.path)
     );
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
@@ -55,16 +59,16 @@ pub fn render(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
         writeln!(
             out,
             r#"    <testcase classname="{}" name="{}" time="0">"#,
-            escape(&classname),
-            escape(&path.to_string())
+            escape(&terminal(&classname)),
+            escape(&terminal(&path.to_string()))
         )?;
         let details: Vec<String> = findings.iter().map(|f| detail(f)).collect();
         let worst = findings[0].severity;
         if worst > Severity::Info {
-            let message: Vec<&str> = findings
+            let message: Vec<String> = findings
                 .iter()
                 .filter(|f| f.severity > Severity::Info)
-                .map(|f| f.description.as_str())
+                .map(|f| terminal(&f.description))
                 .collect();
             writeln!(
                 out,
@@ -91,32 +95,10 @@ fn detail(f: &Finding) -> String {
         "[{}] {}: {}\nImpact: {}\nRecommendation: {}",
         f.severity.as_str().to_uppercase(),
         f.change.change_type,
-        f.description,
+        terminal(&f.description),
         f.impact,
         f.recommendation
     )
-}
-
-/// Escapes text for XML content and attribute values. Characters XML 1.0
-/// cannot carry at all (most control characters) become U+FFFD; line breaks
-/// and tabs become character references so attributes keep them.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -132,22 +114,20 @@ mod tests {
     }
 
     #[test]
-    fn escapes_xml() {
-        assert_eq!(
-            escape("<a href=\"x\">&'\n\u{1}</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&#10;\u{FFFD}&lt;/a&gt;"
-        );
-        // Characters XML 1.0 cannot hold at all become U+FFFD; the rest stay.
-        assert_eq!(
-            escape("\u{0}\u{1f} \u{fffe}\u{ffff}\u{fffd}\u{10000}\r\t"),
-            "\u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD}\u{10000}&#13;&#9;"
-        );
-        let text = rendered(&report(vec![dropped("a<b>&\"c\u{0}")]));
+    fn escapes_xml_after_making_names_visible() {
+        let text = rendered(&report(vec![dropped("a<b>&\"c\u{0}\u{1b}\n\u{202e}")]));
         assert!(
-            text.contains(r#"name="main.users.a&lt;b&gt;&amp;&quot;c�""#),
+            text.contains(r#"name="main.users.a&lt;b&gt;&amp;&quot;c\x00\x1b\n\u{202e}""#),
             "{text}"
         );
-        assert!(!text.contains('\u{0}'));
+        assert!(
+            !text
+                .chars()
+                .any(|c| c != '\n' && crate::escape::is_hidden(c)),
+            "{text}"
+        );
+        // The failure's detail keeps its own line breaks as character references.
+        assert!(text.contains("column dropped&#10;Impact: "), "{text}");
     }
 
     #[test]

@@ -7,7 +7,8 @@
 
 use std::io::Write;
 
-use super::Report;
+use super::{Report, shown, shown_detail, shown_path};
+use crate::escape::markdown as escape;
 use crate::rules::{Outcome, Severity};
 
 /// GitHub's step-summary limit is 1 MiB; keep a margin for what other steps add.
@@ -39,14 +40,14 @@ pub fn render_limited(report: &Report, limit: usize, out: &mut impl Write) -> st
     ));
     let c = &report.current;
     if let Some(env) = &report.environment {
-        head.push_str(&format!("Environment: {}  \n", escape(env)));
+        head.push_str(&format!("Environment: {}  \n", escape(&shown(env))));
     }
     head.push_str(&format!(
         "Database: {} {} · {}  \nBaseline: {} (fingerprint {})\n\n",
-        escape(&c.engine),
-        escape(&c.server_version),
-        escape(&c.database),
-        escape(&report.baseline.path),
+        escape(&shown(&c.engine)),
+        escape(&shown(&c.server_version)),
+        escape(&shown(&c.database)),
+        escape(&shown(&report.baseline.path)),
         short(&report.baseline.fingerprint)
     ));
     if report.findings.is_empty() {
@@ -63,18 +64,19 @@ pub fn render_limited(report: &Report, limit: usize, out: &mut impl Write) -> st
     let mut recommendations = String::new();
     let mut shown = 0;
     for f in &report.findings {
+        let object = escape(&shown_path(&f.change.object, false));
         let row = format!(
             "| {} | `{}` | {} | {} |\n",
             severity_label(f.severity),
             f.change.change_type,
-            escape(&f.change.object.to_string()),
-            escape(&f.detail)
+            object,
+            escape(&shown_detail(f))
         );
         let recommendation = if f.severity == Severity::Breaking {
             format!(
                 "- `{}` {}: {}\n",
                 f.change.change_type,
-                escape(&f.change.object.to_string()),
+                object,
                 escape(f.recommendation)
             )
         } else {
@@ -113,26 +115,9 @@ fn severity_label(severity: Severity) -> &'static str {
     }
 }
 
-fn short(fingerprint: &str) -> &str {
-    &fingerprint[..fingerprint.len().min(12)]
-}
-
-/// Makes text from the database literal Markdown inside a table cell: object
-/// names and definitions may hold `|` (ends the cell), `*`, `_`, backticks,
-/// `<` (HTML) and the like. Line breaks would end the table row.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '\\' | '`' | '*' | '_' | '|' | '<' | '>' | '[' | ']' | '~' | '#' | '&' | '!' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            '\r' | '\n' => out.push(' '),
-            _ => out.push(ch),
-        }
-    }
-    out
+/// The first 12 characters of a fingerprint (read from a file: escaped).
+fn short(fingerprint: &str) -> String {
+    escape(&fingerprint.chars().take(12).collect::<String>())
 }
 
 #[cfg(test)]
@@ -148,10 +133,6 @@ mod tests {
 
     #[test]
     fn escapes_markdown_in_object_names() {
-        assert_eq!(
-            escape("a|b*c_d`e<script>\nx\\"),
-            "a\\|b\\*c\\_d\\`e\\<script\\> x\\\\"
-        );
         let text = rendered(&report(vec![dropped("we|ird_*name*`<b>")]), SUMMARY_LIMIT);
         assert!(
             text.contains("| main.users.we\\|ird\\_\\*name\\*\\`\\<b\\> |"),

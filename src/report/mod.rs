@@ -18,6 +18,8 @@ use clap::ValueEnum;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::diff::ObjectPath;
+use crate::escape;
 use crate::model::Snapshot;
 use crate::rules::{Finding, Verdict};
 
@@ -130,6 +132,41 @@ pub fn render_plain(
     let result = render(report, format, &file, &mut out);
     colored::control::set_override(was_on);
     result.map(|()| out)
+}
+
+/// An object path as the text, Markdown and Slack outputs show it: each
+/// name cut to [`escape::VALUE_LIMIT`] characters; `short` leaves out the
+/// schema as [`ObjectPath::short`] does. Not escaped yet.
+pub fn shown_path(path: &ObjectPath, short: bool) -> String {
+    let parts: Vec<&str> = std::iter::once(path.schema.as_str())
+        .chain(path.table.as_deref())
+        .chain(path.column.as_deref())
+        .chain(path.object.as_deref())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let skip = usize::from(short && parts.len() > 1);
+    parts[skip..]
+        .iter()
+        .map(|p| escape::cut(p, escape::VALUE_LIMIT))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// A finding's detail as the text, Markdown and Slack outputs show it, with
+/// long values cut. Not escaped yet.
+pub fn shown_detail(f: &Finding) -> std::borrow::Cow<'_, str> {
+    f.shown_detail(escape::VALUE_LIMIT)
+}
+
+/// `users.email column dropped`, with long names and values cut. Not escaped yet.
+pub fn shown_description(f: &Finding) -> String {
+    format!("{} {}", shown_path(&f.change.object, true), shown_detail(f))
+}
+
+/// Text from outside (a server's version, a path, a fingerprint) as the
+/// text, Markdown and Slack outputs show it: cut. Not escaped yet.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    escape::cut(text, escape::VALUE_LIMIT)
 }
 
 /// Where the compared-against schema came from.
@@ -329,6 +366,91 @@ pub mod test_support {
 
 #[cfg(test)]
 mod tests {
+    use super::test_support::{change, dropped, report};
+    use super::*;
+    use crate::rules::ChangeType;
+
+    #[test]
+    fn shown_paths_cut_each_name_and_leave_out_the_schema_when_short() {
+        let path =
+            |schema: &str, table: Option<&str>, column: Option<&str>, object: Option<&str>| {
+                ObjectPath {
+                    schema: schema.into(),
+                    table: table.map(Into::into),
+                    column: column.map(Into::into),
+                    object: object.map(Into::into),
+                }
+            };
+        let table: &[(ObjectPath, &str, &str)] = &[
+            (path("main", None, None, None), "main", "main"),
+            (path("main", Some("t"), None, None), "main.t", "t"),
+            (path("main", Some("t"), Some("c"), None), "main.t.c", "t.c"),
+            (
+                path("main", Some("t"), None, Some("ix")),
+                "main.t.ix",
+                "t.ix",
+            ),
+            (path("", Some("t"), Some("c"), None), "t.c", "c"),
+            (path("", Some("t"), None, None), "t", "t"),
+        ];
+        for (p, full, short) in table {
+            assert_eq!(shown_path(p, false), *full);
+            assert_eq!(shown_path(p, true), *short);
+        }
+        let long = "n".repeat(escape::VALUE_LIMIT + 1);
+        let cut = format!(
+            "{}…[{} chars]",
+            "n".repeat(escape::VALUE_LIMIT),
+            escape::VALUE_LIMIT + 1
+        );
+        assert_eq!(
+            shown_path(&path(&long, Some(&long), None, None), false),
+            format!("{cut}.{cut}")
+        );
+        let exact = "n".repeat(escape::VALUE_LIMIT);
+        assert_eq!(
+            shown_path(&path("s", Some(&exact), None, None), true),
+            exact
+        );
+    }
+
+    #[test]
+    fn shown_details_cut_each_long_value() {
+        let limit = escape::VALUE_LIMIT;
+        let long = "v".repeat(limit + 5);
+        let cut = format!("{}…[{} chars]", "v".repeat(limit), limit + 5);
+        let mut c = change(ChangeType::COLUMN_DEFAULT_CHANGED, "t", Some("c"));
+        c.before = Some("'a'".into());
+        c.after = Some(long.clone());
+        let r = report(vec![c.clone()]);
+        assert_eq!(
+            shown_detail(&r.findings[0]),
+            format!("default changed from 'a' to {cut}")
+        );
+        assert_eq!(
+            shown_description(&r.findings[0]),
+            format!("t.c default changed from 'a' to {cut}")
+        );
+        c.before = Some(long.clone());
+        c.after = Some("'a'".into());
+        let r = report(vec![c.clone()]);
+        assert_eq!(
+            shown_detail(&r.findings[0]),
+            format!("default changed from {cut} to 'a'")
+        );
+        // Short values: the detail as classified.
+        c.before = Some("v".repeat(limit));
+        let r = report(vec![c]);
+        assert_eq!(shown_detail(&r.findings[0]), r.findings[0].detail);
+        let r = report(vec![dropped(&long)]);
+        assert_eq!(
+            shown_description(&r.findings[0]),
+            format!("users.{cut} column dropped")
+        );
+        assert_eq!(shown(&long), cut);
+        assert_eq!(shown("x"), "x");
+    }
+
     #[test]
     fn rfc3339_dates() {
         assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");

@@ -81,7 +81,10 @@ pub fn publish(report: &Report, outputs: &Outputs, verdict: i32) -> Result<i32> 
         }
     }
     for failure in &failures {
-        crate::say!("driftguard: error: {failure}");
+        crate::say!(
+            "driftguard: error: {}",
+            crate::escape::terminal(&failure.to_string())
+        );
     }
     Ok(exit)
 }

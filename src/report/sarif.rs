@@ -66,7 +66,8 @@ pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std
                 "ruleId": t.as_str(),
                 "ruleIndex": used[&t],
                 "level": level(f.severity),
-                "message": { "text": format!("{}. {}", f.description, f.recommendation) },
+                // Shown to people by code scanning: made visible.
+                "message": { "text": format!("{}. {}", crate::escape::terminal(&f.description), f.recommendation) },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri },
@@ -98,7 +99,8 @@ pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std
             "columnKind": "unicodeCodePoints",
         }],
     });
-    serde_json::to_writer_pretty(&mut *out, &log)?;
+    let text = serde_json::to_string_pretty(&log)?;
+    out.write_all(crate::escape::json_document(&text).as_bytes())?;
     out.write_all(b"\n")
 }
 

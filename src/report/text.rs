@@ -10,7 +10,7 @@ use std::io::Write;
 
 use colored::{ColoredString, Colorize};
 
-use super::Report;
+use super::{Report, shown};
 use crate::escape;
 use crate::rules::{Outcome, Severity};
 
@@ -34,7 +34,7 @@ pub fn paint_outcome(outcome: Outcome) -> ColoredString {
 /// output is not a terminal (CI logs, pipes, files: nothing is wrapped).
 pub fn render(report: &Report, width: Option<u16>, out: &mut impl Write) -> std::io::Result<()> {
     let c = &report.current;
-    let shown = |text: &str| escape::terminal(&escape::cut(text, escape::VALUE_LIMIT));
+    let shown = |text: &str| escape::terminal(&shown(text));
     let mut header = vec![format!(
         "driftguard {} {} · database {}",
         shown(&c.engine),
@@ -109,6 +109,7 @@ pub fn summary_line(report: &Report) -> String {
     )
 }
 
+/// The first 12 characters of a fingerprint (read from a file: escaped).
 fn short(fingerprint: &str) -> String {
     let start: String = fingerprint.chars().take(12).collect();
     format!("fingerprint {}", escape::terminal(&start))
@@ -118,7 +119,7 @@ fn short(fingerprint: &str) -> String {
 mod tests {
     use super::*;
     use crate::diff::{Change, ObjectPath};
-    use crate::report::test_support::{change, report};
+    use crate::report::test_support::{change, dropped, report};
     use crate::rules::ChangeType;
 
     fn with(mut c: Change, before: &str, after: &str) -> Change {
@@ -225,5 +226,40 @@ mod tests {
         let terminal = rendered(&r, Some(80));
         assert!(terminal.contains("schema:      main\n"), "{terminal}");
         assert!(terminal.contains("  coupons  ") && !terminal.contains("main.coupons"));
+    }
+
+    #[test]
+    fn names_and_header_values_are_cut_and_escaped() {
+        let mut r = report(vec![dropped(&format!("x\r::error::F{}", "n".repeat(400)))]);
+        r.environment = Some("prod\x1b[31m".into());
+        r.current.server_version = format!("3\u{202e}{}", "v".repeat(400));
+        r.current.database = "db\n::warning::W".into();
+        r.baseline.path = "##[stop]b.json".into();
+        r.baseline.fingerprint = "\u{1b}]8;;é0123456789".into();
+        let mut out = Vec::new();
+        render(&r, Some(2000), &mut out).expect("render");
+        let text = String::from_utf8(out).expect("utf-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].ends_with(&format!(
+                "sqlite 3\\u{{202e}}{}…[402 chars] · database db\\n::warning::W",
+                "v".repeat(298)
+            )),
+            "{text}"
+        );
+        assert_eq!(lines[1], "schema:      main");
+        assert_eq!(lines[2], "environment: prod\\x1b[31m");
+        assert_eq!(
+            lines[3],
+            "baseline:    ##\\[stop]b.json (fingerprint \\x1b]8;;é012345)"
+        );
+        assert!(
+            text.contains(&format!(
+                "users.x\\r::error::F{}…[412 chars]  column dropped",
+                "n".repeat(288)
+            )),
+            "{text}"
+        );
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'));
     }
 }

@@ -13,6 +13,7 @@ mod failures;
 mod fuzz;
 mod generated;
 mod help;
+mod hostile;
 mod hostile_net;
 mod images;
 mod inputs;

@@ -29,6 +29,7 @@ use std::io::Write;
 
 use super::definition::DiffLine;
 use super::{Report, paint_severity};
+use crate::report::{shown_detail, shown_path};
 use crate::escape;
 use crate::rules::{ChangeType, Finding, Severity};
 
@@ -52,14 +53,7 @@ pub fn render(
     short_paths: bool,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let path = |f: &Finding| {
-        let text = if short_paths {
-            f.change.object.short()
-        } else {
-            f.change.object.to_string()
-        };
-        escape::terminal(&escape::cut(&text, escape::VALUE_LIMIT))
-    };
+    let path = |f: &Finding| escape::terminal(&shown_path(&f.change.object, short_paths));
     let type_width = report
         .findings
         .iter()
@@ -150,7 +144,7 @@ fn group_header(severity: Severity, count: usize) -> String {
 /// or multi-line before/after is shown as a diff under the short head of the
 /// rule's detail (`check changed`, `view changed`).
 fn split_detail(f: &Finding) -> (String, Vec<DiffLine>) {
-    let detail = escape::terminal(&escape::cut(&f.detail, escape::VALUE_LIMIT));
+    let detail = escape::terminal(&shown_detail(f));
     let (Some(before), Some(after)) = (&f.change.before, &f.change.after) else {
         return (detail, Vec::new());
     };
