@@ -714,6 +714,18 @@ mod tests {
         assert_eq!(s(""), None);
     }
 
+    #[test]
+    fn an_unknown_change_type_gets_a_suggestion_or_the_list() {
+        assert_eq!(
+            ChangeType::unknown_hint("column_droped"),
+            "did you mean `COLUMN_DROPPED`? (`driftguard rules` lists them all)"
+        );
+        assert_eq!(
+            ChangeType::unknown_hint("nope"),
+            "run `driftguard rules` to list them"
+        );
+    }
+
     fn verdict(b: usize, w: usize, i: usize) -> Verdict {
         Verdict::from_counts(Counts {
             breaking: b,
