@@ -614,7 +614,7 @@ fn rendering_long_names_is_linear() {
         let report = long_report(&name);
         let baseline = report::anchor::Baseline::new("base.json", None);
         let context = report::Context {
-            width: 100,
+            width: Some(100),
             baseline: &baseline,
         };
         let started = Instant::now();
