@@ -425,6 +425,59 @@ fn docs_commands_without_an_exit_code_list_exit_0_or_64() {
     run(driftguard().args(["completions", "tcsh"]), 64);
 }
 
+// ---------------------------------------------------------------- policy file
+
+/// The policy-file page shows the file `driftguard init` writes, as it is now.
+#[test]
+fn docs_policy_file_page_shows_the_starter_file() {
+    let sb = crate::util::Sandbox::new();
+    run(sb.cmd().args(["init", "starter.yml"]), 0);
+    let written = sb.read("starter.yml");
+    assert_eq!(written, driftguard::config::STARTER);
+    check_region(
+        "docs/src/reference/policy-file.md",
+        "starter",
+        &format!("```yaml\n{written}```\n"),
+    );
+}
+
+// ---------------------------------------------------------------- links into the manual
+
+const SITE: &str = "https://driftguard-cli.github.io/driftguard/";
+
+/// Every link into the published manual, in the README and in what driftguard
+/// writes (the starter policy file), names a page of docs/src. (`.ci/docs`
+/// checks their #anchors against the built book.)
+#[test]
+fn docs_links_into_the_manual_name_its_pages() {
+    let mut texts = vec![("README.md".to_string(), read("README.md"))];
+    for file in ["src/config.rs"] {
+        texts.push((file.to_string(), read(file)));
+    }
+    let mut found = 0;
+    for (file, text) in &texts {
+        for (at, _) in text.match_indices(SITE) {
+            let rest = &text[at + SITE.len()..];
+            let end = rest
+                .find(|c: char| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '#'))
+                .unwrap_or(rest.len());
+            let page = &rest[..end];
+            let source = match page.strip_suffix(".html") {
+                Some(stem) => format!("{stem}.md"),
+                None if page.is_empty() => "introduction.md".to_string(),
+                None => panic!("{file}: {SITE}{page} is not a page of the manual"),
+            };
+            found += 1;
+            assert!(
+                root().join("docs/src").join(&source).is_file()
+                    || BROUGHT_IN.contains(&source.as_str()),
+                "{file} links to {SITE}{page}, but docs/src/{source} does not exist"
+            );
+        }
+    }
+    assert!(found > 10, "only {found} links into the manual found");
+}
+
 // ---------------------------------------------------------------- the README
 
 /// The README is a front page; the manual is in docs/.
