@@ -445,14 +445,18 @@ fn docs_policy_file_page_shows_the_starter_file() {
 
 const SITE: &str = "https://driftguard-cli.github.io/driftguard/";
 
-/// Every link into the published manual, in the README and in what driftguard
-/// writes (the starter policy file), names a page of docs/src. (`.ci/docs`
+/// Every link into the published manual, in the README and in the code (the
+/// starter policy file `init` writes), names a page of docs/src. (`.ci/docs`
 /// checks their #anchors against the built book.)
 #[test]
 fn docs_links_into_the_manual_name_its_pages() {
     let mut texts = vec![("README.md".to_string(), read("README.md"))];
-    for file in ["src/config.rs"] {
-        texts.push((file.to_string(), read(file)));
+    let mut sources = Vec::new();
+    rust_files(&root().join("src"), &mut sources);
+    for path in sources {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.strip_prefix(root()).unwrap().display().to_string();
+        texts.push((name, text));
     }
     let mut found = 0;
     for (file, text) in &texts {
@@ -476,6 +480,17 @@ fn docs_links_into_the_manual_name_its_pages() {
         }
     }
     assert!(found > 10, "only {found} links into the manual found");
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
 }
 
 // ---------------------------------------------------------------- the README
