@@ -425,6 +425,50 @@ fn docs_commands_without_an_exit_code_list_exit_0_or_64() {
     run(driftguard().args(["completions", "tcsh"]), 64);
 }
 
+// ---------------------------------------------------------------- report and snapshot formats
+
+/// The report-formats page has a row for every format `--format` takes, and no
+/// other, and the snapshot-format page names the format version files carry.
+#[test]
+fn docs_format_pages_follow_the_code() {
+    use clap::ValueEnum;
+    let page = read("docs/src/reference/reports.md");
+    let table = page
+        .split("| format | for | what it holds |")
+        .nth(1)
+        .expect("the formats table")
+        .split("\n\n")
+        .next()
+        .unwrap();
+    let rows: Vec<&str> = table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .collect();
+    let formats: Vec<String> = driftguard::report::Format::value_variants()
+        .iter()
+        .map(|f| f.name())
+        .collect();
+    assert_eq!(
+        rows, formats,
+        "docs/src/reference/reports.md: one row per format, in order"
+    );
+
+    let snapshot = stdout(&run(
+        driftguard()
+            .args(["snapshot", "--db", "fixtures/shop.db"])
+            .current_dir(root()),
+        0,
+    ));
+    let value: serde_json::Value = serde_json::from_str(&snapshot).unwrap();
+    let format = value["format"].as_str().unwrap();
+    assert!(
+        read("docs/src/reference/snapshot-format.md")
+            .contains(&format!("\"format\": \"{format}\"")),
+        "docs/src/reference/snapshot-format.md does not show the format {format}"
+    );
+}
+
 // ---------------------------------------------------------------- policy file
 
 /// The policy-file page shows the file `driftguard init` writes, as it is now.
