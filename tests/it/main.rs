@@ -9,6 +9,7 @@ mod audit;
 mod cli;
 mod config;
 mod corpus;
+mod docs;
 mod failures;
 mod fuzz;
 mod generated;
