@@ -91,17 +91,43 @@ impl ActionRun {
     }
 }
 
-/// Runs `action.yml` in `workspace` with these inputs and workflow `env:`.
+/// Runs `action.yml` in `workspace` with these inputs and workflow `env:`,
+/// as a local action (`uses: ./`: no ref).
 fn run_action(workspace: &Path, inputs: &[(&str, &str)], env: &[(&str, &str)]) -> ActionRun {
-    let text = std::fs::read_to_string(repo_root().join("action.yml")).expect("action.yml");
-    let action: Value = serde_yaml::from_str(&text).expect("action.yml is YAML");
+    run_action_at("action.yml", workspace, inputs, env, &[])
+}
+
+/// Runs the action whose metadata is `file` (relative to the repository
+/// root), with these values of the `github` context (`action_ref`, `token`…;
+/// the ones not given are empty).
+fn run_action_at(
+    file: &str,
+    workspace: &Path,
+    inputs: &[(&str, &str)],
+    env: &[(&str, &str)],
+    github: &[(&str, &str)],
+) -> ActionRun {
+    let action_file = repo_root().join(file);
+    let text = std::fs::read_to_string(&action_file).expect("action metadata");
+    let action: Value = serde_yaml::from_str(&text).expect("action metadata is YAML");
     assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
 
+    let github: BTreeMap<String, String> = github
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let declared = action["inputs"].as_mapping().expect("inputs");
     let mut input_values = BTreeMap::new();
+    let defaults = Context {
+        inputs: BTreeMap::new(),
+        steps: BTreeMap::new(),
+        github: github.clone(),
+        failed: false,
+    };
     for (name, spec) in declared {
         let name = name.as_str().expect("input name");
-        let default = spec["default"].as_str().unwrap_or("").to_string();
+        // A default may be an expression: ${{ github.token }}.
+        let default = defaults.evaluate(spec["default"].as_str().unwrap_or(""));
         input_values.insert(name.to_string(), default);
     }
     for (name, value) in inputs {
@@ -119,6 +145,8 @@ fn run_action(workspace: &Path, inputs: &[(&str, &str)], env: &[(&str, &str)]) -
     let mut ctx = Context {
         inputs: input_values,
         steps: BTreeMap::new(),
+        github,
+        failed: false,
     };
     let mut run = ActionRun {
         outputs: BTreeMap::new(),
@@ -134,9 +162,7 @@ fn run_action(workspace: &Path, inputs: &[(&str, &str)], env: &[(&str, &str)]) -
             .as_str()
             .map(str::to_string)
             .unwrap_or_else(|| format!("step{i}"));
-        if let Some(condition) = step["if"].as_str()
-            && !ctx.condition(condition)
-        {
+        if !ctx.condition(step["if"].as_str().unwrap_or("")) {
             continue;
         }
         if step["uses"].is_string() {
@@ -167,7 +193,10 @@ fn run_action(workspace: &Path, inputs: &[(&str, &str)], env: &[(&str, &str)]) -
             .env("CI", "true")
             .env("GITHUB_ACTIONS", "true")
             .env("GITHUB_WORKSPACE", workspace)
-            .env("GITHUB_ACTION_PATH", repo_root())
+            .env(
+                "GITHUB_ACTION_PATH",
+                action_file.parent().expect("the action's directory"),
+            )
             .env("GITHUB_OUTPUT", &files[0])
             .env("GITHUB_STEP_SUMMARY", &files[1])
             .env("GITHUB_PATH", &files[2])
@@ -205,7 +234,9 @@ fn run_action(workspace: &Path, inputs: &[(&str, &str)], env: &[(&str, &str)]) -
             path_var = format!("{dir}:{path_var}");
         }
         if code != 0 {
-            break; // a failed step fails the composite action; the rest are skipped
+            // A failed step fails the composite action; the rest are skipped
+            // unless their condition says always() or failure().
+            ctx.failed = true;
         }
     }
 
@@ -221,6 +252,10 @@ fn run_action(workspace: &Path, inputs: &[(&str, &str)], env: &[(&str, &str)]) -
 struct Context {
     inputs: BTreeMap<String, String>,
     steps: BTreeMap<String, BTreeMap<String, String>>,
+    /// `github.action_ref`, `github.action_repository`, `github.token`.
+    github: BTreeMap<String, String>,
+    /// Whether a step has failed (for `success()`, `failure()`).
+    failed: bool,
 }
 
 impl Context {
@@ -270,13 +305,19 @@ impl Context {
                 .cloned()
                 .unwrap_or_default();
         }
-        if expr == "github.action_repository" {
-            return String::new();
+        if let Some(name) = expr.strip_prefix("github.") {
+            assert!(
+                ["action_repository", "action_ref", "token"].contains(&name),
+                "the test runner does not know github.{name}"
+            );
+            return self.github.get(name).cloned().unwrap_or_default();
         }
         panic!("the test runner does not know the expression {expr:?}");
     }
 
-    /// `X == 'v'` and `X != 'v'`.
+    /// A step's `if:`: terms joined by `&&`, each `always()`, `success()`,
+    /// `failure()`, `X == 'v'` or `X != 'v'`. Without a status function the
+    /// runner's implicit `success()` applies: nothing runs after a failure.
     fn condition(&self, condition: &str) -> bool {
         let condition = condition.trim();
         let condition = condition
@@ -284,13 +325,25 @@ impl Context {
             .and_then(|c| c.strip_suffix("}}"))
             .unwrap_or(condition)
             .trim();
-        if let Some((a, b)) = condition.split_once("==") {
-            return self.expression(a.trim()) == self.expression(b.trim());
+        let mut status = None;
+        let mut value = true;
+        for term in condition.split("&&").map(str::trim).filter(|t| !t.is_empty()) {
+            match term {
+                "always()" => status = Some(true),
+                "success()" => status = Some(!self.failed),
+                "failure()" => status = Some(self.failed),
+                _ => {
+                    value &= if let Some((a, b)) = term.split_once("==") {
+                        self.expression(a.trim()) == self.expression(b.trim())
+                    } else if let Some((a, b)) = term.split_once("!=") {
+                        self.expression(a.trim()) != self.expression(b.trim())
+                    } else {
+                        panic!("the test runner does not know the condition {term:?}")
+                    }
+                }
+            }
         }
-        if let Some((a, b)) = condition.split_once("!=") {
-            return self.expression(a.trim()) != self.expression(b.trim());
-        }
-        panic!("the test runner does not know the condition {condition:?}");
+        status.unwrap_or(!self.failed) && value
     }
 }
 
@@ -491,6 +544,7 @@ fn inputs_are_data_never_shell_code() {
         "fail-on",
         "report-dir",
         "working-directory",
+        "comment",
     ] {
         let run = run_action(
             ws.dir.path(),
@@ -727,5 +781,180 @@ fn readme_pre_deploy_script_branches_on_the_exit_code() {
         if deploys {
             assert_eq!(ws.read("released"), "--app shop\n");
         }
+    }
+}
+
+#[test]
+fn version_defaults_to_the_release_of_the_actions_own_ref() {
+    let ws = workspace(BASE);
+    let releases = release_dir(ws.dir.path());
+    let base_url = format!("file://{}", releases.display());
+    let db = ws.path("app.db");
+    let env = [
+        ("DATABASE_URL", db.to_str().unwrap()),
+        ("DRIFTGUARD_RELEASE_BASE_URL", base_url.as_str()),
+    ];
+    let version = env!("CARGO_PKG_VERSION");
+    let inputs = [("baseline", "base.json")];
+
+    // @v1 (the moved major tag), a commit SHA, a branch: the version in the
+    // Cargo.toml of the action's own files at that ref, with no version input.
+    for action_ref in ["v1", "3f2b9c0e1d4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "main"] {
+        let run = run_action_at(
+            "action.yml",
+            ws.dir.path(),
+            &inputs,
+            &env,
+            &[("action_ref", action_ref)],
+        );
+        assert_eq!(run.step("install"), Some(0), "{action_ref}: {}", run.log);
+        assert!(
+            run.log.contains(&format!(
+                "v{version}, the release of the action's ref {action_ref}"
+            )),
+            "{}",
+            run.log
+        );
+        assert_eq!(run.output("driftguard-version"), version);
+        assert_eq!(run.code(), 0, "{}", run.log);
+    }
+
+    // @v9.8.7: that release exactly (not published here, so it fails, and says how to fix it).
+    let run = run_action_at(
+        "action.yml",
+        ws.dir.path(),
+        &inputs,
+        &env,
+        &[("action_ref", "v9.8.7")],
+    );
+    assert_eq!(run.step("resolve"), Some(0), "{}", run.log);
+    assert_eq!(run.step("install"), Some(1), "{}", run.log);
+    assert!(
+        run.log.contains("driftguard-v9.8.7-x86_64-unknown-linux-musl.tar.gz")
+            && run.log.contains("Set the version input"),
+        "{}",
+        run.log
+    );
+    assert_eq!(run.step("check"), None);
+
+    // The version input wins over the ref.
+    let run = run_action_at(
+        "action.yml",
+        ws.dir.path(),
+        &[("baseline", "base.json"), ("version", "v9.8.7")],
+        &env,
+        &[("action_ref", "v1")],
+    );
+    assert_eq!(run.step("install"), Some(1), "{}", run.log);
+    assert!(run.log.contains("v9.8.7"), "{}", run.log);
+
+    // A local action has no ref: the latest release (which a file:// mirror
+    // cannot resolve, so this says so rather than downloading).
+    let run = run_action(ws.dir.path(), &inputs, &env);
+    assert_eq!(run.step("resolve"), Some(1), "{}", run.log);
+    assert!(
+        run.log.contains("has no ref") && run.log.contains("version 'latest'"),
+        "{}",
+        run.log
+    );
+
+    // Only release tags: a major tag as the input, or a path, is refused.
+    for bad in ["v1", "v1.2.3/../../x", "1.2"] {
+        let run = run_action_at(
+            "action.yml",
+            ws.dir.path(),
+            &[("baseline", "base.json"), ("version", bad)],
+            &env,
+            &[("action_ref", "v1")],
+        );
+        assert_eq!(run.step("resolve"), Some(1), "{bad}: {}", run.log);
+        assert!(
+            run.log.contains("version must be a release tag"),
+            "{}",
+            run.log
+        );
+    }
+}
+
+#[test]
+fn setup_action_installs_driftguard_on_path_and_checks_nothing() {
+    let ws = workspace(BREAKING);
+    let releases = release_dir(ws.dir.path());
+    let base_url = format!("file://{}", releases.display());
+    let db = ws.path("app.db");
+    let run = run_action_at(
+        "setup/action.yml",
+        ws.dir.path(),
+        &[],
+        &[
+            ("DATABASE_URL", db.to_str().unwrap()),
+            ("DRIFTGUARD_RELEASE_BASE_URL", &base_url),
+        ],
+        &[("action_ref", "v1")],
+    );
+    assert_eq!(run.code(), 0, "{}", run.log);
+    let ran: Vec<&str> = run.steps.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(ran, ["resolve", "install"], "{}", run.log);
+    let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let installed = ws
+        .path("_runner/toolcache/driftguard")
+        .join(&tag)
+        .join("x86_64-unknown-linux-musl/driftguard");
+    assert_eq!(run.output("driftguard-path"), installed.to_str().unwrap());
+    assert_eq!(run.output("driftguard-version"), env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        run.path_additions,
+        [installed.parent().unwrap().to_str().unwrap()]
+    );
+    assert!(run.summary.is_empty(), "nothing checked: {}", run.summary);
+    assert!(!run.log.contains("COLUMN_DROPPED"), "{}", run.log);
+
+    // On PATH for the steps after it: a plain `driftguard` runs the installed one.
+    let out = Command::new("bash")
+        .args(["-c", "command -v driftguard && driftguard --version"])
+        .env("PATH", format!("{}:/usr/bin:/bin", run.path_additions[0]))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "{}\ndriftguard {}\n",
+            installed.display(),
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
+/// The setup action installs exactly as the main action does: the same
+/// install inputs and the same steps, its scripts one directory up.
+#[test]
+fn setup_action_steps_are_the_main_actions_install_steps() {
+    let load = |file: &str| -> Value {
+        serde_yaml::from_str(&std::fs::read_to_string(repo_root().join(file)).unwrap()).unwrap()
+    };
+    let main = load("action.yml");
+    let setup = load("setup/action.yml");
+    for input in ["version", "binary", "repository"] {
+        assert_eq!(main["inputs"][input], setup["inputs"][input], "{input}");
+    }
+    assert_eq!(
+        setup["inputs"].as_mapping().unwrap().len(),
+        3,
+        "setup takes the install inputs only"
+    );
+    let setup_steps = serde_yaml::to_string(&setup["runs"]["steps"])
+        .unwrap()
+        .replace("$GITHUB_ACTION_PATH/../action/", "$GITHUB_ACTION_PATH/action/");
+    let main_steps = main["runs"]["steps"].as_sequence().unwrap()[..3].to_vec();
+    assert_eq!(
+        setup_steps,
+        serde_yaml::to_string(&main_steps).unwrap(),
+        "setup/action.yml's steps differ from action.yml's install steps"
+    );
+    for output in ["driftguard-path", "driftguard-version"] {
+        assert_eq!(
+            main["outputs"][output]["value"], setup["outputs"][output]["value"],
+            "{output}"
+        );
     }
 }
