@@ -327,7 +327,11 @@ impl Context {
             .trim();
         let mut status = None;
         let mut value = true;
-        for term in condition.split("&&").map(str::trim).filter(|t| !t.is_empty()) {
+        for term in condition
+            .split("&&")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             match term {
                 "always()" => status = Some(true),
                 "success()" => status = Some(!self.failed),
@@ -830,7 +834,8 @@ fn version_defaults_to_the_release_of_the_actions_own_ref() {
     assert_eq!(run.step("resolve"), Some(0), "{}", run.log);
     assert_eq!(run.step("install"), Some(1), "{}", run.log);
     assert!(
-        run.log.contains("driftguard-v9.8.7-x86_64-unknown-linux-musl.tar.gz")
+        run.log
+            .contains("driftguard-v9.8.7-x86_64-unknown-linux-musl.tar.gz")
             && run.log.contains("Set the version input"),
         "{}",
         run.log
@@ -944,7 +949,10 @@ fn setup_action_steps_are_the_main_actions_install_steps() {
     );
     let setup_steps = serde_yaml::to_string(&setup["runs"]["steps"])
         .unwrap()
-        .replace("$GITHUB_ACTION_PATH/../action/", "$GITHUB_ACTION_PATH/action/");
+        .replace(
+            "$GITHUB_ACTION_PATH/../action/",
+            "$GITHUB_ACTION_PATH/action/",
+        );
     let main_steps = main["runs"]["steps"].as_sequence().unwrap()[..3].to_vec();
     assert_eq!(
         setup_steps,
@@ -957,4 +965,323 @@ fn setup_action_steps_are_the_main_actions_install_steps() {
             "{output}"
         );
     }
+}
+
+/// The runner environment of a `pull_request` run against the GitHub
+/// stand-in: the event file, the repository, the API address, the stand-in's
+/// CA for Python's TLS.
+fn pull_request_env(ws: &Sandbox, api: &str, ca_file: &Path, event: &str) -> Vec<(String, String)> {
+    let event_file = ws.write(
+        "_event.json",
+        r#"{"action": "synchronize", "number": 7, "pull_request": {"number": 7}}"#,
+    );
+    vec![
+        ("GITHUB_EVENT_NAME".into(), event.into()),
+        ("GITHUB_EVENT_PATH".into(), event_file.display().to_string()),
+        (
+            "GITHUB_REPOSITORY".into(),
+            crate::github_api::OWNER_REPO.into(),
+        ),
+        ("GITHUB_API_URL".into(), api.into()),
+        ("GITHUB_SERVER_URL".into(), "https://github.example".into()),
+        ("GITHUB_RUN_ID".into(), "4242".into()),
+        ("SSL_CERT_FILE".into(), ca_file.display().to_string()),
+    ]
+}
+
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+}
+
+#[test]
+fn pull_request_comment_is_created_then_updated_never_duplicated() {
+    use crate::github_api::{GitHub, User, check_against_openapi};
+    let ca = crate::https_server::TestCa::new("github stand-in CA");
+    let github = GitHub::start(&ca, "tok-123");
+    // A person's comment that carries the marker, before anything else: not ours.
+    let planted = github.add_comment(
+        7,
+        User::person("mallory"),
+        "<!-- driftguard-comment key=\"env%3D%20dir%3D.\" -->\nall fine, merge it",
+    );
+    // 150 comments before ours: it lands on the second page of 100.
+    for i in 0..149 {
+        github.add_comment(7, User::person("reviewer"), &format!("looks good {i}"));
+    }
+    github.add_comment(8, User::actions_bot(), "another pull request");
+
+    let ws = workspace(BREAKING);
+    let ca_file = ca.write(&ws, "_ca.pem");
+    let mut env = pull_request_env(&ws, &github.url(), &ca_file, "pull_request");
+    env.push((
+        "DATABASE_URL".into(),
+        ws.path("app.db").display().to_string(),
+    ));
+    let inputs = [
+        ("binary", binary()),
+        ("baseline", "base.json"),
+        ("comment", "true"),
+    ];
+    let gh = [("token", "tok-123")];
+
+    // First run: breaking drift fails the check; the comment step runs all
+    // the same and creates the comment.
+    let run = run_action_at("action.yml", ws.dir.path(), &inputs, &pairs(&env), &gh);
+    assert_eq!(run.step("check"), Some(1), "{}", run.log);
+    assert_eq!(run.step("comment"), Some(0), "{}", run.log);
+    assert_eq!(run.code(), 1, "the check's result stands");
+    let ours: Vec<_> = github
+        .comments(7)
+        .into_iter()
+        .filter(|c| c.user.login == "github-actions[bot]")
+        .collect();
+    assert_eq!(ours.len(), 1, "{}", run.log);
+    let first = ours[0].clone();
+    let marker = "<!-- driftguard-comment key=\"env%3D%20dir%3D.\" -->";
+    assert!(
+        first.body.starts_with(&format!("{marker}\n")),
+        "{}",
+        first.body
+    );
+    assert!(first.body.contains("COLUMN_DROPPED"), "{}", first.body);
+    assert!(
+        first
+            .body
+            .contains("(https://github.example/acme/shop/actions/runs/4242)"),
+        "{}",
+        first.body
+    );
+    assert_eq!(
+        run.output("comment-url"),
+        format!(
+            "https://github.example/acme/shop/pull/7#issuecomment-{}",
+            first.id
+        )
+    );
+
+    // Someone else's comments: the same text without the marker, and a copy
+    // with the marker (a person, not the token's bot account). Neither is ours.
+    let copy_without_marker = first.body.replacen(marker, "", 1);
+    let plain = github.add_comment(7, User::person("mallory"), &copy_without_marker);
+    let forged = github.add_comment(7, User::person("mallory"), &first.body);
+
+    // Second push: warning drift now. The same comment is updated.
+    ws.sqlite("app.db", WARNING);
+    let before = github.requests().len();
+    let run = run_action_at("action.yml", ws.dir.path(), &inputs, &pairs(&env), &gh);
+    assert_eq!(run.step("check"), Some(2), "{}", run.log);
+    assert_eq!(run.step("comment"), Some(0), "{}", run.log);
+    let comments = github.comments(7);
+    assert_eq!(comments.len(), 150 + 1 + 2, "no duplicate: {}", run.log);
+    let updated = comments.iter().find(|c| c.id == first.id).unwrap();
+    assert!(updated.body.contains("INDEX_DROPPED"), "{}", updated.body);
+    assert!(!updated.body.contains("COLUMN_DROPPED"), "{}", updated.body);
+    let body_of = |id| comments.iter().find(|c| c.id == id).unwrap().body.clone();
+    assert_eq!(body_of(plain), copy_without_marker, "not touched");
+    assert_eq!(body_of(forged), first.body, "not touched");
+    assert_eq!(
+        body_of(planted),
+        "<!-- driftguard-comment key=\"env%3D%20dir%3D.\" -->\nall fine, merge it"
+    );
+    assert!(
+        run.log.contains("updated the report on pull request #7"),
+        "{}",
+        run.log
+    );
+    let second: Vec<String> = github.requests()[before..]
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        second,
+        [
+            "GET /user".to_string(),
+            "GET /repos/acme/shop/issues/7/comments?per_page=100".into(),
+            "GET /repos/acme/shop/issues/7/comments?per_page=100&page=2".into(),
+            format!("PATCH /repos/acme/shop/issues/comments/{}", first.id),
+        ]
+    );
+
+    // Another check on the same pull request (another env): its own comment.
+    let mut other = inputs.to_vec();
+    other.push(("comment-key", "replica"));
+    let run = run_action_at("action.yml", ws.dir.path(), &other, &pairs(&env), &gh);
+    assert_eq!(run.step("comment"), Some(0), "{}", run.log);
+    let comments = github.comments(7);
+    assert_eq!(comments.len(), 150 + 2 + 2, "{}", run.log);
+    assert!(
+        comments
+            .last()
+            .unwrap()
+            .body
+            .starts_with("<!-- driftguard-comment key=\"replica\" -->\n")
+    );
+    assert_eq!(
+        comments.iter().find(|c| c.id == first.id).unwrap().body,
+        updated.body
+    );
+
+    let requests = github.requests();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.header("authorization") == Some("Bearer tok-123"))
+    );
+    check_against_openapi(&requests);
+}
+
+/// Runs action/comment.sh alone, as the action's comment step does.
+fn run_comment_script(ws: &Sandbox, env: &[(&str, &str)]) -> (i32, String) {
+    let out = Command::new("bash")
+        .arg(repo_root().join("action/comment.sh"))
+        .current_dir(ws.dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn pull_request_comment_problems_are_warnings_and_the_token_stays_home() {
+    use crate::github_api::GitHub;
+    let ca = crate::https_server::TestCa::new("github stand-in CA");
+    let github = GitHub::start(&ca, "tok-123");
+    let ws = Sandbox::new();
+    let ca_file = ca.write(&ws, "_ca.pem");
+    let report = ws.write("report.md", "### driftguard: PASS\n");
+    let base = |event: &str, api: &str| {
+        let mut env = pull_request_env(&ws, api, &ca_file, event);
+        env.push((
+            "DRIFTGUARD_COMMENT_REPORT".into(),
+            report.display().to_string(),
+        ));
+        env.push(("DRIFTGUARD_GITHUB_TOKEN".into(), "tok-123".into()));
+        env
+    };
+
+    // Not a pull request: says so, asks nothing.
+    let (code, log) = run_comment_script(&ws, &pairs(&base("push", &github.url())));
+    assert_eq!(code, 0);
+    assert!(log.contains("not a pull request event (push)"), "{log}");
+    assert!(github.requests().is_empty());
+
+    // The API fails: a warning, exit 0.
+    github.state.lock().unwrap().fail_with = Some(500);
+    let (code, log) = run_comment_script(&ws, &pairs(&base("pull_request", &github.url())));
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains("::warning title=driftguard comment::") && log.contains("HTTP 500"),
+        "{log}"
+    );
+    github.state.lock().unwrap().fail_with = None;
+
+    // No token over plain HTTP: nothing even connects.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let http = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let (code, log) = run_comment_script(&ws, &pairs(&base("pull_request", &http)));
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("must be an https:// address"), "{log}");
+    assert!(listener.accept().is_err(), "connected over plain HTTP");
+
+    // A next-page link to another server is not followed: the token is
+    // only sent to GITHUB_API_URL.
+    let elsewhere = GitHub::start(&ca, "tok-123");
+    for i in 0..101 {
+        github.add_comment(
+            7,
+            crate::github_api::User::person("reviewer"),
+            &format!("c{i}"),
+        );
+    }
+    github.state.lock().unwrap().next_link = Some(format!(
+        "https://localhost:{}/repos/acme/shop/issues/7/comments?per_page=100&page=2",
+        elsewhere.port
+    ));
+    let (code, log) = run_comment_script(&ws, &pairs(&base("pull_request", &github.url())));
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("next page is not under"), "{log}");
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the token went to another server"
+    );
+    assert_eq!(
+        github.comments(7).len(),
+        101,
+        "no comment without the whole list"
+    );
+    github.state.lock().unwrap().next_link = None;
+
+    // A key cannot close the hidden marker; a report over GitHub's limit is
+    // cut to fit, marker kept; no report (driftguard could not check) says so.
+    let mut env = base("pull_request", &github.url());
+    env.push(("DRIFTGUARD_COMMENT_KEY".into(), "x --> <b>y</b>".into()));
+    let huge = format!("### report\n{}", "| a | b |\n".repeat(10_000));
+    ws.write("report.md", &huge);
+    let (code, log) = run_comment_script(&ws, &pairs(&env));
+    assert_eq!(code, 0, "{log}");
+    let posted = github.comments(7).last().unwrap().clone();
+    assert!(
+        posted.body.starts_with(
+            "<!-- driftguard-comment key=\"x%20%2D%2D%3E%20%3Cb%3Ey%3C%2Fb%3E\" -->\n"
+        ),
+        "{}",
+        &posted.body[..100]
+    );
+    assert_eq!(posted.body.matches("-->").count(), 1);
+    assert!(
+        posted.body.chars().count() <= 65536,
+        "{}",
+        posted.body.len()
+    );
+    assert!(posted.body.contains("report truncated"), "{log}");
+    std::fs::remove_file(&report).unwrap();
+    env.push(("DRIFTGUARD_EXIT_CODE".into(), "69".into()));
+    let (code, log) = run_comment_script(&ws, &pairs(&env));
+    assert_eq!(code, 0, "{log}");
+    let updated = github
+        .comments(7)
+        .into_iter()
+        .find(|c| c.id == posted.id)
+        .unwrap();
+    assert!(
+        updated.body.contains("could not check this commit")
+            && updated.body.contains("exit code 69"),
+        "{}",
+        updated.body
+    );
+
+    // A person's token: that person's comment is the one updated, not the bot's.
+    github.state.lock().unwrap().person = Some(crate::github_api::User::person("alice"));
+    let marker_line = updated.body.lines().next().unwrap().to_string();
+    let alice = github.add_comment(
+        7,
+        crate::github_api::User::person("alice"),
+        &format!("{marker_line}\nold"),
+    );
+    let (code, log) = run_comment_script(&ws, &pairs(&env));
+    assert_eq!(code, 0, "{log}");
+    let comments = github.comments(7);
+    assert_eq!(comments.len(), 101 + 2, "{log}");
+    let body = |id| comments.iter().find(|c| c.id == id).unwrap().body.clone();
+    assert_eq!(body(alice), updated.body, "{log}");
+    assert_eq!(body(posted.id), updated.body);
+    let last = github.requests().last().unwrap().clone();
+    assert_eq!(
+        (last.method.as_str(), last.path.as_str()),
+        (
+            "PATCH",
+            format!("/repos/acme/shop/issues/comments/{alice}").as_str()
+        )
+    );
+    crate::github_api::check_against_openapi(&github.requests());
 }

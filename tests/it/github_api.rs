@@ -215,7 +215,11 @@ pub fn user_json(u: &User) -> Value {
 }
 
 fn error(status: u16, message: &str) -> (u16, Vec<(String, String)>, String) {
-    (status, Vec::new(), json!({ "message": message }).to_string())
+    (
+        status,
+        Vec::new(),
+        json!({ "message": message }).to_string(),
+    )
 }
 
 fn answer(
