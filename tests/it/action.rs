@@ -1285,3 +1285,102 @@ fn pull_request_comment_problems_are_warnings_and_the_token_stays_home() {
     );
     crate::github_api::check_against_openapi(&github.requests());
 }
+
+/// ci/move-major-tag.sh, as the release workflow runs it after each release:
+/// the major tag follows the newest release of its line, forward only.
+#[test]
+fn release_moves_the_major_tag_forward_only() {
+    let ws = Sandbox::new();
+    let git = |dir: &Path, args: &[&str]| -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let origin = ws.path("origin.git");
+    let clone = ws.path("clone");
+    git(
+        ws.dir.path(),
+        &["init", "--quiet", "--bare", origin.to_str().unwrap()],
+    );
+    git(ws.dir.path(), &["init", "--quiet", clone.to_str().unwrap()]);
+    git(
+        &clone,
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    let mut commits = BTreeMap::new();
+    for tag in ["v1.2.0", "v1.3.0", "v1.2.1", "v1.4.0-rc.1", "v2.0.0"] {
+        git(&clone, &["commit", "--quiet", "--allow-empty", "-m", tag]);
+        git(&clone, &["tag", "-a", "-m", tag, tag]);
+        git(
+            &clone,
+            &["push", "--quiet", "origin", &format!("refs/tags/{tag}")],
+        );
+        commits.insert(tag, git(&clone, &["rev-parse", "HEAD"]));
+    }
+    let on_origin = |major: &str| {
+        let out = Command::new("git")
+            .args([
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("refs/tags/{major}^{{commit}}"),
+            ])
+            .current_dir(&origin)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let release = |tag: &str| {
+        let out = Command::new("bash")
+            .arg(repo_root().join("ci/move-major-tag.sh"))
+            .arg(tag)
+            .current_dir(&clone)
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{tag}: {log}");
+        log
+    };
+    // Released in this order: v1.2.0 is the newest v1 when it comes out...
+    git(&clone, &["tag", "-d", "v1.3.0", "v1.2.1"]);
+    git(&origin, &["tag", "-d", "v1.3.0", "v1.2.1"]);
+    release("v1.2.0");
+    assert_eq!(on_origin("v1"), commits["v1.2.0"]);
+    // ... then v1.3.0 moves it ...
+    git(
+        &clone,
+        &["tag", "-a", "-m", "v1.3.0", "v1.3.0", &commits["v1.3.0"]],
+    );
+    git(&clone, &["push", "--quiet", "origin", "refs/tags/v1.3.0"]);
+    release("v1.3.0");
+    assert_eq!(on_origin("v1"), commits["v1.3.0"]);
+    // ... a patch of the older line does not move it back ...
+    git(
+        &clone,
+        &["tag", "-a", "-m", "v1.2.1", "v1.2.1", &commits["v1.2.1"]],
+    );
+    git(&clone, &["push", "--quiet", "origin", "refs/tags/v1.2.1"]);
+    let log = release("v1.2.1");
+    assert!(log.contains("v1.3.0 is newer than v1.2.1"), "{log}");
+    assert_eq!(on_origin("v1"), commits["v1.3.0"]);
+    // ... nor does a pre-release; a new major line gets its own tag.
+    let log = release("v1.4.0-rc.1");
+    assert!(log.contains("pre-release"), "{log}");
+    assert_eq!(on_origin("v1"), commits["v1.3.0"]);
+    release("v2.0.0");
+    assert_eq!(on_origin("v2"), commits["v2.0.0"]);
+    assert_eq!(on_origin("v1"), commits["v1.3.0"]);
+}
