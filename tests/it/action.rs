@@ -1384,3 +1384,31 @@ fn release_moves_the_major_tag_forward_only() {
     assert_eq!(on_origin("v2"), commits["v2.0.0"]);
     assert_eq!(on_origin("v1"), commits["v1.3.0"]);
 }
+
+/// The inputs/outputs tables of docs/src/ci/github-actions.md are what
+/// docs/gen/action_reference.py makes from action.yml and setup/action.yml now.
+#[test]
+fn docs_action_reference_is_current() {
+    let out = Command::new("python3")
+        .arg(repo_root().join("docs/gen/action_reference.py"))
+        .arg("--check")
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(repo_root().join("docs/src/ci/github-actions.md")).unwrap();
+    for file in ["action.yml", "setup/action.yml"] {
+        let action: Value =
+            serde_yaml::from_str(&std::fs::read_to_string(repo_root().join(file)).unwrap())
+                .unwrap();
+        for (name, _) in action["inputs"].as_mapping().unwrap() {
+            let name = name.as_str().unwrap();
+            assert!(page.contains(&format!("| `{name}` |")), "{file}: {name}");
+        }
+    }
+    assert!(!page.contains("OWNER"), "no placeholder repository");
+}
