@@ -199,7 +199,7 @@ def main():
         return
     repo = os.environ.get("GITHUB_REPOSITORY", "")
     if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):
-        raise Skip(f"GITHUB_REPOSITORY is not owner/name: {repo!r}")
+        raise Skip(f"GITHUB_REPOSITORY is not owner/name: '{repo}'")
     base = os.environ.get("GITHUB_API_URL", "").rstrip("/") or "https://api.github.com"
     if not base.startswith("https://"):
         raise Skip(f"GITHUB_API_URL must be an https:// address, not {base}: the token is not sent in the clear")
