@@ -1,6 +1,7 @@
 //! One integration-test binary (faster to build than one per file), with a
 //! module per area. Every test runs the real `driftguard` binary.
 
+mod github_api;
 mod https_server;
 mod util;
 
