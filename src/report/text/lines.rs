@@ -263,6 +263,67 @@ mod tests {
     use super::*;
 
     #[test]
+    fn group_headers_count_their_findings() {
+        assert_eq!(group_header(Severity::Breaking, 1), "1 breaking");
+        assert_eq!(group_header(Severity::Breaking, 4), "4 breaking");
+        assert_eq!(group_header(Severity::Warning, 1), "1 warning");
+        assert_eq!(group_header(Severity::Warning, 2), "2 warnings");
+        assert_eq!(group_header(Severity::Info, 1), "1 info");
+        assert_eq!(group_header(Severity::Info, 3), "3 info");
+    }
+
+    #[test]
+    fn a_finding_line_of_exactly_the_width_is_not_wrapped() {
+        let head = "h".repeat(30);
+        let fits = wrap_finding(&head, &"d".repeat(48), 80);
+        assert_eq!(fits, [format!("{head}  {}", "d".repeat(48))]);
+        // One or two characters more wrap the detail under its column.
+        for extra in [1, 2] {
+            let detail = format!("{} {}", "d".repeat(40), "e".repeat(7 + extra));
+            let lines = wrap_finding(&head, &detail, 80);
+            assert_eq!(
+                lines,
+                [
+                    format!("{head}  {}", "d".repeat(40)),
+                    format!("{:32}{}", "", "e".repeat(7 + extra)),
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn a_value_that_becomes_multi_line_is_shown_as_a_diff() {
+        use crate::diff::{Change, ObjectPath};
+        let finding = |before: &str, after: &str| {
+            let change = Change {
+                change_type: ChangeType::FUNCTION_CHANGED,
+                object: ObjectPath {
+                    schema: "app".into(),
+                    table: None,
+                    column: None,
+                    object: Some("f()".into()),
+                },
+                before: Some(before.into()),
+                after: Some(after.into()),
+                required: false,
+            };
+            crate::rules::classify(vec![change], &[]).remove(0)
+        };
+        for (before, after) in [
+            ("select 1", "select 1;\nselect 2"),
+            ("select 1;\nselect 2", "select 1"),
+        ] {
+            let (detail, below) = split_detail(&finding(before, after));
+            assert_eq!(detail, "routine changed", "{before:?} → {after:?}");
+            assert!(!below.is_empty());
+        }
+        // Both on one line and short: the detail says it inline.
+        let (detail, below) = split_detail(&finding("select 1", "select 2"));
+        assert!(detail.starts_with("routine changed: "), "{detail}");
+        assert!(below.is_empty());
+    }
+
+    #[test]
     fn wrap_breaks_at_spaces_and_indents_continuations() {
         assert_eq!(
             wrap("aaa bbb ccc ddd eee", 11, 2),
