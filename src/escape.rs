@@ -453,6 +453,16 @@ mod tests {
     }
 
     #[test]
+    fn json_guard_flush_reaches_the_inner_writer() {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, Vec::new());
+        let mut guard = JsonGuard::new(&mut buffered);
+        guard.write_all(b"{\"a\": 1}").unwrap();
+        guard.flush().unwrap();
+        drop(guard);
+        assert_eq!(buffered.get_ref().as_slice(), b"{\"a\": 1}");
+    }
+
+    #[test]
     fn cut_keeps_short_values_and_counts_long_ones() {
         assert_eq!(cut("", 3), "");
         assert_eq!(cut("abc", 3), "abc");
