@@ -454,6 +454,7 @@ mod tests {
 
     #[test]
     fn json_guard_flush_reaches_the_inner_writer() {
+        use std::io::Write;
         let mut buffered = std::io::BufWriter::with_capacity(1 << 16, Vec::new());
         let mut guard = JsonGuard::new(&mut buffered);
         guard.write_all(b"{\"a\": 1}").unwrap();
