@@ -29,8 +29,8 @@ use std::io::Write;
 
 use super::definition::DiffLine;
 use super::{Report, paint_severity};
-use crate::report::{shown_detail, shown_path};
 use crate::escape;
+use crate::report::{shown_detail, shown_path};
 use crate::rules::{ChangeType, Finding, Severity};
 
 /// Widest object path that sets the alignment of the detail column.
