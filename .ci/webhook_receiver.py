@@ -34,7 +34,7 @@ SECRETS = json.loads(os.environ["RECEIVER_SECRETS"])
 
 
 def verify_driftguard_signature(secret: str, body: bytes, header: str) -> bool:
-    # The snippet published in driftguard's README.
+    # The snippet published in docs/src/notifications.md (Verifying a delivery).
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, header or "")
 

@@ -17,7 +17,12 @@
 #
 # Inputs, all from the environment (action.yml passes its inputs here with
 # `env:`, never by interpolating them into a script):
-#   INPUT_VERSION      a release tag (v0.1.0, or 0.1.0) or `latest` (default)
+#   INPUT_VERSION      a release tag (v0.1.0, or 0.1.0), `latest`, or empty
+#                      (the default): the release of the action's own ref,
+#                      see own_version below
+#   DRIFTGUARD_ACTION_REF  the ref the action was taken at (github.action_ref:
+#                      v1, v1.2.3, a branch or a commit SHA; empty for a local
+#                      `uses: ./...`)
 #   INPUT_BINARY       use this binary instead of downloading one
 #   INPUT_REPOSITORY   owner/name of the repository whose releases to use;
 #                      default: the repository the action was taken from
@@ -31,6 +36,10 @@
 #                      which is how the tests run without a network)
 #   DRIFTGUARD_TARGET  use this target triple instead of the detected one
 set -euo pipefail
+
+# The action's own files: action/install.sh lives one level below the root,
+# for the main action and for setup/ alike.
+ACTION_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 die() {
   echo "::error title=driftguard install::$*" >&2
@@ -89,34 +98,68 @@ repository() {
   echo "$repo"
 }
 
+repository_or_mirror() {
+  if [ -n "${DRIFTGUARD_RELEASE_BASE_URL:-}" ]; then echo "$DRIFTGUARD_RELEASE_BASE_URL"; else repository; fi
+}
+
 fetch() { # url file
   curl --proto '=https,file' --tlsv1.2 --fail --silent --show-error --location \
     --retry 3 --connect-timeout 20 --output "$2" "$1" \
     || die "could not download $1"
 }
 
+# The release the action installs when the version input is empty: the one it
+# was itself taken at, so `uses: driftguard-cli/driftguard@v1` needs no second
+# pin. A ref that is a release tag (v1.2.3) is that release. Any other ref — a
+# major tag such as v1 (which the release workflow moves to the newest v1.x.y
+# release commit), a commit SHA, a branch — is the version in the Cargo.toml of
+# the action's own files at that ref: the crate's version, which is the release
+# tag on every release commit (ci/package.sh refuses a tag that differs). No
+# API call, no token, and the binary always matches the action's scripts.
+# A local action (`uses: ./`) has no ref: it installs the latest release.
+own_version() {
+  local ref="${DRIFTGUARD_ACTION_REF:-}"
+  if [ -z "$ref" ]; then
+    echo "version: the action has no ref (a local uses: ./...), so the latest release" >&2
+    echo latest
+    return
+  fi
+  if [[ "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+    echo "version: $ref, the action's own ref" >&2
+    echo "$ref"
+    return
+  fi
+  local version
+  version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ACTION_ROOT/Cargo.toml" 2>/dev/null | head -n 1)"
+  [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]] \
+    || die "cannot tell which release the action at ref '$ref' installs (no version in its Cargo.toml); set the version input (a tag such as v1.2.3, or latest)"
+  echo "version: v$version, the release of the action's ref $ref" >&2
+  echo "v$version"
+}
+
 # `latest` becomes a tag by following the releases/latest redirect (no API
 # token needed); a bare version number gets its `v`.
 tag() {
-  local version="${INPUT_VERSION:-latest}"
-  case "$version" in
-    latest)
-      [ -z "${DRIFTGUARD_RELEASE_BASE_URL:-}" ] \
-        || die "version 'latest' cannot be resolved against DRIFTGUARD_RELEASE_BASE_URL; give a tag such as v0.1.0"
-      local url
-      url="$(curl --proto '=https' --fail --silent --show-error --location --retry 3 \
-        --output /dev/null --write-out '%{url_effective}' \
-        "${GITHUB_SERVER_URL:-https://github.com}/$(repository)/releases/latest")" \
-        || die "could not find the latest release of $(repository)"
-      case "$url" in
-        */releases/tag/*) echo "${url##*/releases/tag/}" ;;
-        *) die "$(repository) has no published release" ;;
-      esac
-      ;;
-    v[0-9]*) echo "$version" ;;
-    [0-9]*) echo "v$version" ;;
-    *) die "version must be a release tag such as v0.1.0, or latest; got '$version'" ;;
-  esac
+  local version="${INPUT_VERSION:-}"
+  [ -n "$version" ] || version="$(own_version)"
+  if [ "$version" = latest ]; then
+    [ -z "${DRIFTGUARD_RELEASE_BASE_URL:-}" ] \
+      || die "version 'latest' cannot be resolved against DRIFTGUARD_RELEASE_BASE_URL; give a tag such as v0.1.0"
+    local url
+    url="$(curl --proto '=https' --fail --silent --show-error --location --retry 3 \
+      --output /dev/null --write-out '%{url_effective}' \
+      "${GITHUB_SERVER_URL:-https://github.com}/$(repository)/releases/latest")" \
+      || die "could not find the latest release of $(repository)"
+    case "$url" in
+      */releases/tag/*) version="${url##*/releases/tag/}" ;;
+      *) die "$(repository) has no published release" ;;
+    esac
+  fi
+  # The tag becomes part of URLs and of the install directory: nothing but a
+  # version number gets through.
+  [[ "$version" =~ ^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]] \
+    || die "version must be a release tag such as v1.2.3, or latest (or empty: the action's own release); got '$version'"
+  echo "v${version#v}"
 }
 
 sha256_of() { # file
@@ -192,7 +235,9 @@ install() {
     base="${DRIFTGUARD_RELEASE_BASE_URL:-${GITHUB_SERVER_URL:-https://github.com}/$(repository)/releases/download}"
     work="$(mktemp -d "${RUNNER_TEMP:-/tmp}/driftguard-install.XXXXXX")"
     echo "downloading $base/$tag/$archive"
-    fetch "$base/$tag/$archive" "$work/$archive"
+    curl --proto '=https,file' --tlsv1.2 --fail --silent --show-error --location \
+      --retry 3 --connect-timeout 20 --output "$work/$archive" "$base/$tag/$archive" \
+      || die "could not download $base/$tag/$archive: is $tag a release of $(repository_or_mirror)? Set the version input to a released tag (or latest)"
     fetch "$base/$tag/SHA256SUMS" "$work/SHA256SUMS"
     sum="$(expected_sha256 "$work/SHA256SUMS" "$archive")"
     actual="$(sha256_of "$work/$archive")"

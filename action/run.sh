@@ -18,6 +18,9 @@
 #   INPUT_WORKING_DIRECTORY   where to run (default: the current directory)
 #   INPUT_REPORT_DIR          when set, also write report.json, report.md,
 #                             junit.xml and driftguard.sarif there
+#   INPUT_COMMENT             true: also write the Markdown report for the
+#                             pull-request comment (action/comment.py) and
+#                             give its path as the output comment-report
 # The database URL comes from the workflow's environment (DRIFTGUARD_DATABASE_URL
 # or DATABASE_URL, usually from a secret), or from the policy file.
 set -uo pipefail
@@ -57,6 +60,24 @@ if [ -n "${INPUT_REPORT_DIR:-}" ]; then
     args+=(--report "${report%%=*}=$report_dir/${report#*=}")
   done
 fi
+
+case "${INPUT_COMMENT:-false}" in
+  true)
+    if [ -n "${report_dir:-}" ]; then
+      comment_report="$report_dir/report.md"
+    else
+      comment_report="$(mktemp "${RUNNER_TEMP:-/tmp}/driftguard-comment.XXXXXX")" \
+        || die "cannot create a temporary file for the comment's report"
+      rm -f "$comment_report" # driftguard writes it; no report left means no verdict
+      args+=(--report "markdown=$comment_report")
+    fi
+    # Given before the check runs, so the comment step also runs (and says so
+    # on the pull request) when driftguard could not check.
+    output comment-report "$comment_report"
+    ;;
+  false | "") ;;
+  *) die "comment must be true or false; got '$INPUT_COMMENT'" ;;
+esac
 
 if [ -n "${INPUT_ARGS:-}" ]; then
   set -f # an argument like '*.tmp_*' is a driftguard glob, not a file pattern

@@ -327,7 +327,7 @@ fn terminal_width() -> Option<u16> {
     })
 }
 
-/// The exit code of a result under `--fail-on` (README, Exit codes).
+/// The exit code of a result under `--fail-on` (docs/src/reference/exit-codes.md).
 pub fn exit_code(result: Outcome, fail_on: FailOn) -> i32 {
     match (result, fail_on) {
         (_, FailOn::Never) | (Outcome::Pass, _) => code::PASS,

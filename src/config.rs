@@ -493,7 +493,7 @@ pub fn check(explicit: Option<&str>) -> Result<Vec<String>> {
 }
 
 /// The commented starter file written by `driftguard init`.
-pub const STARTER: &str = r#"# driftguard policy file: https://github.com/driftguard/driftguard#the-policy-file
+pub const STARTER: &str = r#"# driftguard policy file: https://driftguard-cli.github.io/driftguard/reference/policy-file.html
 # Every key may appear here (the defaults) or inside an environment, which
 # inherits the defaults key by key. ${VAR} and ${VAR:-default} read the
 # environment, so secrets stay out of this file.

@@ -21,8 +21,9 @@ pub mod code {
     pub const CONFIG: i32 = 78;
 }
 
-/// Every exit code with its meaning, as `--help` (see `crate::help`) and the
-/// README print them.
+/// Every exit code with its meaning, as `--help` (see `crate::help`) prints
+/// them; the tables of README.md and docs/src/reference/exit-codes.md are
+/// generated from it (tests/it/docs.rs).
 pub const EXIT_CODES: &[(i32, &str)] = &[
     (code::PASS, "pass (or below --fail-on)"),
     (code::BREAKING, "breaking drift"),

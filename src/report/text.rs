@@ -61,17 +61,13 @@ pub fn render(report: &Report, width: Option<u16>, out: &mut impl Write) -> std:
         short(&report.baseline.fingerprint)
     ));
     header.push(format!("current:     {}", short(&c.fingerprint)));
-    for (n, line) in header.iter().enumerate() {
+    for line in &header {
         let parts = match width {
             Some(width) => lines::wrap(line, usize::from(width), 13),
             None => vec![line.clone()],
         };
-        for (k, part) in parts.iter().enumerate() {
-            match part.strip_prefix("driftguard") {
-                // The tool's name in bold, as a title.
-                Some(rest) if n == 0 && k == 0 => writeln!(out, "{}{rest}", "driftguard".bold())?,
-                _ => writeln!(out, "{part}")?,
-            }
+        for part in parts {
+            writeln!(out, "{part}")?;
         }
     }
     writeln!(out)?;

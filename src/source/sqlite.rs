@@ -610,7 +610,7 @@ pub fn normalize_type(declared: &str) -> NormalizedType {
         },
     );
     // The declared sizes, which SQLite stores but does not enforce: a change of
-    // them is a change of the schema's declared contract (README, SQLite).
+    // them is a change of the schema's declared contract (docs/src/engines/sqlite.md).
     let args: Vec<u64> = upper
         .split_once('(')
         .and_then(|(_, rest)| rest.split(')').next())

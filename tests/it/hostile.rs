@@ -614,10 +614,14 @@ fn rendering_long_names_is_linear() {
         let report = long_report(&name);
         let baseline = report::anchor::Baseline::new("base.json", None);
         let context = report::Context {
-            width: 100,
+            width: Some(100),
             baseline: &baseline,
         };
         let started = Instant::now();
+        // The terminal layout (wrapped to 100 columns) and the log layout.
+        let mut wrapped = Vec::new();
+        report::render(&report, Format::Text, &context, &mut wrapped).expect("render");
+        assert!(wrapped.len() < 50_000, "{} bytes", wrapped.len());
         for format in [Format::Text, Format::Markdown] {
             let out = report::render_plain(&report, format, &context).expect("render");
             assert!(out.len() < 50_000, "{format:?}: {} bytes", out.len());

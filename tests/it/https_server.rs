@@ -53,7 +53,7 @@ impl TestCa {
     }
 
     /// A server certificate for 127.0.0.1 and localhost, signed by this CA.
-    fn leaf(&self) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
+    pub fn leaf(&self) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
         let key = KeyPair::generate().expect("server key");
         let params = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".into()])
             .expect("server params");
@@ -303,7 +303,7 @@ fn serve(
     }
 }
 
-fn read_request(tls: &mut impl Read) -> std::io::Result<Request> {
+pub fn read_request(tls: &mut impl Read) -> std::io::Result<Request> {
     let mut data = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {

@@ -1,6 +1,7 @@
 //! One integration-test binary (faster to build than one per file), with a
 //! module per area. Every test runs the real `driftguard` binary.
 
+mod github_api;
 mod https_server;
 mod util;
 
@@ -9,6 +10,7 @@ mod audit;
 mod cli;
 mod config;
 mod corpus;
+mod docs;
 mod failures;
 mod fuzz;
 mod generated;

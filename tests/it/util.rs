@@ -152,7 +152,7 @@ fn live_gate(engine: &str, reason: &str) -> Option<()> {
     eprintln!(
         "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
          !! SKIPPING a live {engine} test: {reason}\n\
-         !! Start the server (see README, Testing) or these tests prove nothing.\n\
+         !! Start the server (see CONTRIBUTING.md, Running the tests) or these tests prove nothing.\n\
          !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
     );
     None

@@ -203,6 +203,17 @@ mod tests {
     }
 
     #[test]
+    fn only_a_one_line_change_is_cut_around_its_difference() {
+        // One line against two: the lines of a multi-line diff are cut from
+        // their start, as the first difference of the whole texts says
+        // nothing about where each line changed.
+        let long = "x".repeat(300);
+        let cut_from_start = format!("  {}…", "x".repeat(MAX_LINE_CHARS));
+        assert_eq!(plain(&long, &format!("{long}\nmore"))[0], cut_from_start);
+        assert_eq!(plain(&format!("{long}\nmore"), &long)[0], cut_from_start);
+    }
+
+    #[test]
     fn control_characters_are_shown_visibly() {
         let lines = plain("a\u{1b}[31m", "b");
         assert!(!lines[0].contains('\u{1b}'), "{lines:?}");
