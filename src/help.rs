@@ -167,7 +167,8 @@ pub fn completions() -> String {
 
 pub fn man() -> String {
     long(
-        "  man -l <(driftguard man)
+        "  # Read the manual page without installing it
+  driftguard man | man -l -
   # One page per command, for `man driftguard-check`
   driftguard man --out-dir ~/.local/share/man/man1",
         codes::MAN,
