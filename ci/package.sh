@@ -5,7 +5,11 @@
 #
 #   ci/package.sh TARGET TAG [OUT_DIR]   build TARGET in release mode and write
 #       OUT_DIR/driftguard-TAG-TARGET.tar.gz (.zip for Windows), holding
-#       driftguard-TAG-TARGET/{driftguard[.exe],README.md,LICENSE-MIT,LICENSE-APACHE},
+#       driftguard-TAG-TARGET/
+#         driftguard[.exe]
+#         README.md CHANGELOG.md LICENSE LICENSE-MIT LICENSE-APACHE
+#         completions/driftguard.{bash,zsh,fish,ps1,elv}   (driftguard completions SHELL)
+#         man/driftguard.1, man/driftguard-COMMAND.1 ...   (driftguard man --out-dir)
 #       and its checksum line in OUT_DIR/driftguard-TAG-TARGET.*.sha256
 #   ci/package.sh --sums OUT_DIR         write OUT_DIR/SHA256SUMS from the archives
 #       there, in `sha256sum` format (hex, two spaces, file name), sorted
@@ -15,6 +19,11 @@
 #                          static musl builds are cross-compiled)
 #   DRIFTGUARD_PREBUILT    package this binary instead of building one (the
 #                          tests use the binary cargo test already built)
+#   DRIFTGUARD_GENERATOR   a driftguard of the same version that runs on this
+#                          machine, to write the completions and manual pages
+#                          when the packaged binary cannot run here (default:
+#                          the packaged binary itself; the release workflow
+#                          runs the aarch64 Linux binary through qemu-user)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -81,7 +90,29 @@ trap 'rm -rf "$stage"' EXIT
 mkdir "$stage/$stem"
 cp "$binary" "$stage/$stem/$exe"
 chmod +x "$stage/$stem/$exe"
-cp "$ROOT/README.md" "$ROOT/LICENSE-MIT" "$ROOT/LICENSE-APACHE" "$stage/$stem/"
+cp "$ROOT/README.md" "$ROOT/CHANGELOG.md" "$ROOT/LICENSE" "$ROOT/LICENSE-MIT" "$ROOT/LICENSE-APACHE" "$stage/$stem/"
+
+# Completions and manual pages, written by the binary itself (they come from
+# its clap definitions, so they match its flags exactly).
+generator="${DRIFTGUARD_GENERATOR:-$binary}"
+generated="$("$generator" --version 2>/dev/null)" \
+  || die "cannot run $generator here to write the completions and manual pages; set DRIFTGUARD_GENERATOR to a driftguard $version that runs on this machine"
+[ "$generated" = "driftguard $version" ] \
+  || die "$generator is '$generated', not driftguard $version"
+mkdir "$stage/$stem/completions" "$stage/$stem/man"
+for shell in bash zsh fish powershell elvish; do
+  case "$shell" in
+    powershell) ext=ps1 ;;
+    elvish) ext=elv ;;
+    *) ext="$shell" ;;
+  esac
+  "$generator" completions "$shell" >"$stage/$stem/completions/driftguard.$ext" \
+    || die "driftguard completions $shell failed"
+  [ -s "$stage/$stem/completions/driftguard.$ext" ] || die "driftguard completions $shell wrote nothing"
+done
+"$generator" man --out-dir "$stage/$stem/man" 2>/dev/null || die "driftguard man --out-dir failed"
+[ -s "$stage/$stem/man/driftguard.1" ] || die "driftguard man wrote no driftguard.1"
+chmod 0644 "$stage/$stem"/completions/* "$stage/$stem"/man/*
 
 case "$target" in
   *-windows-*)

@@ -72,6 +72,22 @@ pub fn run(cli: Cli) -> Result<Finished> {
                 summary: None,
             })
         }
+        Command::Man { out_dir } => {
+            match out_dir {
+                None => output::write_file("-", &crate::manual::page())?,
+                Some(dir) => {
+                    let written = crate::manual::write_pages(dir)?;
+                    crate::say!(
+                        "driftguard: wrote {written} manual pages to {}",
+                        crate::escape::terminal(dir)
+                    );
+                }
+            }
+            Ok(Finished {
+                code: code::PASS,
+                summary: None,
+            })
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "driftguard", &mut out);

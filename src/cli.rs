@@ -90,6 +90,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff), or write one page per command into a directory.
+    #[command(after_help = help::SHORT, after_long_help = help::man())]
+    Man {
+        /// Write driftguard.1 and a page per command (driftguard-check.1, ...) into DIR, creating it if needed.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -54,6 +54,7 @@ pub mod codes {
     pub const NOTIFY_TEST: &[i32] = &[PASS, USAGE, NO_INPUT, INTERNAL, DELIVERY, CONFIG];
     pub const CONFIG_CHECK: &[i32] = &[PASS, USAGE, NO_INPUT, CONFIG];
     pub const INIT: &[i32] = &[PASS, USAGE, CANT_CREATE];
+    pub const MAN: &[i32] = &[PASS, USAGE, CANT_CREATE];
 }
 
 /// The part of the exit-code table that holds `codes`, in table order; `success`
@@ -162,6 +163,17 @@ pub fn completions() -> String {
   driftguard completions zsh > \"${fpath[1]}/_driftguard\"
   driftguard completions fish > ~/.config/fish/completions/driftguard.fish"
         .to_string()
+}
+
+pub fn man() -> String {
+    long(
+        "  # Read the manual page without installing it
+  driftguard man | man -l -
+  # One page per command, for `man driftguard-check`
+  driftguard man --out-dir ~/.local/share/man/man1",
+        codes::MAN,
+        Some("the pages were written"),
+    )
 }
 
 pub fn main() -> String {

@@ -17,6 +17,7 @@ pub mod glob;
 pub mod help;
 pub mod input;
 pub mod lcs;
+pub mod manual;
 pub mod model;
 pub mod notify;
 pub mod output;

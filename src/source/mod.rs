@@ -118,6 +118,16 @@ fn redact_userinfo(text: &str) -> String {
     format!("{}***{}", &text[..=colon], &text[at..])
 }
 
+/// A URL query parameter's name or value as meant: `%XX` escapes decoded
+/// (malformed ones kept as written), `+` a space (form encoding, as the MySQL
+/// driver reads its own parameters), bytes that are not UTF-8 replaced.
+pub fn query_decode(text: &str) -> String {
+    let spaced = text.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 /// A hint for a URL that does not parse when its password holds characters
 /// that end the user information early; empty otherwise.
 pub fn password_hint(url: &str) -> &'static str {
@@ -347,6 +357,20 @@ pub fn snapshot(target: &Target, filter: &Filter, timeouts: Timeouts) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_values_are_percent_and_form_decoded() {
+        assert_eq!(query_decode("%2Ftmp%2Fca.pem"), "/tmp/ca.pem");
+        assert_eq!(query_decode("%2fca%20file.pem"), "/ca file.pem");
+        assert_eq!(query_decode("my+ca.pem"), "my ca.pem");
+        assert_eq!(query_decode("my%2Bca.pem"), "my+ca.pem");
+        // Malformed escapes stay as written; a lone or trailing % too.
+        assert_eq!(query_decode("a%zz%4"), "a%zz%4");
+        assert_eq!(query_decode("100%"), "100%");
+        // Bytes that are not UTF-8 become U+FFFD, never a panic.
+        assert_eq!(query_decode("%FFa"), "\u{FFFD}a");
+        assert_eq!(query_decode("%C3%A9"), "é");
+    }
 
     #[test]
     fn recognizes_urls() {

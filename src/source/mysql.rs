@@ -165,7 +165,7 @@ impl Settings {
         let mut connect_timeout = None;
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = percent_decode(value);
+            let value = super::query_decode(value);
             let flag = |v: &str| {
                 v.parse::<bool>()
                     .map_err(|_| bad(format!("{key} must be true or false, not `{v}`")))
@@ -464,33 +464,6 @@ fn url_words(url: &mysql::UrlError) -> String {
         U::InvalidPoolConstraints { .. } => "pool_min is larger than pool_max".into(),
         U::BadUrl => "the URL is invalid or incomplete".into(),
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b'+', _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What the server is, which decides a few catalog columns and settings.

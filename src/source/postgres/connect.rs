@@ -53,9 +53,9 @@ pub fn config(url: &str, timeouts: Timeouts) -> Result<(postgres::Config, MakeRu
     let mut root_file = None;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        match percent_decode(key).as_str() {
-            "sslmode" => sslmode = Some(percent_decode(value)),
-            "sslrootcert" => root_file = Some(percent_decode(value)),
+        match super::super::query_decode(key).as_str() {
+            "sslmode" => sslmode = Some(super::super::query_decode(value)),
+            "sslrootcert" => root_file = Some(super::super::query_decode(value)),
             k @ ("sslcert" | "sslkey" | "sslpassword" | "sslcrl" | "sslcrldir") => {
                 return Err(invalid(format!(
                     "`{k}` is not supported (driftguard does not send client certificates \
@@ -257,31 +257,6 @@ impl ServerCertVerifier for ChainOnly {
     }
 }
 
-/// `%2F` → `/`; malformed escapes are kept as written.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
-                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
-                i += 3;
-            }
-            (b'+', _, _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,11 +315,5 @@ mod tests {
             panic!("unknown parameter accepted");
         };
         assert!(!e.to_string().contains("hunter2"), "{e}");
-    }
-
-    #[test]
-    fn decodes_percent_escapes() {
-        assert_eq!(percent_decode("%2Ftmp%2Fca.pem"), "/tmp/ca.pem");
-        assert_eq!(percent_decode("a%zz"), "a%zz");
     }
 }
