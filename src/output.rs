@@ -237,6 +237,47 @@ pub mod interrupt {
 mod tests {
     use super::*;
 
+    /// Old and fresh temporary files, other names, a symlink and (as root) a
+    /// file of another user: only this user's old regular temporary files go.
+    #[cfg(unix)]
+    #[test]
+    fn stale_temporaries_are_this_users_old_regular_files_of_the_pattern() {
+        use std::os::unix::fs::{chown, symlink};
+        use std::time::{Duration, SystemTime};
+        let dir = tempfile::tempdir().unwrap();
+        let aged = |name: &str, age: Duration| {
+            let path = dir.path().join(name);
+            let file = fs::File::create(&path).unwrap();
+            file.set_modified(SystemTime::now() - age).unwrap();
+            path
+        };
+        let hour = STALE_AFTER;
+        aged(".driftguard-aB3dE9.tmp", hour + Duration::from_secs(60));
+        aged(".driftguard-fresh1.tmp", hour - Duration::from_secs(60));
+        aged(".driftguard-toolong1.tmp", hour * 2);
+        aged("baseline.json", hour * 2);
+        let target = aged("kept.json", Duration::ZERO);
+        symlink(&target, dir.path().join(".driftguard-link01.tmp")).unwrap();
+        let other = aged(".driftguard-other1.tmp", hour * 2);
+        // SAFETY: geteuid has no preconditions.
+        let root = unsafe { libc::geteuid() } == 0;
+        if root {
+            chown(&other, Some(65534), Some(65534)).unwrap();
+        }
+        remove_stale_temporaries(dir.path());
+        let mut expected = vec![
+            ".driftguard-fresh1.tmp",
+            ".driftguard-link01.tmp",
+            ".driftguard-toolong1.tmp",
+            "baseline.json",
+            "kept.json",
+        ];
+        if root {
+            expected.insert(2, ".driftguard-other1.tmp");
+        }
+        assert_eq!(entries(dir.path()), expected);
+    }
+
     fn entries(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()

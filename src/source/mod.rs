@@ -93,26 +93,29 @@ pub fn redact_url(text: &str) -> String {
 }
 
 fn redact_userinfo(text: &str) -> String {
-    // `scheme:` (RFC 3986 letters), then any number of slashes.
+    // `scheme:` (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`),
+    // then any number of slashes; without one, the text may still start with
+    // `user:secret@` (what is left of `sqlite://user:secret@/x.db`).
     let scheme_len = text
         .char_indices()
         .take_while(|&(i, c)| {
             c.is_ascii_alphabetic() || (i > 0 && (c.is_ascii_alphanumeric() || "+-.".contains(c)))
         })
         .count();
-    if scheme_len == 0 || !text[scheme_len..].starts_with(':') {
-        return text.to_string();
-    }
-    let rest_start = scheme_len + 1 + text[scheme_len + 1..].len()
-        - text[scheme_len + 1..].trim_start_matches(['/', '\\']).len();
+    let has_scheme = scheme_len > 0 && text[scheme_len..].starts_with(':');
+    let rest_start = if has_scheme {
+        let after = &text[scheme_len + 1..];
+        scheme_len + 1 + after.len() - after.trim_start_matches(['/', '\\']).len()
+    } else {
+        0
+    };
     let Some(at) = text[rest_start..].rfind('@').map(|i| rest_start + i) else {
         return text.to_string();
     };
     let colon = match text[rest_start..at].find(':') {
         Some(i) => rest_start + i,
-        // `user:secret@host` without a scheme (what is left of
-        // `sqlite://user:secret@/x.db`): the "scheme" was the user name.
-        None if rest_start == scheme_len + 1 => scheme_len,
+        // `user:secret@host`: what looked like a scheme was the user name.
+        None if has_scheme && rest_start == scheme_len + 1 => scheme_len,
         None => return text.to_string(),
     };
     format!("{}***{}", &text[..=colon], &text[at..])
@@ -519,6 +522,14 @@ mod tests {
             ("postgress://u:secret@h/db", "postgress://u:***@h/db"),
             ("sqlite://u:secret@/x.db", "sqlite://u:***@/x.db"),
             ("u:secret@/x.db", "u:***@/x.db"),
+            // User names that are no scheme: `_`, a leading digit, `%`.
+            ("my_user:secret@/x.db", "my_user:***@/x.db"),
+            ("1user:secret@h", "1user:***@h"),
+            ("us%40er:secret@h", "us%40er:***@h"),
+            // A scheme with digits, `+`, `-` and `.`.
+            ("x1+y.z-w://u:secret@h", "x1+y.z-w://u:***@h"),
+            ("postgres://u:p@ss:w@h/db", "postgres://u:***@h/db"),
+            ("postgres:\\\\u:secret@h", "postgres:\\\\u:***@h"),
             ("mysql://u:pw@[::1]:3306/x", "mysql://u:***@[::1]:3306/x"),
             (
                 "host=h password=secret user=u",
@@ -537,6 +548,20 @@ mod tests {
                 "mysql://u@h/db?pass=se&cret&ssl-mode=DISABLED",
                 "mysql://u@h/db?pass=***&ssl-mode=DISABLED",
             ),
+            // Every secret key at the start, after each separator, in any case.
+            ("password=s", "password=***"),
+            ("x?PassWord=s", "x?PassWord=***"),
+            ("a=1&pwd=s", "a=1&pwd=***"),
+            ("a=1;pwd=s", "a=1;pwd=***"),
+            ("a=1\tpwd=s", "a=1\tpwd=***"),
+            ("a=1\npwd=s", "a=1\npwd=***"),
+            ("a password=s", "a password=***"),
+            ("password=a password=b", "password=*** password=***"),
+            ("password  =  s x=1", "password  =  *** x=1"),
+            ("password='it''s'", "password=***'s'"),
+            ("password='a\\'b' x=1", "password=*** x=1"),
+            ("password='open", "password=***"),
+            ("password=", "password=***"),
         ];
         for (raw, shown) in cases {
             assert_eq!(redact_url(raw), shown, "{raw}");
@@ -548,6 +573,13 @@ mod tests {
             "postgres://u@[::1]:5432/db",
             "passwordless.json",
             "x?user=password",
+            "x?",
+            "a&",
+            "host=h ",
+            "mypassword=s",
+            "pass_word=s",
+            "password",
+            "password s",
         ] {
             assert_eq!(redact_url(plain), plain);
         }
