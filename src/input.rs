@@ -71,7 +71,7 @@ impl std::fmt::Display for InputError {
 /// `512 MiB`, `1 MiB`, or bytes below one MiB.
 pub fn human(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if (bytes >= MIB && bytes % MIB == 0) || bytes >= 16 * MIB {
+    if (bytes >= MIB && bytes.is_multiple_of(MIB)) || bytes >= 16 * MIB {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")

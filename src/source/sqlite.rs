@@ -823,16 +823,17 @@ fn parse_constraints(
                 // A table-level FOREIGN KEY clause is one item: nothing else follows.
                 break;
             }
-        } else if t.is_word("AS") && column.is_some() {
-            if let Some((a, b)) = group(i) {
-                let kind = match tokens.get(b + 1) {
-                    Some(k) if k.is_word("STORED") => "stored",
-                    _ => "virtual",
-                };
-                info.generated = Some((sql::canonical(&text_of(&tokens[a..=b])), kind.into()));
-                i = b + 1;
-                continue;
-            }
+        } else if t.is_word("AS")
+            && column.is_some()
+            && let Some((a, b)) = group(i)
+        {
+            let kind = match tokens.get(b + 1) {
+                Some(k) if k.is_word("STORED") => "stored",
+                _ => "virtual",
+            };
+            info.generated = Some((sql::canonical(&text_of(&tokens[a..=b])), kind.into()));
+            i = b + 1;
+            continue;
         }
         i += 1;
     }
