@@ -69,10 +69,10 @@ fn png_source(name: &str) -> String {
         let len = u32::from_be_bytes(data[pos..pos + 4].try_into().unwrap()) as usize;
         let kind = &data[pos + 4..pos + 8];
         let body = &data[pos + 8..pos + 8 + len];
-        if kind == b"iTXt" {
-            if let Some(text) = body.strip_prefix(b"driftguard-source\0\0\0\0\0".as_slice()) {
-                return String::from_utf8(text.to_vec()).expect("UTF-8 source");
-            }
+        if kind == b"iTXt"
+            && let Some(text) = body.strip_prefix(b"driftguard-source\0\0\0\0\0".as_slice())
+        {
+            return String::from_utf8(text.to_vec()).expect("UTF-8 source");
         }
         pos += 12 + len;
     }

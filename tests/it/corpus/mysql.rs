@@ -56,10 +56,10 @@ impl Db {
 
 impl Drop for Db {
     fn drop(&mut self) {
-        if let Ok(opts) = mysql::Opts::from_url(&self.admin) {
-            if let Ok(mut c) = mysql::Conn::new(opts) {
-                let _ = c.query_drop(format!("DROP DATABASE IF EXISTS `{}`", self.name));
-            }
+        if let Ok(opts) = mysql::Opts::from_url(&self.admin)
+            && let Ok(mut c) = mysql::Conn::new(opts)
+        {
+            let _ = c.query_drop(format!("DROP DATABASE IF EXISTS `{}`", self.name));
         }
     }
 }
