@@ -196,7 +196,7 @@ fn redact_password_parameters(text: &str) -> String {
         }
         let key_end = i + bytes[i..]
             .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
             .count();
         let mut eq = key_end;
         while eq < bytes.len() && bytes[eq] == b' ' {
@@ -204,7 +204,9 @@ fn redact_password_parameters(text: &str) -> String {
         }
         let key = text[i..key_end].to_ascii_lowercase();
         if eq >= bytes.len() || bytes[eq] != b'=' || !SECRET_KEYS.contains(&key.as_str()) {
-            i = key_end.max(i + 1);
+            // Past the key (at least one letter): a secret key cannot start
+            // inside another word.
+            i = key_end;
             continue;
         }
         let mut value_start = eq + 1;
@@ -215,7 +217,7 @@ fn redact_password_parameters(text: &str) -> String {
         out.push_str(&text[copied..value_start]);
         out.push_str("***");
         copied = value_end;
-        i = value_end.max(i + 1);
+        i = value_end;
     }
     out.push_str(&text[copied..]);
     out
@@ -529,6 +531,10 @@ mod tests {
             // A scheme with digits, `+`, `-` and `.`.
             ("x1+y.z-w://u:secret@h", "x1+y.z-w://u:***@h"),
             ("postgres://u:p@ss:w@h/db", "postgres://u:***@h/db"),
+            // A scheme starts with a letter: otherwise everything up to the
+            // first `:` is taken for the user name.
+            ("+x://u:secret@h", "+x:***@h"),
+            (":u:secret@h", ":***@h"),
             ("postgres:\\\\u:secret@h", "postgres:\\\\u:***@h"),
             ("mysql://u:pw@[::1]:3306/x", "mysql://u:***@[::1]:3306/x"),
             (
@@ -580,6 +586,9 @@ mod tests {
             "pass_word=s",
             "password",
             "password s",
+            // A secret key inside another word is none.
+            "x.password=s",
+            "x-pwd=s",
         ] {
             assert_eq!(redact_url(plain), plain);
         }
