@@ -223,9 +223,12 @@ fn leak_at_exit(old: Snapshot, new: Snapshot) {
 
 fn check(args: &CheckArgs, policy: Option<&Loaded>) -> Result<Finished> {
     // Notification settings are validated before any database work.
-    let notify =
+    let mut notify =
         CheckNotify::from_args(&args.notify, policy.and_then(|p| p.options.notify.as_ref()))?;
     let settings = settings::check(&args.db, args.baseline.as_deref(), &args.verdict, policy)?;
+    if let Some(notify) = notify.as_mut() {
+        notify.locate(&settings.target);
+    }
     if let Some(url @ (Target::Postgres(_) | Target::Mysql(_))) =
         Target::recognize(&settings.baseline)
     {

@@ -214,6 +214,23 @@ pub struct ChannelArgs {
         hide_env_values = true
     )]
     pub slack: Option<String>,
+    /// The body of the --webhook URLs: the JSON report, or the Drift Scanner event shape.
+    #[arg(long, value_enum, value_name = "SHAPE")]
+    pub webhook_payload: Option<WebhookPayload>,
+    /// Post an Adaptive Card to this Microsoft Teams Workflows webhook URL.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "DRIFTGUARD_TEAMS_WEBHOOK_URL",
+        hide_env_values = true
+    )]
+    pub teams: Option<String>,
+    /// Send PagerDuty Events v2 (trigger on drift, resolve on pass) with the routing key in $DRIFTGUARD_PAGERDUTY_ROUTING_KEY.
+    #[arg(long)]
+    pub pagerduty: bool,
+    /// The PagerDuty Events API URL, e.g. https://events.eu.pagerduty.com/v2/enqueue for the EU region [default: https://events.pagerduty.com/v2/enqueue].
+    #[arg(long, value_name = "URL")]
+    pub pagerduty_events_url: Option<String>,
     /// Waits before the retries of a failed delivery (attempts = waits + 1), e.g. 5s,25s or 500ms,2m [default: 5s,25s].
     #[arg(long, value_name = "DURATIONS", value_delimiter = ',', value_parser = parse_duration)]
     pub retry_delays: Option<Vec<Duration>>,
@@ -243,6 +260,15 @@ pub struct NotifyArgs {
     /// Exit 75 when a notification still failed after all retries.
     #[arg(long)]
     pub require_delivery: bool,
+}
+
+/// The body of a generic webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WebhookPayload {
+    /// The JSON report (`--format json`).
+    Report,
+    /// The event shape of Drift Scanner, for receivers written for it.
+    DriftScanner,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]

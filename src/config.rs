@@ -72,6 +72,8 @@ pub struct WebhookSetting {
     pub secret_env: Option<String>,
     /// Which results fire this channel (default: the `notify.on` list).
     pub on: Option<Vec<String>>,
+    /// The body: `report` (the JSON report, the default) or `drift-scanner`.
+    pub payload: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -83,10 +85,24 @@ pub struct SlackSetting {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct PagerDutySetting {
+    /// The environment variable that holds the routing key
+    /// (default DRIFTGUARD_PAGERDUTY_ROUTING_KEY).
+    pub routing_key_env: Option<String>,
+    /// The Events API v2 URL (default https://events.pagerduty.com/v2/enqueue).
+    pub events_url: Option<String>,
+    /// Which results trigger an incident; a pass always resolves it.
+    pub on: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NotifySetting {
     pub on: Option<Vec<String>>,
     pub webhooks: Option<Vec<WebhookSetting>>,
     pub slack: Option<SlackSetting>,
+    pub teams: Option<SlackSetting>,
+    pub pagerduty: Option<PagerDutySetting>,
     pub retry_delays: Option<Vec<String>>,
     pub timeout: Option<String>,
     pub deadline: Option<String>,

@@ -118,6 +118,33 @@ pub fn slack(text: &str) -> String {
     out
 }
 
+/// Escapes text for an Adaptive Card `TextBlock` or fact in Microsoft Teams,
+/// which renders a Markdown subset: [`terminal`] first, then a backslash
+/// before every character that subset (or an autolink) gives a meaning to:
+/// `\\` `*` `_` `[` `]` `(` `)` `` ` `` `~` `#` `>` `<` `-` `+` `!` `|`, the `:` of
+/// `://` and the `.` of `www.`. Teams shows the escaped text literally; it has
+/// no mention syntax in card text (mentions need `msteams.entities`, which
+/// driftguard never sends).
+pub fn teams(text: &str) -> String {
+    let visible = terminal(text);
+    let mut out = String::with_capacity(visible.len());
+    for (at, c) in visible.char_indices() {
+        match c {
+            '\\' | '*' | '_' | '[' | ']' | '(' | ')' | '`' | '~' | '#' | '>' | '<' | '-' | '+'
+            | '!' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            ':' | '.' if is_link_trigger(&visible, at, c) => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `@` anywhere; the `:` of `://`; the `.` of `www.` (any case).
 fn is_link_trigger(text: &str, at: usize, c: char) -> bool {
     match c {

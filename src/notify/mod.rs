@@ -7,10 +7,13 @@
 //! records the [`Delivery`] outcomes and only `--require-delivery` turns a
 //! failure into exit 75.
 
+pub mod drift_scanner;
 pub mod https;
+pub mod pagerduty;
 pub mod retry;
 pub mod sign;
 pub mod slack;
+pub mod teams;
 pub mod webhook;
 
 use std::io::Read;
@@ -23,11 +26,12 @@ use ureq::Agent;
 use ureq::http::Uri;
 use ureq::tls::PemItem;
 
-use crate::cli::{ChannelArgs, NotifyArgs, NotifyOn};
+use crate::cli::{ChannelArgs, NotifyArgs, NotifyOn, WebhookPayload};
 use crate::config::NotifySetting;
 use crate::error::{Error, Result, code};
 use crate::report::{BaselineInfo, CiContext, CurrentInfo, Report, now_rfc3339};
 use crate::rules::{Outcome, Verdict};
+use pagerduty::RoutingKey;
 use retry::{Attempt, Failure, RetryPolicy, parse_duration};
 use sign::Secret;
 
@@ -58,6 +62,9 @@ impl Event {
 pub enum ChannelKind {
     Webhook,
     Slack,
+    Teams,
+    #[serde(rename = "pagerduty")]
+    PagerDuty,
 }
 
 impl ChannelKind {
@@ -65,13 +72,16 @@ impl ChannelKind {
         match self {
             ChannelKind::Webhook => "webhook",
             ChannelKind::Slack => "slack",
+            ChannelKind::Teams => "teams",
+            ChannelKind::PagerDuty => "pagerduty",
         }
     }
 }
 
 /// The message of a missing channel, for `notify test` and `--require-delivery`.
-const NO_CHANNEL: &str = "no notification channel is configured: pass --webhook URL or --slack URL \
-     (or set DRIFTGUARD_SLACK_WEBHOOK_URL, or list channels under notify: in the policy file)";
+const NO_CHANNEL: &str = "no notification channel is configured: pass --webhook URL, --slack URL, \
+     --teams URL or --pagerduty (or set DRIFTGUARD_SLACK_WEBHOOK_URL or DRIFTGUARD_TEAMS_WEBHOOK_URL, \
+     or list channels under notify: in the policy file)";
 
 /// One destination. The URL itself may be a credential (Slack's is), so only
 /// `shown`, its redacted form, is ever printed.
@@ -82,6 +92,10 @@ pub struct Channel {
     pub shown: String,
     /// The webhook's signing secret (none for Slack, or with --allow-unsigned).
     secret: Option<Secret>,
+    /// PagerDuty's routing key.
+    routing_key: Option<RoutingKey>,
+    /// A webhook's body.
+    payload: WebhookPayload,
     /// Which drift results this channel is sent.
     on: Vec<NotifyOn>,
 }
@@ -131,6 +145,9 @@ pub struct Notifier {
     policy: RetryPolicy,
     agent: Agent,
     trust: Trust,
+    /// Where the checked database is (no user, no password), for PagerDuty's
+    /// `dedup_key` and the Drift Scanner `envId`; see [`pagerduty::location`].
+    location: Option<String>,
 }
 
 /// Which certificates the client trusts, for the advice of a refusal.
@@ -148,9 +165,10 @@ pub struct ChannelSpec {
     pub url: String,
     /// Where it was configured, for messages (`--webhook`, `notify.webhooks[1]`).
     pub origin: String,
-    /// The environment variable holding a webhook's secret.
+    /// The environment variable holding a webhook's secret or PagerDuty's routing key.
     pub secret_env: String,
     pub on: Option<Vec<NotifyOn>>,
+    pub payload: WebhookPayload,
 }
 
 /// Notification settings: flags over the policy file over the defaults.
@@ -198,6 +216,13 @@ impl Settings {
                 })
                 .collect()
         };
+        let payload = |key: &str, text: &str| {
+            <WebhookPayload as clap::ValueEnum>::from_str(text, true).map_err(|_| {
+                Error::Config(format!(
+                    "{key}: unknown payload `{text}`; use report or drift-scanner"
+                ))
+            })
+        };
         let mut channels = Vec::new();
         for url in &args.webhooks {
             channels.push(ChannelSpec {
@@ -206,6 +231,7 @@ impl Settings {
                 origin: "--webhook".into(),
                 secret_env: SECRET_ENV.into(),
                 on: None,
+                payload: args.webhook_payload.unwrap_or(WebhookPayload::Report),
             });
         }
         for (i, w) in file.webhooks.iter().flatten().enumerate() {
@@ -219,6 +245,10 @@ impl Settings {
                     .as_deref()
                     .map(|l| on_list(&format!("notify.webhooks[{i}].on"), l))
                     .transpose()?,
+                payload: match &w.payload {
+                    Some(p) => payload(&format!("notify.webhooks[{i}].payload"), p)?,
+                    None => WebhookPayload::Report,
+                },
             });
         }
         let slack = match (args.slack.as_deref().filter(|u| !u.is_empty()), &file.slack) {
@@ -243,6 +273,58 @@ impl Settings {
                 origin,
                 secret_env: String::new(),
                 on,
+                payload: WebhookPayload::Report,
+            });
+        }
+        let teams = match (args.teams.as_deref().filter(|u| !u.is_empty()), &file.teams) {
+            (Some(url), _) => Some((
+                url.to_string(),
+                "--teams (or DRIFTGUARD_TEAMS_WEBHOOK_URL)".to_string(),
+                None,
+            )),
+            (None, Some(s)) => Some((
+                s.url.clone(),
+                "notify.teams".to_string(),
+                s.on.as_deref()
+                    .map(|l| on_list("notify.teams.on", l))
+                    .transpose()?,
+            )),
+            (None, None) => None,
+        };
+        if let Some((url, origin, on)) = teams {
+            channels.push(ChannelSpec {
+                kind: ChannelKind::Teams,
+                url,
+                origin,
+                secret_env: String::new(),
+                on,
+                payload: WebhookPayload::Report,
+            });
+        }
+        let pd_file = file.pagerduty.as_ref();
+        if args.pagerduty || args.pagerduty_events_url.is_some() || pd_file.is_some() {
+            let from_flag = args.pagerduty || args.pagerduty_events_url.is_some();
+            channels.push(ChannelSpec {
+                kind: ChannelKind::PagerDuty,
+                url: args
+                    .pagerduty_events_url
+                    .clone()
+                    .or_else(|| pd_file.and_then(|p| p.events_url.clone()))
+                    .unwrap_or_else(|| pagerduty::EVENTS_URL.to_string()),
+                origin: if from_flag {
+                    "--pagerduty"
+                } else {
+                    "notify.pagerduty"
+                }
+                .to_string(),
+                secret_env: pd_file
+                    .and_then(|p| p.routing_key_env.clone())
+                    .unwrap_or_else(|| pagerduty::ROUTING_KEY_ENV.into()),
+                on: pd_file
+                    .and_then(|p| p.on.as_deref())
+                    .map(|l| on_list("notify.pagerduty.on", l))
+                    .transpose()?,
+                payload: WebhookPayload::Report,
             });
         }
         let retry_delays = match (&args.retry_delays, &file.retry_delays) {
@@ -320,6 +402,11 @@ impl CheckNotify {
             .send(report, Event::Drift(report.verdict.result))
     }
 
+    /// Records where the checked database is, for PagerDuty's `dedup_key`.
+    pub fn locate(&mut self, target: &crate::source::Target) {
+        self.notifier.location = Some(pagerduty::location(target));
+    }
+
     /// The exit code once notifications are done: unchanged unless a delivery
     /// failed and `--require-delivery` was given.
     pub fn exit_code(&self, deliveries: &[Delivery], drift_code: i32) -> i32 {
@@ -388,9 +475,25 @@ impl Notifier {
     pub fn new(settings: &Settings) -> Result<Option<Notifier>> {
         let mut channels = Vec::new();
         for spec in &settings.channels {
-            // Only webhooks are signed; Slack's URL is its own credential.
+            // Only webhooks are signed; Slack's and Teams' URLs are their own credential.
+            let mut routing_key = None;
             let secret = match spec.kind {
-                ChannelKind::Slack => None,
+                ChannelKind::Slack | ChannelKind::Teams => None,
+                ChannelKind::PagerDuty => {
+                    let var = &spec.secret_env;
+                    let raw = std::env::var(var)
+                        .ok()
+                        .filter(|s| !s.is_empty())
+                        .ok_or_else(|| {
+                            Error::Config(format!(
+                                "{} needs a routing key but {var} is not set; set {var} to the \
+                             Integration Key of the service's Events API v2 integration",
+                                spec.origin
+                            ))
+                        })?;
+                    routing_key = Some(RoutingKey::new(&raw, var).map_err(Error::Config)?);
+                    None
+                }
                 ChannelKind::Webhook => {
                     let var = &spec.secret_env;
                     match std::env::var(var).ok().filter(|s| !s.is_empty()) {
@@ -408,6 +511,8 @@ impl Notifier {
             };
             let mut channel = channel(spec.kind, &spec.url, &spec.origin)?;
             channel.secret = secret;
+            channel.routing_key = routing_key;
+            channel.payload = spec.payload;
             channel.on = spec
                 .on
                 .clone()
@@ -460,6 +565,7 @@ impl Notifier {
             policy,
             agent,
             trust,
+            location: None,
         }))
     }
 
@@ -467,17 +573,33 @@ impl Notifier {
     /// prints progress and each outcome on stderr.
     pub fn send(&self, report: &Report, event: Event) -> Vec<Delivery> {
         let started = Instant::now();
-        let webhook_body = webhook::body(report);
-        let slack_body = slack::body(report, event);
+        let location = self
+            .location
+            .clone()
+            .unwrap_or_else(|| format!("{}:{}", report.current.engine, report.current.database));
+        let dedup_key = pagerduty::dedup_key(report.environment.as_deref(), &location);
+        let bodies: Vec<Vec<u8>> = self
+            .channels
+            .iter()
+            .map(|c| match (c.kind, &c.routing_key) {
+                (ChannelKind::Webhook, _) => match c.payload {
+                    WebhookPayload::Report => webhook::body(report),
+                    WebhookPayload::DriftScanner => drift_scanner::body(report, &dedup_key),
+                },
+                (ChannelKind::Slack, _) => slack::body(report, event),
+                (ChannelKind::Teams, _) => teams::body(report, event),
+                (ChannelKind::PagerDuty, Some(key)) => {
+                    pagerduty::body(report, event, key, &dedup_key, &location)
+                }
+                (ChannelKind::PagerDuty, None) => Vec::new(),
+            })
+            .collect();
         std::thread::scope(|scope| {
             let running: Vec<_> = self
                 .channels
                 .iter()
-                .map(|c| {
-                    let body = match c.kind {
-                        ChannelKind::Webhook => &webhook_body,
-                        ChannelKind::Slack => &slack_body,
-                    };
+                .zip(&bodies)
+                .map(|(c, body)| {
                     (
                         c,
                         scope.spawn(move || self.deliver(c, report, event, body, started)),
@@ -516,7 +638,10 @@ impl Notifier {
                 Outcome::Warning => NotifyOn::Warning,
                 Outcome::Pass => NotifyOn::Pass,
             };
-            if !channel.on.contains(&wanted) {
+            // A pass always resolves PagerDuty's incident, whatever the `on` list says:
+            // otherwise an incident opened by drift would never close itself.
+            let resolves = channel.kind == ChannelKind::PagerDuty && result == Outcome::Pass;
+            if !channel.on.contains(&wanted) && !resolves {
                 crate::say!(
                     "{label}: skipped (result {} is not in its notify-on list)",
                     result.as_str()
@@ -528,7 +653,9 @@ impl Notifier {
         let attempt = |timeout: Duration| {
             let headers = match channel.kind {
                 ChannelKind::Webhook => webhook::headers(channel.secret.as_ref(), &id, event, body),
-                ChannelKind::Slack => vec![("Content-Type", "application/json".to_string())],
+                ChannelKind::Slack | ChannelKind::Teams | ChannelKind::PagerDuty => {
+                    vec![("Content-Type", "application/json".to_string())]
+                }
             };
             scrub(
                 post(
@@ -577,9 +704,12 @@ impl Notifier {
 
 fn channel(kind: ChannelKind, url: &str, flag: &str) -> Result<Channel> {
     let keep = match kind {
-        ChannelKind::Webhook => 0,
+        // Teams Workflows URLs carry their signature (`sig=`) in the query.
+        ChannelKind::Webhook | ChannelKind::Teams => 0,
         // Slack's URLs are https://hooks.slack.com/services/T…/B…/secret.
         ChannelKind::Slack => 1,
+        // The Events API URL holds no secret (the key is in the body).
+        ChannelKind::PagerDuty => 2,
     };
     let shown = redact(url, keep);
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -627,6 +757,8 @@ fn channel(kind: ChannelKind, url: &str, flag: &str) -> Result<Channel> {
         url: url.to_string(),
         shown,
         secret: None,
+        routing_key: None,
+        payload: WebhookPayload::Report,
         on: DEFAULT_NOTIFY_ON.to_vec(),
     })
 }

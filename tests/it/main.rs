@@ -7,6 +7,7 @@ mod util;
 
 mod action;
 mod audit;
+mod channels;
 mod cli;
 mod config;
 mod corpus;

@@ -11,7 +11,16 @@ const DB_PASSWORD: &str = "pw-MARKER-71c3";
 const WEBHOOK_SECRET: &str = "whs-MARKER-9a0e";
 const WEBHOOK_TOKEN: &str = "path-MARKER-52bb";
 const SLACK_TOKEN: &str = "slack-MARKER-e41f";
-const MARKERS: [&str; 4] = [DB_PASSWORD, WEBHOOK_SECRET, WEBHOOK_TOKEN, SLACK_TOKEN];
+const PD_KEY: &str = "pdkeyMARKER0c5d";
+const TEAMS_TOKEN: &str = "teams-MARKER-3b7a";
+const MARKERS: [&str; 6] = [
+    DB_PASSWORD,
+    WEBHOOK_SECRET,
+    WEBHOOK_TOKEN,
+    SLACK_TOKEN,
+    PD_KEY,
+    TEAMS_TOKEN,
+];
 
 fn assert_clean(what: &str, text: &str) {
     for marker in MARKERS {
@@ -50,6 +59,10 @@ fn no_command_or_failure_prints_a_secret() {
     let webhook_dead = format!("https://127.0.0.1:9/hooks/{WEBHOOK_TOKEN}?token={WEBHOOK_TOKEN}");
     let slack_dead = format!("https://127.0.0.1:9/services/T000/B000/{SLACK_TOKEN}");
     let webhook_plain = format!("http://127.0.0.1:9/hooks/{WEBHOOK_TOKEN}");
+    let teams_dead = format!(
+        "https://127.0.0.1:9/workflows/{TEAMS_TOKEN}/triggers/manual/paths/invoke?api-version=2016-06-01&sig={TEAMS_TOKEN}"
+    );
+    let pd_dead = "https://127.0.0.1:9/v2/enqueue".to_string();
     sb.write(
         "policy.yml",
         "version: 1\nenvironments:\n  prod:\n    db: ${PROD_URL}\n    baseline: base.json\n    notify:\n      webhooks:\n        - url: ${HOOK}\n          secret_env: HOOK_SECRET\n",
@@ -221,9 +234,66 @@ fn no_command_or_failure_prints_a_secret() {
             vec![("PROD_URL", pg(1)), ("HOOK", webhook_dead.clone())],
         ),
         (
+            vec![
+                "check".into(),
+                "--db".into(),
+                "app.db".into(),
+                "--baseline".into(),
+                "base.json".into(),
+                "--format".into(),
+                "json".into(),
+                "--pagerduty-events-url".into(),
+                pd_dead.clone(),
+                "--teams".into(),
+                teams_dead.clone(),
+                "--retry-delays".into(),
+                "10ms".into(),
+                "--notify-timeout".into(),
+                "500ms".into(),
+                "--require-delivery".into(),
+            ],
+            vec![
+                ("DRIFTGUARD_PAGERDUTY_ROUTING_KEY", PD_KEY.into()),
+                ("GITHUB_ACTIONS", "true".into()),
+            ],
+        ),
+        (
+            vec![
+                "notify".into(),
+                "test".into(),
+                "--pagerduty-events-url".into(),
+                pd_dead.clone(),
+                "--retry-delays".into(),
+                "10ms".into(),
+                "--notify-timeout".into(),
+                "500ms".into(),
+            ],
+            vec![
+                ("DRIFTGUARD_PAGERDUTY_ROUTING_KEY", PD_KEY.into()),
+                ("DRIFTGUARD_TEAMS_WEBHOOK_URL", teams_dead.clone()),
+            ],
+        ),
+        (
+            // A malformed key is refused without being echoed.
+            vec!["notify".into(), "test".into(), "--pagerduty".into()],
+            vec![("DRIFTGUARD_PAGERDUTY_ROUTING_KEY", format!("{PD_KEY}\n"))],
+        ),
+        (
+            // A Teams URL that is not https is refused, redacted.
+            vec![
+                "notify".into(),
+                "test".into(),
+                "--teams".into(),
+                teams_dead.replace("https:", "http:"),
+            ],
+            vec![],
+        ),
+        (
             vec!["check".into(), "--help".into()],
             vec![
                 ("DRIFTGUARD_SLACK_WEBHOOK_URL", slack_dead.clone()),
+                ("DRIFTGUARD_TEAMS_WEBHOOK_URL", teams_dead.clone()),
+                ("DRIFTGUARD_PAGERDUTY_ROUTING_KEY", PD_KEY.into()),
                 ("DATABASE_URL", pg(1)),
             ],
         ),
