@@ -279,11 +279,13 @@ mod tests {
     fn summaries_are_cut_to_pagerduty_s_limit_and_escaped() {
         use crate::report::test_support::{dropped, report};
         let mut r = report(vec![dropped("email")]);
-        r.environment = Some(format!("prod\x1b[31m{}", "e".repeat(2000)));
+        // Each hidden character is shown as an 8-character escape: over the limit.
+        r.environment = Some(format!("prod\x1b[31m{}", "\u{202e}".repeat(2000)));
         let key = RoutingKey("k".repeat(32));
         let m = message(&r, Event::Drift(Outcome::Breaking), &key, "d", "src");
         let summary = m["payload"]["summary"].as_str().unwrap();
-        assert!(summary.chars().count() <= SUMMARY_LIMIT, "{summary}");
+        assert_eq!(summary.chars().count(), SUMMARY_LIMIT, "{summary}");
+        assert!(summary.ends_with('…'), "{summary}");
         assert!(
             summary.starts_with("[driftguard] BREAKING in prod\\x1b[31m"),
             "{summary}"
