@@ -7,6 +7,7 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
+use crate::accept;
 use crate::cli::{
     CheckArgs, Cli, ColorChoice, Command, ConfigCommand, DiffArgs, FailOn, NotifyCommand,
     RulesArgs, RulesFormat, SnapshotArgs,
@@ -272,8 +273,15 @@ fn finish(
         .into_iter()
         .filter(|c| !filter.is_excluded(&c.object.to_string()));
     let findings = rules::classify(changes.collect(), &verdict.overrides);
-    let mut report = Report::new(baseline_label, old, new, findings);
+    let applied = accept::apply(findings, &verdict.accepted, accept::Date::today_utc());
+    for note in accept::notes(&applied.expired, &applied.stale) {
+        crate::say!("driftguard: warning: {}", crate::escape::terminal(&note));
+    }
+    let mut report = Report::new(baseline_label, old, new, applied.active);
     report.environment = verdict.environment.clone();
+    report.accepted = applied.accepted;
+    report.expired = applied.expired;
+    report.stale = applied.stale;
     let mut drift_code = exit_code(report.verdict.result, verdict.fail_on);
     if let Some(notify) = notify {
         let deliveries = notify.send(&report);

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::accept::Accepted;
 use crate::cli::FailOn;
 use crate::error::{Error, Result};
 use crate::glob::Glob;
@@ -79,6 +80,17 @@ pub struct WebhookSetting {
 pub struct SlackSetting {
     pub url: String,
     pub on: Option<Vec<String>>,
+}
+
+/// One `accepted:` entry as written; validated into [`Accepted`] by [`resolve`].
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptedSetting {
+    pub change: String,
+    pub object: String,
+    pub reason: String,
+    pub expires: String,
+    pub ticket: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -149,6 +161,8 @@ options! {
     /// Report files: format → path.
     reports: BTreeMap<Format, String>,
     notify: NotifySetting,
+    /// Accepted drift: findings acknowledged until a date.
+    accepted: Vec<AcceptedSetting>,
 }
 
 /// An environment's `exclude`/`include` add to the top level's (a fleet shares
@@ -166,6 +180,10 @@ fn merge_lists(merged: &mut Options, env: &Options, base: &Options) {
     };
     merged.exclude = concat(&env.exclude, &base.exclude);
     merged.include = concat(&env.include, &base.include);
+    merged.accepted = match (&env.accepted, &base.accepted) {
+        (None, None) => None,
+        (a, b) => Some(b.iter().chain(a.iter()).flatten().cloned().collect()),
+    };
     if let (Some(env_rules), Some(base_rules)) = (&env.rules, &base.rules) {
         let mut rules = base_rules.clone();
         rules.extend(env_rules.clone());
@@ -180,6 +198,8 @@ pub struct Loaded {
     pub environment: Option<String>,
     pub options: Options,
     pub overrides: Vec<Override>,
+    /// The `accepted:` entries (the top level's, then the environment's).
+    pub accepted: Vec<Accepted>,
 }
 
 /// Finds the config file: `--config FILE`, else a default name in the working directory.
@@ -277,7 +297,7 @@ fn parse(text: &str, shown: &str) -> Result<ConfigFile> {
 
 const OPTION_KEYS: &[&str] = &[
     "db", "baseline", "schemas", "exclude", "include", "fail_on", "format", "renames", "rules",
-    "reports", "notify",
+    "reports", "notify", "accepted",
 ];
 
 /// Merges the chosen environment over the defaults, interpolates `${VAR}`,
@@ -318,12 +338,40 @@ fn resolve(
             .map_err(|e| Error::Config(format!("{shown} line {}: {e}", line_of(text, glob))))?;
     }
     let overrides = overrides(options.rules.as_ref(), text, &shown)?;
+    let accepted = accepted(
+        options.accepted.as_deref().unwrap_or_default(),
+        text,
+        &shown,
+    )?;
     Ok(Loaded {
         path: path.to_path_buf(),
         environment: environment.map(str::to_string),
         options,
         overrides,
+        accepted,
     })
+}
+
+/// Validates `accepted:` entries: a known change type, a glob, a reason and an ISO date.
+fn accepted(entries: &[AcceptedSetting], text: &str, shown: &str) -> Result<Vec<Accepted>> {
+    entries
+        .iter()
+        .map(|e| {
+            Accepted::new(
+                &e.change,
+                &e.object,
+                &e.reason,
+                &e.expires,
+                e.ticket.as_deref(),
+            )
+            .map_err(|msg| {
+                Error::Config(format!(
+                    "{shown} line {}: accepted: {msg}",
+                    line_of(text, &e.object)
+                ))
+            })
+        })
+        .collect()
 }
 
 /// Turns `rules:` into severity overrides, rejecting unknown change types and severities.
