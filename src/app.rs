@@ -62,6 +62,9 @@ pub fn run(cli: Cli) -> Result<Finished> {
         Command::Config {
             command: ConfigCommand::Check,
         } => config_check(cli.config.as_deref()),
+        Command::Accept(args) => {
+            accept_command(args, cli.config.as_deref(), cli.environment.as_deref())
+        }
         Command::Init { path } => {
             config::init(path)?;
             crate::say!(
@@ -301,6 +304,35 @@ fn finish(
             report.verdict.result.as_str(),
             report.verdict.severity
         )),
+    })
+}
+
+/// `driftguard accept`: validates the entry, appends it to the policy file as
+/// text and writes the file only when the result still parses.
+fn accept_command(
+    args: &crate::cli::AcceptArgs,
+    explicit: Option<&str>,
+    environment: Option<&str>,
+) -> Result<Finished> {
+    let entry = accept::Accepted::new(
+        &args.change_type,
+        &args.object,
+        &args.reason,
+        &args.expires,
+        args.ticket.as_deref(),
+    )
+    .map_err(Error::Usage)?;
+    let path = config::add_accepted(explicit, environment, &entry)?;
+    crate::say!(
+        "driftguard: accepted {} {} until {} in {}",
+        entry.change,
+        crate::escape::terminal(&entry.object),
+        entry.expires,
+        crate::escape::terminal(&path.display().to_string())
+    );
+    Ok(Finished {
+        code: code::PASS,
+        summary: None,
     })
 }
 

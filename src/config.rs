@@ -540,6 +540,59 @@ pub fn check(explicit: Option<&str>) -> Result<Vec<String>> {
     Ok(notes)
 }
 
+/// Appends `entry` to the `accepted:` list of the policy file (of the top
+/// level, or of `environment`), as text: every other byte stays. The new text
+/// is parsed and resolved for every environment before it is written; a file
+/// that would not load is left untouched (exit 78).
+pub fn add_accepted(
+    explicit: Option<&str>,
+    environment: Option<&str>,
+    entry: &Accepted,
+) -> Result<PathBuf> {
+    let path = find(explicit)?.ok_or_else(|| {
+        Error::NoInput(format!(
+            "no policy file: pass --config FILE or create {} (driftguard init)",
+            DEFAULT_NAMES[0]
+        ))
+    })?;
+    let (text, _) = parse_file(&path)?;
+    let shown = path.display().to_string();
+    let new_text = crate::accept::append(&text, environment, entry)
+        .map_err(|e| Error::Config(format!("{shown}: {e}")))?;
+    let file = parse(&new_text, &shown).map_err(|e| {
+        Error::Config(format!(
+            "{shown} would not load with the new entry, so it was left unchanged: {e}"
+        ))
+    })?;
+    let placeholder = |_: &str| Some("x".to_string());
+    let mut environments: Vec<Option<&str>> = vec![None];
+    environments.extend(file.environments.keys().map(|k| Some(k.as_str())));
+    for env in environments {
+        resolve(&path, &new_text, &file, env, &placeholder)?;
+    }
+    // The entry must have landed where it was meant to: one more entry there.
+    let count = |f: &ConfigFile| match environment {
+        None => f.accepted.as_ref().map_or(0, Vec::len),
+        Some(name) => f
+            .environments
+            .get(name)
+            .and_then(|e| e.accepted.as_ref())
+            .map_or(0, Vec::len),
+    };
+    let before = parse(&text, &shown)?;
+    if count(&file) != count(&before) + 1 {
+        return Err(Error::Config(format!(
+            "{shown}: could not place the entry in the `accepted:` list{}; add it by hand:\n{}",
+            environment
+                .map(|e| format!(" of environment {e}"))
+                .unwrap_or_default(),
+            crate::accept::entry_yaml(entry, "  ")
+        )));
+    }
+    crate::output::write_file(&shown, new_text.as_bytes())?;
+    Ok(path)
+}
+
 /// The commented starter file written by `driftguard init`.
 pub const STARTER: &str = r#"# driftguard policy file: https://driftguard-cli.github.io/driftguard/reference/policy-file.html
 # Every key may appear here (the defaults) or inside an environment, which

@@ -54,6 +54,7 @@ pub mod codes {
     pub const NOTIFY_TEST: &[i32] = &[PASS, USAGE, NO_INPUT, INTERNAL, DELIVERY, CONFIG];
     pub const CONFIG_CHECK: &[i32] = &[PASS, USAGE, NO_INPUT, CONFIG];
     pub const INIT: &[i32] = &[PASS, USAGE, CANT_CREATE];
+    pub const ACCEPT: &[i32] = &[PASS, USAGE, NO_INPUT, CANT_CREATE, CONFIG];
     pub const MAN: &[i32] = &[PASS, USAGE, CANT_CREATE];
 }
 
@@ -145,6 +146,18 @@ pub fn config_check() -> String {
   driftguard --config ci/driftguard.yml config check",
         codes::CONFIG_CHECK,
         Some("the policy file is valid"),
+    )
+}
+
+pub fn accept() -> String {
+    long(
+        "  driftguard accept COLUMN_DROPPED 'public.users.legacy_*' \\
+    --reason 'dropped in hotfix, migration in PR #123' --expires 2027-01-31 --ticket OPS-42
+  # Into the accepted list of one environment
+  driftguard --env production accept INDEX_DROPPED public.orders.orders_tmp_idx \\
+    --reason 'rebuilt concurrently tonight' --expires 2026-12-31",
+        codes::ACCEPT,
+        Some("the entry was appended"),
     )
 }
 
