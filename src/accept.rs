@@ -356,3 +356,185 @@ pub fn append(text: &str, environment: Option<&str>, entry: &Accepted) -> Result
     out.push_str(&text[at..]);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::Change;
+    use crate::report::test_support::{change, dropped};
+    use crate::rules::classify;
+
+    fn date(text: &str) -> Date {
+        Date::parse(text).expect("date")
+    }
+
+    fn entry(change: &str, object: &str, expires: &str) -> Accepted {
+        Accepted::new(change, object, "r", expires, None).expect("entry")
+    }
+
+    fn findings(changes: Vec<Change>) -> Vec<Finding> {
+        classify(changes, &[])
+    }
+
+    #[test]
+    fn dates_are_strict_iso_days() {
+        assert_eq!(date("2027-01-31").to_string(), "2027-01-31");
+        assert!(Date::parse("2028-02-29").is_some(), "leap year");
+        assert!(Date::parse("2000-02-29").is_some(), "divisible by 400");
+        for bad in [
+            "2027-02-29",
+            "1900-02-29",
+            "2027-04-31",
+            "2027-13-01",
+            "2027-00-10",
+            "2027-01-00",
+            "2027-1-31",
+            "27-01-31",
+            "2027/01/31",
+            "2027-01-31 ",
+            "+027-01-31",
+            "２027-01-31",
+            "",
+        ] {
+            assert!(Date::parse(bad).is_none(), "{bad}");
+        }
+        assert!(date("2027-01-31") < date("2027-02-01"));
+        assert!(date("2026-12-31") < date("2027-01-01"));
+        assert!(date("2027-01-09") < date("2027-01-10"));
+    }
+
+    #[test]
+    fn an_entry_is_valid_through_its_expiry_day() {
+        let e = [entry("COLUMN_DROPPED", "main.users.*", "2027-01-31")];
+        let run = |today: &str| apply(findings(vec![dropped("legacy")]), &e, date(today));
+        let before = run("2027-01-30");
+        assert_eq!((before.accepted.len(), before.active.len()), (1, 0));
+        let on_the_day = run("2027-01-31");
+        assert_eq!(
+            (on_the_day.accepted.len(), on_the_day.active.len()),
+            (1, 0),
+            "today counts"
+        );
+        assert!(on_the_day.expired.is_empty());
+        let after = run("2027-02-01");
+        assert_eq!((after.accepted.len(), after.active.len()), (0, 1));
+        assert_eq!(after.expired.len(), 1);
+        assert!(
+            after.stale.is_empty(),
+            "an expired entry is expired, not stale"
+        );
+        let year_later = run("2028-01-01");
+        assert_eq!(year_later.expired.len(), 1);
+    }
+
+    #[test]
+    fn entries_match_change_type_and_glob_and_unused_ones_are_stale() {
+        let e = [
+            entry("COLUMN_DROPPED", "main.users.legacy_*", "2999-01-01"),
+            entry("INDEX_DROPPED", "main.users.legacy_*", "2999-01-01"),
+            entry("COLUMN_DROPPED", "main.users.legacy_*", "2999-01-01"),
+        ];
+        let applied = apply(
+            findings(vec![
+                dropped("legacy_a"),
+                dropped("legacy_b"),
+                dropped("email"),
+                change(ChangeType::TABLE_ADDED, "legacy_t", None),
+            ]),
+            &e,
+            date("2026-12-06"),
+        );
+        let paths = |f: &[Finding]| {
+            f.iter()
+                .map(|f| f.change.object.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            paths(&applied.accepted),
+            ["main.users.legacy_a", "main.users.legacy_b"]
+        );
+        assert_eq!(
+            paths(&applied.active),
+            ["main.users.email", "main.legacy_t"]
+        );
+        for f in &applied.accepted {
+            assert_eq!(
+                f.accepted.as_ref().map(|a| a.change),
+                Some(ChangeType::COLUMN_DROPPED)
+            );
+        }
+        // The first matching entry takes the findings: the index entry and the duplicate are stale.
+        assert_eq!(applied.stale.len(), 2);
+        assert_eq!(applied.stale[0].change, ChangeType::INDEX_DROPPED);
+        let notes = notes(&applied.expired, &applied.stale);
+        assert_eq!(
+            notes[0],
+            "accepted entry INDEX_DROPPED main.users.legacy_* matches no finding (stale); remove it from the policy file"
+        );
+    }
+
+    #[test]
+    fn entries_are_validated() {
+        let err = |c: &str, o: &str, r: &str, e: &str| Accepted::new(c, o, r, e, None).unwrap_err();
+        assert!(
+            err("COLUMN_DROPED", "a", "r", "2027-01-01").contains("did you mean `COLUMN_DROPPED`")
+        );
+        assert!(err("COLUMN_DROPPED", "", "r", "2027-01-01").starts_with("object:"));
+        assert!(err("COLUMN_DROPPED", "a", "  ", "2027-01-01").starts_with("reason:"));
+        assert!(err("COLUMN_DROPPED", "a", "r", "2027-1-1").starts_with("expires:"));
+        assert_eq!(
+            Accepted::new("column_dropped", "a", "r", "2027-01-01", None).map(|a| a.change),
+            Ok(ChangeType::COLUMN_DROPPED)
+        );
+    }
+
+    #[test]
+    fn append_keeps_other_bytes_and_quotes_values() {
+        let mut e = entry("TABLE_DROPPED", "main.t", "2999-01-01");
+        e.reason = "a \"b\"\n# c: d\\".into();
+        e.ticket = Some("OPS-1".into());
+        let text = "version: 1 # v\naccepted:\n- change: TABLE_ADDED\n  object: x\n  reason: y\n  expires: 2999-01-01\n\n# tail\nfail_on: warning";
+        let out = append(text, None, &e).expect("append");
+        let inserted = "- change: TABLE_DROPPED\n  object: \"main.t\"\n  reason: \"a \\\"b\\\"\\n# c: d\\\\\"\n  expires: \"2999-01-01\"\n  ticket: \"OPS-1\"\n";
+        let at = text.find("\n# tail").expect("anchor");
+        assert_eq!(out, format!("{}{inserted}{}", &text[..at], &text[at..]));
+        crate::config::check_text(&out, "t").expect("still parses");
+        let parsed: serde_yaml::Value = serde_yaml::from_str(&out).expect("yaml");
+        assert_eq!(
+            parsed["accepted"][1]["reason"].as_str(),
+            Some(e.reason.as_str())
+        );
+        // Without a trailing newline and without the key: a new key at the end.
+        let out = append("version: 1", None, &e).expect("append");
+        assert!(
+            out.starts_with("version: 1\naccepted:\n  - change: TABLE_DROPPED\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn the_webhook_payload_marks_accepted_findings_acknowledged() {
+        let e = [entry("COLUMN_DROPPED", "main.users.legacy", "2999-01-01")];
+        let applied = apply(
+            findings(vec![dropped("legacy"), dropped("email")]),
+            &e,
+            date("2026-12-06"),
+        );
+        let mut report = crate::report::test_support::report(Vec::new());
+        report.verdict = crate::rules::Verdict::of(&applied.active);
+        report.findings = applied.active;
+        report.accepted = applied.accepted;
+        let body: serde_json::Value =
+            serde_json::from_slice(&crate::notify::webhook::body(&report)).expect("json");
+        assert_eq!(body["counts"]["breaking"], 1);
+        assert_eq!(body["counts"]["accepted"], 1);
+        assert_eq!(body["changes"].as_array().map(Vec::len), Some(1));
+        let a = &body["accepted"][0];
+        assert_eq!(a["acknowledged"], true);
+        assert_eq!(a["accepted"], true);
+        assert_eq!(a["description"], "users.legacy column dropped");
+        assert_eq!(a["acceptance"]["change"], "COLUMN_DROPPED");
+        assert_eq!(a["acceptance"]["object"], "main.users.legacy");
+        assert!(body["changes"][0].get("acknowledged").is_none());
+    }
+}
