@@ -78,7 +78,11 @@ pub enum Command {
         command: ConfigCommand,
     },
     /// Accept a known drift: append an entry to the policy file's `accepted:` list.
-    #[command(after_help = help::SHORT, after_long_help = help::accept())]
+    #[command(
+        after_help = help::SHORT,
+        after_long_help = help::accept(),
+        override_usage = "driftguard accept <CHANGE_TYPE> <OBJECT>\n       --reason <TEXT> --expires <DATE> [--ticket <ID>]"
+    )]
     Accept(AcceptArgs),
     /// Write a commented starter policy file (never overwrites).
     #[command(after_help = help::SHORT, after_long_help = help::init())]
@@ -110,13 +114,13 @@ pub struct AcceptArgs {
     /// The object glob, e.g. "public.users.legacy_*" (same syntax as --exclude).
     pub object: String,
     /// Why the drift is accepted; shown in every report.
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub reason: String,
     /// The last day (UTC) the entry applies, as YYYY-MM-DD.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "DATE")]
     pub expires: String,
     /// A ticket or issue that tracks the fix.
-    #[arg(long)]
+    #[arg(long, value_name = "ID")]
     pub ticket: Option<String>,
 }
 

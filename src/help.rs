@@ -151,11 +151,10 @@ pub fn config_check() -> String {
 
 pub fn accept() -> String {
     long(
-        "  driftguard accept COLUMN_DROPPED 'public.users.legacy_*' \\
-    --reason 'dropped in hotfix, migration in PR #123' --expires 2027-01-31 --ticket OPS-42
-  # Into the accepted list of one environment
-  driftguard --env production accept INDEX_DROPPED public.orders.orders_tmp_idx \\
-    --reason 'rebuilt concurrently tonight' --expires 2026-12-31",
+        "  # Accept a dropped table until the end of January 2027
+  driftguard accept TABLE_DROPPED '*.coupons' --reason gone --expires 2027-01-31
+  # --ticket ID records the fix's issue; --env NAME writes into that environment
+  driftguard --env prod accept INDEX_DROPPED '*_tmp' --reason x --expires \"$D\"",
         codes::ACCEPT,
         Some("the entry was appended"),
     )

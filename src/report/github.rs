@@ -89,10 +89,13 @@ pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std
                 report.accepted.len(),
                 if report.accepted.len() == 1 { "" } else { "s" }
             )),
+            // Each line made visible on its own: the only line breaks are between them.
             escape_data(
-                &terminal(&lines.join("\n"))
-                    .replace("\\n", "\n")
-                    .replace("\n", "\n")
+                &lines
+                    .iter()
+                    .map(|l| terminal(l))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             )
         )?;
     }

@@ -132,6 +132,13 @@ fn an_entry_that_matches_nothing_is_stale_but_not_a_failure() {
     assert_eq!(doc["acceptance"]["stale"][0]["object"], "main.nowhere.*");
     let md = stdout(&diff(&sb, "markdown", 0));
     assert!(md.contains("matches no finding (stale)"), "{md}");
+    // GitHub: one notice, its lines joined by escaped line breaks.
+    let gh = stdout(&diff(&sb, "github", 0));
+    assert_eq!(gh.lines().count(), 1, "{gh}");
+    assert!(
+        gh.contains("main.products.weight_grams accepted until 2999-12-31: known: COLUMN_ADDED%0Awarning: accepted entry COLUMN_DROPPED main.nowhere.* matches no finding (stale)"),
+        "{gh}"
+    );
 }
 
 #[test]
