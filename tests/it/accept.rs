@@ -453,6 +453,26 @@ fn accept_adds_the_key_when_there_is_none_and_refuses_bad_input() {
         78,
     );
     assert!(stderr(&out).contains("inline value"), "{}", stderr(&out));
+    // Valid before, invalid with the entry (appended after the end-of-document marker).
+    sb.write("driftguard.yml", "version: 1\n...\n");
+    let out = run(
+        sb.cmd().args([
+            "accept",
+            "TABLE_DROPPED",
+            "x",
+            "--reason",
+            "r",
+            "--expires",
+            "2999-01-01",
+        ]),
+        78,
+    );
+    assert!(
+        stderr(&out).contains("would not load with the new entry, so it was left unchanged"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sb.read("driftguard.yml"), "version: 1\n...\n");
     sb.write("driftguard.yml", "version: 1\nfail_on: sometimes\n");
     run(
         sb.cmd().args([
