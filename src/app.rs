@@ -7,6 +7,7 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
+use crate::accept;
 use crate::cli::{
     CheckArgs, Cli, ColorChoice, Command, ConfigCommand, DiffArgs, FailOn, NotifyCommand,
     RulesArgs, RulesFormat, SnapshotArgs,
@@ -61,6 +62,9 @@ pub fn run(cli: Cli) -> Result<Finished> {
         Command::Config {
             command: ConfigCommand::Check,
         } => config_check(cli.config.as_deref()),
+        Command::Accept(args) => {
+            accept_command(args, cli.config.as_deref(), cli.environment.as_deref())
+        }
         Command::Init { path } => {
             config::init(path)?;
             crate::say!(
@@ -275,8 +279,15 @@ fn finish(
         .into_iter()
         .filter(|c| !filter.is_excluded(&c.object.to_string()));
     let findings = rules::classify(changes.collect(), &verdict.overrides);
-    let mut report = Report::new(baseline_label, old, new, findings);
+    let applied = accept::apply(findings, &verdict.accepted, accept::Date::today_utc());
+    for note in accept::notes(&applied.expired, &applied.stale) {
+        crate::say!("driftguard: warning: {}", crate::escape::terminal(&note));
+    }
+    let mut report = Report::new(baseline_label, old, new, applied.active);
     report.environment = verdict.environment.clone();
+    report.accepted = applied.accepted;
+    report.expired = applied.expired;
+    report.stale = applied.stale;
     let mut drift_code = exit_code(report.verdict.result, verdict.fail_on);
     if let Some(notify) = notify {
         let deliveries = notify.send(&report);
@@ -296,6 +307,35 @@ fn finish(
             report.verdict.result.as_str(),
             report.verdict.severity
         )),
+    })
+}
+
+/// `driftguard accept`: validates the entry, appends it to the policy file as
+/// text and writes the file only when the result still parses.
+fn accept_command(
+    args: &crate::cli::AcceptArgs,
+    explicit: Option<&str>,
+    environment: Option<&str>,
+) -> Result<Finished> {
+    let entry = accept::Accepted::new(
+        &args.change_type,
+        &args.object,
+        &args.reason,
+        &args.expires,
+        args.ticket.as_deref(),
+    )
+    .map_err(Error::Usage)?;
+    let path = config::add_accepted(explicit, environment, &entry)?;
+    crate::say!(
+        "driftguard: accepted {} {} until {} in {}",
+        entry.change,
+        crate::escape::terminal(&entry.object),
+        entry.expires,
+        crate::escape::terminal(&path.display().to_string())
+    );
+    Ok(Finished {
+        code: code::PASS,
+        summary: None,
     })
 }
 

@@ -77,6 +77,13 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Accept a known drift: append an entry to the policy file's `accepted:` list.
+    #[command(
+        after_help = help::SHORT,
+        after_long_help = help::accept(),
+        override_usage = "driftguard accept <CHANGE_TYPE> <OBJECT>\n       --reason <TEXT> --expires <DATE> [--ticket <ID>]"
+    )]
+    Accept(AcceptArgs),
     /// Write a commented starter policy file (never overwrites).
     #[command(after_help = help::SHORT, after_long_help = help::init())]
     Init {
@@ -97,6 +104,24 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out_dir: Option<String>,
     },
+}
+
+/// `driftguard accept CHANGE_TYPE OBJECT --reason … --expires …`.
+#[derive(Debug, Args, Clone)]
+pub struct AcceptArgs {
+    /// A change type such as COLUMN_DROPPED (see `driftguard rules`).
+    pub change_type: String,
+    /// The object glob, e.g. "public.users.legacy_*" (same syntax as --exclude).
+    pub object: String,
+    /// Why the drift is accepted; shown in every report.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// The last day (UTC) the entry applies, as YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub expires: String,
+    /// A ticket or issue that tracks the fix.
+    #[arg(long, value_name = "ID")]
+    pub ticket: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

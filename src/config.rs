@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::accept::Accepted;
 use crate::cli::FailOn;
 use crate::error::{Error, Result};
 use crate::glob::Glob;
@@ -81,6 +82,17 @@ pub struct WebhookSetting {
 pub struct SlackSetting {
     pub url: String,
     pub on: Option<Vec<String>>,
+}
+
+/// One `accepted:` entry as written; validated into [`Accepted`] by [`resolve`].
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptedSetting {
+    pub change: String,
+    pub object: String,
+    pub reason: String,
+    pub expires: String,
+    pub ticket: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -165,6 +177,8 @@ options! {
     /// Report files: format → path.
     reports: BTreeMap<Format, String>,
     notify: NotifySetting,
+    /// Accepted drift: findings acknowledged until a date.
+    accepted: Vec<AcceptedSetting>,
 }
 
 /// An environment's `exclude`/`include` add to the top level's (a fleet shares
@@ -182,6 +196,10 @@ fn merge_lists(merged: &mut Options, env: &Options, base: &Options) {
     };
     merged.exclude = concat(&env.exclude, &base.exclude);
     merged.include = concat(&env.include, &base.include);
+    merged.accepted = match (&env.accepted, &base.accepted) {
+        (None, None) => None,
+        (a, b) => Some(b.iter().chain(a.iter()).flatten().cloned().collect()),
+    };
     if let (Some(env_rules), Some(base_rules)) = (&env.rules, &base.rules) {
         let mut rules = base_rules.clone();
         rules.extend(env_rules.clone());
@@ -196,6 +214,8 @@ pub struct Loaded {
     pub environment: Option<String>,
     pub options: Options,
     pub overrides: Vec<Override>,
+    /// The `accepted:` entries (the top level's, then the environment's).
+    pub accepted: Vec<Accepted>,
 }
 
 /// Finds the config file: `--config FILE`, else a default name in the working directory.
@@ -293,7 +313,7 @@ fn parse(text: &str, shown: &str) -> Result<ConfigFile> {
 
 const OPTION_KEYS: &[&str] = &[
     "db", "baseline", "schemas", "exclude", "include", "fail_on", "format", "renames", "rules",
-    "reports", "notify",
+    "reports", "notify", "accepted",
 ];
 
 /// Merges the chosen environment over the defaults, interpolates `${VAR}`,
@@ -334,12 +354,40 @@ fn resolve(
             .map_err(|e| Error::Config(format!("{shown} line {}: {e}", line_of(text, glob))))?;
     }
     let overrides = overrides(options.rules.as_ref(), text, &shown)?;
+    let accepted = accepted(
+        options.accepted.as_deref().unwrap_or_default(),
+        text,
+        &shown,
+    )?;
     Ok(Loaded {
         path: path.to_path_buf(),
         environment: environment.map(str::to_string),
         options,
         overrides,
+        accepted,
     })
+}
+
+/// Validates `accepted:` entries: a known change type, a glob, a reason and an ISO date.
+fn accepted(entries: &[AcceptedSetting], text: &str, shown: &str) -> Result<Vec<Accepted>> {
+    entries
+        .iter()
+        .map(|e| {
+            Accepted::new(
+                &e.change,
+                &e.object,
+                &e.reason,
+                &e.expires,
+                e.ticket.as_deref(),
+            )
+            .map_err(|msg| {
+                Error::Config(format!(
+                    "{shown} line {}: accepted: {msg}",
+                    line_of(text, &e.object)
+                ))
+            })
+        })
+        .collect()
 }
 
 /// Turns `rules:` into severity overrides, rejecting unknown change types and severities.
@@ -506,6 +554,59 @@ pub fn check(explicit: Option<&str>) -> Result<Vec<String>> {
         }
     }
     Ok(notes)
+}
+
+/// Appends `entry` to the `accepted:` list of the policy file (of the top
+/// level, or of `environment`), as text: every other byte stays. The new text
+/// is parsed and resolved for every environment before it is written; a file
+/// that would not load is left untouched (exit 78).
+pub fn add_accepted(
+    explicit: Option<&str>,
+    environment: Option<&str>,
+    entry: &Accepted,
+) -> Result<PathBuf> {
+    let path = find(explicit)?.ok_or_else(|| {
+        Error::NoInput(format!(
+            "no policy file: pass --config FILE or create {} (driftguard init)",
+            DEFAULT_NAMES[0]
+        ))
+    })?;
+    let (text, _) = parse_file(&path)?;
+    let shown = path.display().to_string();
+    let new_text = crate::accept::append(&text, environment, entry)
+        .map_err(|e| Error::Config(format!("{shown}: {e}")))?;
+    let file = parse(&new_text, &shown).map_err(|e| {
+        Error::Config(format!(
+            "{shown} would not load with the new entry, so it was left unchanged: {e}"
+        ))
+    })?;
+    let placeholder = |_: &str| Some("x".to_string());
+    let mut environments: Vec<Option<&str>> = vec![None];
+    environments.extend(file.environments.keys().map(|k| Some(k.as_str())));
+    for env in environments {
+        resolve(&path, &new_text, &file, env, &placeholder)?;
+    }
+    // The entry must have landed where it was meant to: one more entry there.
+    let count = |f: &ConfigFile| match environment {
+        None => f.accepted.as_ref().map_or(0, Vec::len),
+        Some(name) => f
+            .environments
+            .get(name)
+            .and_then(|e| e.accepted.as_ref())
+            .map_or(0, Vec::len),
+    };
+    let before = parse(&text, &shown)?;
+    if count(&file) != count(&before) + 1 {
+        return Err(Error::Config(format!(
+            "{shown}: could not place the entry in the `accepted:` list{}; add it by hand:\n{}",
+            environment
+                .map(|e| format!(" of environment {e}"))
+                .unwrap_or_default(),
+            crate::accept::entry_yaml(entry, "  ")
+        )));
+    }
+    crate::output::write_file(&shown, new_text.as_bytes())?;
+    Ok(path)
 }
 
 /// The commented starter file written by `driftguard init`.

@@ -54,6 +54,7 @@ pub mod codes {
     pub const NOTIFY_TEST: &[i32] = &[PASS, USAGE, NO_INPUT, INTERNAL, DELIVERY, CONFIG];
     pub const CONFIG_CHECK: &[i32] = &[PASS, USAGE, NO_INPUT, CONFIG];
     pub const INIT: &[i32] = &[PASS, USAGE, CANT_CREATE];
+    pub const ACCEPT: &[i32] = &[PASS, USAGE, NO_INPUT, CANT_CREATE, CONFIG];
     pub const MAN: &[i32] = &[PASS, USAGE, CANT_CREATE];
 }
 
@@ -145,6 +146,17 @@ pub fn config_check() -> String {
   driftguard --config ci/driftguard.yml config check",
         codes::CONFIG_CHECK,
         Some("the policy file is valid"),
+    )
+}
+
+pub fn accept() -> String {
+    long(
+        "  # Accept a dropped table until the end of January 2027
+  driftguard accept TABLE_DROPPED '*.coupons' --reason gone --expires 2027-01-31
+  # --ticket ID records the fix's issue; --env NAME writes into that environment
+  driftguard --env prod accept INDEX_DROPPED '*_tmp' --reason x --expires \"$D\"",
+        codes::ACCEPT,
+        Some("the entry was appended"),
     )
 }
 

@@ -6,6 +6,7 @@
 //! [`report`] renderer prints them; [`app`] wires the commands and [`error`]
 //! owns the exit codes.
 
+pub mod accept;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -485,6 +485,9 @@ pub struct Finding {
     pub description: String,
     pub recommendation: &'static str,
     pub impact: &'static str,
+    /// The `accepted:` entry that acknowledges this finding (see [`crate::accept`]).
+    #[serde(rename = "acceptance", skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<Box<crate::accept::Accepted>>,
 }
 
 /// The default severity of a change, before overrides. The contextual rules:
@@ -535,6 +538,7 @@ pub fn classify(changes: Vec<Change>, overrides: &[Override]) -> Vec<Finding> {
                 description,
                 recommendation: rule.recommendation,
                 impact: rule.impact,
+                accepted: None,
             })
         })
         .collect();

@@ -20,6 +20,7 @@ pub struct Verdict {
     pub reports: Vec<ReportFile>,
     pub detect_renames: bool,
     pub overrides: Vec<Override>,
+    pub accepted: Vec<crate::accept::Accepted>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +97,7 @@ pub fn verdict(args: &VerdictArgs, policy: Option<&Loaded>) -> Result<Verdict> {
             .collect(),
         detect_renames: !args.no_renames && file.renames.unwrap_or(true),
         overrides: policy.map(|p| p.overrides.clone()).unwrap_or_default(),
+        accepted: policy.map(|p| p.accepted.clone()).unwrap_or_default(),
     })
 }
 

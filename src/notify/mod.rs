@@ -467,6 +467,9 @@ fn test_report() -> Report {
         ci: CiContext::detect(),
         created_at: now_rfc3339(),
         deliveries: None,
+        accepted: Vec::new(),
+        expired: Vec::new(),
+        stale: Vec::new(),
     }
 }
 

@@ -24,8 +24,10 @@ pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std
         count(Severity::Info),
     );
     let overflows = breaking > PER_LEVEL || warning > PER_LEVEL || info > PER_LEVEL;
-    // The overflow notice takes one of the ten notice slots.
-    let info_slots = if overflows { PER_LEVEL - 1 } else { PER_LEVEL };
+    // The overflow notice and the accepted-drift notice each take one of the ten notice slots.
+    let notes = crate::accept::notes(&report.expired, &report.stale);
+    let acceptance = !report.accepted.is_empty() || !notes.is_empty();
+    let info_slots = PER_LEVEL - usize::from(overflows) - usize::from(acceptance);
     let mut shown = [0usize; 3];
     let mut hidden = 0;
     for f in &report.findings {
@@ -61,6 +63,40 @@ pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std
             baseline.line_of(&f.change.object),
             escape_property(&title),
             escape_data(&message)
+        )?;
+    }
+    if acceptance {
+        let mut lines: Vec<String> = report
+            .accepted
+            .iter()
+            .map(|f| {
+                let a = f.accepted.as_deref();
+                format!(
+                    "{} {} accepted until {}: {}",
+                    f.change.change_type,
+                    f.change.object,
+                    a.map(|a| a.expires.to_string()).unwrap_or_default(),
+                    a.map(|a| a.reason.as_str()).unwrap_or_default()
+                )
+            })
+            .collect();
+        lines.extend(notes.iter().map(|n| format!("warning: {n}")));
+        writeln!(
+            out,
+            "::notice title={}::{}",
+            escape_property(&format!(
+                "driftguard: {} accepted change{} (not counted)",
+                report.accepted.len(),
+                if report.accepted.len() == 1 { "" } else { "s" }
+            )),
+            // Each line made visible on its own: the only line breaks are between them.
+            escape_data(
+                &lines
+                    .iter()
+                    .map(|l| terminal(l))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
         )?;
     }
     if hidden > 0 {

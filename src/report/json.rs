@@ -17,9 +17,13 @@ pub struct Document<'a> {
     pub result: Outcome,
     pub severity: u32,
     pub environment: Option<&'a str>,
-    pub counts: Counts,
+    pub counts: AllCounts,
     pub diff: DiffSummary,
     pub changes: &'a [Finding],
+    /// Findings acknowledged by `accepted:` entries; not in `counts`' severities or `result`.
+    pub accepted: Vec<AcceptedFinding<'a>>,
+    /// `accepted:` entries past their date, and entries that matched nothing.
+    pub acceptance: AcceptanceNotes<'a>,
     pub baseline: &'a BaselineInfo,
     pub current: &'a CurrentInfo,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -29,6 +33,30 @@ pub struct Document<'a> {
     /// Absent from webhook payloads, which are sent before their own outcome is known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deliveries: Option<&'a [crate::notify::Delivery]>,
+}
+
+/// The verdict's counts plus the accepted findings (which the verdict leaves out).
+#[derive(Serialize)]
+pub struct AllCounts {
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub accepted: usize,
+}
+
+/// An accepted finding: the finding (with its entry as `acceptance`), marked
+/// `accepted` and `acknowledged` (the name webhook receivers know).
+#[derive(Serialize)]
+pub struct AcceptedFinding<'a> {
+    #[serde(flatten)]
+    pub finding: &'a Finding,
+    pub accepted: bool,
+    pub acknowledged: bool,
+}
+
+#[derive(Serialize)]
+pub struct AcceptanceNotes<'a> {
+    pub expired: &'a [crate::accept::Accepted],
+    pub stale: &'a [crate::accept::Accepted],
 }
 
 #[derive(Serialize)]
@@ -84,9 +112,25 @@ impl<'a> Document<'a> {
             result: report.verdict.result,
             severity: report.verdict.severity,
             environment: report.environment.as_deref(),
-            counts: report.verdict.counts,
+            counts: AllCounts {
+                counts: report.verdict.counts,
+                accepted: report.accepted.len(),
+            },
             diff,
             changes: &report.findings,
+            accepted: report
+                .accepted
+                .iter()
+                .map(|finding| AcceptedFinding {
+                    finding,
+                    accepted: true,
+                    acknowledged: true,
+                })
+                .collect(),
+            acceptance: AcceptanceNotes {
+                expired: &report.expired,
+                stale: &report.stale,
+            },
             baseline: &report.baseline,
             current: &report.current,
             ci: report.ci.as_ref(),

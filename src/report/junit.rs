@@ -27,7 +27,8 @@ pub fn render(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
         .iter()
         .filter(|(_, g)| g[0].severity > Severity::Info)
         .count();
-    let tests = groups.len().max(1);
+    let skipped = report.accepted.len();
+    let tests = groups.len().max(1) + skipped;
     // Names and values are made visible ([`terminal`]) before they are
     // composed; [`escape`] then makes the composed text XML.
     let suite = format!(
@@ -38,11 +39,11 @@ pub fn render(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
-        r#"<testsuites name="driftguard" tests="{tests}" failures="{failures}" errors="0" skipped="0" time="0">"#
+        r#"<testsuites name="driftguard" tests="{tests}" failures="{failures}" errors="0" skipped="{skipped}" time="0">"#
     )?;
     writeln!(
         out,
-        r#"  <testsuite name="{}" tests="{tests}" failures="{failures}" errors="0" skipped="0" time="0">"#,
+        r#"  <testsuite name="{}" tests="{tests}" failures="{failures}" errors="0" skipped="{skipped}" time="0">"#,
         escape(&suite)
     )?;
     if groups.is_empty() {
@@ -84,6 +85,38 @@ pub fn render(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
                 escape(&details.join("\n\n"))
             )?;
         }
+        writeln!(out, "    </testcase>")?;
+    }
+    // Accepted findings: one skipped test case each, the entry's reason as the message.
+    for f in &report.accepted {
+        let path = &f.change.object;
+        let classname = match &path.table {
+            Some(table) => format!("{}.{}", path.schema, table),
+            None => path.schema.clone(),
+        };
+        let message = f.accepted.as_ref().map_or_else(String::new, |a| {
+            let ticket = a
+                .ticket
+                .as_deref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default();
+            format!("accepted until {}{ticket}: {}", a.expires, a.reason)
+        });
+        writeln!(
+            out,
+            r#"    <testcase classname="{}" name="{}" time="0">"#,
+            escape(&terminal(&classname)),
+            escape(&terminal(&format!(
+                "{path} {} (accepted)",
+                f.change.change_type
+            )))
+        )?;
+        writeln!(
+            out,
+            r#"      <skipped message="{}">{}</skipped>"#,
+            escape(&terminal(&message)),
+            escape(&detail(f))
+        )?;
         writeln!(out, "    </testcase>")?;
     }
     writeln!(out, "  </testsuite>")?;

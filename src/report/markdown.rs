@@ -50,16 +50,22 @@ pub fn render_limited(report: &Report, limit: usize, out: &mut impl Write) -> st
         escape(&shown(&report.baseline.path)),
         short(&report.baseline.fingerprint)
     ));
+    let accepted = accepted_section(report);
     if report.findings.is_empty() {
-        head.push_str("No drift: the schema matches the baseline.\n");
-        return out.write_all(head.as_bytes());
+        head.push_str(if report.accepted.is_empty() {
+            "No drift: the schema matches the baseline.\n"
+        } else {
+            "No drift besides accepted drift.\n"
+        });
+        out.write_all(head.as_bytes())?;
+        return out.write_all(accepted.as_bytes());
     }
     head.push_str("| Severity | Change | Object | Detail |\n|---|---|---|---|\n");
 
     const RECOMMENDATIONS: &str = "\n### Recommendations for breaking changes\n\n";
     // Room for the "… N more changes" line and the recommendations heading.
     let reserve = 100 + RECOMMENDATIONS.len();
-    let mut size = head.len() + reserve;
+    let mut size = head.len() + reserve + accepted.len();
     let mut rows = String::new();
     let mut recommendations = String::new();
     let mut shown = 0;
@@ -104,7 +110,55 @@ pub fn render_limited(report: &Report, limit: usize, out: &mut impl Write) -> st
         out.write_all(RECOMMENDATIONS.as_bytes())?;
         out.write_all(recommendations.as_bytes())?;
     }
-    Ok(())
+    out.write_all(accepted.as_bytes())
+}
+
+/// Most accepted findings listed; the rest are counted.
+const ACCEPTED_ROWS: usize = 100;
+
+/// The accepted findings (not counted in the result) with each entry's
+/// reason and expiry, then the expired and stale entries.
+fn accepted_section(report: &Report) -> String {
+    let mut s = String::new();
+    if !report.accepted.is_empty() {
+        s.push_str(&format!(
+            "\n### Accepted drift ({}, not counted)\n\n| Change | Object | Detail | Until | Reason |\n|---|---|---|---|---|\n",
+            report.accepted.len()
+        ));
+        for f in report.accepted.iter().take(ACCEPTED_ROWS) {
+            let (until, reason) = f.accepted.as_deref().map_or_else(Default::default, |a| {
+                let ticket = a
+                    .ticket
+                    .as_deref()
+                    .map(|t| format!(" ({})", escape(&shown(t))))
+                    .unwrap_or_default();
+                (
+                    a.expires.to_string(),
+                    format!("{}{ticket}", escape(&shown(&a.reason))),
+                )
+            });
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {until} | {reason} |\n",
+                f.change.change_type,
+                escape(&shown_path(&f.change.object, false)),
+                escape(&shown_detail(f))
+            ));
+        }
+        if report.accepted.len() > ACCEPTED_ROWS {
+            s.push_str(&format!(
+                "\n… {} more accepted changes\n",
+                report.accepted.len() - ACCEPTED_ROWS
+            ));
+        }
+    }
+    let notes = crate::accept::notes(&report.expired, &report.stale);
+    if !notes.is_empty() {
+        s.push('\n');
+        for note in notes.iter().take(ACCEPTED_ROWS) {
+            s.push_str(&format!("- ⚠️ {}\n", escape(note)));
+        }
+    }
+    s
 }
 
 fn severity_label(severity: Severity) -> &'static str {

@@ -244,6 +244,11 @@ pub struct Report {
     pub created_at: String,
     /// The notification outcomes, once sent; `None` when no channel is configured.
     pub deliveries: Option<Vec<crate::notify::Delivery>>,
+    /// Findings acknowledged by `accepted:` entries: shown, never counted in the verdict.
+    pub accepted: Vec<Finding>,
+    /// `accepted:` entries past their date, and entries that matched nothing.
+    pub expired: Vec<crate::accept::Accepted>,
+    pub stale: Vec<crate::accept::Accepted>,
 }
 
 impl Report {
@@ -270,6 +275,9 @@ impl Report {
             ci: CiContext::detect(),
             created_at: now_rfc3339(),
             deliveries: None,
+            accepted: Vec::new(),
+            expired: Vec::new(),
+            stale: Vec::new(),
         }
     }
 
@@ -341,6 +349,9 @@ pub mod test_support {
             ci: None,
             created_at: "2026-01-01T00:00:00Z".into(),
             deliveries: None,
+            accepted: Vec::new(),
+            expired: Vec::new(),
+            stale: Vec::new(),
         }
     }
 

@@ -32,6 +32,7 @@ pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std
         let mut types: Vec<ChangeType> = report
             .findings
             .iter()
+            .chain(&report.accepted)
             .map(|f| f.change.change_type)
             .collect();
         types.sort();
@@ -57,12 +58,15 @@ pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std
         })
         .collect();
     let uri = uri_reference(&baseline.path);
+    // Accepted findings are results with an external suppression: viewers
+    // show them as suppressed, with the entry's reason as the justification.
     let results: Vec<Value> = report
         .findings
         .iter()
+        .chain(&report.accepted)
         .map(|f| {
             let t = f.change.change_type;
-            json!({
+            let mut result = json!({
                 "ruleId": t.as_str(),
                 "ruleIndex": used[&t],
                 "level": level(f.severity),
@@ -77,7 +81,16 @@ pub fn render(report: &Report, baseline: &Baseline, out: &mut impl Write) -> std
                 }],
                 "partialFingerprints": { FINGERPRINT_KEY: anchor::fingerprint(f) },
                 "properties": { "severity": f.severity.as_str() },
-            })
+            });
+            if let Some(a) = &f.accepted {
+                let ticket = a.ticket.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("{}{ticket}; accepted until {}", a.reason, a.expires),
+                }]);
+            }
+            result
         })
         .collect();
     let mut driver = json!({

@@ -71,12 +71,15 @@ pub fn render(report: &Report, width: Option<u16>, out: &mut impl Write) -> std:
         }
     }
     writeln!(out)?;
-    if report.findings.is_empty() {
+    if report.findings.is_empty() && report.accepted.is_empty() {
         writeln!(out, "No drift: the schema matches the baseline.")?;
+    } else if report.findings.is_empty() {
+        writeln!(out, "No drift besides accepted drift.")?;
     } else {
         let short_paths = width.is_some() && single_schema.is_some();
         lines::render(report, width.map(usize::from), short_paths, out)?;
     }
+    accepted_group(report, out)?;
     writeln!(out)?;
     let summary = summary_line(report);
     match width {
@@ -91,11 +94,61 @@ pub fn render(report: &Report, width: Option<u16>, out: &mut impl Write) -> std:
     }
 }
 
+/// The accepted findings after the info group, each with its entry's
+/// reason, expiry and ticket; then the expired and stale entries.
+fn accepted_group(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
+    let shown = |text: &str| escape::terminal(&shown(text));
+    if !report.accepted.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} ({}, not counted in the result)",
+            "ACCEPTED".cyan().bold(),
+            report.accepted.len()
+        )?;
+        for f in &report.accepted {
+            writeln!(
+                out,
+                "  ACCEPTED  {}  {}  {}",
+                f.change.change_type.as_str(),
+                escape::terminal(&super::shown_path(&f.change.object, false)),
+                escape::terminal(&super::shown_detail(f))
+            )?;
+            if let Some(a) = &f.accepted {
+                let ticket = a
+                    .ticket
+                    .as_deref()
+                    .map(|t| format!(" · ticket {}", shown(t)))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "            was {} · until {}{ticket} · {}",
+                    f.severity.as_str(),
+                    a.expires,
+                    shown(&a.reason)
+                )?;
+            }
+        }
+    }
+    let notes = crate::accept::notes(&report.expired, &report.stale);
+    if !notes.is_empty() {
+        writeln!(out)?;
+        for note in notes {
+            writeln!(out, "warning: {}", escape::terminal(&note))?;
+        }
+    }
+    Ok(())
+}
+
 /// `Result: BREAKING · severity 70/100 · 2 breaking, 1 warning, 0 info`
 pub fn summary_line(report: &Report) -> String {
     let v = &report.verdict;
+    let accepted = match report.accepted.len() {
+        0 => String::new(),
+        n => format!(", {n} accepted"),
+    };
     format!(
-        "Result: {} · severity {}/100 · {} breaking, {} warning{}, {} info",
+        "Result: {} · severity {}/100 · {} breaking, {} warning{}, {} info{accepted}",
         paint_outcome(v.result),
         v.severity,
         v.counts.breaking,

@@ -390,6 +390,7 @@ fn exit_codes_per_command() -> String {
         ("`notify test`", codes::NOTIFY_TEST),
         ("`config check`", codes::CONFIG_CHECK),
         ("`init`", codes::INIT),
+        ("`accept`", codes::ACCEPT),
     ] {
         let _ = writeln!(table, "| {command} | {} |", list(codes));
     }

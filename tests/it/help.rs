@@ -16,6 +16,7 @@ const COMMANDS: &[&[&str]] = &[
     &["config"],
     &["config", "check"],
     &["init"],
+    &["accept"],
     &["completions"],
     &["man"],
 ];
@@ -101,6 +102,7 @@ fn each_command_lists_the_exit_codes_it_can_return() {
     assert_eq!(codes(&["notify", "test"]), [0, 64, 66, 70, 75, 78]);
     assert_eq!(codes(&["config", "check"]), [0, 64, 66, 78]);
     assert_eq!(codes(&["init"]), [0, 64, 73]);
+    assert_eq!(codes(&["accept"]), [0, 64, 66, 73, 78]);
     assert_eq!(codes(&["man"]), [0, 64, 73]);
     for command in [&["rules"][..], &["explain"], &["completions"]] {
         assert!(codes(command).is_empty(), "{command:?}");

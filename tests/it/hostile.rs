@@ -688,6 +688,9 @@ fn long_report(name: &str) -> driftguard::report::Report {
         ci: None,
         created_at: "2026-01-01T00:00:00Z".into(),
         deliveries: None,
+        accepted: Vec::new(),
+        expired: Vec::new(),
+        stale: Vec::new(),
     }
 }
 

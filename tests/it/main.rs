@@ -5,6 +5,7 @@ mod github_api;
 mod https_server;
 mod util;
 
+mod accept;
 mod action;
 mod audit;
 mod channels;
