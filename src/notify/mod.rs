@@ -29,6 +29,7 @@ use ureq::tls::PemItem;
 use crate::cli::{ChannelArgs, NotifyArgs, NotifyOn, WebhookPayload};
 use crate::config::NotifySetting;
 use crate::error::{Error, Result, code};
+pub use crate::report::{Delivery, DeliveryOutcome};
 use crate::report::{BaselineInfo, CiContext, CurrentInfo, Report, now_rfc3339};
 use crate::rules::{Outcome, Verdict};
 use pagerduty::RoutingKey;
@@ -104,7 +105,7 @@ impl Channel {
     /// An outcome of this channel, before any attempt.
     fn record(&self, event: Event, outcome: DeliveryOutcome) -> Delivery {
         Delivery {
-            channel: self.kind,
+            channel: self.kind.as_str(),
             url: self.shown.clone(),
             event: event.name(),
             outcome,
@@ -113,30 +114,6 @@ impl Channel {
             error: None,
         }
     }
-}
-
-/// The outcome of one channel, printed on stderr and recorded in the JSON report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Delivery {
-    pub channel: ChannelKind,
-    /// The URL with its secret part redacted.
-    pub url: String,
-    pub event: &'static str,
-    pub outcome: DeliveryOutcome,
-    /// The HTTP status of the last attempt, when the server answered.
-    pub status: Option<u16>,
-    pub attempts: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DeliveryOutcome {
-    Delivered,
-    Failed,
-    /// The result was not one of `--notify-on`.
-    Skipped,
 }
 
 /// Validated channel settings and the HTTP client they share.

@@ -32,7 +32,7 @@ pub struct Document<'a> {
     pub created_at: &'a str,
     /// Absent from webhook payloads, which are sent before their own outcome is known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deliveries: Option<&'a [crate::notify::Delivery]>,
+    pub deliveries: Option<&'a [super::Delivery]>,
 }
 
 /// The verdict's counts plus the accepted findings (which the verdict leaves out).

@@ -3,6 +3,7 @@
 //! the command; renderers never reach back into the diff or the database.
 
 pub mod anchor;
+pub mod delivery;
 pub mod github;
 pub mod gitlab;
 pub mod json;
@@ -20,6 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diff::ObjectPath;
 use crate::escape;
+pub use delivery::{Delivery, DeliveryOutcome};
 use crate::model::Snapshot;
 use crate::rules::{Finding, Verdict};
 
@@ -243,7 +245,7 @@ pub struct Report {
     /// RFC 3339, UTC.
     pub created_at: String,
     /// The notification outcomes, once sent; `None` when no channel is configured.
-    pub deliveries: Option<Vec<crate::notify::Delivery>>,
+    pub deliveries: Option<Vec<Delivery>>,
     /// Findings acknowledged by `accepted:` entries: shown, never counted in the verdict.
     pub accepted: Vec<Finding>,
     /// `accepted:` entries past their date, and entries that matched nothing.
