@@ -44,10 +44,15 @@ pub fn message(report: &Report, event: Event) -> Value {
         Event::Test => "test (no database was checked)".to_string(),
         Event::Drift(outcome) => format!("{} (severity {})", outcome.as_str(), verdict.severity),
     };
-    let counts = format!(
+    let mut counts = format!(
         "{} breaking · {} warning · {} info",
         verdict.counts.breaking, verdict.counts.warning, verdict.counts.info
     );
+    // Accepted findings are not part of the result, but a reader should know
+    // they are there.
+    if !report.accepted.is_empty() {
+        counts.push_str(&format!(" · {} accepted", report.accepted.len()));
+    }
     let database = format!(
         "{} {}",
         shown(&report.current.engine),
@@ -150,6 +155,20 @@ fn clip(text: &str, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accepted_findings_are_counted_apart() {
+        use crate::report::test_support::{dropped, report};
+        let mut r = report(vec![dropped("a")]);
+        let counts = |r: &Report| {
+            let body = String::from_utf8(body(r, Event::Drift(r.verdict.result))).unwrap();
+            body.contains("1 breaking · 0 warning · 0 info · 2 accepted")
+        };
+        assert!(!counts(&r));
+        let accepted = report(vec![dropped("b"), dropped("c")]).findings;
+        r.accepted = accepted;
+        assert!(counts(&r));
+    }
 
     #[test]
     fn clip_counts_characters() {

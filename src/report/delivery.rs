@@ -29,4 +29,3 @@ pub enum DeliveryOutcome {
     /// The result was not one of `--notify-on`.
     Skipped,
 }
-

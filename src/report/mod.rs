@@ -21,9 +21,9 @@ use sha2::{Digest, Sha256};
 
 use crate::diff::ObjectPath;
 use crate::escape;
-pub use delivery::{Delivery, DeliveryOutcome};
 use crate::model::Snapshot;
 use crate::rules::{Finding, Verdict};
+pub use delivery::{Delivery, DeliveryOutcome};
 
 /// Output formats of `check` and `diff`.
 #[derive(
