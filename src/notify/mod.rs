@@ -116,6 +116,17 @@ impl Channel {
     }
 }
 
+/// At most `limit` characters, ending in `…` when cut: the message limits of
+/// Slack, Teams and PagerDuty.
+pub(crate) fn clip(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(limit.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 /// Validated channel settings and the HTTP client they share.
 pub struct Notifier {
     channels: Vec<Channel>,

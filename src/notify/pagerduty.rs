@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use super::Event;
 use super::slack::{LISTED_CHANGES, change_line};
 use crate::escape;
+use super::clip;
 use crate::report::{Report, shown};
 use crate::rules::{Finding, Outcome};
 use crate::source::Target;
@@ -208,15 +209,6 @@ pub fn body(
         .expect("a JSON value serializes")
 }
 
-/// At most `limit` characters, ending in `…` when cut.
-fn clip(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(limit.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
 
 #[cfg(test)]
 mod tests {

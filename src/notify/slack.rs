@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::Event;
 use crate::escape::slack as escape;
+use super::clip;
 use crate::report::{Report, shown, shown_description};
 use crate::rules::{Finding, Outcome};
 
@@ -142,15 +143,6 @@ fn context(mrkdwn: &str) -> Value {
     json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(mrkdwn, FIELD_LIMIT)}]})
 }
 
-/// At most `limit` characters, ending in `…` when cut.
-fn clip(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(limit.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
 
 #[cfg(test)]
 mod tests {

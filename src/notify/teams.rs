@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::Event;
 use super::slack::{LISTED_CHANGES, change_line};
 use crate::escape::teams as escape;
+use super::clip;
 use crate::report::{Report, shown};
 use crate::rules::{Finding, Outcome};
 
@@ -109,15 +110,6 @@ fn small(text: &str) -> Value {
            "text": clip(text, VALUE_LIMIT)})
 }
 
-/// At most `limit` characters, ending in `…` when cut.
-fn clip(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(limit.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
 
 #[cfg(test)]
 mod tests {
