@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::Event;
+use super::clip;
 use super::slack::{LISTED_CHANGES, change_line};
 use crate::escape;
-use super::clip;
 use crate::report::{Report, shown};
 use crate::rules::{Finding, Outcome};
 use crate::source::Target;
@@ -208,7 +208,6 @@ pub fn body(
     serde_json::to_vec(&message(report, event, routing_key, dedup_key, source))
         .expect("a JSON value serializes")
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -7,8 +7,8 @@
 use serde_json::{Value, json};
 
 use super::Event;
-use crate::escape::slack as escape;
 use super::clip;
+use crate::escape::slack as escape;
 use crate::report::{Report, shown, shown_description};
 use crate::rules::{Finding, Outcome};
 
@@ -142,7 +142,6 @@ fn section(mrkdwn: &str) -> Value {
 fn context(mrkdwn: &str) -> Value {
     json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(mrkdwn, FIELD_LIMIT)}]})
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -6,9 +6,9 @@
 use serde_json::{Value, json};
 
 use super::Event;
+use super::clip;
 use super::slack::{LISTED_CHANGES, change_line};
 use crate::escape::teams as escape;
-use super::clip;
 use crate::report::{Report, shown};
 use crate::rules::{Finding, Outcome};
 
@@ -109,7 +109,6 @@ fn small(text: &str) -> Value {
     json!({"type": "TextBlock", "wrap": true, "isSubtle": true, "size": "Small",
            "text": clip(text, VALUE_LIMIT)})
 }
-
 
 #[cfg(test)]
 mod tests {
