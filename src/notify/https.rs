@@ -12,6 +12,13 @@ use ureq::unversioned::transport::{
     TcpConnector, Transport, TransportAdapter,
 };
 
+use std::path::Path;
+use std::time::Duration;
+
+use ureq::Agent;
+use ureq::tls::PemItem;
+
+use super::retry::{self, Attempt, Failure};
 use crate::error::{Error, Result};
 use crate::tls::PinningVerifier;
 
@@ -136,5 +143,238 @@ impl Transport for TlsTransport {
 
     fn is_tls(&self) -> bool {
         true
+    }
+}
+
+/// Which certificates the client trusts, for the advice of a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Trust {
+    BuiltIn,
+    /// The `--ca-cert` file, as given.
+    File(String),
+}
+
+pub(crate) fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
+    let shown = path.display();
+    let pem = crate::input::read(path, crate::input::MAX_PEM_BYTES).map_err(|e| {
+        if matches!(e, crate::input::InputError::Missing) {
+            Error::NoInput(format!("--ca-cert {shown}: no such file"))
+        } else {
+            Error::Config(format!("--ca-cert {shown}: cannot read it: {e}"))
+        }
+    })?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(PemItem::Certificate(cert)) => certs.push(CertificateDer::from(cert.der().to_vec())),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::Config(format!(
+                    "--ca-cert {shown}: not a valid PEM file: {e}"
+                )));
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::Config(format!(
+            "--ca-cert {shown}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it"
+        )));
+    }
+    Ok(certs)
+}
+
+/// One HTTPS POST, classified: delivered, or why not and whether to retry.
+pub(crate) fn post(
+    agent: &Agent,
+    trust: &Trust,
+    url: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+    timeout: Duration,
+) -> Attempt {
+    let mut request = agent
+        .post(url)
+        .config()
+        .timeout_global(Some(timeout))
+        .build();
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    match request.send(body) {
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let mut text = Vec::new();
+            // The answer only explains a failure; a few hundred bytes are plenty,
+            // and a broken body must not turn a delivered status into a failure.
+            let _ = response
+                .body_mut()
+                .as_reader()
+                .take(1024)
+                .read_to_end(&mut text);
+            classify_status(status, retry_after, &String::from_utf8_lossy(&text))
+        }
+        Err(e) => classify_error(e, timeout, trust),
+    }
+}
+
+fn classify_status(status: u16, retry_after: Option<Duration>, body: &str) -> Attempt {
+    if (200..300).contains(&status) {
+        return Attempt::Delivered { status };
+    }
+    let body: String = body
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(200)
+        .collect();
+    let mut reason = format!("HTTP {status}");
+    if (300..400).contains(&status) {
+        reason.push_str(
+            " redirect, not followed (driftguard never follows redirects; configure the final URL)",
+        );
+    } else if !body.is_empty() {
+        reason.push_str(": ");
+        reason.push_str(&body);
+    }
+    let retryable = matches!(status, 408 | 429) || (500..600).contains(&status);
+    Attempt::Failed(Failure {
+        status: Some(status),
+        reason,
+        retryable,
+        retry_after: retry_after.filter(|_| matches!(status, 429 | 503)),
+    })
+}
+
+fn classify_error(error: ureq::Error, timeout: Duration, trust: &Trust) -> Attempt {
+    let (reason, retryable) = match &error {
+        ureq::Error::Timeout(_) => (format!("no answer within {}", retry::human(timeout)), true),
+        ureq::Error::Io(io) => match io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            Some(tls) => match crate::tls::refusal(tls) {
+                Some(refusal) => {
+                    let advice = match trust {
+                        Trust::BuiltIn => refusal.advice("--ca-cert FILE", false),
+                        Trust::File(path) => refusal.advice(&format!("--ca-cert {path}"), true),
+                    };
+                    (
+                        format!(
+                            "TLS certificate rejected: {} (not retried; {advice})",
+                            refusal.reason()
+                        ),
+                        false,
+                    )
+                }
+                None if matches!(
+                    tls,
+                    rustls::Error::NoCertificatesPresented
+                        | rustls::Error::InvalidCertRevocationList(_)
+                ) =>
+                {
+                    (
+                        format!(
+                            "TLS certificate rejected: {} (not retried)",
+                            crate::tls::describe(tls)
+                        ),
+                        false,
+                    )
+                }
+                None => (crate::tls::describe(tls), true),
+            },
+            None => (format!("connection failed: {io}"), true),
+        },
+        ureq::Error::HostNotFound => ("host not found (DNS)".to_string(), true),
+        ureq::Error::ConnectionFailed => ("connection failed".to_string(), true),
+        ureq::Error::Protocol(e) => (format!("bad HTTP answer: {e}"), true),
+        ureq::Error::Tls(e) => (format!("TLS error: {e}"), false),
+        ureq::Error::Rustls(e) => (format!("TLS error: {e}"), false),
+        other => (other.to_string(), false),
+    };
+    Attempt::Failed(Failure {
+        status: None,
+        reason,
+        retryable,
+        retry_after: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        let failed = |s| match classify_status(s, Some(Duration::from_secs(3)), "no_service") {
+            Attempt::Failed(f) => f,
+            Attempt::Delivered { .. } => panic!("{s} delivered"),
+        };
+        assert_eq!(
+            classify_status(204, None, ""),
+            Attempt::Delivered { status: 204 }
+        );
+        for s in [408, 429, 500, 502, 503] {
+            assert!(failed(s).retryable, "{s}");
+        }
+        for s in [301, 302, 400, 401, 403, 404, 410] {
+            assert!(!failed(s).retryable, "{s}");
+        }
+        assert_eq!(failed(404).reason, "HTTP 404: no_service");
+    }
+
+    #[test]
+    fn transport_errors_are_retried_except_certificate_rejections() {
+        let failed = |e| match classify_error(e, Duration::from_secs(7), &Trust::BuiltIn) {
+            Attempt::Failed(f) => (f.retryable, f.reason, f.status),
+            Attempt::Delivered { .. } => panic!("delivered"),
+        };
+        assert_eq!(
+            failed(ureq::Error::HostNotFound),
+            (true, "host not found (DNS)".to_string(), None)
+        );
+        assert!(failed(ureq::Error::ConnectionFailed).0);
+        let (retryable, reason, _) = failed(ureq::Error::Timeout(ureq::Timeout::Global));
+        assert!(retryable);
+        assert_eq!(reason, "no answer within 7s");
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let (retryable, reason, _) = failed(ureq::Error::Io(refused));
+        assert!(
+            retryable && reason.starts_with("connection failed: "),
+            "{reason}"
+        );
+        let certificate =
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let (retryable, reason, _) = failed(ureq::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            certificate,
+        )));
+        assert!(!retryable, "{reason}");
+        assert!(reason.contains("--ca-cert"), "{reason}");
+        let handshake = rustls::Error::HandshakeNotComplete;
+        let (retryable, reason, _) = failed(ureq::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            handshake,
+        )));
+        assert!(retryable && reason.starts_with("TLS error: "), "{reason}");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_on_429_and_503_only() {
+        let retry_after = |s| match classify_status(s, Some(Duration::from_secs(3)), "") {
+            Attempt::Failed(f) => f.retry_after,
+            Attempt::Delivered { .. } => panic!("{s} delivered"),
+        };
+        assert_eq!(retry_after(429), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after(503), Some(Duration::from_secs(3)));
+        for s in [408, 500, 502, 504, 400] {
+            assert_eq!(retry_after(s), None, "{s}");
+        }
     }
 }
