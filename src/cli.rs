@@ -256,6 +256,26 @@ pub struct ChannelArgs {
     /// The PagerDuty Events API URL, e.g. https://events.eu.pagerduty.com/v2/enqueue for the EU region [default: https://events.pagerduty.com/v2/enqueue].
     #[arg(long, value_name = "URL")]
     pub pagerduty_events_url: Option<String>,
+    /// Email the result to this address (repeatable, or comma-separated), through --smtp-server.
+    #[arg(
+        long = "email-to",
+        value_name = "ADDRESS",
+        value_delimiter = ',',
+        env = "DRIFTGUARD_EMAIL_TO"
+    )]
+    pub email_to: Vec<String>,
+    /// The sender of the email, e.g. "driftguard <driftguard@example.com>"; the relay must accept it.
+    #[arg(long, value_name = "ADDRESS", env = "DRIFTGUARD_EMAIL_FROM")]
+    pub email_from: Option<String>,
+    /// The SMTP relay, HOST or HOST:PORT ([::1]:25 for IPv6) [default port: 587, 465 with --smtp-tls implicit].
+    #[arg(long, value_name = "HOST[:PORT]", env = "DRIFTGUARD_SMTP_SERVER")]
+    pub smtp_server: Option<String>,
+    /// How the SMTP connection is protected [default: starttls]; none only to localhost.
+    #[arg(long, value_enum, value_name = "MODE", env = "DRIFTGUARD_SMTP_TLS")]
+    pub smtp_tls: Option<crate::notify::email::SmtpTls>,
+    /// The SMTP user name for AUTH; the password is read from $DRIFTGUARD_SMTP_PASSWORD.
+    #[arg(long, value_name = "USER", env = "DRIFTGUARD_SMTP_USER")]
+    pub smtp_user: Option<String>,
     /// Waits before the retries of a failed delivery (attempts = waits + 1), e.g. 5s,25s or 500ms,2m [default: 5s,25s].
     #[arg(long, value_name = "DURATIONS", value_delimiter = ',', value_parser = parse_duration)]
     pub retry_delays: Option<Vec<Duration>>,

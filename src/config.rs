@@ -107,6 +107,41 @@ pub struct PagerDutySetting {
     pub on: Option<Vec<String>>,
 }
 
+/// `notify.email`: an environment's entry takes the keys it leaves unset
+/// from the top level's (see [`merge_lists`]), so an environment can name
+/// its own recipients and share the relay.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSetting {
+    /// `host` or `host:port`.
+    pub server: Option<String>,
+    /// `starttls` (default), `implicit` or `none` (localhost only).
+    pub tls: Option<String>,
+    pub user: Option<String>,
+    /// The environment variable that holds the password (default DRIFTGUARD_SMTP_PASSWORD).
+    pub password_env: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<Vec<String>>,
+    pub on: Option<Vec<String>>,
+}
+
+impl EmailSetting {
+    fn inherit(&self, base: &EmailSetting) -> EmailSetting {
+        EmailSetting {
+            server: self.server.clone().or_else(|| base.server.clone()),
+            tls: self.tls.clone().or_else(|| base.tls.clone()),
+            user: self.user.clone().or_else(|| base.user.clone()),
+            password_env: self
+                .password_env
+                .clone()
+                .or_else(|| base.password_env.clone()),
+            from: self.from.clone().or_else(|| base.from.clone()),
+            to: self.to.clone().or_else(|| base.to.clone()),
+            on: self.on.clone().or_else(|| base.on.clone()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotifySetting {
@@ -115,6 +150,7 @@ pub struct NotifySetting {
     pub slack: Option<SlackSetting>,
     pub teams: Option<SlackSetting>,
     pub pagerduty: Option<PagerDutySetting>,
+    pub email: Option<EmailSetting>,
     pub retry_delays: Option<Vec<String>>,
     pub timeout: Option<String>,
     pub deadline: Option<String>,
@@ -200,6 +236,14 @@ fn merge_lists(merged: &mut Options, env: &Options, base: &Options) {
         (None, None) => None,
         (a, b) => Some(b.iter().chain(a.iter()).flatten().cloned().collect()),
     };
+    // An environment's email settings fall back on the top level's, key by
+    // key: recipients per environment, one relay.
+    if let (Some(env_notify), Some(base_notify)) = (&env.notify, &base.notify)
+        && let (Some(env_email), Some(base_email)) = (&env_notify.email, &base_notify.email)
+        && let Some(notify) = merged.notify.as_mut()
+    {
+        notify.email = Some(env_email.inherit(base_email));
+    }
     if let (Some(env_rules), Some(base_rules)) = (&env.rules, &base.rules) {
         let mut rules = base_rules.clone();
         rules.extend(env_rules.clone());
@@ -512,9 +556,23 @@ fn interpolate_options(
             strings.extend(w.secret_env.as_mut());
             strings.extend(w.on.iter_mut().flatten());
         }
-        if let Some(s) = n.slack.as_mut() {
+        for s in [n.slack.as_mut(), n.teams.as_mut()].into_iter().flatten() {
             strings.push(&mut s.url);
             strings.extend(s.on.iter_mut().flatten());
+        }
+        if let Some(p) = n.pagerduty.as_mut() {
+            strings.extend(p.routing_key_env.as_mut());
+            strings.extend(p.events_url.as_mut());
+            strings.extend(p.on.iter_mut().flatten());
+        }
+        if let Some(e) = n.email.as_mut() {
+            strings.extend(e.server.as_mut());
+            strings.extend(e.tls.as_mut());
+            strings.extend(e.user.as_mut());
+            strings.extend(e.password_env.as_mut());
+            strings.extend(e.from.as_mut());
+            strings.extend(e.to.iter_mut().flatten());
+            strings.extend(e.on.iter_mut().flatten());
         }
     }
     for s in strings {

@@ -8,6 +8,9 @@
 //! | text report (standard output, `--report text=`), messages on standard error, the JSON `deliveries[].error` | [`terminal`] |
 //! | Markdown report (standard output, `--report markdown=`, the GitHub job summary) | [`markdown`] |
 //! | Slack mrkdwn | [`slack`] |
+//! | Microsoft Teams card text | [`teams`] |
+//! | the HTML part of an email | [`html`] |
+//! | the subject and the plain-text part of an email | [`terminal`] |
 //! | GitHub workflow commands (`github` format, annotations) | [`terminal`], then [`workflow_data`] / [`workflow_property`] |
 //! | JUnit XML | [`terminal`] on each piece, then [`xml`] on the document's text |
 //! | human texts of SARIF (`message.text`) and GitLab (`description`) | [`terminal`] |
@@ -139,6 +142,25 @@ pub fn teams(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for HTML content and attribute values (the HTML part of an
+/// email): [`terminal`] first, then `&`, `<`, `>`, `"` and `'` as character
+/// references, so a name can neither add markup nor end an attribute.
+pub fn html(text: &str) -> String {
+    let visible = terminal(text);
+    let mut out = String::with_capacity(visible.len());
+    for c in visible.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
             c => out.push(c),
         }
     }

@@ -8,6 +8,7 @@
 //! failure into exit 75.
 
 pub mod drift_scanner;
+pub mod email;
 pub mod https;
 pub mod pagerduty;
 pub mod retry;
@@ -65,6 +66,7 @@ pub enum ChannelKind {
     Teams,
     #[serde(rename = "pagerduty")]
     PagerDuty,
+    Email,
 }
 
 impl ChannelKind {
@@ -74,13 +76,14 @@ impl ChannelKind {
             ChannelKind::Slack => "slack",
             ChannelKind::Teams => "teams",
             ChannelKind::PagerDuty => "pagerduty",
+            ChannelKind::Email => "email",
         }
     }
 }
 
 /// The message of a missing channel, for `notify test` and `--require-delivery`.
 const NO_CHANNEL: &str = "no notification channel is configured: pass --webhook URL, --slack URL, \
-     --teams URL or --pagerduty (or set DRIFTGUARD_SLACK_WEBHOOK_URL or DRIFTGUARD_TEAMS_WEBHOOK_URL, \
+     --teams URL, --pagerduty or --email-to ADDRESS (or set DRIFTGUARD_SLACK_WEBHOOK_URL or DRIFTGUARD_TEAMS_WEBHOOK_URL, \
      or list channels under notify: in the policy file)";
 
 /// One destination. The URL itself may be a credential (Slack's is), so only
@@ -98,6 +101,8 @@ pub struct Channel {
     payload: WebhookPayload,
     /// Which drift results this channel is sent.
     on: Vec<NotifyOn>,
+    /// The email channel's relay and addresses.
+    mailer: Option<email::Mailer>,
 }
 
 impl Channel {
@@ -247,12 +252,33 @@ fn test_report() -> Report {
 impl Notifier {
     /// Validates the channels; `None` when none is configured.
     pub fn new(settings: &Settings) -> Result<Option<Notifier>> {
+        let ca_certs = match &settings.ca_cert {
+            Some(path) if !settings.channels.is_empty() => Some(read_ca_file(path)?),
+            _ => None,
+        };
         let mut channels = Vec::new();
         for spec in &settings.channels {
+            if let (ChannelKind::Email, Some(email)) = (spec.kind, &spec.email) {
+                let mailer = email::Mailer::new(email, &spec.origin, ca_certs.as_deref())?;
+                channels.push(Channel {
+                    kind: ChannelKind::Email,
+                    url: mailer.shown(),
+                    shown: mailer.shown(),
+                    secret: None,
+                    routing_key: None,
+                    payload: WebhookPayload::Report,
+                    on: spec
+                        .on
+                        .clone()
+                        .unwrap_or_else(|| settings.notify_on.clone()),
+                    mailer: Some(mailer),
+                });
+                continue;
+            }
             // Only webhooks are signed; Slack's and Teams' URLs are their own credential.
             let mut routing_key = None;
             let secret = match spec.kind {
-                ChannelKind::Slack | ChannelKind::Teams => None,
+                ChannelKind::Slack | ChannelKind::Teams | ChannelKind::Email => None,
                 ChannelKind::PagerDuty => {
                     let var = &spec.secret_env;
                     let raw = std::env::var(var)
@@ -312,10 +338,6 @@ impl Notifier {
             deadline: settings.deadline,
             retry_after_cap: retry::RETRY_AFTER_CAP,
         };
-        let ca_certs = match &settings.ca_cert {
-            Some(path) => Some(read_ca_file(path)?),
-            None => None,
-        };
         let trust = match &settings.ca_cert {
             Some(path) => Trust::File(path.display().to_string()),
             None => Trust::BuiltIn,
@@ -366,6 +388,11 @@ impl Notifier {
                     pagerduty::body(report, event, key, &dedup_key, &location)
                 }
                 (ChannelKind::PagerDuty, None) => Vec::new(),
+                (ChannelKind::Email, _) => c
+                    .mailer
+                    .as_ref()
+                    .map(|m| m.message(report, event))
+                    .unwrap_or_default(),
             })
             .collect();
         std::thread::scope(|scope| {
@@ -425,9 +452,15 @@ impl Notifier {
         }
         let id = report.id();
         let attempt = |timeout: Duration| {
+            if let Some(mailer) = &channel.mailer {
+                return mailer.send(body, timeout);
+            }
             let headers = match channel.kind {
                 ChannelKind::Webhook => webhook::headers(channel.secret.as_ref(), &id, event, body),
-                ChannelKind::Slack | ChannelKind::Teams | ChannelKind::PagerDuty => {
+                ChannelKind::Slack
+                | ChannelKind::Teams
+                | ChannelKind::PagerDuty
+                | ChannelKind::Email => {
                     vec![("Content-Type", "application/json".to_string())]
                 }
             };
@@ -447,10 +480,15 @@ impl Notifier {
             crate::say!("{label}: {line}");
         });
         let plural = if done.attempts == 1 { "" } else { "s" };
+        let protocol = if channel.kind == ChannelKind::Email {
+            "SMTP"
+        } else {
+            "HTTP"
+        };
         match done.last {
             Attempt::Delivered { status } => {
                 crate::say!(
-                    "{label}: delivered (HTTP {status}, {} attempt{plural})",
+                    "{label}: delivered ({protocol} {status}, {} attempt{plural})",
                     done.attempts
                 );
                 Delivery {
@@ -478,8 +516,9 @@ impl Notifier {
 
 fn channel(kind: ChannelKind, url: &str, flag: &str) -> Result<Channel> {
     let keep = match kind {
-        // Teams Workflows URLs carry their signature (`sig=`) in the query.
-        ChannelKind::Webhook | ChannelKind::Teams => 0,
+        // Teams Workflows URLs carry their signature (`sig=`) in the query;
+        // an email channel is never built from a URL.
+        ChannelKind::Webhook | ChannelKind::Teams | ChannelKind::Email => 0,
         // Slack's URLs are https://hooks.slack.com/services/T…/B…/secret.
         ChannelKind::Slack => 1,
         // The Events API URL holds no secret (the key is in the body).
@@ -534,6 +573,7 @@ fn channel(kind: ChannelKind, url: &str, flag: &str) -> Result<Channel> {
         routing_key: None,
         payload: WebhookPayload::Report,
         on: DEFAULT_NOTIFY_ON.to_vec(),
+        mailer: None,
     })
 }
 

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::email::{self, EmailSpec, SmtpTls};
 use super::retry::parse_duration;
 use super::{ChannelKind, SECRET_ENV, pagerduty};
 use crate::cli::{ChannelArgs, NotifyOn, WebhookPayload};
@@ -20,6 +21,8 @@ pub struct ChannelSpec {
     pub secret_env: String,
     pub on: Option<Vec<NotifyOn>>,
     pub payload: WebhookPayload,
+    /// The email channel's settings.
+    pub email: Option<EmailSpec>,
 }
 
 /// Notification settings: flags over the policy file over the defaults.
@@ -83,6 +86,7 @@ impl Settings {
                 secret_env: SECRET_ENV.into(),
                 on: None,
                 payload: args.webhook_payload.unwrap_or(WebhookPayload::Report),
+                email: None,
             });
         }
         for (i, w) in file.webhooks.iter().flatten().enumerate() {
@@ -100,6 +104,7 @@ impl Settings {
                     Some(p) => payload(&format!("notify.webhooks[{i}].payload"), p)?,
                     None => WebhookPayload::Report,
                 },
+                email: None,
             });
         }
         let slack = match (args.slack.as_deref().filter(|u| !u.is_empty()), &file.slack) {
@@ -125,6 +130,7 @@ impl Settings {
                 secret_env: String::new(),
                 on,
                 payload: WebhookPayload::Report,
+                email: None,
             });
         }
         let teams = match (args.teams.as_deref().filter(|u| !u.is_empty()), &file.teams) {
@@ -150,6 +156,7 @@ impl Settings {
                 secret_env: String::new(),
                 on,
                 payload: WebhookPayload::Report,
+                email: None,
             });
         }
         let pd_file = file.pagerduty.as_ref();
@@ -176,6 +183,71 @@ impl Settings {
                     .map(|l| on_list("notify.pagerduty.on", l))
                     .transpose()?,
                 payload: WebhookPayload::Report,
+                email: None,
+            });
+        }
+        let email_file = file.email.as_ref();
+        if !args.email_to.is_empty() || email_file.is_some() {
+            let from_flag = !args.email_to.is_empty();
+            let tls = match (args.smtp_tls, email_file.and_then(|e| e.tls.as_deref())) {
+                (Some(t), _) => t,
+                (None, Some(text)) => {
+                    <SmtpTls as clap::ValueEnum>::from_str(text, true).map_err(|_| {
+                        Error::Config(format!(
+                            "notify.email.tls: unknown mode `{text}`; use starttls, implicit or none"
+                        ))
+                    })?
+                }
+                (None, None) => SmtpTls::Starttls,
+            };
+            let spec = EmailSpec {
+                server: args
+                    .smtp_server
+                    .clone()
+                    .or_else(|| email_file.and_then(|e| e.server.clone()))
+                    .ok_or_else(|| {
+                        Error::Config(
+                            "email needs an SMTP relay: pass --smtp-server HOST[:PORT] \
+                             (or DRIFTGUARD_SMTP_SERVER, or notify.email.server)"
+                                .into(),
+                        )
+                    })?,
+                tls,
+                user: args
+                    .smtp_user
+                    .clone()
+                    .or_else(|| email_file.and_then(|e| e.user.clone()))
+                    .filter(|u| !u.is_empty()),
+                password_env: email_file
+                    .and_then(|e| e.password_env.clone())
+                    .unwrap_or_else(|| email::PASSWORD_ENV.into()),
+                from: args
+                    .email_from
+                    .clone()
+                    .or_else(|| email_file.and_then(|e| e.from.clone()))
+                    .unwrap_or_default(),
+                to: if from_flag {
+                    args.email_to.clone()
+                } else {
+                    email_file.and_then(|e| e.to.clone()).unwrap_or_default()
+                },
+            };
+            channels.push(ChannelSpec {
+                kind: ChannelKind::Email,
+                url: String::new(),
+                origin: if from_flag {
+                    "--email-to"
+                } else {
+                    "notify.email"
+                }
+                .to_string(),
+                secret_env: spec.password_env.clone(),
+                on: email_file
+                    .and_then(|e| e.on.as_deref())
+                    .map(|l| on_list("notify.email.on", l))
+                    .transpose()?,
+                payload: WebhookPayload::Report,
+                email: Some(spec),
             });
         }
         let retry_delays = match (&args.retry_delays, &file.retry_delays) {

@@ -3,6 +3,7 @@
 
 mod github_api;
 mod https_server;
+mod smtp_server;
 mod util;
 
 mod accept;
@@ -13,6 +14,7 @@ mod cli;
 mod config;
 mod corpus;
 mod docs;
+mod email;
 mod failures;
 mod fuzz;
 mod generated;
