@@ -318,6 +318,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn html_escapes_markup_quotes_and_controls() {
+        assert_eq!(
+            html("<a href=\"x\">'&'</a>\r\n\u{202e}"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;\\r\\n\\u{202e}"
+        );
+        assert_eq!(html("plain text"), "plain text");
+    }
+
+    #[test]
     fn terminal_escapes() {
         let table: &[(&str, &str)] = &[
             ("", ""),

@@ -386,3 +386,211 @@ fn badges(report: &Report) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support::{change, dropped, report};
+    use crate::rules::ChangeType;
+
+    fn drift(breaking: usize, warning: usize, info: usize) -> Report {
+        let mut changes = Vec::new();
+        for i in 0..breaking {
+            changes.push(dropped(&format!("b{i}")));
+        }
+        for i in 0..warning {
+            changes.push(change(ChangeType::INDEX_DROPPED, &format!("w{i}"), None));
+        }
+        for i in 0..info {
+            changes.push(change(ChangeType::TABLE_ADDED, &format!("i{i}"), None));
+        }
+        let r = report(changes);
+        assert_eq!(
+            (
+                r.verdict.counts.breaking,
+                r.verdict.counts.warning,
+                r.verdict.counts.info
+            ),
+            (breaking, warning, info),
+            "the test's change types have the severities it assumes"
+        );
+        r
+    }
+
+    #[test]
+    fn the_subject_says_result_environment_counts_and_database() {
+        let mut r = drift(4, 3, 0);
+        r.environment = Some("production".into());
+        r.current.database = "shop".into();
+        assert_eq!(
+            subject(&r, Event::Drift(Outcome::Breaking)),
+            "[driftguard] BREAKING in production: 4 breaking, 3 warnings — shop"
+        );
+        let mut r = drift(0, 1, 2);
+        r.current.database = "shop".into();
+        assert_eq!(
+            subject(&r, Event::Drift(Outcome::Warning)),
+            "[driftguard] WARNING: 1 warning, 2 info — shop"
+        );
+        let r = drift(0, 0, 0);
+        assert_eq!(
+            subject(&r, Event::Drift(Outcome::Pass)),
+            "[driftguard] PASS: no drift — app.db"
+        );
+        let mut r = drift(0, 0, 0);
+        r.accepted = drift(1, 0, 0).findings;
+        assert_eq!(counts(&r), "no drift, 1 accepted");
+        assert_eq!(
+            subject(&r, Event::Test),
+            "[driftguard] TEST: this notification channel is reachable"
+        );
+    }
+
+    #[test]
+    fn names_in_the_subject_are_one_line_and_cut() {
+        let mut r = drift(1, 0, 0);
+        r.environment = Some("prod\r\nBcc: x@evil.example".into());
+        r.current.database = "d".repeat(500);
+        let s = subject(&r, Event::Drift(Outcome::Breaking));
+        assert!(!s.contains('\n') && !s.contains('\r'), "{s}");
+        assert!(s.contains("prod\\r\\nBcc"), "{s}");
+        let database = s.rsplit(" — ").next().unwrap();
+        assert_eq!(database.chars().count(), SUBJECT_NAME_LIMIT, "{s}");
+        assert!(database.ends_with('…'));
+    }
+
+    #[test]
+    fn the_html_part_escapes_names_and_colours_severities() {
+        let mut r = report(vec![dropped("<script>alert(1)</script>\"'&")]);
+        r.environment = Some("<b>prod</b>".into());
+        let html = super::html(&r, Event::Drift(Outcome::Breaking));
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("<b>prod"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;"),
+            "{html}"
+        );
+        assert!(html.contains(&format!("background:{RED};")), "{html}");
+        assert!(html.contains(&format!(
+            "h1 style=\"font-size:20px;margin:0;color:{RED};\""
+        )));
+        let warning = html_of(&drift(0, 1, 0), Outcome::Warning);
+        assert!(warning.contains(&format!("color:{AMBER};\">Schema drift (warnings)")));
+        let pass = html_of(&drift(0, 0, 1), Outcome::Pass);
+        assert!(pass.contains(&format!("color:{GREEN};\">Schema check passed")));
+        assert!(pass.contains(&format!(
+            "background:{BLUE};font-size:12px;font-weight:bold;\">INFO</span>"
+        )));
+    }
+
+    fn html_of(r: &Report, outcome: Outcome) -> String {
+        html(r, Event::Drift(outcome))
+    }
+
+    #[test]
+    fn top_changes_carry_recommendations_and_a_long_list_becomes_a_link() {
+        // Breaking first, whatever the report's order; info without advice.
+        let r = report(vec![
+            change(ChangeType::TABLE_ADDED, "new_table", None),
+            dropped("email"),
+        ]);
+        let text = super::text(&r, Event::Drift(Outcome::Breaking));
+        let top = text.split("Top changes:").nth(1).unwrap();
+        assert!(
+            top.find("COLUMN_DROPPED").unwrap() < top.find("TABLE_ADDED").unwrap(),
+            "{text}"
+        );
+        assert_eq!(text.matches("What to do: ").count(), 1, "{text}");
+        assert!(!text.contains("All 2 changes"), "short lists have no table");
+
+        // Six changes: the top five and the whole table.
+        let r = drift(6, 0, 0);
+        let text = super::text(&r, Event::Drift(Outcome::Breaking));
+        assert!(text.contains("All 6 changes:"), "{text}");
+        assert_eq!(text.matches("What to do: ").count(), TOP_CHANGES);
+        let html = super::html(&r, Event::Drift(Outcome::Breaking));
+        assert!(html.contains("All 6 changes</h2>"), "{html}");
+        assert_eq!(html.matches("What to do: ").count(), TOP_CHANGES);
+
+        // Up to the limit the table; over it, a link to the run.
+        let at_limit = drift(FULL_TABLE_LIMIT, 0, 0);
+        assert!(
+            html_of(&at_limit, Outcome::Breaking)
+                .contains(&format!("All {FULL_TABLE_LIMIT} changes"))
+        );
+        let mut long = drift(FULL_TABLE_LIMIT + 1, 0, 0);
+        long.ci = Some(crate::report::CiContext {
+            provider: "github".into(),
+            run_url: Some("https://ci.example/run/1".into()),
+            commit: None,
+            git_ref: None,
+        });
+        let html = html_of(&long, Outcome::Breaking);
+        assert!(
+            !html.contains("<h2 style=\"font-size:16px;margin:16px 0 8px;\">All "),
+            "no table over the limit"
+        );
+        let rest = FULL_TABLE_LIMIT + 1 - TOP_CHANGES;
+        assert!(
+            html.contains(&format!(
+                "<a href=\"https://ci.example/run/1\">…and {rest} more changes: see the full report in the CI run.</a>"
+            )),
+            "{html}"
+        );
+        let text = super::text(&long, Event::Drift(Outcome::Breaking));
+        assert!(text.contains(&format!(
+            "…and {rest} more changes: see the full report in the CI run."
+        )));
+        long.ci = None;
+        assert!(text_of(&long).contains(&format!(
+            "…and {rest} more changes: see the full report in the CI job."
+        )));
+    }
+
+    fn text_of(r: &Report) -> String {
+        text(r, Event::Drift(Outcome::Breaking))
+    }
+
+    #[test]
+    fn a_run_link_must_be_https_and_of_sane_length() {
+        let mut r = drift(1, 0, 0);
+        for (url, shown) in [
+            ("https://ci.example/1", true),
+            ("http://ci.example/1", false),
+            ("javascript:alert(1)", false),
+        ] {
+            r.ci = Some(crate::report::CiContext {
+                provider: "github".into(),
+                run_url: Some(url.into()),
+                commit: None,
+                git_ref: None,
+            });
+            assert_eq!(run_url(&r).is_some(), shown, "{url}");
+        }
+        let long = format!("https://ci.example/{}", "x".repeat(URL_LIMIT));
+        r.ci.as_mut().unwrap().run_url = Some(long[..URL_LIMIT].to_string());
+        assert!(run_url(&r).is_some());
+        r.ci.as_mut().unwrap().run_url = Some(long[..URL_LIMIT + 1].to_string());
+        assert!(run_url(&r).is_none());
+    }
+
+    #[test]
+    fn accepted_findings_are_listed_apart_and_counted() {
+        let mut r = drift(0, 0, 0);
+        r.accepted = drift(ACCEPTED_LISTED + 2, 0, 0).findings;
+        let text = super::text(&r, Event::Drift(Outcome::Pass));
+        assert!(
+            text.contains(&format!(
+                "Accepted (acknowledged in the policy file, not counted): {}",
+                ACCEPTED_LISTED + 2
+            )),
+            "{text}"
+        );
+        let listed = text.split("Accepted (").nth(1).unwrap();
+        assert_eq!(listed.matches("COLUMN_DROPPED").count(), ACCEPTED_LISTED);
+        let html = super::html(&r, Event::Drift(Outcome::Pass));
+        assert!(html.contains(&format!("Accepted ({})</h2>", ACCEPTED_LISTED + 2)));
+        assert_eq!(html.matches("<li><code>").count(), ACCEPTED_LISTED);
+        assert!(html.contains(&format!("{} accepted</span>", ACCEPTED_LISTED + 2)));
+    }
+}
