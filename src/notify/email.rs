@@ -306,8 +306,38 @@ impl Mailer {
         }
     }
 
-    /// One delivery attempt: connect, protect, authenticate, send.
+    /// One delivery attempt, bounded by `timeout` as a whole: the SMTP client
+    /// applies the time-out to each read and write, so a server that answers
+    /// every command slowly could otherwise stretch one attempt to many times
+    /// it. An attempt that runs out of time is abandoned (its connection
+    /// closes when its own time-outs fire or the process exits) and counts as
+    /// a retryable failure.
     pub fn send(&self, body: &[u8], timeout: Duration) -> Attempt {
+        let (done, result) = std::sync::mpsc::channel();
+        let mailer = self.clone();
+        let body = body.to_vec();
+        std::thread::spawn(move || {
+            let _ = done.send(mailer.conversation(&body, timeout));
+        });
+        match result.recv_timeout(timeout) {
+            Ok(attempt) => attempt,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Attempt::Failed(Failure {
+                status: None,
+                reason: format!("no answer within {}", retry::human(timeout)),
+                retryable: true,
+                retry_after: None,
+            }),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Attempt::Failed(Failure {
+                status: None,
+                reason: "internal error: the SMTP attempt stopped without an outcome".into(),
+                retryable: false,
+                retry_after: None,
+            }),
+        }
+    }
+
+    /// Connect, protect, authenticate, send.
+    fn conversation(&self, body: &[u8], timeout: Duration) -> Attempt {
         if body.is_empty() {
             return Attempt::Failed(Failure {
                 status: None,

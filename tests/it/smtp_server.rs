@@ -32,7 +32,8 @@ pub enum Mode {
 
 /// A reply to use instead of the normal one, the next time `verb` arrives
 /// (`GREETING` for the banner, `.` for the end of the message data). The
-/// reply `SILENT` answers nothing and holds the connection open.
+/// reply `SILENT` answers nothing and holds the connection open; `DELAY MS`
+/// sends the normal reply after MS milliseconds.
 #[derive(Debug, Clone)]
 pub struct Scripted {
     pub verb: &'static str,
@@ -251,6 +252,11 @@ fn serve(tcp: TcpStream, shared: &Shared) -> std::io::Result<()> {
             Some(r) if r == "SILENT" => {
                 std::thread::sleep(Duration::from_secs(30));
                 Ok(false)
+            }
+            Some(r) if r.starts_with("DELAY ") => {
+                let ms: u64 = r[6..].parse().expect("DELAY milliseconds");
+                std::thread::sleep(Duration::from_millis(ms));
+                conn.send(normal).map(|_| true)
             }
             Some(r) => conn
                 .send(&r)
