@@ -382,15 +382,19 @@ impl Mailer {
         }
     }
 
-    /// Takes the password out of a reason, whatever the server echoed.
     fn scrub(&self, attempt: Attempt) -> Attempt {
-        match (attempt, &self.password) {
-            (Attempt::Failed(mut f), Some(password)) => {
-                f.reason = f.reason.replace(password.as_str(), "***");
-                Attempt::Failed(f)
-            }
-            (attempt, _) => attempt,
+        scrub(attempt, self.password.as_deref())
+    }
+}
+
+/// Takes the password out of a failure's reason, whatever the server echoed.
+fn scrub(attempt: Attempt, password: Option<&str>) -> Attempt {
+    match (attempt, password) {
+        (Attempt::Failed(mut f), Some(password)) => {
+            f.reason = f.reason.replace(password, "***");
+            Attempt::Failed(f)
         }
+        (attempt, _) => attempt,
     }
 }
 
@@ -538,6 +542,34 @@ mod tests {
         ] {
             assert!(!is_loopback(host), "{host}");
         }
+    }
+
+    #[test]
+    fn an_echoed_password_is_cut_out_of_the_reason() {
+        let failed = |reason: &str| {
+            Attempt::Failed(Failure {
+                status: Some(535),
+                reason: reason.into(),
+                retryable: false,
+                retry_after: None,
+            })
+        };
+        let reason = |a: Attempt| match a {
+            Attempt::Failed(f) => f.reason,
+            Attempt::Delivered { .. } => panic!("delivered"),
+        };
+        assert_eq!(
+            reason(scrub(
+                failed("SMTP 535: bad password hunter2 for u"),
+                Some("hunter2")
+            )),
+            "SMTP 535: bad password *** for u"
+        );
+        assert_eq!(reason(scrub(failed("SMTP 535: no"), None)), "SMTP 535: no");
+        assert!(matches!(
+            scrub(Attempt::Delivered { status: 250 }, Some("x")),
+            Attempt::Delivered { status: 250 }
+        ));
     }
 
     #[test]

@@ -488,16 +488,18 @@ fn temporary_replies_are_retried_and_permanent_ones_are_not() {
         Mode::StartTls,
         &s.ca,
         Some((USER, PASSWORD)),
-        vec![
-            scripted("EHLO", "DELAY 600"),
-            scripted("EHLO", "DELAY 600"),
-        ],
+        vec![scripted("EHLO", "DELAY 600"), scripted("EHLO", "DELAY 600")],
     );
     let started = std::time::Instant::now();
     let out = run(&mut flags_timed(&server, "1s", "10ms"), 1);
     let json = report(&out);
     assert_eq!(json["deliveries"][0]["attempts"], 2, "{}", stderr(&out));
-    assert_eq!(json["deliveries"][0]["outcome"], "delivered", "{}", stderr(&out));
+    assert_eq!(
+        json["deliveries"][0]["outcome"],
+        "delivered",
+        "{}",
+        stderr(&out)
+    );
     assert!(
         stderr(&out).contains("attempt 1 of 2 failed: no answer within 1s"),
         "{}",

@@ -13,13 +13,15 @@ const WEBHOOK_TOKEN: &str = "path-MARKER-52bb";
 const SLACK_TOKEN: &str = "slack-MARKER-e41f";
 const PD_KEY: &str = "pdkeyMARKER0c5d";
 const TEAMS_TOKEN: &str = "teams-MARKER-3b7a";
-const MARKERS: [&str; 6] = [
+const SMTP_PASSWORD: &str = "smtp-MARKER-5d21";
+const MARKERS: [&str; 7] = [
     DB_PASSWORD,
     WEBHOOK_SECRET,
     WEBHOOK_TOKEN,
     SLACK_TOKEN,
     PD_KEY,
     TEAMS_TOKEN,
+    SMTP_PASSWORD,
 ];
 
 fn assert_clean(what: &str, text: &str) {
@@ -289,11 +291,59 @@ fn no_command_or_failure_prints_a_secret() {
             vec![],
         ),
         (
+            // Email to a port where nothing listens: retried, failed, reported.
+            vec![
+                "check".into(),
+                "--db".into(),
+                "app.db".into(),
+                "--baseline".into(),
+                "base.json".into(),
+                "--format".into(),
+                "json".into(),
+                "--email-to".into(),
+                "a@example.com".into(),
+                "--email-from".into(),
+                "d@example.com".into(),
+                "--smtp-server".into(),
+                "127.0.0.1:9".into(),
+                "--smtp-tls".into(),
+                "implicit".into(),
+                "--smtp-user".into(),
+                "apikey".into(),
+                "--retry-delays".into(),
+                "10ms".into(),
+                "--require-delivery".into(),
+            ],
+            vec![
+                ("DRIFTGUARD_SMTP_PASSWORD", SMTP_PASSWORD.into()),
+                ("GITHUB_ACTIONS", "true".into()),
+            ],
+        ),
+        (
+            // A password with plain SMTP is refused without being echoed.
+            vec![
+                "notify".into(),
+                "test".into(),
+                "--email-to".into(),
+                "a@example.com".into(),
+                "--email-from".into(),
+                "d@example.com".into(),
+                "--smtp-server".into(),
+                "localhost:9".into(),
+                "--smtp-tls".into(),
+                "none".into(),
+                "--smtp-user".into(),
+                "apikey".into(),
+            ],
+            vec![("DRIFTGUARD_SMTP_PASSWORD", SMTP_PASSWORD.into())],
+        ),
+        (
             vec!["check".into(), "--help".into()],
             vec![
                 ("DRIFTGUARD_SLACK_WEBHOOK_URL", slack_dead.clone()),
                 ("DRIFTGUARD_TEAMS_WEBHOOK_URL", teams_dead.clone()),
                 ("DRIFTGUARD_PAGERDUTY_ROUTING_KEY", PD_KEY.into()),
+                ("DRIFTGUARD_SMTP_PASSWORD", SMTP_PASSWORD.into()),
                 ("DATABASE_URL", pg(1)),
             ],
         ),
