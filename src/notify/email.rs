@@ -23,7 +23,6 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
 use lettre::{Message, SmtpTransport, Transport};
 use rustls::pki_types::CertificateDer;
 use sha2::{Digest, Sha256};
@@ -354,8 +353,7 @@ impl Mailer {
         let mut builder = SmtpTransport::builder_dangerous(self.host.as_str())
             .port(self.port)
             .tls(tls)
-            .timeout(Some(timeout))
-            .hello_name(hello_name());
+            .timeout(Some(timeout));
         if let Some(credentials) = &self.credentials {
             builder = builder.credentials(credentials.clone());
         }
@@ -396,12 +394,6 @@ fn scrub(attempt: Attempt, password: Option<&str>) -> Attempt {
         }
         (attempt, _) => attempt,
     }
-}
-
-/// The name given in EHLO: this machine's host name when it is a valid
-/// domain, else `localhost` (the hostname feature's default).
-fn hello_name() -> ClientId {
-    ClientId::default()
 }
 
 /// `<driftguard.REPORT_ID@DOMAIN>`: the same for every attempt of one message
@@ -471,19 +463,14 @@ fn classify(error: &lettre::transport::smtp::Error, timeout: Duration) -> Attemp
     })
 }
 
-/// The error and its sources, one line.
+/// The error on one line: its kind and its cause (the server's reply, the
+/// I/O or TLS error), as the SMTP client words them.
 fn reply_text(error: &lettre::transport::smtp::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        let more = inner.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = inner.source();
-    }
-    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text: String = error
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     text.chars().take(300).collect()
 }
 
@@ -570,6 +557,40 @@ mod tests {
             scrub(Attempt::Delivered { status: 250 }, Some("x")),
             Attempt::Delivered { status: 250 }
         ));
+    }
+
+    #[test]
+    fn debug_output_shows_the_relay_and_never_the_password() {
+        let mailer = Mailer {
+            host: "smtp.example.com".into(),
+            port: 587,
+            tls: SmtpTls::Starttls,
+            tls_parameters: None,
+            credentials: Some(Credentials::new("apikey".into(), "hunter2".into())),
+            password: Some("hunter2".into()),
+            from: "d@example.com".parse().unwrap(),
+            to: vec![
+                "a@example.com".parse().unwrap(),
+                "b@example.com".parse().unwrap(),
+            ],
+        };
+        let shown = format!("{mailer:?}");
+        assert_eq!(
+            shown,
+            "Mailer { server: \"smtp://smtp.example.com:587\", credentials: Some(\"***\"), to: 2 }"
+        );
+        assert_eq!(
+            format!(
+                "{:?}",
+                Mailer {
+                    credentials: None,
+                    ..mailer
+                }
+            )
+            .matches("None")
+            .count(),
+            1
+        );
     }
 
     #[test]

@@ -295,8 +295,9 @@ fn the_same_drift_keeps_its_message_id_and_each_database_its_thread() {
 fn implicit_tls_delivers_from_the_flags_alone() {
     let s = setup();
     let server = SmtpServer::start(Mode::Implicit, &s.ca, None, vec![]);
+    // Short time-outs: a client that does not speak TLS first fails fast.
     let out = run(
-        s.check().args([
+        s.check_timed("2s", "10ms").args([
             "--email-to",
             "a@example.com,b@example.com",
             "--email-from",
