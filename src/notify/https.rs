@@ -363,6 +363,16 @@ mod tests {
             handshake,
         )));
         assert!(retryable && reason.starts_with("TLS error: "), "{reason}");
+        // A server without a certificate will not grow one in 25 s.
+        let (retryable, reason, _) = failed(ureq::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rustls::Error::NoCertificatesPresented,
+        )));
+        assert!(!retryable, "{reason}");
+        assert_eq!(
+            reason,
+            "TLS certificate rejected: the server presented no certificate (not retried)"
+        );
     }
 
     #[test]
