@@ -555,6 +555,10 @@ fn notify_test_sends_a_test_message() {
                 &server.address(),
                 "--smtp-tls",
                 "implicit",
+                "--notify-timeout",
+                "2s",
+                "--retry-delays",
+                "10ms",
                 "--ca-cert",
             ])
             .arg(&s.ca_file),
