@@ -288,6 +288,13 @@ fn finish(
     report.accepted = applied.accepted;
     report.expired = applied.expired;
     report.stale = applied.stale;
+    let changes: Vec<&crate::diff::Change> = report.findings.iter().map(|f| &f.change).collect();
+    report.sql = Some(crate::migrate::Scripts::build(
+        old,
+        new,
+        &changes,
+        (baseline_label, &new_label(new)),
+    ));
     let mut drift_code = exit_code(report.verdict.result, verdict.fail_on);
     if let Some(notify) = notify {
         let deliveries = notify.send(&report);
@@ -308,6 +315,15 @@ fn finish(
             report.verdict.severity
         )),
     })
+}
+
+/// How a script names the side it was read from: the database, or the snapshot's.
+fn new_label(snapshot: &Snapshot) -> String {
+    format!(
+        "{} database {}",
+        snapshot.engine.as_str(),
+        snapshot.database
+    )
 }
 
 /// `driftguard accept`: validates the entry, appends it to the policy file as

@@ -19,6 +19,7 @@ pub mod help;
 pub mod input;
 pub mod lcs;
 pub mod manual;
+pub mod migrate;
 pub mod model;
 pub mod notify;
 pub mod output;

@@ -246,6 +246,7 @@ fn test_report() -> Report {
         accepted: Vec::new(),
         expired: Vec::new(),
         stale: Vec::new(),
+        sql: None,
     }
 }
 

@@ -38,6 +38,14 @@ pub enum Format {
     Junit,
     Gitlab,
     Sarif,
+    /// The SQL migration that turns the old side into the new one (for
+    /// `check`: the migration that records the drift).
+    Sql,
+    /// The SQL that turns the new side back into the old one (for `check`:
+    /// restores the baseline on the live database, schema only).
+    #[value(name = "sql-revert")]
+    #[serde(rename = "sql-revert")]
+    SqlRevert,
 }
 
 impl Format {
@@ -114,6 +122,10 @@ pub fn render(
         Format::Junit => junit::render(report, out),
         Format::Gitlab => gitlab::render(report, context.baseline, out),
         Format::Sarif => sarif::render(report, context.baseline, out),
+        Format::Sql => out.write_all(report.sql.as_ref().map_or("", |s| &s.migration).as_bytes()),
+        Format::SqlRevert => {
+            out.write_all(report.sql.as_ref().map_or("", |s| &s.revert).as_bytes())
+        }
     }
 }
 
@@ -251,6 +263,9 @@ pub struct Report {
     /// `accepted:` entries past their date, and entries that matched nothing.
     pub expired: Vec<crate::accept::Accepted>,
     pub stale: Vec<crate::accept::Accepted>,
+    /// The migration and revert scripts of the active findings, and the
+    /// statements of each (see [`crate::migrate`]).
+    pub sql: Option<crate::migrate::Scripts>,
 }
 
 impl Report {
@@ -280,6 +295,7 @@ impl Report {
             accepted: Vec::new(),
             expired: Vec::new(),
             stale: Vec::new(),
+            sql: None,
         }
     }
 
@@ -354,6 +370,7 @@ pub mod test_support {
             accepted: Vec::new(),
             expired: Vec::new(),
             stale: Vec::new(),
+            sql: None,
         }
     }
 

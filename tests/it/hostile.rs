@@ -691,6 +691,7 @@ fn long_report(name: &str) -> driftguard::report::Report {
         accepted: Vec::new(),
         expired: Vec::new(),
         stale: Vec::new(),
+        sql: None,
     }
 }
 

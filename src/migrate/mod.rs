@@ -1,0 +1,459 @@
+//! SQL that turns one schema into another: the migration from the old side
+//! of a diff to the new one, its revert, and the create script of a whole
+//! snapshot. driftguard prints these scripts; it never runs them.
+//!
+//! The flow is one-way: the diff's changes and the two snapshots go to the
+//! planner ([`plan`]), which says what happens to which object and in which
+//! phase; one module per dialect writes the statements. Severity stays the
+//! rule table's business: a script only says which statements lose data
+//! (`-- DESTRUCTIVE: …`).
+
+pub mod plan;
+pub mod postgres;
+pub mod quote;
+
+use serde::Serialize;
+
+use crate::diff::Change;
+use crate::model::{Engine, Snapshot};
+use plan::{Action, Key, Kind, Op, Renames};
+
+/// One statement of a script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    pub sql: String,
+    /// What the statement loses, when it loses data: a dropped table or
+    /// column, a narrowed type, a removed enum value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destructive: Option<String>,
+    /// The changes (indexes into the list the script was planned from) it serves.
+    #[serde(skip)]
+    pub changes: Vec<usize>,
+}
+
+impl Statement {
+    pub fn new(sql: impl Into<String>) -> Statement {
+        Statement {
+            sql: sql.into(),
+            destructive: None,
+            changes: Vec::new(),
+        }
+    }
+
+    pub fn destructive(mut self, what: impl Into<String>) -> Statement {
+        self.destructive = Some(what.into());
+        self
+    }
+}
+
+/// What a script does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Turns the old side into the new one.
+    Migration,
+    /// Turns the new side back into the old one.
+    Revert,
+    /// Builds a snapshot's schema in an empty database.
+    Create,
+}
+
+/// A script: its statements in order, and what it is.
+#[derive(Debug, Clone)]
+pub struct Script {
+    pub purpose: Purpose,
+    pub engine: Engine,
+    /// `(label, fingerprint)` of the side the script starts from (none for a
+    /// create script) and of the side it produces.
+    pub from: Option<(String, String)>,
+    pub to: (String, String),
+    pub statements: Vec<Statement>,
+    /// Changes no statement could be written for, with the reason.
+    pub unsupported: Vec<(usize, String)>,
+}
+
+/// Everything the dialect modules need to write an operation.
+pub struct Context<'a> {
+    pub old: &'a Snapshot,
+    pub new: &'a Snapshot,
+    pub renames: &'a Renames,
+    pub changes: &'a [&'a Change],
+}
+
+/// The migration from `old` to `new` for `changes` (the diff of the two), in
+/// the new side's dialect.
+pub fn migration(
+    old: &Snapshot,
+    new: &Snapshot,
+    changes: &[&Change],
+    labels: (&str, &str),
+    purpose: Purpose,
+) -> Script {
+    let (ops, renames) = plan::plan(old, new, changes);
+    let context = Context {
+        old,
+        new,
+        renames: &renames,
+        changes,
+    };
+    let (statements, unsupported) = render(&context, ops);
+    Script {
+        purpose,
+        engine: new.engine,
+        from: Some((labels.0.to_string(), old.fingerprint.clone())),
+        to: (labels.1.to_string(), new.fingerprint.clone()),
+        statements,
+        unsupported,
+    }
+}
+
+/// The script that builds `snapshot` in an empty database.
+pub fn create(snapshot: &Snapshot, label: &str) -> Script {
+    let empty = Snapshot {
+        schemas: Default::default(),
+        extensions: Default::default(),
+        event_triggers: Default::default(),
+        fingerprint: String::new(),
+        warnings: Vec::new(),
+        ..snapshot.clone()
+    };
+    let ops = everything(snapshot);
+    let renames = Renames::default();
+    let context = Context {
+        old: &empty,
+        new: snapshot,
+        renames: &renames,
+        changes: &[],
+    };
+    let (statements, unsupported) = render(&context, ops);
+    Script {
+        purpose: Purpose::Create,
+        engine: snapshot.engine,
+        from: None,
+        to: (label.to_string(), snapshot.fingerprint.clone()),
+        statements,
+        unsupported,
+    }
+}
+
+/// A `Create` operation for every database-wide object and every schema of
+/// a snapshot; the dialect adds each schema's contents (see [`schema_contents`]).
+fn everything(snapshot: &Snapshot) -> Vec<Op> {
+    let mut ops = Vec::new();
+    for (name, extension) in &snapshot.extensions {
+        ops.push(create_op(
+            Kind::Extension,
+            &extension.schema,
+            None,
+            Some(name),
+            &[],
+        ));
+    }
+    for name in snapshot.event_triggers.keys() {
+        ops.push(create_op(Kind::EventTrigger, "", Some(name), None, &[]));
+    }
+    for name in snapshot.schemas.keys() {
+        ops.push(create_op(Kind::Schema, name, None, None, &[]));
+    }
+    ops
+}
+
+pub(crate) fn create_op(
+    kind: Kind,
+    schema: &str,
+    table: Option<&str>,
+    name: Option<&str>,
+    changes: &[usize],
+) -> Op {
+    Op {
+        key: Key {
+            kind,
+            schema: schema.to_string(),
+            table: table.map(str::to_string),
+            name: name.map(str::to_string),
+        },
+        action: Action::Create,
+        changes: changes.to_vec(),
+    }
+}
+
+/// `Create` operations for the top-level objects of one schema (types,
+/// sequences, routines, events, tables, views); a created table or view
+/// brings its members along in the dialect's expansion.
+pub fn schema_contents(snapshot: &Snapshot, schema_name: &str, changes: &[usize]) -> Vec<Op> {
+    let Some(schema) = snapshot.schemas.get(schema_name) else {
+        return Vec::new();
+    };
+    let s = schema_name;
+    let mut ops = Vec::new();
+    let mut create = |kind: Kind, name: &str| {
+        ops.push(create_op(kind, s, Some(name), None, changes));
+    };
+    for name in schema.enums.keys() {
+        create(Kind::Enum, name);
+    }
+    for name in schema.domains.keys() {
+        create(Kind::Domain, name);
+    }
+    for name in schema.composite_types.keys() {
+        create(Kind::Composite, name);
+    }
+    for (name, sequence) in &schema.sequences {
+        if !sequence.identity {
+            create(Kind::Sequence, name);
+        }
+    }
+    for name in schema.routines.keys().chain(schema.aggregates.keys()) {
+        create(Kind::Routine, name);
+    }
+    for name in schema.events.keys() {
+        create(Kind::Event, name);
+    }
+    for name in schema.tables.keys() {
+        create(Kind::Table, name);
+    }
+    for name in schema.views.keys() {
+        create(Kind::View, name);
+    }
+    if schema.comment.is_some() {
+        ops.push(Op {
+            key: Key {
+                kind: Kind::Comment,
+                schema: s.to_string(),
+                table: None,
+                name: None,
+            },
+            action: Action::Alter,
+            changes: changes.to_vec(),
+        });
+    }
+    ops
+}
+
+/// Sorts the operations by phase and writes them in the snapshot's dialect.
+fn render(context: &Context, mut ops: Vec<Op>) -> (Vec<Statement>, Vec<(usize, String)>) {
+    ops.sort_by_key(|op| op.phase());
+    match context.new.engine {
+        Engine::Postgres => postgres::render(context, &ops),
+        engine => {
+            let unsupported = ops
+                .iter()
+                .flat_map(|op| op.changes.iter().copied())
+                .map(|i| {
+                    (
+                        i,
+                        format!("SQL generation for {} is not written yet", engine.as_str()),
+                    )
+                })
+                .collect();
+            (Vec::new(), unsupported)
+        }
+    }
+}
+
+impl Script {
+    /// Whether the script runs in one transaction (PostgreSQL's DDL is
+    /// transactional; MySQL commits each DDL statement itself).
+    pub fn transactional(&self) -> bool {
+        self.engine == Engine::Postgres
+    }
+
+    /// The script as SQL text: a header saying what it does, from what to
+    /// what, and how it must be read; then the statements, each with the
+    /// change it serves and, when it loses data, a `-- DESTRUCTIVE:` line.
+    pub fn to_sql(&self, changes: &[&Change]) -> String {
+        let line = |text: &str| format!("-- {}\n", crate::escape::terminal(text));
+        let mut out = String::new();
+        out.push_str(&line(match self.purpose {
+            Purpose::Migration => "driftguard migration: turns the old schema into the new one",
+            Purpose::Revert => {
+                "driftguard revert: turns the new schema back into the old one (schema only: a revert cannot bring back dropped data)"
+            }
+            Purpose::Create => "driftguard create script: builds the schema in an empty database",
+        }));
+        if let Some((label, fingerprint)) = &self.from {
+            out.push_str(&line(&format!("from: {label} (fingerprint {fingerprint})")));
+        }
+        out.push_str(&line(&format!(
+            "to:   {} (fingerprint {})",
+            self.to.0, self.to.1
+        )));
+        out.push_str(&line(&format!(
+            "engine: {}; generated by driftguard {}; review it before running it",
+            self.engine.as_str(),
+            env!("CARGO_PKG_VERSION")
+        )));
+        if !self.unsupported.is_empty() {
+            out.push_str(&line(&format!(
+                "INCOMPLETE: {} change(s) have no statement; they are listed at the end",
+                self.unsupported.len()
+            )));
+        }
+        if self.statements.is_empty() {
+            out.push_str("-- nothing to do\n");
+        }
+        if self.transactional() && !self.statements.is_empty() {
+            out.push_str("\nBEGIN;\n");
+        }
+        let mut last_changes: &[usize] = &[];
+        for statement in &self.statements {
+            out.push('\n');
+            if statement.changes != last_changes {
+                for &i in &statement.changes {
+                    if let Some(change) = changes.get(i) {
+                        out.push_str(&line(&format!(
+                            "{} {}",
+                            change.change_type.as_str(),
+                            change.object
+                        )));
+                    }
+                }
+                last_changes = &statement.changes;
+            }
+            if let Some(what) = &statement.destructive {
+                out.push_str(&line(&format!("DESTRUCTIVE: {what}")));
+            }
+            out.push_str(&statement.sql);
+            out.push_str(";\n");
+        }
+        if self.transactional() && !self.statements.is_empty() {
+            out.push_str("\nCOMMIT;\n");
+        }
+        if !self.unsupported.is_empty() {
+            out.push('\n');
+            for (i, why) in &self.unsupported {
+                let what = changes
+                    .get(*i)
+                    .map(|c| format!("{} {}", c.change_type.as_str(), c.object))
+                    .unwrap_or_else(|| "an object".into());
+                out.push_str(&line(&format!("NOT GENERATED: {what}: {why}")));
+            }
+        }
+        out
+    }
+}
+
+/// The change as seen from the other side: added and dropped swap, before
+/// and after swap, narrowing and widening swap, and paths under a renamed
+/// table or column use the names of the side the revert produces.
+pub fn reverse(changes: &[&Change]) -> Vec<Change> {
+    use crate::rules::ChangeType as C;
+    let mut tables = std::collections::BTreeMap::new();
+    let mut columns = std::collections::BTreeMap::new();
+    for c in changes {
+        match (c.change_type, &c.object.table, &c.before, &c.after) {
+            (C::TABLE_RENAMED, _, Some(from), Some(to)) => {
+                tables.insert((c.object.schema.clone(), to.clone()), from.clone());
+            }
+            (C::COLUMN_RENAMED, Some(table), Some(from), Some(to)) => {
+                columns.insert(
+                    (c.object.schema.clone(), table.clone(), to.clone()),
+                    from.clone(),
+                );
+            }
+            _ => {}
+        }
+    }
+    changes
+        .iter()
+        .map(|c| {
+            let mut r = (*c).clone();
+            std::mem::swap(&mut r.before, &mut r.after);
+            r.change_type = match c.change_type {
+                C::COLUMN_TYPE_NARROWED => C::COLUMN_TYPE_WIDENED,
+                C::COLUMN_TYPE_WIDENED => C::COLUMN_TYPE_NARROWED,
+                other => other,
+            };
+            let schema = c.object.schema.clone();
+            match c.change_type {
+                C::TABLE_RENAMED => {
+                    if let Some(to) = &c.after {
+                        r.object.table = Some(to.clone());
+                    }
+                }
+                C::COLUMN_RENAMED => {
+                    if let Some(table) = &c.object.table {
+                        r.object.table = Some(
+                            tables
+                                .get(&(schema.clone(), table.clone()))
+                                .cloned()
+                                .unwrap_or(table.clone()),
+                        );
+                    }
+                    r.object.column = c.after.clone();
+                }
+                _ => {
+                    if let Some(table) = &c.object.table {
+                        if let Some(column) = &c.object.column
+                            && let Some(old) =
+                                columns.get(&(schema.clone(), table.clone(), column.clone()))
+                        {
+                            r.object.column = Some(old.clone());
+                        }
+                        if let Some(old) = tables.get(&(schema.clone(), table.clone())) {
+                            r.object.table = Some(old.clone());
+                        }
+                    }
+                }
+            }
+            r
+        })
+        .collect()
+}
+
+/// The migration and revert scripts of a diff, as text, with the statements
+/// each change gets in both.
+#[derive(Debug, Clone, Default)]
+pub struct Scripts {
+    pub migration: String,
+    pub revert: String,
+    /// Per change (in the order given): its migration and revert statements.
+    pub per_change: Vec<ChangeSql>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ChangeSql {
+    pub migration: Vec<String>,
+    pub revert: Vec<String>,
+}
+
+impl Scripts {
+    /// Both scripts for `changes` (old → new): the migration in the new
+    /// side's dialect, the revert in the old side's.
+    pub fn build(
+        old: &Snapshot,
+        new: &Snapshot,
+        changes: &[&Change],
+        labels: (&str, &str),
+    ) -> Scripts {
+        let forward = migration(old, new, changes, labels, Purpose::Migration);
+        let reversed = reverse(changes);
+        let reversed_refs: Vec<&Change> = reversed.iter().collect();
+        let backward = migration(
+            new,
+            old,
+            &reversed_refs,
+            (labels.1, labels.0),
+            Purpose::Revert,
+        );
+        let mut per_change = vec![ChangeSql::default(); changes.len()];
+        for s in &forward.statements {
+            for &i in &s.changes {
+                if let Some(c) = per_change.get_mut(i) {
+                    c.migration.push(s.sql.clone());
+                }
+            }
+        }
+        for s in &backward.statements {
+            for &i in &s.changes {
+                if let Some(c) = per_change.get_mut(i) {
+                    c.revert.push(s.sql.clone());
+                }
+            }
+        }
+        Scripts {
+            migration: forward.to_sql(changes),
+            revert: backward.to_sql(&reversed_refs),
+            per_change,
+        }
+    }
+}

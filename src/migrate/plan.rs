@@ -1,0 +1,498 @@
+//! The migration planner: from the diff's changes and the two snapshots, the
+//! operations that turn the old schema into the new one, each in its phase, so
+//! that rendering them in phase order respects dependencies (foreign keys
+//! after the keys they reference, drops before adds that reuse a name, views
+//! dropped around a type change of a column they read).
+//!
+//! The planner is dialect-independent: it names objects and says what
+//! happens to them; a dialect module ([`super::postgres`], …) writes the SQL.
+//!
+//! Each change names one object (its path and change type say which kind).
+//! The object is looked up on both sides — under its old name on the old
+//! side when it or its table was renamed — and the operation follows from
+//! where it exists: only on the new side, it is created; only on the old
+//! side, dropped; on both, altered (a column, a sequence, an enum…) or
+//! replaced (a constraint, an index, a view: dropped early, created late).
+//! Renames stay renames.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diff::{Change, ObjectPath};
+use crate::model::Snapshot;
+use crate::rules::ChangeType;
+
+/// The kinds of objects a script creates, drops or alters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Schema,
+    Extension,
+    Enum,
+    Domain,
+    Composite,
+    Sequence,
+    Table,
+    Column,
+    PrimaryKey,
+    Unique,
+    ForeignKey,
+    Check,
+    Exclusion,
+    Index,
+    View,
+    Routine,
+    Trigger,
+    Rule,
+    Policy,
+    /// A table's row-level security switches.
+    Security,
+    EventTrigger,
+    Event,
+    /// A table's storage options.
+    Options,
+    /// The comment of whatever the path names.
+    Comment,
+}
+
+/// An object by its place on the new side (for a renamed object, its new name).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    pub kind: Kind,
+    pub schema: String,
+    /// The table (or view) for objects that belong to one; the object's own
+    /// name for schema-level objects (tables, views, sequences, types, routines).
+    pub table: Option<String>,
+    /// A column, constraint, index, trigger, policy or rule name.
+    pub name: Option<String>,
+}
+
+/// What happens to an object. Phases order the script; see [`Op::phase`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Drop,
+    /// On both sides and different: the dialect writes the alterations.
+    Alter,
+    /// Renamed from the old name (the key holds the new one).
+    Rename {
+        from: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Op {
+    pub key: Key,
+    pub action: Action,
+    /// The changes (indexes into the planner's input) this operation serves.
+    pub changes: Vec<usize>,
+}
+
+/// Phases, in script order.
+pub mod phase {
+    /// Views, triggers, rules and policies that are dropped or replaced, and
+    /// views that must be recreated around a column change.
+    pub const DROP_DEPENDENTS: u8 = 0;
+    pub const DROP_FOREIGN_KEYS: u8 = 1;
+    pub const DROP_CONSTRAINTS: u8 = 2;
+    pub const RENAME: u8 = 3;
+    pub const DROP_COLUMNS: u8 = 4;
+    pub const DROP_TABLES: u8 = 5;
+    pub const DROP_TYPES: u8 = 6;
+    pub const DROP_SCHEMAS: u8 = 7;
+    pub const CREATE_SCHEMAS: u8 = 8;
+    pub const CREATE_TYPES: u8 = 9;
+    pub const CREATE_TABLES: u8 = 10;
+    pub const ALTER_COLUMNS: u8 = 11;
+    pub const CREATE_CONSTRAINTS: u8 = 12;
+    pub const CREATE_FOREIGN_KEYS: u8 = 13;
+    pub const CREATE_ROUTINES: u8 = 14;
+    pub const CREATE_VIEWS: u8 = 15;
+    pub const CREATE_DEPENDENTS: u8 = 16;
+    pub const COMMENTS: u8 = 17;
+}
+
+impl Op {
+    /// Where the operation goes in the script.
+    pub fn phase(&self) -> u8 {
+        use Kind::*;
+        use phase::*;
+        match (&self.action, self.key.kind) {
+            (Action::Rename { .. }, _) => RENAME,
+            (Action::Drop, View | Trigger | Rule | Policy | EventTrigger | Event) => {
+                DROP_DEPENDENTS
+            }
+            (Action::Drop, ForeignKey) => DROP_FOREIGN_KEYS,
+            (Action::Drop, PrimaryKey | Unique | Check | Exclusion | Index) => DROP_CONSTRAINTS,
+            (Action::Drop, Column) => DROP_COLUMNS,
+            (Action::Drop, Table | Routine) => DROP_TABLES,
+            (Action::Drop, Sequence | Enum | Domain | Composite) => DROP_TYPES,
+            (Action::Drop, Schema | Extension) => DROP_SCHEMAS,
+            (_, Schema | Extension) => CREATE_SCHEMAS,
+            (_, Enum | Domain | Composite | Sequence) => CREATE_TYPES,
+            (_, Table | Options) => CREATE_TABLES,
+            (_, Column) => ALTER_COLUMNS,
+            (_, PrimaryKey | Unique | Check | Exclusion | Index) => CREATE_CONSTRAINTS,
+            (_, ForeignKey) => CREATE_FOREIGN_KEYS,
+            (_, Routine) => CREATE_ROUTINES,
+            (_, View) => CREATE_VIEWS,
+            (_, Trigger | Rule | Policy | Security | EventTrigger | Event) => CREATE_DEPENDENTS,
+            (_, Comment) => COMMENTS,
+        }
+    }
+}
+
+/// The kind of object a change is about, from its type.
+pub fn kind_of(change: &Change) -> Kind {
+    use ChangeType as C;
+    match change.change_type {
+        C::SCHEMA_ADDED | C::SCHEMA_DROPPED => Kind::Schema,
+        C::TABLE_ADDED
+        | C::TABLE_DROPPED
+        | C::TABLE_RENAMED
+        | C::PARTITION_ADDED
+        | C::PARTITION_DROPPED
+        | C::PARTITION_ATTACHED
+        | C::PARTITION_DETACHED
+        | C::PARTITION_BOUND_CHANGED => Kind::Table,
+        C::TABLE_OPTIONS_CHANGED | C::TABLE_OPTIONS_NARROWED => Kind::Options,
+        C::ENUM_ADDED
+        | C::ENUM_DROPPED
+        | C::ENUM_VALUE_ADDED
+        | C::ENUM_VALUE_REMOVED
+        | C::ENUM_VALUES_REORDERED => Kind::Enum,
+        C::COMPOSITE_TYPE_ADDED | C::COMPOSITE_TYPE_DROPPED => Kind::Composite,
+        C::PRIMARY_KEY_ADDED
+        | C::PRIMARY_KEY_DROPPED
+        | C::PRIMARY_KEY_CHANGED
+        | C::PRIMARY_KEY_RENAMED => Kind::PrimaryKey,
+        C::UNIQUE_ADDED | C::UNIQUE_DROPPED | C::UNIQUE_CHANGED | C::UNIQUE_RENAMED => Kind::Unique,
+        C::FOREIGN_KEY_ADDED
+        | C::FOREIGN_KEY_DROPPED
+        | C::FOREIGN_KEY_CHANGED
+        | C::FOREIGN_KEY_RENAMED => Kind::ForeignKey,
+        C::CHECK_ADDED | C::CHECK_DROPPED | C::CHECK_CHANGED | C::CHECK_RENAMED => Kind::Check,
+        C::EXCLUSION_ADDED | C::EXCLUSION_DROPPED | C::EXCLUSION_CHANGED | C::EXCLUSION_RENAMED => {
+            Kind::Exclusion
+        }
+        C::INDEX_ADDED
+        | C::INDEX_DROPPED
+        | C::INDEX_CHANGED
+        | C::INDEX_RENAMED
+        | C::UNIQUE_INDEX_ADDED
+        | C::UNIQUE_INDEX_DROPPED
+        | C::UNIQUE_INDEX_CHANGED
+        | C::FULLTEXT_INDEX_DROPPED
+        | C::FULLTEXT_INDEX_CHANGED => Kind::Index,
+        C::VIEW_ADDED | C::VIEW_DROPPED | C::VIEW_CHANGED | C::VIEW_INVALID => Kind::View,
+        C::TRIGGER_ADDED | C::TRIGGER_DROPPED | C::TRIGGER_CHANGED => Kind::Trigger,
+        C::RULE_ADDED | C::RULE_DROPPED | C::RULE_CHANGED => Kind::Rule,
+        C::SEQUENCE_ADDED | C::SEQUENCE_DROPPED | C::SEQUENCE_CHANGED => Kind::Sequence,
+        C::FUNCTION_ADDED | C::FUNCTION_DROPPED | C::FUNCTION_CHANGED => Kind::Routine,
+        C::EVENT_ADDED | C::EVENT_DROPPED | C::EVENT_CHANGED => Kind::Event,
+        C::EVENT_TRIGGER_ADDED | C::EVENT_TRIGGER_DROPPED | C::EVENT_TRIGGER_CHANGED => {
+            Kind::EventTrigger
+        }
+        C::EXTENSION_ADDED | C::EXTENSION_DROPPED | C::EXTENSION_VERSION_CHANGED => Kind::Extension,
+        C::ROW_LEVEL_SECURITY_ENABLED | C::ROW_LEVEL_SECURITY_DISABLED => Kind::Security,
+        C::POLICY_ADDED | C::POLICY_DROPPED | C::POLICY_CHANGED => Kind::Policy,
+        C::DOMAIN_ADDED
+        | C::DOMAIN_DROPPED
+        | C::DOMAIN_TYPE_CHANGED
+        | C::DOMAIN_TYPE_WIDENED
+        | C::DOMAIN_MADE_NOT_NULL
+        | C::DOMAIN_CHANGED
+        | C::DOMAIN_CONSTRAINT_ADDED
+        | C::DOMAIN_CONSTRAINT_DROPPED
+        | C::DOMAIN_CONSTRAINT_CHANGED
+        | C::DOMAIN_CONSTRAINT_VALIDATED
+        | C::DOMAIN_CONSTRAINT_RENAMED => Kind::Domain,
+        C::COMMENT_CHANGED => Kind::Comment,
+        // Every other change type is about a column.
+        _ => Kind::Column,
+    }
+}
+
+/// Old names of renamed tables and columns, to find an object's old side.
+#[derive(Debug, Default)]
+pub struct Renames {
+    /// (schema, new table) → old table.
+    pub tables: BTreeMap<(String, String), String>,
+    /// (schema, new table, new column) → old column.
+    pub columns: BTreeMap<(String, String, String), String>,
+}
+
+impl Renames {
+    pub fn old_table<'a>(&'a self, schema: &str, table: &'a str) -> &'a str {
+        self.tables
+            .get(&(schema.to_string(), table.to_string()))
+            .map_or(table, String::as_str)
+    }
+
+    pub fn old_column<'a>(&'a self, schema: &str, table: &str, column: &'a str) -> &'a str {
+        self.columns
+            .get(&(schema.to_string(), table.to_string(), column.to_string()))
+            .map_or(column, String::as_str)
+    }
+}
+
+/// The operations for `changes` (old → new), in no particular order; the
+/// renderer sorts them by phase.
+pub fn plan(old: &Snapshot, new: &Snapshot, changes: &[&Change]) -> (Vec<Op>, Renames) {
+    let mut renames = Renames::default();
+    for change in changes {
+        let p = &change.object;
+        match change.change_type {
+            ChangeType::TABLE_RENAMED => {
+                if let (Some(from), Some(to)) = (&change.before, &change.after) {
+                    renames
+                        .tables
+                        .insert((p.schema.clone(), to.clone()), from.clone());
+                }
+            }
+            ChangeType::COLUMN_RENAMED => {
+                if let (Some(table), Some(from), Some(to)) =
+                    (&p.table, &change.before, &change.after)
+                {
+                    renames
+                        .columns
+                        .insert((p.schema.clone(), table.clone(), to.clone()), from.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut ops: BTreeMap<Key, Op> = BTreeMap::new();
+    let mut add = |key: Key, action: Action, index: usize| {
+        ops.entry(key.clone())
+            .or_insert_with(|| Op {
+                key,
+                action,
+                changes: Vec::new(),
+            })
+            .changes
+            .push(index);
+    };
+    for (index, change) in changes.iter().enumerate() {
+        let kind = kind_of(change);
+        let p = &change.object;
+        if is_rename(change.change_type) {
+            if let (Some(from), Some(to)) = (&change.before, &change.after) {
+                let key = match kind {
+                    Kind::Table | Kind::Schema => Key {
+                        kind,
+                        schema: p.schema.clone(),
+                        table: Some(to.clone()),
+                        name: None,
+                    },
+                    _ => Key {
+                        kind,
+                        schema: p.schema.clone(),
+                        table: p.table.clone(),
+                        name: Some(to.clone()),
+                    },
+                };
+                add(key, Action::Rename { from: from.clone() }, index);
+            }
+            continue;
+        }
+        let key = key_of(kind, p);
+        let action = match (
+            exists(old, &key, &renames, Side::Old),
+            exists(new, &key, &renames, Side::New),
+        ) {
+            (false, true) => Action::Create,
+            (true, false) => Action::Drop,
+            _ => Action::Alter,
+        };
+        add(key, action, index);
+    }
+    (ops.into_values().collect(), renames)
+}
+
+fn is_rename(t: ChangeType) -> bool {
+    use ChangeType as C;
+    matches!(
+        t,
+        C::TABLE_RENAMED
+            | C::COLUMN_RENAMED
+            | C::PRIMARY_KEY_RENAMED
+            | C::UNIQUE_RENAMED
+            | C::FOREIGN_KEY_RENAMED
+            | C::CHECK_RENAMED
+            | C::EXCLUSION_RENAMED
+            | C::INDEX_RENAMED
+            | C::DOMAIN_CONSTRAINT_RENAMED
+    )
+}
+
+/// The object a path names, as a key of the given kind.
+pub fn key_of(kind: Kind, p: &ObjectPath) -> Key {
+    let name = match kind {
+        Kind::Column => p.column.clone(),
+        Kind::Comment => p.column.clone().or_else(|| p.object.clone()),
+        _ => p.object.clone(),
+    };
+    Key {
+        kind,
+        schema: p.schema.clone(),
+        table: p.table.clone(),
+        name,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Old,
+    New,
+}
+
+/// Whether the object of `key` exists in `snapshot` (on the old side, under
+/// its old table and column names).
+pub fn exists(snapshot: &Snapshot, key: &Key, renames: &Renames, side: Side) -> bool {
+    let Some(schema) = snapshot.schemas.get(&key.schema) else {
+        return matches!(key.kind, Kind::Extension | Kind::EventTrigger)
+            && exists_database_wide(snapshot, key);
+    };
+    let table_name = key.table.as_deref().map(|t| match side {
+        Side::Old => renames.old_table(&key.schema, t),
+        Side::New => t,
+    });
+    let name = key.name.as_deref();
+    let table = table_name.and_then(|t| schema.tables.get(t));
+    let view = table_name.and_then(|t| schema.views.get(t));
+    match key.kind {
+        Kind::Schema => true,
+        Kind::Extension | Kind::EventTrigger => exists_database_wide(snapshot, key),
+        Kind::Table | Kind::Options | Kind::Security => table.is_some(),
+        Kind::View => view.is_some(),
+        Kind::Enum => table_name.is_some_and(|t| schema.enums.contains_key(t)),
+        Kind::Domain => table_name.is_some_and(|t| schema.domains.contains_key(t)),
+        Kind::Composite => table_name.is_some_and(|t| schema.composite_types.contains_key(t)),
+        Kind::Sequence => table_name.is_some_and(|t| schema.sequences.contains_key(t)),
+        Kind::Routine => table_name
+            .is_some_and(|t| schema.routines.contains_key(t) || schema.aggregates.contains_key(t)),
+        Kind::Event => table_name.is_some_and(|t| schema.events.contains_key(t)),
+        Kind::Column => match (table, name, table_name) {
+            (Some(table), Some(column), Some(t)) => {
+                let column = match side {
+                    Side::Old => {
+                        renames.old_column(&key.schema, key.table.as_deref().unwrap_or(t), column)
+                    }
+                    Side::New => column,
+                };
+                table.column(column).is_some()
+            }
+            _ => false,
+        },
+        Kind::PrimaryKey => table.is_some_and(|t| t.primary_key.is_some()),
+        Kind::Unique => has(table.map(|t| &t.uniques), name),
+        Kind::ForeignKey => has(table.map(|t| &t.foreign_keys), name),
+        Kind::Check => has(table.map(|t| &t.checks), name),
+        Kind::Exclusion => has(table.map(|t| &t.exclusions), name),
+        Kind::Index => has(table.map(|t| &t.indexes), name) || has(view.map(|v| &v.indexes), name),
+        Kind::Trigger => has(table.map(|t| &t.triggers), name),
+        Kind::Rule => has(table.map(|t| &t.rules), name),
+        Kind::Policy => has(table.map(|t| &t.policies), name),
+        Kind::Comment => true,
+    }
+}
+
+fn has<T>(map: Option<&crate::model::NamedMap<T>>, name: Option<&str>) -> bool {
+    matches!((map, name), (Some(m), Some(n)) if m.get(n).is_some())
+}
+
+fn exists_database_wide(snapshot: &Snapshot, key: &Key) -> bool {
+    let name = key
+        .table
+        .as_deref()
+        .or(key.name.as_deref())
+        .unwrap_or(&key.schema);
+    match key.kind {
+        Kind::Extension => snapshot.extensions.contains_key(name),
+        Kind::EventTrigger => snapshot.event_triggers.contains_key(name),
+        _ => false,
+    }
+}
+
+/// Tables whose columns change in a way views reading them do not survive
+/// (a type change, a dropped column): such views are dropped first and
+/// created again last.
+pub fn rewritten_tables(
+    ops: &[Op],
+    old: &Snapshot,
+    new: &Snapshot,
+    renames: &Renames,
+) -> BTreeSet<(String, String)> {
+    let mut tables = BTreeSet::new();
+    for op in ops {
+        if op.key.kind != Kind::Column {
+            continue;
+        }
+        let (Some(table), Some(column)) = (&op.key.table, &op.key.name) else {
+            continue;
+        };
+        let old_table = renames.old_table(&op.key.schema, table);
+        let old_column = renames.old_column(&op.key.schema, table, column);
+        let before = old
+            .schemas
+            .get(&op.key.schema)
+            .and_then(|s| s.tables.get(old_table))
+            .and_then(|t| t.column(old_column));
+        let after = new
+            .schemas
+            .get(&op.key.schema)
+            .and_then(|s| s.tables.get(table.as_str()))
+            .and_then(|t| t.column(column));
+        let rewritten = match (before, after) {
+            (Some(b), Some(a)) => {
+                b.declared_type != a.declared_type
+                    || b.collation != a.collation
+                    || b.generated != a.generated
+            }
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if rewritten {
+            tables.insert((op.key.schema.clone(), old_table.to_string()));
+        }
+    }
+    tables
+}
+
+/// Whether SQL text mentions `name` as a word (an identifier, maybe
+/// qualified or quoted): a conservative reading of a view's dependencies.
+pub fn mentions(definition: &str, name: &str) -> bool {
+    let lower = definition.to_lowercase();
+    let name = name.to_lowercase();
+    let bytes = lower.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let mut from = 0;
+    while let Some(at) = lower[from..].find(&name) {
+        let start = from + at;
+        let end = start + name.len();
+        let before_ok = start == 0 || !is_word(bytes[start - 1]);
+        let after_ok = end >= bytes.len() || !is_word(bytes[end]);
+        if before_ok && after_ok {
+            return true;
+        }
+        from = start + 1;
+        while !lower.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_finds_whole_words_only() {
+        assert!(mentions("select id from public.users", "users"));
+        assert!(mentions("select id from \"Users\"", "users"));
+        assert!(!mentions("select id from public.users_archive", "users"));
+        assert!(!mentions("select id from public.old_users", "users"));
+        assert!(mentions("users", "users"));
+        assert!(!mentions("", "users"));
+    }
+}

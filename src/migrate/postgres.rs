@@ -1,0 +1,1701 @@
+//! PostgreSQL statements for the planner's operations.
+//!
+//! Definitions come from the snapshot as the catalog printed them
+//! (`pg_get_expr`, `pg_get_viewdef`, `pg_get_triggerdef`, `format_type`),
+//! canonicalized: comments dropped, unquoted words in lower case, needless
+//! quotes removed, which PostgreSQL reads back as the same definition.
+
+use std::collections::BTreeSet;
+
+use super::plan::{self, Action, Key, Kind, Op, Side};
+use super::quote::{postgres as ident, postgres_qualified as qualified, string};
+use super::{Context, Statement};
+use crate::model::{
+    Column, ForeignKey, Index, PrimaryKey, Routine, Schema, Snapshot, Table, TableKind, Unique,
+    View,
+};
+use crate::rules::ChangeType;
+
+type Unsupported = Vec<(usize, String)>;
+
+/// The statements of `ops` (sorted by phase), with the views that must be
+/// dropped and created again around the changes of the tables they read.
+pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
+    let ops = expand(context, ops);
+    let mut out = Writer::default();
+    for op in &ops {
+        out.current = op.changes.clone();
+        write(context, op, &mut out);
+    }
+    let mut statements = out.statements;
+    statements.append(&mut out.late);
+    (statements, out.unsupported)
+}
+
+#[derive(Default)]
+struct Writer {
+    statements: Vec<Statement>,
+    /// Statements that must follow everything else (sequence ownership).
+    late: Vec<Statement>,
+    unsupported: Unsupported,
+    current: Vec<usize>,
+}
+
+impl Writer {
+    fn push(&mut self, sql: impl Into<String>) {
+        self.statements.push(Statement {
+            changes: self.current.clone(),
+            ..Statement::new(sql)
+        });
+    }
+
+    fn destructive(&mut self, sql: impl Into<String>, what: impl Into<String>) {
+        self.statements.push(Statement {
+            changes: self.current.clone(),
+            ..Statement::new(sql).destructive(what)
+        });
+    }
+
+    fn late(&mut self, sql: impl Into<String>) {
+        self.late.push(Statement {
+            changes: self.current.clone(),
+            ..Statement::new(sql)
+        });
+    }
+
+    fn unsupported(&mut self, why: impl Into<String>) {
+        let why = why.into();
+        for &i in &self.current {
+            self.unsupported.push((i, why.clone()));
+        }
+    }
+}
+
+fn op(
+    kind: Kind,
+    schema: &str,
+    table: Option<&str>,
+    name: Option<&str>,
+    action: Action,
+    changes: &[usize],
+) -> Op {
+    Op {
+        key: Key {
+            kind,
+            schema: schema.to_string(),
+            table: table.map(str::to_string),
+            name: name.map(str::to_string),
+        },
+        action,
+        changes: changes.to_vec(),
+    }
+}
+
+/// Splits replacements into a drop and a create, adds what a created table
+/// or view brings with it (indexes, foreign keys, triggers, policies), and
+/// the views that read a rewritten table; then sorts by phase.
+fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
+    let mut out: Vec<Op> = Vec::new();
+    for o in ops {
+        let k = &o.key;
+        let replaced = matches!(
+            k.kind,
+            Kind::PrimaryKey
+                | Kind::Unique
+                | Kind::ForeignKey
+                | Kind::Check
+                | Kind::Exclusion
+                | Kind::Index
+                | Kind::View
+                | Kind::Trigger
+                | Kind::Rule
+                | Kind::Policy
+                | Kind::EventTrigger
+        );
+        if o.action == Action::Alter && replaced {
+            out.push(Op {
+                action: Action::Drop,
+                ..o.clone()
+            });
+            out.push(Op {
+                action: Action::Create,
+                ..o.clone()
+            });
+            continue;
+        }
+        out.push(o.clone());
+        if o.action == Action::Create {
+            out.extend(members(context.new, o));
+            if o.key.kind == Kind::Schema {
+                for inner in super::schema_contents(context.new, &o.key.schema, &o.changes) {
+                    out.extend(members(context.new, &inner));
+                    out.push(inner);
+                }
+            }
+        }
+    }
+    // Views over a table whose columns change type or go away, and views over
+    // those views, are dropped first and created again at the end.
+    let rewritten = plan::rewritten_tables(ops, context.old, context.new, context.renames);
+    let mut dropped: BTreeSet<(String, String)> = out
+        .iter()
+        .filter(|o| o.key.kind == Kind::View && o.action == Action::Drop)
+        .filter_map(|o| Some((o.key.schema.clone(), o.key.table.clone()?)))
+        .collect();
+    let mut names: Vec<String> = rewritten.iter().map(|(_, t)| t.clone()).collect();
+    names.extend(dropped.iter().map(|(_, v)| v.clone()));
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for (schema_name, schema) in &context.old.schemas {
+            for (view_name, view) in &schema.views {
+                let key = (schema_name.clone(), view_name.clone());
+                if dropped.contains(&key)
+                    || !names.iter().any(|n| plan::mentions(&view.definition, n))
+                {
+                    continue;
+                }
+                dropped.insert(key);
+                names.push(view_name.clone());
+                grew = true;
+                out.push(op(
+                    Kind::View,
+                    schema_name,
+                    Some(view_name),
+                    None,
+                    Action::Drop,
+                    &[],
+                ));
+                if context
+                    .new
+                    .schemas
+                    .get(schema_name)
+                    .is_some_and(|s| s.views.contains_key(view_name))
+                    && !out.iter().any(|o| {
+                        o.key.kind == Kind::View
+                            && o.action == Action::Create
+                            && o.key.schema == *schema_name
+                            && o.key.table.as_deref() == Some(view_name)
+                    })
+                {
+                    let create = op(
+                        Kind::View,
+                        schema_name,
+                        Some(view_name),
+                        None,
+                        Action::Create,
+                        &[],
+                    );
+                    out.extend(members(context.new, &create));
+                    out.push(create);
+                }
+            }
+        }
+    }
+    // Added columns in their new order, so that they land where the new side has them.
+    let position = |o: &Op| -> u32 {
+        if o.key.kind != Kind::Column || o.action != Action::Create {
+            return 0;
+        }
+        table(context, &o.key, Side::New)
+            .and_then(|t| t.column(name_of(&o.key)))
+            .map_or(0, |c| c.position)
+    };
+    out.sort_by_key(|o| (o.phase(), o.key.table.clone(), position(o)));
+    order_views(context, &mut out);
+    order_tables(context, &mut out);
+    out
+}
+
+/// The objects a created table or view brings along: indexes, foreign keys,
+/// triggers, rules, row-level security and policies (their changes are not
+/// reported separately for a new table).
+fn members(snapshot: &Snapshot, o: &Op) -> Vec<Op> {
+    let k = &o.key;
+    let Some(name) = k.table.as_deref() else {
+        return Vec::new();
+    };
+    let Some(schema) = snapshot.schemas.get(&k.schema) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut add = |kind: Kind, member: Option<&str>| {
+        out.push(op(
+            kind,
+            &k.schema,
+            Some(name),
+            member,
+            Action::Create,
+            &o.changes,
+        ));
+    };
+    match k.kind {
+        Kind::Table => {
+            let Some(table) = schema.tables.get(name) else {
+                return Vec::new();
+            };
+            for fk in table.foreign_keys.keys() {
+                if !table.from_parent.constraints.contains_key(fk) {
+                    add(Kind::ForeignKey, Some(fk));
+                }
+            }
+            for index in table.indexes.keys() {
+                if !table.from_parent.indexes.contains_key(index) {
+                    add(Kind::Index, Some(index));
+                }
+            }
+            for trigger in table.triggers.keys() {
+                if !table.from_parent.triggers.contains_key(trigger) {
+                    add(Kind::Trigger, Some(trigger));
+                }
+            }
+            for rule in table.rules.keys() {
+                add(Kind::Rule, Some(rule));
+            }
+            if table.row_level_security.is_some() {
+                add(Kind::Security, None);
+            }
+            for policy in table.policies.keys() {
+                add(Kind::Policy, Some(policy));
+            }
+        }
+        Kind::View => {
+            if let Some(view) = schema.views.get(name) {
+                for index in view.indexes.keys() {
+                    add(Kind::Index, Some(index));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Within their phases: views dropped dependents first, created dependencies first.
+fn order_views(context: &Context, ops: &mut [Op]) {
+    let depth =
+        |snapshot: &Snapshot, schema: &str, name: &str| view_depth(snapshot, schema, name, 0);
+    ops.sort_by_key(|o| {
+        let p = o.phase();
+        let d = match (o.key.kind, &o.action, o.key.table.as_deref()) {
+            (Kind::View, Action::Drop, Some(v)) => -(depth(context.old, &o.key.schema, v) as i64),
+            (Kind::View, Action::Create, Some(v)) => depth(context.new, &o.key.schema, v) as i64,
+            _ => 0,
+        };
+        (p, d)
+    });
+}
+
+/// How many views a view reads through (0 for a view over tables only).
+fn view_depth(snapshot: &Snapshot, schema: &str, name: &str, guard: u32) -> u32 {
+    let Some(view) = snapshot.schemas.get(schema).and_then(|s| s.views.get(name)) else {
+        return 0;
+    };
+    if guard > 32 {
+        return guard;
+    }
+    let mut deepest = 0;
+    for (other_schema, s) in &snapshot.schemas {
+        for other in s.views.keys() {
+            if (other_schema.as_str(), other.as_str()) != (schema, name)
+                && plan::mentions(&view.definition, other)
+            {
+                deepest = deepest.max(1 + view_depth(snapshot, other_schema, other, guard + 1));
+            }
+        }
+    }
+    deepest
+}
+
+/// Within their phases: parents created before partitions and children,
+/// partitions and referencing tables dropped first.
+fn order_tables(context: &Context, ops: &mut [Op]) {
+    let rank = |snapshot: &Snapshot, o: &Op| -> i64 {
+        let table = o
+            .key
+            .table
+            .as_deref()
+            .and_then(|t| snapshot.schemas.get(&o.key.schema)?.tables.get(t));
+        match table {
+            Some(t) if t.kind == TableKind::Partition || !t.inherits.is_empty() => 1,
+            Some(t) if !t.foreign_keys.is_empty() => 0,
+            _ => -1,
+        }
+    };
+    ops.sort_by_key(|o| {
+        let p = o.phase();
+        let r = match (o.key.kind, &o.action) {
+            (Kind::Table, Action::Drop) => -rank(context.old, o),
+            (Kind::Table, Action::Create) => rank(context.new, o),
+            _ => 0,
+        };
+        (p, r)
+    });
+}
+
+fn schema<'a>(snapshot: &'a Snapshot, key: &Key) -> Option<&'a Schema> {
+    snapshot.schemas.get(&key.schema)
+}
+
+/// The object's table on one side (the old side under its old name).
+fn table<'a>(context: &'a Context, key: &Key, side: Side) -> Option<&'a Table> {
+    let name = key.table.as_deref()?;
+    match side {
+        Side::Old => schema(context.old, key)?
+            .tables
+            .get(context.renames.old_table(&key.schema, name)),
+        Side::New => schema(context.new, key)?.tables.get(name),
+    }
+}
+
+fn view<'a>(snapshot: &'a Snapshot, key: &Key) -> Option<&'a View> {
+    schema(snapshot, key)?.views.get(key.table.as_deref()?)
+}
+
+fn table_name(key: &Key) -> String {
+    qualified(&key.schema, key.table.as_deref().unwrap_or_default())
+}
+
+fn name_of(key: &Key) -> &str {
+    key.name
+        .as_deref()
+        .or(key.table.as_deref())
+        .unwrap_or_default()
+}
+
+fn write(context: &Context, o: &Op, out: &mut Writer) {
+    let k = &o.key;
+    match (k.kind, &o.action) {
+        (_, Action::Rename { from }) => rename(context, o, from, out),
+        (Kind::Schema, Action::Create) => {
+            out.push(format!("CREATE SCHEMA IF NOT EXISTS {}", ident(&k.schema)))
+        }
+        (Kind::Schema, Action::Drop) => {
+            let tables: Vec<&String> = schema(context.old, k)
+                .map(|s| s.tables.keys().collect())
+                .unwrap_or_default();
+            let sql = format!("DROP SCHEMA {} CASCADE", ident(&k.schema));
+            if tables.is_empty() {
+                out.push(sql);
+            } else {
+                out.destructive(
+                    sql,
+                    format!(
+                        "drops schema {} with its {} table(s) and every row in them: {}",
+                        k.schema,
+                        tables.len(),
+                        tables
+                            .iter()
+                            .map(|t| t.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+        (Kind::Schema, Action::Alter) => {}
+        (Kind::Extension, action) => extension(context, k, action, out),
+        (Kind::Table, action) => table_op(context, k, action, out),
+        (Kind::Options, _) => options(context, k, out),
+        (Kind::Column, action) => column(context, o, action, out),
+        (
+            Kind::PrimaryKey | Kind::Unique | Kind::ForeignKey | Kind::Check | Kind::Exclusion,
+            Action::Create,
+        ) => match constraint(context, k) {
+            Some(definition) => out.push(format!("ALTER TABLE {} ADD {definition}", table_name(k))),
+            None => out.unsupported("the constraint is not in the snapshot"),
+        },
+        (
+            Kind::PrimaryKey | Kind::Unique | Kind::ForeignKey | Kind::Check | Kind::Exclusion,
+            Action::Drop,
+        ) => {
+            let name = match k.kind {
+                Kind::PrimaryKey => table(context, k, Side::Old)
+                    .and_then(|t| t.primary_key.as_ref()?.name.clone())
+                    .or_else(|| k.name.clone()),
+                _ => k.name.clone(),
+            };
+            let Some(name) = name else {
+                out.unsupported("the primary key has no name in the snapshot");
+                return;
+            };
+            // A dropped table's constraints went with it.
+            if table(context, k, Side::Old).is_some() {
+                out.push(format!(
+                    "ALTER TABLE {} DROP CONSTRAINT {}",
+                    qualified(
+                        &k.schema,
+                        context
+                            .renames
+                            .old_table(&k.schema, k.table.as_deref().unwrap_or_default())
+                    ),
+                    ident(&name)
+                ));
+            }
+        }
+        (Kind::Index, Action::Create) => match index_definition(context, k) {
+            Some(sql) => out.push(sql),
+            None => out.unsupported("the index is not in the snapshot"),
+        },
+        (Kind::Index, Action::Drop) => {
+            out.push(format!("DROP INDEX {}", qualified(&k.schema, name_of(k))))
+        }
+        (Kind::View, Action::Create) => match view(context.new, k) {
+            Some(v) => create_view(k, v, out),
+            None => out.unsupported("the view is not in the snapshot"),
+        },
+        (Kind::View, Action::Drop) => {
+            if let Some(v) = view(context.old, k) {
+                let what = if v.materialized {
+                    "MATERIALIZED VIEW"
+                } else {
+                    "VIEW"
+                };
+                out.push(format!("DROP {what} {}", table_name(k)));
+            }
+        }
+        (Kind::Sequence, action) => sequence(context, k, action, out),
+        (Kind::Enum, action) => enumeration(context, o, action, out),
+        (Kind::Domain, action) => domain(context, k, action, out),
+        (Kind::Composite, Action::Create) => {
+            match schema(context.new, k).and_then(|s| s.composite_types.get(name_of(k))) {
+                Some(c) => {
+                    let attributes: Vec<String> = c
+                        .attributes
+                        .iter()
+                        .map(|a| {
+                            let mut text = format!("{} {}", ident(&a.name), a.declared_type);
+                            if let Some(collation) = &a.collation {
+                                text.push_str(&format!(" COLLATE {}", collation_name(collation)));
+                            }
+                            text
+                        })
+                        .collect();
+                    out.push(format!(
+                        "CREATE TYPE {} AS ({})",
+                        qualified(&k.schema, name_of(k)),
+                        attributes.join(", ")
+                    ));
+                }
+                None => out.unsupported("the type is not in the snapshot"),
+            }
+        }
+        (Kind::Composite, Action::Drop) => {
+            out.push(format!("DROP TYPE {}", qualified(&k.schema, name_of(k))))
+        }
+        (Kind::Composite, Action::Alter) => {
+            out.unsupported("composite type attributes are not altered yet")
+        }
+        (Kind::Routine, action) => routine(context, k, action, out),
+        (Kind::Trigger | Kind::Rule, Action::Create) => {
+            let t = table(context, k, Side::New);
+            let item = t.and_then(|t| {
+                if k.kind == Kind::Trigger {
+                    t.triggers.get(name_of(k))
+                } else {
+                    t.rules.get(name_of(k))
+                }
+            });
+            match item {
+                Some(trigger) => {
+                    out.push(trigger.definition.clone());
+                    if let Some(state) = &trigger.state {
+                        let what = if k.kind == Kind::Trigger {
+                            "TRIGGER"
+                        } else {
+                            "RULE"
+                        };
+                        let how = match state.as_str() {
+                            "disabled" => "DISABLE".to_string(),
+                            other => format!("ENABLE {}", other.to_uppercase()),
+                        };
+                        out.push(format!(
+                            "ALTER TABLE {} {how} {what} {}",
+                            table_name(k),
+                            ident(name_of(k))
+                        ));
+                    }
+                }
+                None => out.unsupported("the definition is not in the snapshot"),
+            }
+        }
+        (Kind::Trigger | Kind::Rule, Action::Drop) => {
+            if table(context, k, Side::Old).is_some() {
+                let what = if k.kind == Kind::Trigger {
+                    "TRIGGER"
+                } else {
+                    "RULE"
+                };
+                out.push(format!(
+                    "DROP {what} {} ON {}",
+                    ident(name_of(k)),
+                    qualified(
+                        &k.schema,
+                        context
+                            .renames
+                            .old_table(&k.schema, k.table.as_deref().unwrap_or_default())
+                    )
+                ));
+            }
+        }
+        (Kind::Policy, Action::Create) => {
+            match table(context, k, Side::New).and_then(|t| t.policies.get(name_of(k))) {
+                Some(p) => {
+                    let mut sql = format!(
+                        "CREATE POLICY {} ON {} AS {} FOR {}",
+                        ident(name_of(k)),
+                        table_name(k),
+                        if p.permissive {
+                            "PERMISSIVE"
+                        } else {
+                            "RESTRICTIVE"
+                        },
+                        p.command.to_uppercase()
+                    );
+                    if !p.roles.is_empty() {
+                        let roles: Vec<String> = p
+                            .roles
+                            .iter()
+                            .map(|r| {
+                                if r == "public" {
+                                    "PUBLIC".into()
+                                } else {
+                                    ident(r)
+                                }
+                            })
+                            .collect();
+                        sql.push_str(&format!(" TO {}", roles.join(", ")));
+                    }
+                    if let Some(using) = &p.using {
+                        sql.push_str(&format!(" USING ({using})"));
+                    }
+                    if let Some(check) = &p.with_check {
+                        sql.push_str(&format!(" WITH CHECK ({check})"));
+                    }
+                    out.push(sql);
+                }
+                None => out.unsupported("the policy is not in the snapshot"),
+            }
+        }
+        (Kind::Policy, Action::Drop) => {
+            if table(context, k, Side::Old).is_some() {
+                out.push(format!(
+                    "DROP POLICY {} ON {}",
+                    ident(name_of(k)),
+                    qualified(
+                        &k.schema,
+                        context
+                            .renames
+                            .old_table(&k.schema, k.table.as_deref().unwrap_or_default())
+                    )
+                ));
+            }
+        }
+        (Kind::Security, _) => {
+            let before = table(context, k, Side::Old)
+                .and_then(|t| t.row_level_security.clone())
+                .unwrap_or_default();
+            if let Some(after) = table(context, k, Side::New)
+                .map(|t| t.row_level_security.clone().unwrap_or_default())
+            {
+                if before.enabled != after.enabled {
+                    out.push(format!(
+                        "ALTER TABLE {} {} ROW LEVEL SECURITY",
+                        table_name(k),
+                        if after.enabled { "ENABLE" } else { "DISABLE" }
+                    ));
+                }
+                if before.forced != after.forced {
+                    out.push(format!(
+                        "ALTER TABLE {} {} ROW LEVEL SECURITY",
+                        table_name(k),
+                        if after.forced { "FORCE" } else { "NO FORCE" }
+                    ));
+                }
+            }
+        }
+        (Kind::EventTrigger, Action::Create) => match context.new.event_triggers.get(name_of(k)) {
+            Some(t) => {
+                let mut sql = format!("CREATE EVENT TRIGGER {} ON {}", ident(name_of(k)), t.event);
+                if !t.tags.is_empty() {
+                    let tags: Vec<String> = t.tags.iter().map(|tag| string(tag)).collect();
+                    sql.push_str(&format!(" WHEN TAG IN ({})", tags.join(", ")));
+                }
+                sql.push_str(&format!(" EXECUTE FUNCTION {}()", t.function));
+                out.push(sql);
+                if let Some(state) = &t.state {
+                    let how = match state.as_str() {
+                        "disabled" => "DISABLE".to_string(),
+                        other => format!("ENABLE {}", other.to_uppercase()),
+                    };
+                    out.push(format!("ALTER EVENT TRIGGER {} {how}", ident(name_of(k))));
+                }
+            }
+            None => out.unsupported("the event trigger is not in the snapshot"),
+        },
+        (Kind::EventTrigger, Action::Drop) => {
+            out.push(format!("DROP EVENT TRIGGER {}", ident(name_of(k))))
+        }
+        (Kind::Comment, _) => comment(context, k, out),
+        (Kind::Event, _) => out.unsupported("PostgreSQL has no scheduled events"),
+        (kind, action) => out.unsupported(format!("{kind:?} {action:?} is not written yet")),
+    }
+}
+
+fn rename(context: &Context, o: &Op, from: &str, out: &mut Writer) {
+    let k = &o.key;
+    let to = name_of(k);
+    let table = k.table.as_deref().unwrap_or_default();
+    // Renames run before anything else touches the table, so the table
+    // still has its old name.
+    let old_table = qualified(&k.schema, context.renames.old_table(&k.schema, table));
+    match k.kind {
+        Kind::Table => out.push(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            qualified(&k.schema, from),
+            ident(to)
+        )),
+        Kind::Column => out.push(format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            qualified(&k.schema, context.renames.old_table(&k.schema, table)),
+            ident(from),
+            ident(to)
+        )),
+        Kind::Index => out.push(format!(
+            "ALTER INDEX {} RENAME TO {}",
+            qualified(&k.schema, from),
+            ident(to)
+        )),
+        Kind::PrimaryKey | Kind::Unique | Kind::ForeignKey | Kind::Check | Kind::Exclusion => out
+            .push(format!(
+                "ALTER TABLE {old_table} RENAME CONSTRAINT {} TO {}",
+                ident(from),
+                ident(to)
+            )),
+        Kind::Domain => out.push(format!(
+            "ALTER DOMAIN {} RENAME CONSTRAINT {} TO {}",
+            qualified(&k.schema, table),
+            ident(from),
+            ident(to)
+        )),
+        _ => out.unsupported("this rename is not written yet"),
+    }
+    let _ = o;
+}
+
+fn extension(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
+    let name = name_of(k);
+    match action {
+        Action::Create => match context.new.extensions.get(name) {
+            Some(e) => out.push(format!(
+                "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {} VERSION {}",
+                ident(name),
+                ident(&e.schema),
+                string(&e.version)
+            )),
+            None => out.unsupported("the extension is not in the snapshot"),
+        },
+        Action::Drop => out.push(format!("DROP EXTENSION {}", ident(name))),
+        _ => match (context.old.extensions.get(name), context.new.extensions.get(name)) {
+            (Some(before), Some(after)) if version_key(&after.version) < version_key(&before.version) => out.unsupported(format!(
+                "extension {name} would go down from {} to {}; extensions rarely ship a downgrade path, so install that version by hand",
+                before.version, after.version
+            )),
+            (_, Some(e)) => out.push(format!(
+                "ALTER EXTENSION {} UPDATE TO {}",
+                ident(name),
+                string(&e.version)
+            )),
+            (_, None) => out.unsupported("the extension is not in the snapshot"),
+        },
+    }
+}
+
+/// `1.10` after `1.9`: a version as numbers where it has them.
+fn version_key(version: &str) -> Vec<(u64, String)> {
+    version
+        .split(['.', '-'])
+        .map(|part| (part.parse().unwrap_or(0), part.to_string()))
+        .collect()
+}
+
+fn collation_name(collation: &str) -> String {
+    // format_type-style names arrive qualified (`pg_catalog."C"`) or bare.
+    if collation.contains('"') || collation.contains('.') {
+        collation.to_string()
+    } else {
+        ident(collation)
+    }
+}
+
+/// A column as it is declared in `CREATE TABLE` or `ADD COLUMN`.
+fn column_definition(c: &Column) -> String {
+    let mut sql = format!("{} {}", ident(&c.name), c.declared_type);
+    if let Some(collation) = &c.collation {
+        sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
+    }
+    if let Some(generated) = &c.generated {
+        sql.push_str(&format!(" GENERATED ALWAYS AS ({generated}) STORED"));
+    } else if let Some(default) = &c.default {
+        sql.push_str(&format!(" DEFAULT {}", default.raw));
+    }
+    if let Some(identity) = &c.identity {
+        sql.push_str(&format!(
+            " GENERATED {} AS IDENTITY",
+            identity.to_uppercase()
+        ));
+    }
+    if !c.nullable {
+        sql.push_str(" NOT NULL");
+    }
+    sql
+}
+
+fn deferral(deferrable: bool, initially_deferred: bool) -> &'static str {
+    match (deferrable, initially_deferred) {
+        (true, true) | (false, true) => " DEFERRABLE INITIALLY DEFERRED",
+        (true, false) => " DEFERRABLE",
+        (false, false) => "",
+    }
+}
+
+fn columns(list: &[String]) -> String {
+    list.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ")
+}
+
+fn primary_key(p: &PrimaryKey) -> String {
+    let mut sql = String::new();
+    if let Some(name) = &p.name {
+        sql.push_str(&format!("CONSTRAINT {} ", ident(name)));
+    }
+    sql.push_str(&format!(
+        "PRIMARY KEY ({}){}",
+        columns(&p.columns),
+        deferral(p.deferrable, p.initially_deferred)
+    ));
+    sql
+}
+
+fn unique(name: &str, u: &Unique) -> String {
+    format!(
+        "CONSTRAINT {} UNIQUE{} ({}){}",
+        ident(name),
+        if u.nulls_not_distinct {
+            " NULLS NOT DISTINCT"
+        } else {
+            ""
+        },
+        columns(&u.columns),
+        deferral(u.deferrable, u.initially_deferred)
+    )
+}
+
+fn foreign_key(name: &str, f: &ForeignKey) -> String {
+    let action = |a: &str| a.to_uppercase();
+    format!(
+        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON UPDATE {} ON DELETE {}{}",
+        ident(name),
+        columns(&f.columns),
+        qualified(&f.referenced_schema, &f.referenced_table),
+        columns(&f.referenced_columns),
+        action(&f.on_update),
+        action(&f.on_delete),
+        deferral(f.deferrable, f.initially_deferred)
+    )
+}
+
+/// The `CONSTRAINT …` clause of a constraint on the new side.
+fn constraint(context: &Context, k: &Key) -> Option<String> {
+    let t = table(context, k, Side::New)?;
+    let name = name_of(k);
+    Some(match k.kind {
+        Kind::PrimaryKey => primary_key(t.primary_key.as_ref()?),
+        Kind::Unique => unique(name, t.uniques.get(name)?),
+        Kind::ForeignKey => foreign_key(name, t.foreign_keys.get(name)?),
+        Kind::Check => format!(
+            "CONSTRAINT {} CHECK ({})",
+            ident(name),
+            t.checks.get(name)?.expression
+        ),
+        Kind::Exclusion => format!(
+            "CONSTRAINT {} {}",
+            ident(name),
+            t.exclusions.get(name)?.expression
+        ),
+        _ => return None,
+    })
+}
+
+fn table_op(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
+    match action {
+        Action::Create => match table(context, k, Side::New) {
+            Some(t) => create_table(k, t, out),
+            None => out.unsupported("the table is not in the snapshot"),
+        },
+        Action::Drop => {
+            let what =
+                if table(context, k, Side::Old).is_some_and(|t| t.kind == TableKind::Partition) {
+                    "partition"
+                } else {
+                    "table"
+                };
+            out.destructive(
+                format!("DROP TABLE {}", table_name(k)),
+                format!(
+                    "drops {what} {}.{} and every row in it",
+                    k.schema,
+                    name_of(k)
+                ),
+            );
+        }
+        _ => {
+            let (Some(before), Some(after)) =
+                (table(context, k, Side::Old), table(context, k, Side::New))
+            else {
+                return;
+            };
+            let bound = |t: &Table| {
+                (t.kind == TableKind::Partition)
+                    .then(|| (t.partition_of.clone(), t.partition_bound.clone()))
+            };
+            if bound(before) != bound(after) {
+                if let Some((Some(parent), _)) = bound(before) {
+                    out.push(format!(
+                        "ALTER TABLE {} DETACH PARTITION {}",
+                        qualified_path(&parent),
+                        table_name(k)
+                    ));
+                }
+                if let Some((Some(parent), Some(b))) = bound(after) {
+                    out.push(format!(
+                        "ALTER TABLE {} ATTACH PARTITION {} {}",
+                        qualified_path(&parent),
+                        table_name(k),
+                        partition_bound(&b)
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// `schema.table` as stored (`public.events`) with each part quoted.
+fn qualified_path(path: &str) -> String {
+    match path.split_once('.') {
+        Some((s, t)) => qualified(s, t),
+        None => ident(path),
+    }
+}
+
+fn partition_bound(bound: &str) -> String {
+    let trimmed = bound.trim();
+    if trimmed.to_lowercase().starts_with("for values") || trimmed.eq_ignore_ascii_case("default") {
+        trimmed.to_string()
+    } else {
+        format!("FOR VALUES {trimmed}")
+    }
+}
+
+fn create_table(k: &Key, t: &Table, out: &mut Writer) {
+    let name = table_name(k);
+    if t.kind == TableKind::Partition
+        && let (Some(parent), Some(bound)) = (&t.partition_of, &t.partition_bound)
+    {
+        out.push(format!(
+            "CREATE TABLE {name} PARTITION OF {} {}",
+            qualified_path(parent),
+            partition_bound(bound)
+        ));
+        column_comments(&name, t, out);
+        return;
+    }
+    let mut parts: Vec<String> = t.columns.iter().map(column_definition).collect();
+    let own = |n: &str| !t.from_parent.constraints.contains_key(n);
+    if let Some(pk) = &t.primary_key
+        && pk.name.as_deref().is_none_or(own)
+    {
+        parts.push(primary_key(pk));
+    }
+    for (n, u) in t.uniques.iter() {
+        if own(n) {
+            parts.push(unique(n, u));
+        }
+    }
+    for (n, c) in t.checks.iter() {
+        if own(n) {
+            parts.push(format!("CONSTRAINT {} CHECK ({})", ident(n), c.expression));
+        }
+    }
+    for (n, c) in t.exclusions.iter() {
+        if own(n) {
+            parts.push(format!("CONSTRAINT {} {}", ident(n), c.expression));
+        }
+    }
+    let mut sql = format!("CREATE TABLE {name} (\n    {}\n)", parts.join(",\n    "));
+    if !t.inherits.is_empty() {
+        let parents: Vec<String> = t.inherits.iter().map(|p| qualified_path(p)).collect();
+        sql.push_str(&format!(" INHERITS ({})", parents.join(", ")));
+    }
+    if t.kind == TableKind::PartitionedTable
+        && let Some(key) = &t.partition_bound
+    {
+        let key = key.trim();
+        if key.to_lowercase().starts_with("partition by") {
+            sql.push_str(&format!(" {key}"));
+        } else {
+            sql.push_str(&format!(" PARTITION BY {key}"));
+        }
+    }
+    let options: Vec<String> = t
+        .options
+        .iter()
+        .filter(|(k, _)| k.as_str() != "unlogged")
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if !options.is_empty() {
+        sql.push_str(&format!(" WITH ({})", options.join(", ")));
+    }
+    if t.options.get("unlogged").is_some_and(|v| v == "true") {
+        sql = sql.replacen("CREATE TABLE", "CREATE UNLOGGED TABLE", 1);
+    }
+    out.push(sql);
+    if let Some(comment) = &t.comment {
+        out.push(format!("COMMENT ON TABLE {name} IS {}", string(comment)));
+    }
+    column_comments(&name, t, out);
+}
+
+fn column_comments(name: &str, t: &Table, out: &mut Writer) {
+    for c in &t.columns {
+        if let Some(comment) = &c.comment {
+            out.push(format!(
+                "COMMENT ON COLUMN {name}.{} IS {}",
+                ident(&c.name),
+                string(comment)
+            ));
+        }
+    }
+}
+
+fn options(context: &Context, k: &Key, out: &mut Writer) {
+    let before_inherits = table(context, k, Side::Old)
+        .map(|t| t.inherits.clone())
+        .unwrap_or_default();
+    let after_inherits = table(context, k, Side::New)
+        .map(|t| t.inherits.clone())
+        .unwrap_or_default();
+    for parent in before_inherits
+        .iter()
+        .filter(|p| !after_inherits.contains(p))
+    {
+        out.push(format!(
+            "ALTER TABLE {} NO INHERIT {}",
+            table_name(k),
+            qualified_path(parent)
+        ));
+    }
+    for parent in after_inherits
+        .iter()
+        .filter(|p| !before_inherits.contains(p))
+    {
+        out.push(format!(
+            "ALTER TABLE {} INHERIT {}",
+            table_name(k),
+            qualified_path(parent)
+        ));
+    }
+    let before = table(context, k, Side::Old)
+        .map(|t| t.options.clone())
+        .unwrap_or_default();
+    let Some(after) = table(context, k, Side::New).map(|t| t.options.clone()) else {
+        return;
+    };
+    // `unlogged` is not a storage parameter but a table property.
+    let logged = |o: &crate::model::NamedMap<String>| o.get("unlogged").is_none_or(|v| v != "true");
+    if logged(&before) != logged(&after) {
+        out.push(format!(
+            "ALTER TABLE {} SET {}",
+            table_name(k),
+            if logged(&after) { "LOGGED" } else { "UNLOGGED" }
+        ));
+    }
+    let reset: Vec<String> = before
+        .keys()
+        .filter(|n| n.as_str() != "unlogged" && after.get(n.as_str()).is_none())
+        .cloned()
+        .collect();
+    let set: Vec<String> = after
+        .iter()
+        .filter(|(n, v)| n.as_str() != "unlogged" && before.get(n.as_str()) != Some(*v))
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect();
+    if !reset.is_empty() {
+        out.push(format!(
+            "ALTER TABLE {} RESET ({})",
+            table_name(k),
+            reset.join(", ")
+        ));
+    }
+    if !set.is_empty() {
+        out.push(format!(
+            "ALTER TABLE {} SET ({})",
+            table_name(k),
+            set.join(", ")
+        ));
+    }
+}
+
+fn column(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
+    let k = &o.key;
+    let name = name_of(k);
+    let t = table_name(k);
+    match action {
+        Action::Create => match table(context, k, Side::New).and_then(|t| t.column(name)) {
+            Some(c) => {
+                out.push(format!(
+                    "ALTER TABLE {t} ADD COLUMN {}",
+                    column_definition(c)
+                ));
+                if let Some(comment) = &c.comment {
+                    out.push(format!(
+                        "COMMENT ON COLUMN {t}.{} IS {}",
+                        ident(name),
+                        string(comment)
+                    ));
+                }
+            }
+            None => out.unsupported("the column is not in the snapshot"),
+        },
+        Action::Drop => {
+            // A dropped table's columns went with it.
+            if table(context, k, Side::Old).is_some() && table(context, k, Side::New).is_some() {
+                out.destructive(
+                    format!("ALTER TABLE {t} DROP COLUMN {}", ident(name)),
+                    format!(
+                        "drops column {}.{}.{name} and its values",
+                        k.schema,
+                        k.table.as_deref().unwrap_or_default()
+                    ),
+                );
+            }
+        }
+        _ => {
+            let old_name =
+                context
+                    .renames
+                    .old_column(&k.schema, k.table.as_deref().unwrap_or_default(), name);
+            let before = table(context, k, Side::Old).and_then(|t| t.column(old_name));
+            let after = table(context, k, Side::New).and_then(|t| t.column(name));
+            let (Some(b), Some(a)) = (before, after) else {
+                return;
+            };
+            alter_column(context, o, &t, b, a, out);
+        }
+    }
+}
+
+fn alter_column(context: &Context, o: &Op, t: &str, b: &Column, a: &Column, out: &mut Writer) {
+    let c = ident(&a.name);
+    let narrowed = o.changes.iter().any(|&i| {
+        context
+            .changes
+            .get(i)
+            .is_some_and(|ch| ch.change_type == ChangeType::COLUMN_TYPE_NARROWED)
+    });
+    if b.generated != a.generated {
+        match (&b.generated, &a.generated) {
+            (Some(_), None) => {
+                out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP EXPRESSION"));
+            }
+            _ => {
+                out.unsupported("a generation expression cannot be set on an existing column before PostgreSQL 17; drop the column and add it again");
+                return;
+            }
+        }
+    }
+    if b.default != a.default && a.generated.is_none() && b.default.is_some() {
+        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
+    }
+    if b.declared_type != a.declared_type || b.collation != a.collation {
+        let mut sql = format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {}", a.declared_type);
+        if let Some(collation) = &a.collation {
+            sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
+        }
+        if b.declared_type != a.declared_type {
+            sql.push_str(&format!(" USING {c}::{}", a.declared_type));
+        }
+        if narrowed {
+            out.destructive(
+                sql,
+                format!(
+                    "narrows {t}.{c} from {} to {}: values that do not fit make it fail",
+                    b.declared_type, a.declared_type
+                ),
+            );
+        } else {
+            out.push(sql);
+        }
+    }
+    if b.default != a.default
+        && a.generated.is_none()
+        && let Some(default) = &a.default
+    {
+        out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {}",
+            default.raw
+        ));
+    }
+    if b.identity != a.identity {
+        match (&b.identity, &a.identity) {
+            (None, Some(i)) => out.push(format!(
+                "ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY",
+                i.to_uppercase()
+            )),
+            (Some(_), None) => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY")),
+            (_, Some(i)) => out.push(format!(
+                "ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {}",
+                i.to_uppercase()
+            )),
+            (None, None) => {}
+        }
+    }
+    if b.nullable != a.nullable {
+        out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} {} NOT NULL",
+            if a.nullable { "DROP" } else { "SET" }
+        ));
+    }
+    if b.comment != a.comment {
+        out.push(format!(
+            "COMMENT ON COLUMN {t}.{c} IS {}",
+            a.comment.as_deref().map_or("NULL".to_string(), string)
+        ));
+    }
+    if b.position != a.position
+        && o.changes.iter().any(|&i| {
+            context
+                .changes
+                .get(i)
+                .is_some_and(|ch| ch.change_type == ChangeType::COLUMN_MOVED)
+        })
+    {
+        out.unsupported("PostgreSQL cannot move a column; rebuild the table to change the order");
+    }
+}
+
+fn index_definition(context: &Context, k: &Key) -> Option<String> {
+    let name = name_of(k);
+    let index: &Index = table(context, k, Side::New)
+        .and_then(|t| t.indexes.get(name))
+        .or_else(|| view(context.new, k).and_then(|v| v.indexes.get(name)))?;
+    let known: BTreeSet<&str> = table(context, k, Side::New)
+        .map(|t| t.columns.iter().map(|c| c.name.as_str()).collect())
+        .or_else(|| {
+            view(context.new, k).map(|v| v.columns.iter().map(|c| c.name.as_str()).collect())
+        })
+        .unwrap_or_default();
+    let parts: Vec<String> = index
+        .columns
+        .iter()
+        .map(|c| index_part(c, &known))
+        .collect();
+    let mut sql = format!(
+        "CREATE {}INDEX {} ON {}",
+        if index.unique { "UNIQUE " } else { "" },
+        ident(name),
+        table_name(k)
+    );
+    if let Some(method) = &index.method {
+        sql.push_str(&format!(" USING {method}"));
+    }
+    sql.push_str(&format!(" ({})", parts.join(", ")));
+    if !index.include.is_empty() {
+        sql.push_str(&format!(" INCLUDE ({})", columns(&index.include)));
+    }
+    if index.nulls_not_distinct {
+        sql.push_str(" NULLS NOT DISTINCT");
+    }
+    if let Some(predicate) = &index.predicate {
+        sql.push_str(&format!(" WHERE {predicate}"));
+    }
+    Some(sql)
+}
+
+/// One key of an index: a column name (quoted as needed) with what follows
+/// it (`desc`, an operator class, `nulls first`), or an expression in
+/// parentheses.
+fn index_part(part: &str, known: &BTreeSet<&str>) -> String {
+    if known.contains(part) {
+        return ident(part);
+    }
+    // `name desc`, `name text_pattern_ops`, `"Name" desc`…
+    let (head, rest) = match part.strip_prefix('"') {
+        Some(quoted) => match quoted.find('"') {
+            Some(end) => (&part[..end + 2], &part[end + 2..]),
+            None => (part, ""),
+        },
+        None => part.split_once(' ').map_or((part, ""), |(h, r)| (h, r)),
+    };
+    let unquoted = head.trim_matches('"');
+    if known.contains(unquoted) {
+        let rest = rest.trim();
+        return if rest.is_empty() {
+            ident(unquoted)
+        } else {
+            format!("{} {rest}", ident(unquoted))
+        };
+    }
+    // An expression, maybe followed by modifiers the catalog printed after it.
+    if part.starts_with('(') {
+        part.to_string()
+    } else {
+        format!("({part})")
+    }
+}
+
+fn create_view(k: &Key, v: &View, out: &mut Writer) {
+    let name = table_name(k);
+    let mut sql = format!(
+        "CREATE {}VIEW {name}",
+        if v.materialized { "MATERIALIZED " } else { "" }
+    );
+    if !v.options.is_empty() {
+        let options: Vec<String> = v.options.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        sql.push_str(&format!(" WITH ({})", options.join(", ")));
+    }
+    sql.push_str(&format!(" AS {}", v.definition.trim_end_matches(';')));
+    out.push(sql);
+    if let Some(comment) = &v.comment {
+        out.push(format!(
+            "COMMENT ON {}VIEW {name} IS {}",
+            if v.materialized { "MATERIALIZED " } else { "" },
+            string(comment)
+        ));
+    }
+}
+
+fn sequence(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
+    let name = qualified(&k.schema, name_of(k));
+    let get = |s: &Snapshot| {
+        schema(s, k)
+            .and_then(|s| s.sequences.get(name_of(k)))
+            .cloned()
+    };
+    match action {
+        Action::Create => match get(context.new) {
+            Some(s) if s.identity => {}
+            Some(s) => {
+                out.push(format!(
+                    "CREATE SEQUENCE {name} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} {}CYCLE",
+                    s.data_type, s.increment, s.min_value, s.max_value, s.start,
+                    if s.cycle { "" } else { "NO " }
+                ));
+                if let Some(owner) = &s.owned_by {
+                    let parts: Vec<&str> = owner.splitn(3, '.').collect();
+                    if let [schema, table, column] = parts[..] {
+                        out.late(format!(
+                            "ALTER SEQUENCE {name} OWNED BY {}.{}",
+                            qualified(schema, table),
+                            ident(column)
+                        ));
+                    }
+                }
+            }
+            None => out.unsupported("the sequence is not in the snapshot"),
+        },
+        Action::Drop => {
+            if get(context.old).is_some_and(|s| !s.identity) {
+                out.push(format!("DROP SEQUENCE {name}"));
+            }
+        }
+        _ => {
+            let (Some(b), Some(a)) = (get(context.old), get(context.new)) else {
+                return;
+            };
+            let mut sql = Vec::new();
+            if b.data_type != a.data_type {
+                sql.push(format!("AS {}", a.data_type));
+            }
+            if b.increment != a.increment {
+                sql.push(format!("INCREMENT BY {}", a.increment));
+            }
+            if b.min_value != a.min_value {
+                sql.push(format!("MINVALUE {}", a.min_value));
+            }
+            if b.max_value != a.max_value {
+                sql.push(format!("MAXVALUE {}", a.max_value));
+            }
+            if b.start != a.start {
+                sql.push(format!("START WITH {}", a.start));
+            }
+            if b.cycle != a.cycle {
+                sql.push(if a.cycle {
+                    "CYCLE".into()
+                } else {
+                    "NO CYCLE".into()
+                });
+            }
+            if !sql.is_empty() {
+                out.push(format!("ALTER SEQUENCE {name} {}", sql.join(" ")));
+            }
+        }
+    }
+}
+
+fn enumeration(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
+    let k = &o.key;
+    let name = qualified(&k.schema, name_of(k));
+    let labels = |s: &Snapshot| {
+        schema(s, k)
+            .and_then(|s| s.enums.get(name_of(k)))
+            .map(|e| e.labels.clone())
+    };
+    match action {
+        Action::Create => match labels(context.new) {
+            Some(l) => out.push(format!(
+                "CREATE TYPE {name} AS ENUM ({})",
+                l.iter().map(|l| string(l)).collect::<Vec<_>>().join(", ")
+            )),
+            None => out.unsupported("the enum is not in the snapshot"),
+        },
+        Action::Drop => out.push(format!("DROP TYPE {name}")),
+        _ => {
+            let (Some(b), Some(a)) = (labels(context.old), labels(context.new)) else {
+                return;
+            };
+            // The old labels in their order inside the new ones: add in place.
+            let kept: Vec<&String> = a.iter().filter(|l| b.contains(l)).collect();
+            if kept.len() == b.len() && kept.iter().zip(&b).all(|(x, y)| *x == y) {
+                for (i, label) in a.iter().enumerate() {
+                    if b.contains(label) {
+                        continue;
+                    }
+                    let place = match a[..i]
+                        .iter()
+                        .rev()
+                        .find(|l| b.contains(l) || a[..i].contains(l))
+                    {
+                        Some(before) => format!(" AFTER {}", string(before)),
+                        None => match a.get(i + 1) {
+                            Some(next) => format!(" BEFORE {}", string(next)),
+                            None => String::new(),
+                        },
+                    };
+                    out.push(format!(
+                        "ALTER TYPE {name} ADD VALUE {}{place}",
+                        string(label)
+                    ));
+                }
+                return;
+            }
+            recreate_enum(context, k, &name, &b, &a, out);
+        }
+    }
+}
+
+/// Removing or reordering labels: a new type, every column converted to it
+/// through text, the old type dropped.
+fn recreate_enum(
+    context: &Context,
+    k: &Key,
+    name: &str,
+    before: &[String],
+    after: &[String],
+    out: &mut Writer,
+) {
+    let old_name = format!("{}__driftguard_old", name_of(k));
+    let removed: Vec<&String> = before.iter().filter(|l| !after.contains(l)).collect();
+    out.push(format!("ALTER TYPE {name} RENAME TO {}", ident(&old_name)));
+    out.push(format!(
+        "CREATE TYPE {name} AS ENUM ({})",
+        after
+            .iter()
+            .map(|l| string(l))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let short = name_of(k);
+    let full = format!("{}.{}", k.schema, short);
+    for (schema_name, s) in &context.new.schemas {
+        for (table_name, t) in &s.tables {
+            for c in &t.columns {
+                let base = c.declared_type.trim_end_matches("[]");
+                if base != full.as_str() && base != short && base != name {
+                    continue;
+                }
+                let array = if c.declared_type.ends_with("[]") {
+                    "[]"
+                } else {
+                    ""
+                };
+                let target = qualified(schema_name, table_name);
+                let col = ident(&c.name);
+                // A default holds a value of the old type: it goes first and
+                // comes back (in the new side's spelling) after the conversion.
+                let old_default = context
+                    .old
+                    .schemas
+                    .get(schema_name)
+                    .and_then(|s| {
+                        s.tables
+                            .get(context.renames.old_table(schema_name, table_name))
+                    })
+                    .and_then(|t| {
+                        t.column(context.renames.old_column(schema_name, table_name, &c.name))
+                    })
+                    .and_then(|c| c.default.as_ref());
+                if old_default.is_some() {
+                    out.push(format!(
+                        "ALTER TABLE {target} ALTER COLUMN {col} DROP DEFAULT"
+                    ));
+                }
+                let sql = format!(
+                    "ALTER TABLE {target} ALTER COLUMN {col} TYPE {name}{array} USING {col}::text{array}::{name}{array}"
+                );
+                let restore = c.default.as_ref().map(|d| {
+                    format!(
+                        "ALTER TABLE {target} ALTER COLUMN {col} SET DEFAULT {}",
+                        d.raw
+                    )
+                });
+                if removed.is_empty() {
+                    out.push(sql);
+                } else {
+                    out.destructive(
+                        sql,
+                        format!(
+                            "removes enum value(s) {} of {full}: rows holding them make the conversion fail",
+                            removed.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                }
+                if let Some(restore) = restore {
+                    out.push(restore);
+                }
+            }
+        }
+    }
+    out.push(format!("DROP TYPE {}", qualified(&k.schema, &old_name)));
+}
+
+fn domain(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
+    let name = qualified(&k.schema, name_of(k));
+    let get = |s: &Snapshot| {
+        schema(s, k)
+            .and_then(|s| s.domains.get(name_of(k)))
+            .cloned()
+    };
+    match action {
+        Action::Create => {
+            match get(context.new) {
+                Some(d) => {
+                    let mut sql = format!("CREATE DOMAIN {name} AS {}", d.declared_type);
+                    if let Some(collation) = &d.collation {
+                        sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
+                    }
+                    if let Some(default) = &d.default {
+                        sql.push_str(&format!(" DEFAULT {}", default.raw));
+                    }
+                    if d.not_null {
+                        sql.push_str(" NOT NULL");
+                    }
+                    for (n, c) in d.checks.iter() {
+                        sql.push_str(&format!(
+                            " CONSTRAINT {} CHECK ({})",
+                            ident(n),
+                            c.expression
+                        ));
+                    }
+                    out.push(sql);
+                    for (n, c) in d.checks.iter() {
+                        if c.not_valid {
+                            out.unsupported(format!("constraint {n} is NOT VALID on the new side; the script validates it"));
+                        }
+                    }
+                }
+                None => out.unsupported("the domain is not in the snapshot"),
+            }
+        }
+        Action::Drop => out.push(format!("DROP DOMAIN {name}")),
+        _ => {
+            let (Some(b), Some(a)) = (get(context.old), get(context.new)) else {
+                return;
+            };
+            if b.declared_type != a.declared_type || b.collation != a.collation {
+                out.unsupported("a domain's base type cannot be altered; create a new domain and convert the columns");
+            }
+            if b.default != a.default {
+                match &a.default {
+                    Some(d) => out.push(format!("ALTER DOMAIN {name} SET DEFAULT {}", d.raw)),
+                    None => out.push(format!("ALTER DOMAIN {name} DROP DEFAULT")),
+                }
+            }
+            if b.not_null != a.not_null {
+                out.push(format!(
+                    "ALTER DOMAIN {name} {} NOT NULL",
+                    if a.not_null { "SET" } else { "DROP" }
+                ));
+            }
+            for (n, c) in b.checks.iter() {
+                if a.checks.get(n).is_none_or(|x| x.expression != c.expression) {
+                    out.push(format!("ALTER DOMAIN {name} DROP CONSTRAINT {}", ident(n)));
+                }
+            }
+            for (n, c) in a.checks.iter() {
+                let old = b.checks.get(n);
+                if old.is_none_or(|x| x.expression != c.expression) {
+                    out.push(format!(
+                        "ALTER DOMAIN {name} ADD CONSTRAINT {} CHECK ({}){}",
+                        ident(n),
+                        c.expression,
+                        if c.not_valid { " NOT VALID" } else { "" }
+                    ));
+                } else if old.is_some_and(|x| x.not_valid && !c.not_valid) {
+                    out.push(format!(
+                        "ALTER DOMAIN {name} VALIDATE CONSTRAINT {}",
+                        ident(n)
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// `name(type, …)` → `name`.
+fn routine_name(signature: &str) -> &str {
+    signature.split('(').next().unwrap_or(signature)
+}
+
+fn routine(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
+    let signature = name_of(k);
+    let get = |s: &Snapshot| {
+        schema(s, k)
+            .and_then(|s| s.routines.get(signature))
+            .cloned()
+    };
+    let is_aggregate =
+        |s: &Snapshot| schema(s, k).is_some_and(|s| s.aggregates.contains_key(signature));
+    match action {
+        Action::Drop => {
+            let what = if is_aggregate(context.old) {
+                "AGGREGATE"
+            } else if get(context.old).is_some_and(|r| r.kind == "procedure") {
+                "PROCEDURE"
+            } else {
+                "FUNCTION"
+            };
+            let args = signature
+                .split_once('(')
+                .map_or("()".to_string(), |(_, a)| format!("({a}"));
+            out.push(format!(
+                "DROP {what} {}{args}",
+                qualified(&k.schema, routine_name(signature))
+            ));
+        }
+        _ => {
+            if is_aggregate(context.new) {
+                out.unsupported("aggregates are not written yet");
+                return;
+            }
+            match get(context.new).and_then(|r| routine_sql(&k.schema, signature, &r)) {
+                Some(sql) => {
+                    if *action == Action::Alter
+                        && let Some(old) = get(context.old)
+                        && (old.returns != get(context.new).map(|r| r.returns).unwrap_or_default() || old.kind != get(context.new).map(|r| r.kind).unwrap_or_default())
+                    {
+                        let args = signature.split_once('(').map_or("()".to_string(), |(_, a)| format!("({a}"));
+                        out.push(format!(
+                            "DROP {} {}{args}",
+                            if old.kind == "procedure" { "PROCEDURE" } else { "FUNCTION" },
+                            qualified(&k.schema, routine_name(signature))
+                        ));
+                    }
+                    out.push(sql)
+                }
+                None => out.unsupported(
+                    "the snapshot does not hold this routine's full definition (SQL-standard bodies and SET clauses are not written yet)",
+                ),
+            }
+        }
+    }
+}
+
+/// `CREATE OR REPLACE FUNCTION …` from the snapshot's parts, when they are
+/// complete: a body written as a string (not a SQL-standard `BEGIN ATOMIC`
+/// body), no `SET` clauses.
+fn routine_sql(schema_name: &str, signature: &str, r: &Routine) -> Option<String> {
+    let body = r.body.as_deref()?;
+    let attributes = r.attributes.as_deref().unwrap_or("");
+    if attributes.contains(" set(")
+        || body.contains('\n') && body.to_lowercase().contains("begin atomic")
+    {
+        return None;
+    }
+    let (words, arguments) = match attributes.find("arguments(") {
+        Some(at) => (
+            attributes[..at].trim(),
+            attributes[at + "arguments(".len()..].strip_suffix(')')?,
+        ),
+        None => (attributes.trim(), ""),
+    };
+    let mut tag = "$driftguard$".to_string();
+    while body.contains(&tag) {
+        tag = format!("$driftguard{}$", tag.len());
+    }
+    let (kind, returns) = match r.kind.as_str() {
+        "procedure" => ("PROCEDURE", String::new()),
+        "window function" => ("FUNCTION", format!(" RETURNS {} WINDOW", r.returns)),
+        _ => ("FUNCTION", format!(" RETURNS {}", r.returns)),
+    };
+    let words = if r.kind == "procedure" {
+        // Procedures take no volatility or parallel markings.
+        words
+            .split(' ')
+            .filter(|w| w.contains("definer") || *w == "security")
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        words.to_uppercase()
+    };
+    let _ = signature;
+    Some(format!(
+        "CREATE OR REPLACE {kind} {}({arguments}){returns} LANGUAGE {} {} AS {tag}{body}{tag}",
+        qualified(schema_name, routine_name(signature)),
+        ident(&r.language),
+        words.to_uppercase()
+    ))
+}
+
+fn comment(context: &Context, k: &Key, out: &mut Writer) {
+    let s = schema(context.new, k);
+    let (Some(s), Some(name)) = (s, k.table.as_deref()) else {
+        if let Some(s) = s {
+            out.push(format!(
+                "COMMENT ON SCHEMA {} IS {}",
+                ident(&k.schema),
+                s.comment.as_deref().map_or("NULL".into(), string)
+            ));
+        }
+        return;
+    };
+    let target = qualified(&k.schema, name);
+    let text = |c: &Option<String>| c.as_deref().map_or("NULL".into(), string);
+    if let Some(t) = s.tables.get(name) {
+        match k.name.as_deref().and_then(|c| t.column(c)) {
+            Some(c) => out.push(format!(
+                "COMMENT ON COLUMN {target}.{} IS {}",
+                ident(&c.name),
+                c.comment.as_deref().map_or("NULL".into(), string)
+            )),
+            None => out.push(format!("COMMENT ON TABLE {target} IS {}", text(&t.comment))),
+        }
+    } else if let Some(v) = s.views.get(name) {
+        out.push(format!(
+            "COMMENT ON {}VIEW {target} IS {}",
+            if v.materialized { "MATERIALIZED " } else { "" },
+            text(&v.comment)
+        ));
+    } else {
+        out.unsupported("comments on this kind of object are not written yet");
+    }
+}
