@@ -117,10 +117,13 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
                 action: Action::Drop,
                 ..o.clone()
             });
-            out.push(Op {
+            let create = Op {
                 action: Action::Create,
                 ..o.clone()
-            });
+            };
+            // A view created again brings its indexes back.
+            out.extend(members(context.new, &create));
+            out.push(create);
             continue;
         }
         out.push(o.clone());
@@ -136,7 +139,15 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
     }
     // Views over a table whose columns change type or go away, and views over
     // those views, are dropped first and created again at the end.
-    let rewritten = plan::rewritten_tables(ops, context.old, context.new, context.renames);
+    let mut rewritten = plan::rewritten_tables(ops, context.old, context.new, context.renames);
+    // An enum recreated under its name converts every column of it.
+    for o in ops {
+        if o.key.kind == Kind::Enum && o.action == Action::Alter && enum_recreated(context, &o.key) {
+            for (schema_name, table_name) in columns_of_type(context.old, &o.key) {
+                rewritten.insert((schema_name, table_name));
+            }
+        }
+    }
     let mut dropped: BTreeSet<(String, String)> = out
         .iter()
         .filter(|o| o.key.kind == Kind::View && o.action == Action::Drop)
@@ -201,6 +212,28 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
             .and_then(|t| t.column(name_of(&o.key)))
             .map_or(0, |c| c.position)
     };
+    // One operation per object and action (a view's index may come both from
+    // its own change and from the view created again).
+    let mut seen = std::collections::BTreeMap::new();
+    let mut unique: Vec<Op> = Vec::new();
+    for o in out {
+        let id = (o.key.clone(), format!("{:?}", o.action));
+        match seen.get(&id) {
+            Some(&at) => {
+                let first: &mut Op = &mut unique[at];
+                for c in o.changes {
+                    if !first.changes.contains(&c) {
+                        first.changes.push(c);
+                    }
+                }
+            }
+            None => {
+                seen.insert(id, unique.len());
+                unique.push(o);
+            }
+        }
+    }
+    let mut out = unique;
     out.sort_by_key(|o| (o.phase(), o.key.table.clone(), position(o)));
     order_views(context, &mut out);
     order_tables(context, &mut out);
@@ -1391,6 +1424,36 @@ fn enumeration(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
             recreate_enum(context, k, &name, &b, &a, out);
         }
     }
+}
+
+/// Whether an enum change needs the type made again (labels removed or
+/// reordered) rather than values added in place.
+fn enum_recreated(context: &Context, k: &Key) -> bool {
+    let labels = |s: &Snapshot| schema(s, k).and_then(|s| s.enums.get(name_of(k))).map(|e| e.labels.clone());
+    let (Some(b), Some(a)) = (labels(context.old), labels(context.new)) else {
+        return false;
+    };
+    let kept: Vec<&String> = a.iter().filter(|l| b.contains(l)).collect();
+    !(kept.len() == b.len() && kept.iter().zip(&b).all(|(x, y)| *x == y))
+}
+
+/// The tables with a column of the type `k` names (or an array of it).
+fn columns_of_type(snapshot: &Snapshot, k: &Key) -> Vec<(String, String)> {
+    let short = name_of(k);
+    let full = format!("{}.{}", k.schema, short);
+    let quoted = qualified(&k.schema, short);
+    let mut tables = Vec::new();
+    for (schema_name, s) in &snapshot.schemas {
+        for (table_name, t) in &s.tables {
+            if t.columns.iter().any(|c| {
+                let base = c.declared_type.trim_end_matches("[]");
+                base == full || base == short || base == quoted
+            }) {
+                tables.push((schema_name.clone(), table_name.clone()));
+            }
+        }
+    }
+    tables
 }
 
 /// Removing or reordering labels: a new type, every column converted to it

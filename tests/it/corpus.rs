@@ -222,6 +222,7 @@ fn drift_in_turn(
     url: &str,
     database: Option<&str>,
     major: Option<i32>,
+    scripts: bool,
     mut apply: impl FnMut(&str) -> Result<(), String>,
 ) {
     let sandbox = Sandbox::new();
@@ -257,6 +258,15 @@ fn drift_in_turn(
         assert!(code < 64, "diff failed with {code}\n{}", util::stderr(&out));
         let got = util::finding_lines(&util::stdout(&out), false, database);
         verdicts.judge(&drift, got, code);
+        // The SQL scripts of this drift, proven on the database itself: the
+        // revert takes it back, the migration forward again.
+        if scripts
+            && let Err(e) = crate::scripts::round_trip(url, &before, &after, database, &mut apply)
+        {
+            verdicts
+                .failures
+                .push(format!("drift {:?}: {e}", drift.name));
+        }
         std::mem::swap(&mut before, &mut after);
     }
     verdicts.finish(&format!("{engine}/{case}"));

@@ -3,6 +3,7 @@
 
 mod github_api;
 mod https_server;
+mod scripts;
 mod smtp_server;
 mod util;
 

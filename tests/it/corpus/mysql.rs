@@ -117,9 +117,15 @@ fn case(name: &str) {
     drop(twin);
 
     let mut conn = connect(&orig.url());
-    super::drift_in_turn("mysql", name, &orig.url(), Some(&orig.name), None, |sql| {
-        conn.query_drop(sql).map_err(|e| e.to_string())
-    });
+    super::drift_in_turn(
+        "mysql",
+        name,
+        &orig.url(),
+        Some(&orig.name),
+        None,
+        false,
+        |sql| conn.query_drop(sql).map_err(|e| e.to_string()),
+    );
 }
 
 #[test]

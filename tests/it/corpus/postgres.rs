@@ -81,6 +81,7 @@ fn case(name: &str) {
         &orig.url(),
         None,
         Some(version / 10000),
+        true,
         |sql| try_exec(&orig.url(), sql),
     );
 }

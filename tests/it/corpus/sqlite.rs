@@ -54,7 +54,7 @@ fn case(name: &str) {
     assert_eq!(diff_lines(&url, &twin_url, 0, None), Vec::<String>::new());
 
     let conn = rusqlite::Connection::open(&orig).expect("open");
-    super::drift_in_turn("sqlite", name, &url, None, None, |sql| {
+    super::drift_in_turn("sqlite", name, &url, None, None, false, |sql| {
         conn.execute_batch(sql).map_err(|e| e.to_string())
     });
 }
