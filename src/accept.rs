@@ -311,13 +311,14 @@ pub fn append(text: &str, environment: Option<&str>, entry: &Accepted) -> Result
                         "--env {name}: the policy file has no `environments:` block"
                     ))
                 })?;
-            let envs_end = block_end(&all, envs, 0, false);
-            let env_indent = all[envs + 1..envs_end]
+            // The lines of the block, after its `environments:` line.
+            let mut envs_body = envs + 1..block_end(&all, envs, 0, false);
+            let env_indent = all[envs_body.clone()]
                 .iter()
                 .find(|(_, l)| !is_blank(l))
                 .map(|(_, l)| indent_of(l))
                 .unwrap_or(2);
-            let head = (envs + 1..envs_end)
+            let head = envs_body
                 .find(|&i| {
                     key_at(all[i].1, env_indent, name) == Some(true)
                         || key_at(all[i].1, env_indent, &format!("\"{name}\"")) == Some(true)
@@ -327,12 +328,14 @@ pub fn append(text: &str, environment: Option<&str>, entry: &Accepted) -> Result
                         "--env {name}: no such environment block in the policy file"
                     ))
                 })?;
-            let end = block_end(&all, head, env_indent, false);
-            let key_indent = all[head + 1..end]
+            // The lines of the environment's block, after its name.
+            let body = head + 1..block_end(&all, head, env_indent, false);
+            let end = body.end;
+            let key_indent = all[body.clone()]
                 .iter()
                 .find(|(_, l)| !is_blank(l))
                 .map_or(env_indent + 2, |(_, l)| indent_of(l));
-            match insert_into_list(text, &all, head + 1..end, key_indent, entry)? {
+            match insert_into_list(text, &all, body, key_indent, entry)? {
                 Some(found) => found,
                 None => {
                     let pad = " ".repeat(key_indent);
@@ -706,6 +709,20 @@ mod tests {
                 "environments:\n  prod:\n    accepted:\n{}  dev:\n    fail_on: info\n",
                 item("      ")
             )
+        );
+        let text = "environments:\n    prod:\n    dev:\n        fail_on: info\n";
+        assert_eq!(
+            add(text, Some("prod")),
+            format!(
+                "environments:\n    prod:\n      accepted:\n{}    dev:\n        fail_on: info\n",
+                item("        ")
+            )
+        );
+        // An empty `accepted:` of the environment before is not this one's.
+        let text = "environments:\n  staging:\n    accepted:\n  prod:\n    fail_on: warning\n";
+        assert_eq!(
+            add(text, Some("prod")),
+            format!("{text}    accepted:\n{}", item("      "))
         );
         let err = |text: &str, env: &str| {
             append(
