@@ -36,14 +36,27 @@ def check(condition, message):
 def schema_errors(validator, card):
     """The schema's complaints about a card, `msteams` aside; [] when valid."""
     card = {k: v for k, v in card.items() if k != "msteams"}
-    errors = list(validator.iter_errors(card))
-    if not errors:
+    if validator.is_valid(card):
         return []
-    # The root is an anyOf: show the deepest reason rather than "not valid under any".
-    error = best_match(errors)
-    while error.context:
-        error = best_match(error.context)
-    return [f"{error.json_path}: {error.message[:300]}"]
+    # The root and every element are anyOf's, whose errors name the wrong
+    # branch: validate each element against the definition of its own type.
+    definitions = validator.schema["definitions"]
+    reasons = []
+    for where in ("body", "actions"):
+        for i, element in enumerate(card.get(where) or []):
+            kind = element.get("type") if isinstance(element, dict) else None
+            if kind not in definitions:
+                reasons.append(f"$.{where}[{i}]: unknown type {kind!r}")
+                continue
+            own = validator.evolve(schema={"$ref": f"#/definitions/{kind}", "definitions": definitions})
+            for error in own.iter_errors(element):
+                reasons.append(f"$.{where}[{i}]{error.json_path[1:]}: {error.message[:300]}")
+    if not reasons:
+        error = best_match(validator.iter_errors(card))
+        while error.context:
+            error = best_match(error.context)
+        reasons.append(f"{error.json_path}: {error.message[:300]}")
+    return reasons
 
 
 def texts(card):
