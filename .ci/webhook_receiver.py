@@ -8,6 +8,11 @@ It verifies every delivery twice, the way receivers do:
 It answers 200 when both pass and 401 otherwise, and appends one JSON line per
 request to DIR/log.jsonl.
 
+A request to /capture/NAME (a channel without signatures: Teams, Slack,
+PagerDuty) is not verified: its raw body is written to DIR/capture/NAME.json
+and answered 202, as a Teams Workflows webhook answers, so that a check can
+read the exact body driftguard sent.
+
 Usage: RECEIVER_SECRETS='{"/path": "secret", ...}' python3 webhook_receiver.py DIR
 It makes its own throw-away CA (DIR/ca.pem, for driftguard's --ca-cert) with the
 `cryptography` package, serves HTTPS on 127.0.0.1, and writes its port to DIR/port.
@@ -102,6 +107,9 @@ def make_certificates():
 class Receiver(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.path.startswith("/capture/"):
+            self.capture(body)
+            return
         headers = {k: v for k, v in self.headers.items()}
         secret = SECRETS.get(self.path)
         hex_ok = secret is not None and verify_driftguard_signature(
@@ -130,6 +138,24 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
         self.wfile.write(answer)
+
+    def capture(self, body):
+        name = self.path[len("/capture/"):]
+        if not name.isidentifier():
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        os.makedirs(os.path.join(DIR, "capture"), exist_ok=True)
+        path = os.path.join(DIR, "capture", name + ".json")
+        with open(path + ".tmp", "wb") as f:
+            f.write(body)
+        os.rename(path + ".tmp", path)
+        with open(os.path.join(DIR, "log.jsonl"), "a") as f:
+            f.write(json.dumps({"path": self.path, "captured": len(body)}) + "\n")
+        self.send_response(202)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def log_message(self, format, *args):
         sys.stderr.write("receiver: " + (format % args) + "\n")

@@ -311,13 +311,14 @@ pub fn append(text: &str, environment: Option<&str>, entry: &Accepted) -> Result
                         "--env {name}: the policy file has no `environments:` block"
                     ))
                 })?;
-            let envs_end = block_end(&all, envs, 0, false);
-            let env_indent = all[envs + 1..envs_end]
+            // The lines of the block, after its `environments:` line.
+            let mut envs_body = envs + 1..block_end(&all, envs, 0, false);
+            let env_indent = all[envs_body.clone()]
                 .iter()
                 .find(|(_, l)| !is_blank(l))
                 .map(|(_, l)| indent_of(l))
                 .unwrap_or(2);
-            let head = (envs + 1..envs_end)
+            let head = envs_body
                 .find(|&i| {
                     key_at(all[i].1, env_indent, name) == Some(true)
                         || key_at(all[i].1, env_indent, &format!("\"{name}\"")) == Some(true)
@@ -327,12 +328,14 @@ pub fn append(text: &str, environment: Option<&str>, entry: &Accepted) -> Result
                         "--env {name}: no such environment block in the policy file"
                     ))
                 })?;
-            let end = block_end(&all, head, env_indent, false);
-            let key_indent = all[head + 1..end]
+            // The lines of the environment's block, after its name.
+            let body = head + 1..block_end(&all, head, env_indent, false);
+            let end = body.end;
+            let key_indent = all[body.clone()]
                 .iter()
                 .find(|(_, l)| !is_blank(l))
                 .map_or(env_indent + 2, |(_, l)| indent_of(l));
-            match insert_into_list(text, &all, head + 1..end, key_indent, entry)? {
+            match insert_into_list(text, &all, body, key_indent, entry)? {
                 Some(found) => found,
                 None => {
                     let pad = " ".repeat(key_indent);
@@ -398,9 +401,83 @@ mod tests {
         ] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
+        // Separators: both must be `-`, each checked on its own.
+        for bad in [
+            "2027-01/31",
+            "2027/01-31",
+            "2027-01-3-",
+            "2027-0-131",
+            "2027x01x31",
+        ] {
+            assert!(Date::parse(bad).is_none(), "{bad}");
+        }
         assert!(date("2027-01-31") < date("2027-02-01"));
         assert!(date("2026-12-31") < date("2027-01-01"));
         assert!(date("2027-01-09") < date("2027-01-10"));
+    }
+
+    #[test]
+    fn each_month_has_its_own_length() {
+        let lengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        for year in [1999, 2027, 2100] {
+            for (i, days) in lengths.iter().enumerate() {
+                let month = i + 1;
+                let last = format!("{year:04}-{month:02}-{days:02}");
+                assert_eq!(
+                    Date::parse(&last),
+                    Some(Date {
+                        year,
+                        month: month as u32,
+                        day: *days
+                    }),
+                    "{last}"
+                );
+                let over = format!("{year:04}-{month:02}-{:02}", days + 1);
+                assert_eq!(Date::parse(&over), None, "{over}");
+            }
+        }
+        // February 29: every 4th year, except centuries, except every 400th year.
+        for (year, leap) in [
+            (2024, true),
+            (2028, true),
+            (2026, false),
+            (2027, false),
+            (1900, false),
+            (2100, false),
+            (2000, true),
+            (2400, true),
+            (1996, true),
+            (2001, false),
+        ] {
+            let text = format!("{year}-02-29");
+            assert_eq!(Date::parse(&text).is_some(), leap, "{text}");
+            assert!(Date::parse(&format!("{year}-02-30")).is_none());
+        }
+    }
+
+    #[test]
+    fn dates_serialize_as_iso_strings() {
+        assert_eq!(
+            serde_json::to_value(date("0999-03-05")).expect("json"),
+            serde_json::json!("0999-03-05")
+        );
+        let today = Date::today_utc();
+        assert_eq!(
+            Date::parse(&crate::report::now_rfc3339()[..10]),
+            Some(today),
+            "today is read from the clock"
+        );
+        assert!(today > date("2026-01-01"), "{today}");
+    }
+
+    #[test]
+    fn blank_lines_are_empty_or_comments() {
+        for blank in ["", "   ", "\t", "#", "  # note", "# a: b"] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for line in ["a: 1", "  - x", "a # b", "  x"] {
+            assert!(!is_blank(line), "{line:?}");
+        }
     }
 
     #[test]
@@ -510,6 +587,157 @@ mod tests {
             out.starts_with("version: 1\naccepted:\n  - change: TABLE_DROPPED\n"),
             "{out}"
         );
+    }
+
+    /// The entry `append` adds in these tests, rendered at `pad`.
+    fn item(pad: &str) -> String {
+        format!(
+            "{pad}- change: TABLE_DROPPED\n{pad}  object: \"main.t\"\n{pad}  reason: \"r\"\n{pad}  expires: \"2999-01-01\"\n"
+        )
+    }
+
+    fn add(text: &str, environment: Option<&str>) -> String {
+        append(
+            text,
+            environment,
+            &entry("TABLE_DROPPED", "main.t", "2999-01-01"),
+        )
+        .expect("append")
+    }
+
+    #[test]
+    fn a_new_accepted_key_goes_at_the_end() {
+        assert_eq!(add("", None), format!("accepted:\n{}", item("  ")));
+        assert_eq!(
+            add("version: 1\n", None),
+            format!("version: 1\naccepted:\n{}", item("  "))
+        );
+        assert_eq!(
+            add("version: 1", None),
+            format!("version: 1\naccepted:\n{}", item("  ")),
+            "a newline is added before the new key"
+        );
+        // A nested `accepted:` (inside an environment) is not the top-level key.
+        let text = "environments:\n  prod:\n    accepted:\n    - change: X\n";
+        assert_eq!(add(text, None), format!("{text}accepted:\n{}", item("  ")));
+    }
+
+    #[test]
+    fn an_entry_goes_after_the_last_item_of_the_list() {
+        // Items indented under the key, a blank line and comments inside the
+        // list, a comment after the key: the new item follows the last item,
+        // at the items' indent, before the blank line and the next key.
+        let head = "version: 1\naccepted: # known drift\n# first\n  - change: TABLE_ADDED\n    object: a\n\n# second\n  - change: TABLE_ADDED\n    object: b\n    expires: 2999-01-01\n";
+        let tail = "\n# tail\nfail_on: warning\n";
+        assert_eq!(
+            add(&format!("{head}{tail}"), None),
+            format!("{head}{}{tail}", item("  "))
+        );
+        // The list is the last thing in the file, without a final newline.
+        let text = "accepted:\n- change: TABLE_ADDED\n  object: a";
+        assert_eq!(add(text, None), format!("{text}\n{}", item("")));
+        // An empty list (`accepted:` and only comments): items at two spaces.
+        let text = "accepted:\n# none yet\nfail_on: warning\n";
+        assert_eq!(
+            add(text, None),
+            format!("accepted:\n{}# none yet\nfail_on: warning\n", item("  "))
+        );
+        // Windows line ends are kept.
+        let text = "accepted:\r\n  - change: A\r\n    object: a\r\nfail_on: warning\r\n";
+        assert_eq!(
+            add(text, None),
+            format!(
+                "accepted:\r\n  - change: A\r\n    object: a\r\n{}fail_on: warning\r\n",
+                item("  ")
+            )
+        );
+        let inline = append(
+            "accepted: []\n",
+            None,
+            &entry("TABLE_DROPPED", "main.t", "2999-01-01"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            inline.contains("line 1: `accepted:` holds an inline value"),
+            "{inline}"
+        );
+    }
+
+    #[test]
+    fn an_entry_goes_into_its_environment_block() {
+        let envs = "version: 1\nenvironments:\n  prod:\n    fail_on: warning\n\n  staging:\n    fail_on: breaking\nfail_on: info\n";
+        // No list yet: a new key at the end of the block, at the block's indent.
+        assert_eq!(
+            add(envs, Some("prod")),
+            envs.replacen(
+                "warning\n",
+                &format!("warning\n    accepted:\n{}", item("      ")),
+                1
+            )
+        );
+        assert_eq!(
+            add(envs, Some("staging")),
+            envs.replacen(
+                "breaking\n",
+                &format!("breaking\n    accepted:\n{}", item("      ")),
+                1
+            )
+        );
+        // The last block of the file, without a final newline.
+        let text = "environments:\n  prod:\n    fail_on: warning";
+        assert_eq!(
+            add(text, Some("prod")),
+            format!("{text}\n    accepted:\n{}", item("      "))
+        );
+        // A list already there (items at the key's indent), a quoted name,
+        // four-space indents and a comment before the first environment.
+        let text = "environments:\n# ours\n    \"prod\":\n        accepted:\n        - change: A\n          object: a\n        fail_on: warning\n    dev:\n        fail_on: info\n";
+        assert_eq!(
+            add(text, Some("prod")),
+            text.replacen(
+                "object: a\n",
+                &format!("object: a\n{}", item("        ")),
+                1
+            )
+        );
+        // An empty environment: its keys would sit two spaces deeper.
+        let text = "environments:\n  prod:\n  dev:\n    fail_on: info\n";
+        assert_eq!(
+            add(text, Some("prod")),
+            format!(
+                "environments:\n  prod:\n    accepted:\n{}  dev:\n    fail_on: info\n",
+                item("      ")
+            )
+        );
+        let text = "environments:\n    prod:\n    dev:\n        fail_on: info\n";
+        assert_eq!(
+            add(text, Some("prod")),
+            format!(
+                "environments:\n    prod:\n      accepted:\n{}    dev:\n        fail_on: info\n",
+                item("        ")
+            )
+        );
+        // An empty `accepted:` of the environment before is not this one's.
+        let text = "environments:\n  staging:\n    accepted:\n  prod:\n    fail_on: warning\n";
+        assert_eq!(
+            add(text, Some("prod")),
+            format!("{text}    accepted:\n{}", item("      "))
+        );
+        let err = |text: &str, env: &str| {
+            append(
+                text,
+                Some(env),
+                &entry("TABLE_DROPPED", "main.t", "2999-01-01"),
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        assert!(err(envs, "qa").contains("--env qa: no such environment block"));
+        // `prod` under another key is not an environment.
+        assert!(err("other:\n  prod:\n    a: 1\n", "prod").contains("no `environments:` block"));
+        assert!(err("environments: {}\n", "prod").contains("no `environments:` block"));
+        assert!(err("environments:\n  prod: {}\n", "prod").contains("no such environment"));
     }
 
     #[test]

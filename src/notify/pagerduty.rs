@@ -77,10 +77,10 @@ fn url_location(engine: &str, default_port: u16, url: &str) -> String {
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, after) = rest.split_at(end);
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    // The port follows the last `:`, unless that `:` is inside an IPv6
+    // literal (`[::1]`, no port): then a `]` comes after it.
     let (host, port) = match host_port.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || host_port.starts_with('[') && h.ends_with(']') => {
-            (h, p.parse::<u16>().unwrap_or(default_port))
-        }
+        Some((h, p)) if !p.contains(']') => (h, p.parse::<u16>().unwrap_or(default_port)),
         _ => (host_port, default_port),
     };
     let host = if host.is_empty() { "localhost" } else { host };
@@ -223,6 +223,18 @@ mod tests {
         );
         assert_eq!(pg("postgresql://db/shop"), "postgres://db:5432/shop");
         assert_eq!(pg("postgres://u:p@[::1]:5433/x"), "postgres://[::1]:5433/x");
+        // An IPv6 literal without a port: its last `:` is inside the brackets.
+        assert_eq!(pg("postgres://u:p@[::1]/x"), "postgres://[::1]:5432/x");
+        assert_eq!(
+            pg("postgres://[2001:DB8::1]:6543/shop#f"),
+            "postgres://[2001:db8::1]:6543/shop"
+        );
+        assert_eq!(
+            location(&Target::Mysql("mysql://[fe80::2]?ssl-mode=REQUIRED".into())),
+            "mysql://[fe80::2]:3306/"
+        );
+        assert_eq!(pg("postgres://db:notaport/x"), "postgres://db:5432/x");
+        assert_eq!(pg("postgres://u@:7000/x"), "postgres://localhost:7000/x");
         assert_eq!(
             location(&Target::Mysql("mysql://root:pw@h/shop".into())),
             "mysql://h:3306/shop"
@@ -288,5 +300,112 @@ mod tests {
         assert_eq!(pass["event_action"], "resolve");
         assert_eq!(pass["dedup_key"], "d");
         assert!(pass.get("payload").is_none());
+    }
+
+    #[test]
+    fn the_ci_link_is_an_https_url_within_the_limit() {
+        use crate::report::CiContext;
+        use crate::report::test_support::{dropped, report};
+        let key = RoutingKey("k".repeat(32));
+        let link = |url: &str| {
+            let mut r = report(vec![dropped("email")]);
+            r.ci = Some(CiContext {
+                provider: "github".into(),
+                run_url: Some(url.into()),
+                commit: None,
+                git_ref: None,
+            });
+            let m = message(&r, Event::Drift(Outcome::Breaking), &key, "d", "src");
+            assert_eq!(m["links"][0]["href"], m["client_url"], "{url}");
+            m["client_url"].as_str().map(str::to_string)
+        };
+        let ok = "https://ci.example/run/1";
+        assert_eq!(link(ok).as_deref(), Some(ok));
+        assert_eq!(link("http://ci.example/run/1"), None, "not https");
+        assert_eq!(link("javascript:alert(1)"), None);
+        let at_limit = format!("https://ci.example/{}", "r".repeat(URL_LIMIT - 19));
+        assert_eq!(at_limit.len(), URL_LIMIT);
+        assert_eq!(link(&at_limit), Some(at_limit.clone()));
+        assert_eq!(
+            link(&format!("{at_limit}r")),
+            None,
+            "one byte over the limit"
+        );
+        let none = message(
+            &report(vec![dropped("email")]),
+            Event::Drift(Outcome::Breaking),
+            &key,
+            "d",
+            "src",
+        );
+        assert!(none.get("client_url").is_none() && none.get("links").is_none());
+    }
+
+    #[test]
+    fn the_body_is_the_message_as_json() {
+        use crate::report::test_support::{change, dropped, report};
+        use crate::rules::ChangeType;
+        let mut changes: Vec<_> = (0..7).map(|i| dropped(&format!("c{i}"))).collect();
+        changes.insert(0, change(ChangeType::TABLE_ADDED, "new_t", None));
+        let mut r = report(changes);
+        r.environment = Some("prod".into());
+        let key = RoutingKey("r".repeat(32));
+        let bytes = body(
+            &r,
+            Event::Drift(Outcome::Breaking),
+            &key,
+            "driftguard:prod:1",
+            "ci",
+        );
+        let sent: Value = serde_json::from_slice(&bytes).expect("json");
+        assert_eq!(
+            sent,
+            message(
+                &r,
+                Event::Drift(Outcome::Breaking),
+                &key,
+                "driftguard:prod:1",
+                "ci"
+            )
+        );
+        assert_eq!(sent["routing_key"], "r".repeat(32));
+        assert_eq!(sent["event_action"], "trigger");
+        assert_eq!(sent["dedup_key"], "driftguard:prod:1");
+        assert_eq!(sent["client"], "driftguard");
+        let p = &sent["payload"];
+        assert_eq!(
+            p["summary"],
+            "[driftguard] BREAKING in prod: 7 breaking, 0 warnings — app.db"
+        );
+        assert_eq!(p["source"], "ci");
+        assert_eq!(p["severity"], "critical");
+        assert_eq!(p["timestamp"], "2026-01-01T00:00:00Z");
+        assert_eq!(p["component"], "app.db");
+        assert_eq!(p["group"], "prod");
+        let d = &p["custom_details"];
+        assert_eq!(d["result"], "breaking");
+        assert_eq!(
+            (d["breaking"].as_u64(), d["info"].as_u64()),
+            (Some(7), Some(1))
+        );
+        // The most severe first: the added table (info) is not among the listed five.
+        let top = d["top_changes"].as_array().expect("top");
+        assert_eq!(top.len(), LISTED_CHANGES);
+        assert!(
+            top.iter()
+                .all(|c| c["change"].as_str().unwrap().contains("dropped")),
+            "{top:?}"
+        );
+        assert_eq!(d["more_changes"], 8 - LISTED_CHANGES);
+        assert_eq!(d["report_id"], r.id());
+        // notify test: a resolve for a key of its own, never the database's.
+        let test = body(&r, Event::Test, &key, "driftguard:prod:1", "ci");
+        let test: Value = serde_json::from_slice(&test).expect("json");
+        assert_eq!(test["event_action"], "resolve");
+        assert_eq!(
+            test["dedup_key"],
+            format!("driftguard:test:{}", &r.id()[..16])
+        );
+        assert!(test.get("payload").is_none());
     }
 }

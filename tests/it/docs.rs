@@ -625,3 +625,244 @@ fn collect_pages(dir: &Path, src: &Path, pages: &mut Vec<String>) {
         }
     }
 }
+
+/// The ```yaml blocks of a Markdown page.
+fn yaml_blocks(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match current.as_mut() {
+            None if line == "```yaml" => current = Some(String::new()),
+            None => {}
+            Some(_) if line == "```" => blocks.extend(current.take()),
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+        }
+    }
+    blocks
+}
+
+/// The `--flag` words of `text`.
+fn long_flags(text: &str) -> std::collections::BTreeSet<String> {
+    let mut flags = std::collections::BTreeSet::new();
+    for (at, _) in text.match_indices("--") {
+        let before = text[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '-') {
+            continue;
+        }
+        let name: String = text[at + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+            .collect();
+        if name.starts_with(|c: char| c.is_ascii_lowercase()) {
+            flags.insert(format!("--{name}"));
+        }
+    }
+    flags
+}
+
+/// The `DRIFTGUARD_*` variable names of `text`.
+fn driftguard_variables(text: &str) -> std::collections::BTreeSet<String> {
+    text.match_indices("DRIFTGUARD_")
+        .map(|(at, _)| {
+            text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect()
+        })
+        .collect()
+}
+
+/// The input names of an action.yml or of the `spec:` header of a GitLab component.
+fn input_names(yaml: &serde_yaml::Value) -> Vec<String> {
+    let inputs = yaml
+        .get("inputs")
+        .or_else(|| yaml.get("spec").and_then(|s| s.get("inputs")))
+        .and_then(serde_yaml::Value::as_mapping)
+        .expect("inputs");
+    inputs
+        .keys()
+        .filter_map(|k| k.as_str().map(str::to_string))
+        .collect()
+}
+
+/// What is wrong with a CI example: YAML that does not parse, a `--flag` the
+/// command's `--help` does not list (`notify test` on lines that run it,
+/// `check` elsewhere), a `DRIFTGUARD_*` variable `check --help` does not name,
+/// an input the action or the GitLab component does not declare.
+fn example_problems(block: &str, known: &KnownNames) -> Vec<String> {
+    let mut problems = Vec::new();
+    let doc: serde_yaml::Value = match serde_yaml::from_str(block) {
+        Ok(doc) => doc,
+        Err(e) => return vec![format!("not YAML: {e}")],
+    };
+    for line in block.lines() {
+        // A line that runs driftguard: the flags after its command. A script
+        // line that runs another program (`- cargo install --locked …`): none.
+        // Any other line (`args:` and its continuation lines): check's.
+        let (help, flags) = if let Some(at) = line.find("driftguard notify test") {
+            (&known.notify_test_help, &line[at..])
+        } else if let Some(at) = line.find("driftguard check") {
+            (&known.check_help, &line[at..])
+        } else if line.trim_start().starts_with("- ") || line.trim_start().starts_with("run:") {
+            continue;
+        } else {
+            (&known.check_help, line)
+        };
+        for flag in long_flags(flags).difference(&long_flags(help)) {
+            problems.push(format!(
+                "{flag} is not a flag of driftguard (line `{line}`)"
+            ));
+        }
+    }
+    for var in driftguard_variables(block).difference(&driftguard_variables(&known.check_help)) {
+        problems.push(format!("{var} is not a variable driftguard reads"));
+    }
+    let steps = doc.as_sequence().cloned().unwrap_or_default();
+    for step in &steps {
+        let Some(uses) = step.get("uses").and_then(serde_yaml::Value::as_str) else {
+            continue;
+        };
+        let inputs = if uses.starts_with("driftguard-cli/driftguard@") {
+            &known.action_inputs
+        } else if uses.starts_with("driftguard-cli/driftguard/setup@") {
+            &known.setup_inputs
+        } else {
+            continue;
+        };
+        for key in step
+            .get("with")
+            .and_then(serde_yaml::Value::as_mapping)
+            .into_iter()
+            .flatten()
+        {
+            let key = key.0.as_str().unwrap_or_default();
+            if !inputs.iter().any(|i| i == key) {
+                problems.push(format!("`{key}` is not an input of {uses}"));
+            }
+        }
+    }
+    let includes = doc.get("include").and_then(serde_yaml::Value::as_sequence);
+    for include in includes.into_iter().flatten() {
+        let names_component = ["remote", "component", "file"].iter().any(|k| {
+            include
+                .get(*k)
+                .and_then(serde_yaml::Value::as_str)
+                .is_some_and(|s| {
+                    s.ends_with("templates/driftguard.yml") || s.contains("/driftguard@")
+                })
+        });
+        if !names_component {
+            continue;
+        }
+        for key in include
+            .get("inputs")
+            .and_then(serde_yaml::Value::as_mapping)
+            .into_iter()
+            .flatten()
+        {
+            let key = key.0.as_str().unwrap_or_default();
+            if !known.component_inputs.iter().any(|i| i == key) {
+                problems.push(format!(
+                    "`{key}` is not an input of templates/driftguard.yml"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+struct KnownNames {
+    check_help: String,
+    notify_test_help: String,
+    action_inputs: Vec<String>,
+    setup_inputs: Vec<String>,
+    component_inputs: Vec<String>,
+}
+
+fn known_names() -> KnownNames {
+    let help = |args: &[&str]| stdout(&run(driftguard().args(args), 0));
+    let yaml = |path: &str| -> serde_yaml::Value {
+        // A component file is two documents: the `spec:` header comes first.
+        let text = read(path);
+        let first = text.split("\n---\n").next().unwrap_or_default().to_string();
+        serde_yaml::from_str(&first).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    KnownNames {
+        check_help: help(&["check", "--help"]),
+        notify_test_help: help(&["notify", "test", "--help"]),
+        action_inputs: input_names(&yaml("action.yml")),
+        setup_inputs: input_names(&yaml("setup/action.yml")),
+        component_inputs: input_names(&yaml("templates/driftguard.yml")),
+    }
+}
+
+/// The notification examples page: every ```yaml block parses, and uses only
+/// flags, variables and inputs that exist; one section per channel, and the
+/// place for the email channel last.
+#[test]
+fn docs_notification_examples_use_real_flags_variables_and_inputs() {
+    let page = read("docs/src/notification-examples.md");
+    let known = known_names();
+    let blocks = yaml_blocks(&page);
+    assert!(blocks.len() >= 10, "{} yaml blocks", blocks.len());
+    let mut problems = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        for problem in example_problems(block, &known) {
+            problems.push(format!("yaml block {}: {problem}", i + 1));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "docs/src/notification-examples.md:\n{}",
+        problems.join("\n")
+    );
+    let headings: Vec<&str> = page.lines().filter(|l| l.starts_with("## ")).collect();
+    for channel in [
+        "## Signed webhook: the JSON report",
+        "## Signed webhook: the Drift Scanner payload",
+        "## Slack",
+        "## Microsoft Teams",
+        "## PagerDuty",
+    ] {
+        let at = page
+            .find(&format!("{channel}\n"))
+            .unwrap_or_else(|| panic!("no {channel}"));
+        let section = &page[at..];
+        let section = &section[..section[3..].find("\n## ").map_or(section.len(), |e| e + 3)];
+        let blocks = yaml_blocks(section);
+        assert!(
+            blocks
+                .iter()
+                .any(|b| b.contains("uses: driftguard-cli/driftguard@v1"))
+                && blocks
+                    .iter()
+                    .any(|b| b.contains("templates/driftguard.yml")),
+            "{channel}: a GitHub Actions step and a GitLab CI job"
+        );
+    }
+    assert_eq!(headings.last(), Some(&"## Email"));
+    // The checks above find what they look for: an invented flag, variable or
+    // input is reported.
+    let invented = "- uses: driftguard-cli/driftguard@v1\n  with:\n    args: --webhook https://x.example --notify-via-pigeon\n    colour: red\n  env:\n    DRIFTGUARD_PIGEON_URL: x\n- run: driftguard notify test --notify-on pass\n";
+    let found = example_problems(invented, &known);
+    for expected in [
+        "--notify-via-pigeon",
+        "DRIFTGUARD_PIGEON_URL",
+        "`colour`",
+        "--notify-on",
+    ] {
+        assert!(
+            found.iter().any(|p| p.contains(expected)),
+            "{expected} not reported: {found:?}"
+        );
+    }
+    let gitlab = "include:\n  - remote: https://x.example/templates/driftguard.yml\n    inputs:\n      baseline: b.json\n      db-url: x\n";
+    assert_eq!(
+        example_problems(gitlab, &known),
+        ["`db-url` is not an input of templates/driftguard.yml"]
+    );
+    assert!(example_problems("a: [", &known)[0].starts_with("not YAML"));
+}
