@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<Finished> {
     match &cli.command {
         Command::Snapshot(args) => snapshot(args, policy()?.as_ref()),
         Command::Diff(args) => diff_command(args, policy()?.as_ref()),
+        Command::Sql(args) => sql_command(args, policy()?.as_ref()),
         Command::Check(args) => check(args, policy()?.as_ref()),
         Command::Notify {
             command: NotifyCommand::Test(args),
@@ -216,6 +217,26 @@ fn diff_command(args: &DiffArgs, policy: Option<&Loaded>) -> Result<Finished> {
     let finished = finish(&verdict, None, &filter, &label, &old, &new);
     leak_at_exit(old, new);
     finished
+}
+
+/// `driftguard sql`: the create script of a snapshot file or a database.
+fn sql_command(args: &crate::cli::SqlArgs, policy: Option<&Loaded>) -> Result<Finished> {
+    let filter = settings::filter(&args.filter, policy)?;
+    let snapshot = load_side(&args.source, "snapshot", &filter)?;
+    let label =
+        Target::recognize(&args.source).map_or_else(|| args.source.clone(), |t| t.display());
+    let script = crate::migrate::create(&snapshot, &label);
+    output::write_file(&args.output, script.to_sql(&[]).as_bytes())?;
+    if !script.unsupported.is_empty() {
+        crate::say!(
+            "driftguard: warning: {} object(s) could not be written as SQL; they are listed at the end of the script",
+            script.unsupported.len()
+        );
+    }
+    Ok(Finished {
+        code: code::PASS,
+        summary: None,
+    })
 }
 
 /// The process ends right after a command: freeing two large snapshots object

@@ -58,6 +58,9 @@ pub enum Command {
     /// Snapshot a live database, compare it with a baseline, report and exit with the verdict.
     #[command(after_help = help::SHORT, after_long_help = help::check())]
     Check(CheckArgs),
+    /// Print the SQL that builds a schema in an empty database, from a snapshot file or a database URL.
+    #[command(after_help = help::SHORT, after_long_help = help::sql())]
+    Sql(SqlArgs),
     /// Send notifications without checking a database.
     Notify {
         #[command(subcommand)]
@@ -165,6 +168,17 @@ pub struct SnapshotArgs {
     /// Snapshot file format.
     #[arg(long, value_enum, default_value_t = FileFormat::Json)]
     pub format: FileFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The schema to build: a snapshot file (a committed baseline) or a database URL.
+    pub source: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Where to write the script; `-` is standard output. Files are replaced atomically.
+    #[arg(short, long, value_name = "FILE", default_value = "-")]
+    pub output: String,
 }
 
 #[derive(Debug, Args, Clone)]

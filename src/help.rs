@@ -56,6 +56,17 @@ pub mod codes {
     pub const INIT: &[i32] = &[PASS, USAGE, CANT_CREATE];
     pub const ACCEPT: &[i32] = &[PASS, USAGE, NO_INPUT, CANT_CREATE, CONFIG];
     pub const MAN: &[i32] = &[PASS, USAGE, CANT_CREATE];
+    pub const SQL: &[i32] = &[
+        PASS,
+        USAGE,
+        DATA,
+        NO_INPUT,
+        UNAVAILABLE,
+        INTERNAL,
+        CANT_CREATE,
+        DENIED,
+        CONFIG,
+    ];
 }
 
 /// The part of the exit-code table that holds `codes`, in table order; `success`
@@ -84,6 +95,17 @@ pub fn snapshot() -> String {
   driftguard snapshot --db app.db",
         codes::SNAPSHOT,
         Some("the snapshot was written"),
+    )
+}
+
+pub fn sql() -> String {
+    long(
+        "  # Rebuild a development database from the committed baseline
+  driftguard sql schema/baseline.json | psql postgres://localhost/app_dev
+  # The create script of a live database's billing schema, to a file
+  driftguard sql \"$DATABASE_URL\" --schema billing -o billing.sql",
+        codes::SQL,
+        Some("the script was written"),
     )
 }
 

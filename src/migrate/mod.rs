@@ -321,11 +321,14 @@ impl Script {
         if !self.unsupported.is_empty() {
             out.push('\n');
             for (i, why) in &self.unsupported {
-                let what = changes
-                    .get(*i)
-                    .map(|c| format!("{} {}", c.change_type.as_str(), c.object))
-                    .unwrap_or_else(|| "an object".into());
-                out.push_str(&line(&format!("NOT GENERATED: {what}: {why}")));
+                match changes.get(*i) {
+                    Some(c) => out.push_str(&line(&format!(
+                        "NOT GENERATED: {} {}: {why}",
+                        c.change_type.as_str(),
+                        c.object
+                    ))),
+                    None => out.push_str(&line(&format!("NOT GENERATED: {why}"))),
+                }
             }
         }
         out

@@ -25,6 +25,7 @@ pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
     let mut out = Writer::default();
     for op in &ops {
         out.current = op.changes.clone();
+        out.object = describe(&op.key);
         write(context, op, &mut out);
     }
     let mut statements = out.statements;
@@ -39,6 +40,8 @@ struct Writer {
     late: Vec<Statement>,
     unsupported: Unsupported,
     current: Vec<usize>,
+    /// The object being written, for what cannot be written outside a diff.
+    object: String,
 }
 
 impl Writer {
@@ -65,10 +68,29 @@ impl Writer {
 
     fn unsupported(&mut self, why: impl Into<String>) {
         let why = why.into();
+        if self.current.is_empty() {
+            self.unsupported
+                .push((usize::MAX, format!("{}: {why}", self.object)));
+            return;
+        }
         for &i in &self.current {
             self.unsupported.push((i, why.clone()));
         }
     }
+}
+
+/// `table public.orders`, `index public.orders.orders_pkey`.
+fn describe(k: &Key) -> String {
+    let path: Vec<&str> = [
+        Some(k.schema.as_str()),
+        k.table.as_deref(),
+        k.name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|p| !p.is_empty())
+    .collect();
+    format!("{:?} {}", k.kind, path.join(".")).to_lowercase()
 }
 
 fn op(
@@ -142,7 +164,8 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
     let mut rewritten = plan::rewritten_tables(ops, context.old, context.new, context.renames);
     // An enum recreated under its name converts every column of it.
     for o in ops {
-        if o.key.kind == Kind::Enum && o.action == Action::Alter && enum_recreated(context, &o.key) {
+        if o.key.kind == Kind::Enum && o.action == Action::Alter && enum_recreated(context, &o.key)
+        {
             for (schema_name, table_name) in columns_of_type(context.old, &o.key) {
                 rewritten.insert((schema_name, table_name));
             }
@@ -234,10 +257,22 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
         }
     }
     let mut out = unique;
-    out.sort_by_key(|o| (o.phase(), o.key.table.clone(), position(o)));
+    out.sort_by_key(|o| (phase(context, o), o.key.table.clone(), position(o)));
     order_views(context, &mut out);
     order_tables(context, &mut out);
     out
+}
+
+/// The planner's phase, except that an index of a materialized view is
+/// created after the view.
+fn phase(context: &Context, o: &Op) -> u8 {
+    if o.key.kind == Kind::Index
+        && o.action == Action::Create
+        && view(context.new, &o.key).is_some()
+    {
+        return plan::phase::CREATE_DEPENDENTS;
+    }
+    o.phase()
 }
 
 /// The objects a created table or view brings along: indexes, foreign keys,
@@ -309,7 +344,7 @@ fn order_views(context: &Context, ops: &mut [Op]) {
     let depth =
         |snapshot: &Snapshot, schema: &str, name: &str| view_depth(snapshot, schema, name, 0);
     ops.sort_by_key(|o| {
-        let p = o.phase();
+        let p = phase(context, o);
         let d = match (o.key.kind, &o.action, o.key.table.as_deref()) {
             (Kind::View, Action::Drop, Some(v)) => -(depth(context.old, &o.key.schema, v) as i64),
             (Kind::View, Action::Create, Some(v)) => depth(context.new, &o.key.schema, v) as i64,
@@ -356,7 +391,7 @@ fn order_tables(context: &Context, ops: &mut [Op]) {
         }
     };
     ops.sort_by_key(|o| {
-        let p = o.phase();
+        let p = phase(context, o);
         let r = match (o.key.kind, &o.action) {
             (Kind::Table, Action::Drop) => -rank(context.old, o),
             (Kind::Table, Action::Create) => rank(context.new, o),
@@ -862,7 +897,7 @@ fn constraint(context: &Context, k: &Key) -> Option<String> {
 fn table_op(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
     match action {
         Action::Create => match table(context, k, Side::New) {
-            Some(t) => create_table(k, t, out),
+            Some(t) => create_table(context.new, k, t, out),
             None => out.unsupported("the table is not in the snapshot"),
         },
         Action::Drop => {
@@ -929,7 +964,7 @@ fn partition_bound(bound: &str) -> String {
     }
 }
 
-fn create_table(k: &Key, t: &Table, out: &mut Writer) {
+fn create_table(snapshot: &Snapshot, k: &Key, t: &Table, out: &mut Writer) {
     let name = table_name(k);
     if t.kind == TableKind::Partition
         && let (Some(parent), Some(bound)) = (&t.partition_of, &t.partition_bound)
@@ -942,7 +977,23 @@ fn create_table(k: &Key, t: &Table, out: &mut Writer) {
         column_comments(&name, t, out);
         return;
     }
-    let mut parts: Vec<String> = t.columns.iter().map(column_definition).collect();
+    // Columns a parent has come from it (declaring them again would record
+    // them as the child's own as well).
+    let inherited: BTreeSet<&str> = t
+        .inherits
+        .iter()
+        .filter_map(|p| {
+            let (s, n) = p.split_once('.')?;
+            snapshot.schemas.get(s)?.tables.get(n)
+        })
+        .flat_map(|parent| parent.columns.iter().map(|c| c.name.as_str()))
+        .collect();
+    let mut parts: Vec<String> = t
+        .columns
+        .iter()
+        .filter(|c| !inherited.contains(c.name.as_str()))
+        .map(column_definition)
+        .collect();
     let own = |n: &str| !t.from_parent.constraints.contains_key(n);
     if let Some(pk) = &t.primary_key
         && pk.name.as_deref().is_none_or(own)
@@ -1429,7 +1480,11 @@ fn enumeration(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
 /// Whether an enum change needs the type made again (labels removed or
 /// reordered) rather than values added in place.
 fn enum_recreated(context: &Context, k: &Key) -> bool {
-    let labels = |s: &Snapshot| schema(s, k).and_then(|s| s.enums.get(name_of(k))).map(|e| e.labels.clone());
+    let labels = |s: &Snapshot| {
+        schema(s, k)
+            .and_then(|s| s.enums.get(name_of(k)))
+            .map(|e| e.labels.clone())
+    };
     let (Some(b), Some(a)) = (labels(context.old), labels(context.new)) else {
         return false;
     };

@@ -34,5 +34,6 @@ mod postgres;
 mod reports;
 mod secrets;
 mod soak;
+mod sql_postgres;
 mod sqlite;
 mod terminal;
