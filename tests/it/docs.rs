@@ -387,6 +387,7 @@ fn exit_codes_per_command() -> String {
         ("`check`", codes::CHECK),
         ("`diff`", codes::DIFF),
         ("`snapshot`", codes::SNAPSHOT),
+        ("`sql`", codes::SQL),
         ("`notify test`", codes::NOTIFY_TEST),
         ("`config check`", codes::CONFIG_CHECK),
         ("`init`", codes::INIT),
