@@ -230,7 +230,31 @@ pub fn schema_contents(snapshot: &Snapshot, schema_name: &str, changes: &[usize]
 }
 
 /// Sorts the operations by phase and writes them in the snapshot's dialect.
-fn render(context: &Context, mut ops: Vec<Op>) -> (Vec<Statement>, Vec<(usize, String)>) {
+/// A statement that would carry a control or invisible character (inside a
+/// definition the catalog stored: a string literal with a line break, say) is
+/// not written but listed: scripts go to terminals and CI logs, where such a
+/// character can rewrite what is shown, and escaping it would change the SQL.
+fn render(context: &Context, ops: Vec<Op>) -> (Vec<Statement>, Vec<(usize, String)>) {
+    let (statements, mut unsupported) = render_dialect(context, ops);
+    let mut kept = Vec::with_capacity(statements.len());
+    for statement in statements {
+        if quote::needs_escapes(&statement.sql) {
+            let why = "the statement holds a control or invisible character (in a definition the \
+                       catalog stored), which a script does not carry; write it by hand"
+                .to_string();
+            if statement.changes.is_empty() {
+                unsupported.push((usize::MAX, why));
+            } else {
+                unsupported.extend(statement.changes.iter().map(|&i| (i, why.clone())));
+            }
+        } else {
+            kept.push(statement);
+        }
+    }
+    (kept, unsupported)
+}
+
+fn render_dialect(context: &Context, mut ops: Vec<Op>) -> (Vec<Statement>, Vec<(usize, String)>) {
     ops.sort_by_key(|op| op.phase());
     match context.new.engine {
         Engine::Postgres => postgres::render(context, &ops),

@@ -108,8 +108,14 @@ const POSTGRES_RESERVED: &[&str] = &[
 ];
 
 /// A PostgreSQL identifier: bare when it is a lower-case word that is not
-/// reserved, else in double quotes with inner quotes doubled.
+/// reserved, else in double quotes with inner quotes doubled. A name holding
+/// a control or invisible character is written with Unicode escapes
+/// (`U&"tab\0009name"`), so that a script never carries the raw character to
+/// a terminal or a CI log and still names exactly the same object.
 pub fn postgres(name: &str) -> String {
+    if needs_escapes(name) {
+        return format!("U&\"{}\"", unicode_escaped(&name.replace('"', "\"\"")));
+    }
     let bare = name
         .chars()
         .next()
@@ -138,7 +144,38 @@ pub fn postgres_qualified(schema: &str, name: &str) -> String {
 /// (PostgreSQL with `standard_conforming_strings`, the default since 9.1, and
 /// SQLite read backslashes literally.)
 pub fn string(text: &str) -> String {
+    if needs_escapes(text) {
+        return format!("U&'{}'", unicode_escaped(&text.replace('\'', "''")));
+    }
     format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Text a script must not carry as it is: a control or invisible character,
+/// or `##[`, which GitHub's runner reads as a command anywhere in a log line.
+pub fn needs_escapes(text: &str) -> bool {
+    text.chars().any(crate::escape::is_hidden) || text.contains("##[")
+}
+
+/// The body of a PostgreSQL `U&"…"` or `U&'…'`: backslashes doubled, hidden
+/// characters (and the `[` of `##[`) as `\XXXX` or `\+XXXXXX`.
+fn unicode_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '[' if text[..at].ends_with("##") => out.push_str("\\005B"),
+            c if crate::escape::is_hidden(c) => {
+                let code = c as u32;
+                if code <= 0xFFFF {
+                    out.push_str(&format!("\\{code:04X}"));
+                } else {
+                    out.push_str(&format!("\\+{code:06X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -160,5 +197,10 @@ mod tests {
         assert_eq!(postgres_qualified("public", "Order"), "public.\"Order\"");
         assert_eq!(postgres_qualified("", "t"), "t");
         assert_eq!(string("it's"), "'it''s'");
+        // Hidden characters: Unicode escapes, the same name, nothing raw.
+        assert_eq!(postgres("a\nb"), "U&\"a\\000Ab\"");
+        assert_eq!(postgres("x\u{202e}\\\""), "U&\"x\\202E\\\\\"\"\"");
+        assert_eq!(string("it's\r"), "U&'it''s\\000D'");
+        assert_eq!(postgres("##[stop]"), "U&\"##\\005Bstop]\"");
     }
 }

@@ -38,7 +38,15 @@ const PAYLOADS: &[&str] = &[
 ];
 
 const FORMATS: &[&str] = &[
-    "text", "json", "markdown", "github", "gitlab", "junit", "sarif",
+    "text",
+    "json",
+    "markdown",
+    "github",
+    "gitlab",
+    "junit",
+    "sarif",
+    "sql",
+    "sql-revert",
 ];
 
 /// What an output is read by, which decides what must not be in it.
