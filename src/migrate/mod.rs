@@ -312,7 +312,7 @@ impl Script {
                 self.unsupported.len()
             )));
         }
-        if self.statements.is_empty() {
+        if self.statements.is_empty() && self.unsupported.is_empty() {
             out.push_str("-- nothing to do\n");
         }
         if self.transactional() && !self.statements.is_empty() {

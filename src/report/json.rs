@@ -19,7 +19,7 @@ pub struct Document<'a> {
     pub environment: Option<&'a str>,
     pub counts: AllCounts,
     pub diff: DiffSummary,
-    pub changes: &'a [Finding],
+    pub changes: Vec<ChangeEntry<'a>>,
     /// Findings acknowledged by `accepted:` entries; not in `counts`' severities or `result`.
     pub accepted: Vec<AcceptedFinding<'a>>,
     /// `accepted:` entries past their date, and entries that matched nothing.
@@ -33,6 +33,16 @@ pub struct Document<'a> {
     /// Absent from webhook payloads, which are sent before their own outcome is known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deliveries: Option<&'a [super::Delivery]>,
+}
+
+/// A finding with the statements of the migration and revert scripts that
+/// serve it (`sql`, absent when no script was made).
+#[derive(Serialize)]
+pub struct ChangeEntry<'a> {
+    #[serde(flatten)]
+    pub finding: &'a Finding,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sql: Option<&'a crate::migrate::ChangeSql>,
 }
 
 /// The verdict's counts plus the accepted findings (which the verdict leaves out).
@@ -117,7 +127,15 @@ impl<'a> Document<'a> {
                 accepted: report.accepted.len(),
             },
             diff,
-            changes: &report.findings,
+            changes: report
+                .findings
+                .iter()
+                .enumerate()
+                .map(|(i, finding)| ChangeEntry {
+                    finding,
+                    sql: report.sql.as_ref().and_then(|s| s.per_change.get(i)),
+                })
+                .collect(),
             accepted: report
                 .accepted
                 .iter()

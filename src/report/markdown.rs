@@ -110,7 +110,41 @@ pub fn render_limited(report: &Report, limit: usize, out: &mut impl Write) -> st
         out.write_all(RECOMMENDATIONS.as_bytes())?;
         out.write_all(recommendations.as_bytes())?;
     }
-    out.write_all(accepted.as_bytes())
+    out.write_all(accepted.as_bytes())?;
+    let room = limit.saturating_sub(size + rows.len() + recommendations.len());
+    out.write_all(revert_section(report, room).as_bytes())
+}
+
+/// The revert script, folded: what puts the database back to the baseline.
+/// In a fence longer than any run of backticks in it, so no name can end
+/// the code block; replaced by a pointer when it does not fit in `room`.
+fn revert_section(report: &Report, room: usize) -> String {
+    let Some(sql) = report.sql.as_ref().map(|s| s.revert.as_str()) else {
+        return String::new();
+    };
+    if report.findings.is_empty() || sql.is_empty() {
+        return String::new();
+    }
+    let mut longest = 0;
+    let mut run = 0;
+    for c in sql.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat((longest + 1).max(3));
+    let section = format!(
+        "\n<details><summary>SQL that puts the database back to the baseline (schema only; dropped data does not come back)</summary>\n\n{fence}sql\n{}{fence}\n\n</details>\n",
+        sql.trim_end_matches('\n').to_string() + "\n"
+    );
+    if section.len() <= room {
+        section
+    } else {
+        format!(
+            "\nThe SQL that puts the database back to the baseline ({} KiB) is too long for this summary: \
+             write it with `--report sql-revert=FILE`.\n",
+            sql.len().div_ceil(1024)
+        )
+    }
 }
 
 /// Most accepted findings listed; the rest are counted.
@@ -183,6 +217,37 @@ mod tests {
         let mut out = Vec::new();
         render_limited(report, limit, &mut out).expect("render");
         String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn the_revert_script_is_folded_in_a_fence_no_name_can_close() {
+        let mut r = report(vec![dropped("email")]);
+        r.sql = Some(crate::migrate::Scripts {
+            revert: "ALTER TABLE \"a````b\" ADD COLUMN email text;\n".into(),
+            ..Default::default()
+        });
+        let text = rendered(&r, SUMMARY_LIMIT);
+        assert!(
+            text.ends_with(
+                "<details><summary>SQL that puts the database back to the baseline (schema only; dropped data does not come back)</summary>\n\n\
+                 `````sql\nALTER TABLE \"a````b\" ADD COLUMN email text;\n`````\n\n</details>\n"
+            ),
+            "{text}"
+        );
+        // Three backticks at least, when the script has none.
+        r.sql.as_mut().unwrap().revert = "DROP TABLE t;".into();
+        assert!(rendered(&r, SUMMARY_LIMIT).contains("\n```sql\nDROP TABLE t;\n```\n"));
+        // Too long for what is left of the limit: a pointer instead.
+        r.sql.as_mut().unwrap().revert = "x".repeat(5000);
+        let text = rendered(&r, 3000);
+        assert!(!text.contains("<details>"), "{text}");
+        assert!(text.contains(
+            "(5 KiB) is too long for this summary: write it with `--report sql-revert=FILE`."
+        ));
+        // No findings, no script.
+        let mut empty = report(vec![]);
+        empty.sql = r.sql.clone();
+        assert!(!rendered(&empty, SUMMARY_LIMIT).contains("SQL"));
     }
 
     #[test]

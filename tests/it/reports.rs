@@ -190,7 +190,15 @@ fn github_actions_outputs_summary_and_annotations() {
         s.read("output.txt"),
         "earlier=step\nresult=breaking\nseverity=60\nbreaking=1\nwarnings=0\ninfos=0\nexit-code=1\n"
     );
-    assert_eq!(s.read("summary.md"), GH_SUMMARY);
+    let summary = s.read("summary.md");
+    let (head, sql) = summary
+        .split_once("\n<details>")
+        .expect("the revert script, folded, after the summary");
+    assert_eq!(head, GH_SUMMARY);
+    assert!(
+        sql.contains("```sql\n-- driftguard revert: ") && sql.ends_with("```\n\n</details>\n"),
+        "{sql}"
+    );
     let text = stdout(&out);
     // The text report (coloured: Actions renders ANSI), then the annotations.
     assert!(text.contains("\x1b["), "colour is on by default in Actions");
