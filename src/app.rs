@@ -309,13 +309,16 @@ fn finish(
     report.accepted = applied.accepted;
     report.expired = applied.expired;
     report.stale = applied.stale;
-    let changes: Vec<&crate::diff::Change> = report.findings.iter().map(|f| &f.change).collect();
-    report.sql = Some(crate::migrate::Scripts::build(
-        old,
-        new,
-        &changes,
-        (baseline_label, &new_label(new)),
-    ));
+    if needs_sql(verdict, notify) {
+        let changes: Vec<&crate::diff::Change> =
+            report.findings.iter().map(|f| &f.change).collect();
+        report.sql = Some(crate::migrate::Scripts::build(
+            old,
+            new,
+            &changes,
+            (baseline_label, &new_label(new)),
+        ));
+    }
     let mut drift_code = exit_code(report.verdict.result, verdict.fail_on);
     if let Some(notify) = notify {
         let deliveries = notify.send(&report);
@@ -336,6 +339,19 @@ fn finish(
             report.verdict.severity
         )),
     })
+}
+
+/// Whether any output of this run shows SQL: the `sql` and `sql-revert`
+/// formats, JSON (each change carries its statements; also the webhook
+/// payload) and Markdown (the folded revert script; also the GitHub job
+/// summary). The other formats never pay for planning the scripts.
+fn needs_sql(verdict: &settings::Verdict, notify: Option<&CheckNotify>) -> bool {
+    use crate::report::Format;
+    let shows = |f: Format| matches!(f, Format::Sql | Format::SqlRevert | Format::Json | Format::Markdown);
+    shows(verdict.format)
+        || verdict.reports.iter().any(|r| shows(r.format))
+        || notify.is_some()
+        || crate::github_actions::Actions::detect().is_some_and(|a| a.step_summary.is_some())
 }
 
 /// How a script names the side it was read from: the database, or the snapshot's.

@@ -238,7 +238,7 @@ fn render(context: &Context, ops: Vec<Op>) -> (Vec<Statement>, Vec<(usize, Strin
     let (statements, mut unsupported) = render_dialect(context, ops);
     let mut kept = Vec::with_capacity(statements.len());
     for statement in statements {
-        if quote::needs_escapes(&statement.sql) {
+        if !quote::printable_statement(&statement.sql) {
             let why = "the statement holds a control or invisible character (in a definition the \
                        catalog stored), which a script does not carry; write it by hand"
                 .to_string();

@@ -156,6 +156,15 @@ pub fn needs_escapes(text: &str) -> bool {
     text.chars().any(crate::escape::is_hidden) || text.contains("##[")
 }
 
+/// Whether a whole statement is safe to print: no control or invisible
+/// character but its own line breaks, no `##[`, and no line that a CI runner
+/// would read as a workflow command (first non-blank characters `::`).
+pub fn printable_statement(sql: &str) -> bool {
+    !sql.chars().any(|c| c != '\n' && crate::escape::is_hidden(c))
+        && !sql.contains("##[")
+        && !sql.lines().any(|line| line.trim_start().starts_with("::"))
+}
+
 /// The body of a PostgreSQL `U&"…"` or `U&'…'`: backslashes doubled, hidden
 /// characters (and the `[` of `##[`) as `\XXXX` or `\+XXXXXX`.
 fn unicode_escaped(text: &str) -> String {
@@ -202,5 +211,9 @@ mod tests {
         assert_eq!(postgres("x\u{202e}\\\""), "U&\"x\\202E\\\\\"\"\"");
         assert_eq!(string("it's\r"), "U&'it''s\\000D'");
         assert_eq!(postgres("##[stop]"), "U&\"##\\005Bstop]\"");
+        assert!(printable_statement("CREATE TABLE t (\n    a integer\n)"));
+        assert!(!printable_statement("SELECT 'a\rb'"));
+        assert!(!printable_statement("SELECT 'a\n  ::error::x'"));
+        assert!(!printable_statement("SELECT '##[group]'"));
     }
 }
