@@ -447,6 +447,14 @@ def bench_engine(b, engine, tables, binary):
                                                     "--format", "json"], ok=verdict)
     b.measure(key("driftguard diff (file, file)"), [dg, "diff", str(base_file), str(drift_file),
                                                     "--format", "json"], ok=verdict)
+    # The cost of the SQL scripts: the same diff and text report, once with the
+    # migration and revert planned and written (--report sql=), once without.
+    b.measure(key("driftguard diff (file, file) text"), [dg, "diff", str(base_file), str(drift_file),
+                                                         "--format", "text"], ok=verdict, stdout="/dev/null")
+    b.measure(key("driftguard diff (file, file) text + sql"), [dg, "diff", str(base_file), str(drift_file),
+                                                               "--format", "text", "--report",
+                                                               f"sql={out / 'migration.sql'}"],
+              ok=verdict, stdout="/dev/null")
     b.measure(key("driftguard check"), [dg, "check", "--db", url(engine, drift_db), "--baseline",
                                         str(base_file), "--format", "json"], ok=verdict)
     check = {key(label): (lambda label: lambda r: verify(f"{engine} {tables}: {label}", r.out, want))(label)
@@ -508,6 +516,11 @@ def targets(b):
         ratio(m(("postgres", big, "driftguard diff (live, live)")), m(("postgres", big, "migra"))), 0.15)
     for e in ("postgres", "mysql", "sqlite"):
         add(f"{e} 10k: diff of two snapshot files (s)", m((e, big, "driftguard diff (file, file)")), 0.3)
+    for e in ("postgres", "mysql", "sqlite"):
+        plain, with_sql = (e, big, "driftguard diff (file, file) text"), (e, big, "driftguard diff (file, file) text + sql")
+        add(f"{e} 10k: diff with the SQL scripts / without (time)", ratio(m(with_sql), m(plain)), 1.2)
+        add(f"{e} 10k: diff with the SQL scripts / without (peak RSS)",
+            ratio(m(with_sql, "rss_mb"), m(plain, "rss_mb")), 1.2)
     for (e, n, label) in list(b.rows):
         if n == big and label.startswith("driftguard"):
             add(f"{e} 1k→10k: `{label}` scaling", ratio(m((e, big, label)), m((e, 1000, label))), 12.0, "{:.1f}")
