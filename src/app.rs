@@ -347,7 +347,12 @@ fn finish(
 /// summary). The other formats never pay for planning the scripts.
 fn needs_sql(verdict: &settings::Verdict, notify: Option<&CheckNotify>) -> bool {
     use crate::report::Format;
-    let shows = |f: Format| matches!(f, Format::Sql | Format::SqlRevert | Format::Json | Format::Markdown);
+    let shows = |f: Format| {
+        matches!(
+            f,
+            Format::Sql | Format::SqlRevert | Format::Json | Format::Markdown
+        )
+    };
     shows(verdict.format)
         || verdict.reports.iter().any(|r| shows(r.format))
         || notify.is_some()

@@ -431,6 +431,16 @@ fn name_of(key: &Key) -> &str {
         .unwrap_or_default()
 }
 
+/// The name of a schema-level object (a type, domain, sequence, routine): its
+/// path's table part; a change inside it (a domain's constraint) names that
+/// part further.
+fn top_name(key: &Key) -> &str {
+    key.table
+        .as_deref()
+        .or(key.name.as_deref())
+        .unwrap_or_default()
+}
+
 fn write(context: &Context, o: &Op, out: &mut Writer) {
     let k = &o.key;
     match (k.kind, &o.action) {
@@ -526,7 +536,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
         (Kind::Enum, action) => enumeration(context, o, action, out),
         (Kind::Domain, action) => domain(context, k, action, out),
         (Kind::Composite, Action::Create) => {
-            match schema(context.new, k).and_then(|s| s.composite_types.get(name_of(k))) {
+            match schema(context.new, k).and_then(|s| s.composite_types.get(top_name(k))) {
                 Some(c) => {
                     let attributes: Vec<String> = c
                         .attributes
@@ -541,7 +551,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
                         .collect();
                     out.push(format!(
                         "CREATE TYPE {} AS ({})",
-                        qualified(&k.schema, name_of(k)),
+                        qualified(&k.schema, top_name(k)),
                         attributes.join(", ")
                     ));
                 }
@@ -549,7 +559,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
             }
         }
         (Kind::Composite, Action::Drop) => {
-            out.push(format!("DROP TYPE {}", qualified(&k.schema, name_of(k))))
+            out.push(format!("DROP TYPE {}", qualified(&k.schema, top_name(k))))
         }
         (Kind::Composite, Action::Alter) => {
             out.unsupported("composite type attributes are not altered yet")
@@ -1359,10 +1369,10 @@ fn create_view(k: &Key, v: &View, out: &mut Writer) {
 }
 
 fn sequence(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
-    let name = qualified(&k.schema, name_of(k));
+    let name = qualified(&k.schema, top_name(k));
     let get = |s: &Snapshot| {
         schema(s, k)
-            .and_then(|s| s.sequences.get(name_of(k)))
+            .and_then(|s| s.sequences.get(top_name(k)))
             .cloned()
     };
     match action {
@@ -1428,10 +1438,10 @@ fn sequence(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
 
 fn enumeration(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
     let k = &o.key;
-    let name = qualified(&k.schema, name_of(k));
+    let name = qualified(&k.schema, top_name(k));
     let labels = |s: &Snapshot| {
         schema(s, k)
-            .and_then(|s| s.enums.get(name_of(k)))
+            .and_then(|s| s.enums.get(top_name(k)))
             .map(|e| e.labels.clone())
     };
     match action {
@@ -1482,7 +1492,7 @@ fn enumeration(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
 fn enum_recreated(context: &Context, k: &Key) -> bool {
     let labels = |s: &Snapshot| {
         schema(s, k)
-            .and_then(|s| s.enums.get(name_of(k)))
+            .and_then(|s| s.enums.get(top_name(k)))
             .map(|e| e.labels.clone())
     };
     let (Some(b), Some(a)) = (labels(context.old), labels(context.new)) else {
@@ -1494,7 +1504,7 @@ fn enum_recreated(context: &Context, k: &Key) -> bool {
 
 /// The tables with a column of the type `k` names (or an array of it).
 fn columns_of_type(snapshot: &Snapshot, k: &Key) -> Vec<(String, String)> {
-    let short = name_of(k);
+    let short = top_name(k);
     let full = format!("{}.{}", k.schema, short);
     let quoted = qualified(&k.schema, short);
     let mut tables = Vec::new();
@@ -1521,7 +1531,7 @@ fn recreate_enum(
     after: &[String],
     out: &mut Writer,
 ) {
-    let old_name = format!("{}__driftguard_old", name_of(k));
+    let old_name = format!("{}__driftguard_old", top_name(k));
     let removed: Vec<&String> = before.iter().filter(|l| !after.contains(l)).collect();
     out.push(format!("ALTER TYPE {name} RENAME TO {}", ident(&old_name)));
     out.push(format!(
@@ -1532,7 +1542,7 @@ fn recreate_enum(
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    let short = name_of(k);
+    let short = top_name(k);
     let full = format!("{}.{}", k.schema, short);
     for (schema_name, s) in &context.new.schemas {
         for (table_name, t) in &s.tables {
@@ -1597,10 +1607,10 @@ fn recreate_enum(
 }
 
 fn domain(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
-    let name = qualified(&k.schema, name_of(k));
+    let name = qualified(&k.schema, top_name(k));
     let get = |s: &Snapshot| {
         schema(s, k)
-            .and_then(|s| s.domains.get(name_of(k)))
+            .and_then(|s| s.domains.get(top_name(k)))
             .cloned()
     };
     match action {
@@ -1685,7 +1695,7 @@ fn routine_name(signature: &str) -> &str {
 }
 
 fn routine(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
-    let signature = name_of(k);
+    let signature = top_name(k);
     let get = |s: &Snapshot| {
         schema(s, k)
             .and_then(|s| s.routines.get(signature))

@@ -160,7 +160,8 @@ pub fn needs_escapes(text: &str) -> bool {
 /// character but its own line breaks, no `##[`, and no line that a CI runner
 /// would read as a workflow command (first non-blank characters `::`).
 pub fn printable_statement(sql: &str) -> bool {
-    !sql.chars().any(|c| c != '\n' && crate::escape::is_hidden(c))
+    !sql.chars()
+        .any(|c| c != '\n' && crate::escape::is_hidden(c))
         && !sql.contains("##[")
         && !sql.lines().any(|line| line.trim_start().starts_with("::"))
 }

@@ -7,7 +7,8 @@
 //! Each case loads both into the live server (or SQLite files), runs
 //! `driftguard diff OLD NEW --format json`, and `bench/expected.py` — the same
 //! comparison the benchmark applies at 10,000 tables — checks the report
-//! against the recorded drift. Two fixed seeds and one drawn per run (one fixed
+//! against the recorded drift. On PostgreSQL, the drift's SQL scripts are
+//! also proven on the server (`scripts::round_trip`). Two fixed seeds and one drawn per run (one fixed
 //! on MySQL, whose DDL is slow); a failure prints the seed, and
 //! `DRIFTGUARD_GENERATED_SEEDS=11,12` replays seeds.
 
@@ -251,7 +252,33 @@ fn generated_postgres_drift_is_reported_exactly() {
                 .unwrap_or_else(|e| panic!("postgres seed {seed} {name}: {e:?}"));
         }
         let summary = std::panic::catch_unwind(|| {
-            check(&sandbox, &case, "postgres", &urls[0], &urls[1], "public")
+            let summary = check(&sandbox, &case, "postgres", &urls[0], &urls[1], "public");
+            // The SQL scripts of the drawn drift, proven on the server: the
+            // revert takes the drifted database back, the migration forward.
+            let before = sandbox.path(&format!("postgres-{seed}-old.json"));
+            let after = sandbox.path(&format!("postgres-{seed}-new.json"));
+            for (url, file) in [(&urls[0], &before), (&urls[1], &after)] {
+                util::run(
+                    util::driftguard()
+                        .args(["snapshot", "--db", url, "-o"])
+                        .arg(file),
+                    0,
+                );
+            }
+            let mut apply = |sql: &str| {
+                ::postgres::Client::connect(&urls[1], ::postgres::NoTls)
+                    .map_err(|e| e.to_string())?
+                    .batch_execute(sql)
+                    .map_err(|e| format!("{e:?}"))
+            };
+            crate::scripts::round_trip(&urls[1], &before, &after, None, &mut apply).unwrap_or_else(
+                |e| {
+                    panic!(
+                        "postgres seed {seed}: (replay: DRIFTGUARD_GENERATED_SEEDS={seed} cargo test --test it generated)\n{e}"
+                    )
+                },
+            );
+            summary
         });
         for name in &names {
             util::drop_postgres_database(&mut client, name);

@@ -61,14 +61,18 @@ fn unexplained(left: Vec<String>, script: &str, reordered: &[String]) -> Vec<Str
                     .and_then(|what| what.split_once(' '))
                     .is_some_and(|(_, p)| p == path)
             });
-            // A column added back lands at the end of its table.
+            // A column added back lands at the end of its table, and the
+            // columns that followed it in the old order now read as moved.
             let appended = finding.starts_with("COLUMN_MOVED ")
-                && (path.rsplit('.').next().is_some_and(|column| {
-                    script.contains(&format!(" ADD COLUMN {column} "))
-                        || script.contains(&format!(" ADD COLUMN \"{column}\" "))
-                }) || path
-                    .rsplit_once('.')
-                    .is_some_and(|(table, _)| reordered.iter().any(|r| r == table)));
+                && path.rsplit_once('.').is_some_and(|(table, _)| {
+                    let short = table.rsplit('.').next().unwrap_or(table);
+                    reordered.iter().any(|r| r == table)
+                        || script.lines().any(|l| {
+                            l.contains(" ADD COLUMN ")
+                                && (l.contains(&format!(".{short} "))
+                                    || l.contains(&format!(".\"{short}\" ")))
+                        })
+                });
             !listed && !appended
         })
         .collect()
@@ -146,21 +150,22 @@ mod tests {
                     "COLUMN_MOVED public.layout.b".into(),
                     "COLUMN_MOVED public.t.legacy".into(),
                     "COLUMN_MOVED public.t.other".into(),
+                    "COLUMN_MOVED public.tt.other".into(),
                     "COLUMN_DROPPED public.layout.c".into(),
                 ],
                 script,
                 &[]
             ),
             [
-                "COLUMN_MOVED public.t.other",
+                "COLUMN_MOVED public.tt.other",
                 "COLUMN_DROPPED public.layout.c"
             ]
         );
         assert_eq!(
             unexplained(
-                vec!["COLUMN_MOVED public.t.other".into()],
+                vec!["COLUMN_MOVED public.tt.other".into()],
                 script,
-                &["public.t".into()]
+                &["public.tt".into()]
             ),
             Vec::<String>::new()
         );
