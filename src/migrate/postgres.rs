@@ -1753,11 +1753,32 @@ fn routine(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
 /// body), no `SET` clauses.
 fn routine_sql(schema_name: &str, signature: &str, r: &Routine) -> Option<String> {
     let body = r.body.as_deref()?;
-    let attributes = r.attributes.as_deref().unwrap_or("");
-    if attributes.contains(" set(")
-        || body.contains('\n') && body.to_lowercase().contains("begin atomic")
-    {
-        return None;
+    let all = r.attributes.as_deref().unwrap_or("");
+    // A SQL-standard body (`BEGIN ATOMIC … END`, PostgreSQL 14) is kept after
+    // an empty source text and a line break.
+    let standard = body
+        .strip_prefix('\n')
+        .filter(|b| b.trim_start().to_lowercase().starts_with("begin atomic") || b.trim_start().to_lowercase().starts_with("return "));
+    // `… set(search_path=public, pg_temp; work_mem=64MB) arguments(…)`.
+    let (attributes, settings) = match (all.find(" set("), all.find(" arguments(")) {
+        (Some(start), Some(end)) if start < end => (
+            format!("{}{}", &all[..start], &all[end..]),
+            all[start + " set(".len()..end].strip_suffix(')')?.to_string(),
+        ),
+        _ => (all.to_string(), String::new()),
+    };
+    let attributes = attributes.as_str();
+    let mut set_clauses = String::new();
+    for entry in settings.split("; ").filter(|e| !e.is_empty()) {
+        let (name, value) = entry.split_once('=')?;
+        // List settings are printed as lists, the rest as one string, as
+        // pg_get_functiondef does.
+        let list = matches!(
+            name,
+            "search_path" | "temp_tablespaces" | "session_preload_libraries" | "local_preload_libraries"
+        );
+        let value = if list { value.to_string() } else { string(value) };
+        set_clauses.push_str(&format!(" SET {name} TO {value}"));
     }
     let (words, arguments) = match attributes.find("arguments(") {
         Some(at) => (
@@ -1785,9 +1806,12 @@ fn routine_sql(schema_name: &str, signature: &str, r: &Routine) -> Option<String
     } else {
         words.to_uppercase()
     };
-    let _ = signature;
+    let definition = match standard {
+        Some(sql_body) => format!(" {sql_body}"),
+        None => format!(" AS {tag}{body}{tag}"),
+    };
     Some(format!(
-        "CREATE OR REPLACE {kind} {}({arguments}){returns} LANGUAGE {} {} AS {tag}{body}{tag}",
+        "CREATE OR REPLACE {kind} {}({arguments}){returns} LANGUAGE {} {}{set_clauses}{definition}",
         qualified(schema_name, routine_name(signature)),
         ident(&r.language),
         words.to_uppercase()
