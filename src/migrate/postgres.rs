@@ -1756,14 +1756,17 @@ fn routine_sql(schema_name: &str, signature: &str, r: &Routine) -> Option<String
     let all = r.attributes.as_deref().unwrap_or("");
     // A SQL-standard body (`BEGIN ATOMIC … END`, PostgreSQL 14) is kept after
     // an empty source text and a line break.
-    let standard = body
-        .strip_prefix('\n')
-        .filter(|b| b.trim_start().to_lowercase().starts_with("begin atomic") || b.trim_start().to_lowercase().starts_with("return "));
+    let standard = body.strip_prefix('\n').filter(|b| {
+        b.trim_start().to_lowercase().starts_with("begin atomic")
+            || b.trim_start().to_lowercase().starts_with("return ")
+    });
     // `… set(search_path=public, pg_temp; work_mem=64MB) arguments(…)`.
     let (attributes, settings) = match (all.find(" set("), all.find(" arguments(")) {
         (Some(start), Some(end)) if start < end => (
             format!("{}{}", &all[..start], &all[end..]),
-            all[start + " set(".len()..end].strip_suffix(')')?.to_string(),
+            all[start + " set(".len()..end]
+                .strip_suffix(')')?
+                .to_string(),
         ),
         _ => (all.to_string(), String::new()),
     };
@@ -1775,9 +1778,16 @@ fn routine_sql(schema_name: &str, signature: &str, r: &Routine) -> Option<String
         // pg_get_functiondef does.
         let list = matches!(
             name,
-            "search_path" | "temp_tablespaces" | "session_preload_libraries" | "local_preload_libraries"
+            "search_path"
+                | "temp_tablespaces"
+                | "session_preload_libraries"
+                | "local_preload_libraries"
         );
-        let value = if list { value.to_string() } else { string(value) };
+        let value = if list {
+            value.to_string()
+        } else {
+            string(value)
+        };
         set_clauses.push_str(&format!(" SET {name} TO {value}"));
     }
     let (words, arguments) = match attributes.find("arguments(") {

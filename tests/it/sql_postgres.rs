@@ -267,3 +267,26 @@ fn postgres_names_that_need_quotes_survive_every_statement() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn postgres_routines_rebuild_with_their_settings_and_bodies() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let mut sql = String::from(
+        "CREATE FUNCTION touch(a integer, b text DEFAULT 'x') RETURNS integer LANGUAGE plpgsql \
+           SECURITY DEFINER STRICT SET search_path = public, pg_temp SET work_mem = '64MB' \
+           AS $$ begin\n  return a + length(b);\nend $$;\n\
+         CREATE PROCEDURE archive(keep integer) LANGUAGE sql AS 'select 1';\n\
+         CREATE FUNCTION twice(integer) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE \
+           AS 'select $1 * 2';\n",
+    );
+    // SQL-standard bodies are PostgreSQL 14's.
+    if util::postgres_version(&admin) >= 140000 {
+        sql.push_str(
+            "CREATE FUNCTION one() RETURNS integer LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\n\
+             CREATE FUNCTION add(a integer, b integer) RETURNS integer LANGUAGE sql RETURN a + b;\n",
+        );
+    }
+    create_script_rebuilds(&admin, "routines", &sql);
+}
