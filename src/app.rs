@@ -317,6 +317,9 @@ fn finish(
             new,
             &changes,
             (baseline_label, &new_label(new)),
+            crate::migrate::Options {
+                concurrently: verdict.concurrently,
+            },
         ));
     }
     let mut drift_code = exit_code(report.verdict.result, verdict.fail_on);

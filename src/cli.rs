@@ -196,6 +196,9 @@ pub struct VerdictArgs {
     /// Report a dropped and an added column (or table) of the same shape as a drop and an add, not a rename.
     #[arg(long)]
     pub no_renames: bool,
+    /// In PostgreSQL `sql` and `sql-revert` scripts, create and drop indexes CONCURRENTLY (no table lock; the script then runs without a transaction).
+    #[arg(long)]
+    pub concurrently: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]

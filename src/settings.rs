@@ -19,6 +19,8 @@ pub struct Verdict {
     /// Report files: the policy file's, then `--report`'s.
     pub reports: Vec<ReportFile>,
     pub detect_renames: bool,
+    /// SQL scripts create and drop indexes `CONCURRENTLY` (PostgreSQL).
+    pub concurrently: bool,
     pub overrides: Vec<Override>,
     pub accepted: Vec<crate::accept::Accepted>,
 }
@@ -96,6 +98,7 @@ pub fn verdict(args: &VerdictArgs, policy: Option<&Loaded>) -> Result<Verdict> {
             .chain(args.reports.iter().cloned())
             .collect(),
         detect_renames: !args.no_renames && file.renames.unwrap_or(true),
+        concurrently: args.concurrently,
         overrides: policy.map(|p| p.overrides.clone()).unwrap_or_default(),
         accepted: policy.map(|p| p.accepted.clone()).unwrap_or_default(),
     })

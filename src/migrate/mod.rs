@@ -69,6 +69,15 @@ pub struct Script {
     pub statements: Vec<Statement>,
     /// Changes no statement could be written for, with the reason.
     pub unsupported: Vec<(usize, String)>,
+    pub options: Options,
+}
+
+/// How scripts are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// PostgreSQL: `CREATE INDEX CONCURRENTLY` / `DROP INDEX CONCURRENTLY`,
+    /// which cannot run in a transaction block, so the script has none.
+    pub concurrently: bool,
 }
 
 /// Everything the dialect modules need to write an operation.
@@ -77,6 +86,7 @@ pub struct Context<'a> {
     pub new: &'a Snapshot,
     pub renames: &'a Renames,
     pub changes: &'a [&'a Change],
+    pub options: Options,
 }
 
 /// The migration from `old` to `new` for `changes` (the diff of the two), in
@@ -87,6 +97,7 @@ pub fn migration(
     changes: &[&Change],
     labels: (&str, &str),
     purpose: Purpose,
+    options: Options,
 ) -> Script {
     let (ops, renames) = plan::plan(old, new, changes);
     let context = Context {
@@ -94,6 +105,7 @@ pub fn migration(
         new,
         renames: &renames,
         changes,
+        options,
     };
     let (statements, unsupported) = render(&context, ops);
     Script {
@@ -103,6 +115,7 @@ pub fn migration(
         to: (labels.1.to_string(), new.fingerprint.clone()),
         statements,
         unsupported,
+        options,
     }
 }
 
@@ -123,6 +136,7 @@ pub fn create(snapshot: &Snapshot, label: &str) -> Script {
         new: snapshot,
         renames: &renames,
         changes: &[],
+        options: Options::default(),
     };
     let (statements, unsupported) = render(&context, ops);
     Script {
@@ -132,6 +146,7 @@ pub fn create(snapshot: &Snapshot, label: &str) -> Script {
         to: (label.to_string(), snapshot.fingerprint.clone()),
         statements,
         unsupported,
+        options: Options::default(),
     }
 }
 
@@ -278,7 +293,7 @@ impl Script {
     /// Whether the script runs in one transaction (PostgreSQL's DDL is
     /// transactional; MySQL commits each DDL statement itself).
     pub fn transactional(&self) -> bool {
-        self.engine == Engine::Postgres
+        self.engine == Engine::Postgres && !self.options.concurrently
     }
 
     /// The script as SQL text: a header saying what it does, from what to
@@ -306,6 +321,12 @@ impl Script {
             self.engine.as_str(),
             env!("CARGO_PKG_VERSION")
         )));
+        if self.engine == Engine::Postgres && self.options.concurrently {
+            out.push_str(&line(
+                "indexes are created and dropped CONCURRENTLY, so the script runs without a transaction: \
+                 a failed statement leaves the ones before it applied",
+            ));
+        }
         if !self.unsupported.is_empty() {
             out.push_str(&line(&format!(
                 "INCOMPLETE: {} change(s) have no statement; they are listed at the end",
@@ -451,8 +472,9 @@ impl Scripts {
         new: &Snapshot,
         changes: &[&Change],
         labels: (&str, &str),
+        options: Options,
     ) -> Scripts {
-        let forward = migration(old, new, changes, labels, Purpose::Migration);
+        let forward = migration(old, new, changes, labels, Purpose::Migration, options);
         let reversed = reverse(changes);
         let reversed_refs: Vec<&Change> = reversed.iter().collect();
         let backward = migration(
@@ -461,6 +483,7 @@ impl Scripts {
             &reversed_refs,
             (labels.1, labels.0),
             Purpose::Revert,
+            options,
         );
         let mut per_change = vec![ChangeSql::default(); changes.len()];
         for s in &forward.statements {

@@ -516,7 +516,15 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
             None => out.unsupported("the index is not in the snapshot"),
         },
         (Kind::Index, Action::Drop) => {
-            out.push(format!("DROP INDEX {}", qualified(&k.schema, name_of(k))))
+            let concurrently = if concurrent(context, k, Side::Old) {
+                "CONCURRENTLY "
+            } else {
+                ""
+            };
+            out.push(format!(
+                "DROP INDEX {concurrently}{}",
+                qualified(&k.schema, name_of(k))
+            ))
         }
         (Kind::View, Action::Create) => match view(context.new, k) {
             Some(v) => create_view(k, v, out),
@@ -1277,6 +1285,14 @@ fn alter_column(context: &Context, o: &Op, t: &str, b: &Column, a: &Column, out:
     }
 }
 
+/// Whether an index is built or dropped `CONCURRENTLY`: when asked for, on a
+/// plain table or materialized view (PostgreSQL refuses it on a partitioned
+/// table's index).
+fn concurrent(context: &Context, k: &Key, side: Side) -> bool {
+    context.options.concurrently
+        && table(context, k, side).is_none_or(|t| t.kind != TableKind::PartitionedTable)
+}
+
 fn index_definition(context: &Context, k: &Key) -> Option<String> {
     let name = name_of(k);
     let index: &Index = table(context, k, Side::New)
@@ -1294,8 +1310,13 @@ fn index_definition(context: &Context, k: &Key) -> Option<String> {
         .map(|c| index_part(c, &known))
         .collect();
     let mut sql = format!(
-        "CREATE {}INDEX {} ON {}",
+        "CREATE {}INDEX {}{} ON {}",
         if index.unique { "UNIQUE " } else { "" },
+        if concurrent(context, k, Side::New) {
+            "CONCURRENTLY "
+        } else {
+            ""
+        },
         ident(name),
         table_name(k)
     );

@@ -270,7 +270,7 @@ proptest! {
         let mut report = Report::new("base.json", &a, &b, findings);
         // The planner and every dialect cope with any pair of snapshots.
         let planned: Vec<&driftguard::diff::Change> = report.findings.iter().map(|f| &f.change).collect();
-        report.sql = Some(driftguard::migrate::Scripts::build(&a, &b, &planned, ("old", "new")));
+        report.sql = Some(driftguard::migrate::Scripts::build(&a, &b, &planned, ("old", "new"), Default::default()));
         let baseline = anchor::Baseline::new("base.json", None);
         for format in Format::value_variants() {
             let bytes = render_plain(&report, *format, &Context { width: None, baseline: &baseline }).expect("render");

@@ -290,3 +290,103 @@ fn postgres_routines_rebuild_with_their_settings_and_bodies() {
     }
     create_script_rebuilds(&admin, "routines", &sql);
 }
+
+#[test]
+fn postgres_concurrently_builds_indexes_outside_a_transaction() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let base = "CREATE TABLE orders (id integer PRIMARY KEY, placed date, note text);\n\
+                CREATE INDEX orders_placed ON orders (placed);\n\
+                CREATE TABLE events (at date, kind text) PARTITION BY RANGE (at);\n";
+    let drift = "DROP INDEX orders_placed;\n\
+                 CREATE INDEX orders_placed ON orders (placed DESC);\n\
+                 CREATE INDEX orders_note ON orders (lower(note)) WHERE note IS NOT NULL;\n\
+                 CREATE INDEX events_kind ON events (kind);\n";
+    let old = Db::create(&admin, "dg_sql_conc_old");
+    let new = Db::create(&admin, "dg_sql_conc_new");
+    exec(&old.url(), base).expect("old");
+    exec(&new.url(), &format!("{base}{drift}")).expect("new");
+    let out = util::driftguard()
+        .args([
+            "diff",
+            &old.url(),
+            &new.url(),
+            "--format",
+            "sql",
+            "--concurrently",
+        ])
+        .output()
+        .expect("run");
+    let script = util::stdout(&out);
+    // Without the flag: one transaction, plain index statements.
+    let plain = util::stdout(
+        &util::driftguard()
+            .args(["diff", &old.url(), &new.url(), "--format", "sql"])
+            .output()
+            .expect("run"),
+    );
+    assert!(
+        !script.contains("BEGIN;") && !script.contains("COMMIT;"),
+        "{script}"
+    );
+    assert!(
+        script.contains("DROP INDEX CONCURRENTLY public.orders_placed;"),
+        "{script}"
+    );
+    assert!(
+        script.contains("CREATE INDEX CONCURRENTLY orders_note ON public.orders"),
+        "{script}"
+    );
+    // PostgreSQL refuses CONCURRENTLY on a partitioned table's index.
+    assert!(
+        script.contains("CREATE INDEX events_kind ON public.events"),
+        "{script}"
+    );
+    // Statement by statement, as psql sends a file: CONCURRENTLY refuses a transaction block.
+    let psql = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            &old.url(),
+            "-c",
+            &script,
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        !psql.status.success(),
+        "one multi-statement command is one transaction block"
+    );
+    let sandbox = Sandbox::new();
+    let file = sandbox.write("concurrently.sql", &script);
+    let psql = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &old.url(), "-f"])
+        .arg(&file)
+        .output()
+        .expect("psql runs");
+    assert!(
+        psql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+    let diff = util::driftguard()
+        .args(["diff", &old.url(), &new.url(), "--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        util::finding_lines(&util::stdout(&diff), false, None),
+        Vec::<String>::new()
+    );
+    assert!(
+        plain.contains("BEGIN;") && plain.contains("COMMIT;"),
+        "{plain}"
+    );
+    assert!(
+        plain.contains("CREATE INDEX orders_note ON public.orders"),
+        "{plain}"
+    );
+}
