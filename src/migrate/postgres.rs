@@ -1209,8 +1209,29 @@ fn alter_column(context: &Context, o: &Op, t: &str, b: &Column, a: &Column, out:
             (Some(_), None) => {
                 out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP EXPRESSION"));
             }
+            (Some(_), Some(expression)) if server_major(context.new) >= 17 => {
+                out.push(format!(
+                    "ALTER TABLE {t} ALTER COLUMN {c} SET EXPRESSION AS ({expression})"
+                ));
+            }
             _ => {
-                out.unsupported("a generation expression cannot be set on an existing column before PostgreSQL 17; drop the column and add it again");
+                // A generated column holds nothing of its own: dropping it and
+                // adding it back loses no data, but takes its indexes and
+                // constraints along, so it is only done when it has none.
+                let table = table(context, &o.key, Side::New);
+                let used = table.is_some_and(|tb| column_is_used(tb, &a.name));
+                if used {
+                    out.unsupported(
+                        "making a column generated (or changing its expression before PostgreSQL 17) \
+                         means dropping and adding it, and an index or constraint uses it",
+                    );
+                } else {
+                    out.push(format!("ALTER TABLE {t} DROP COLUMN {c}"));
+                    out.push(format!("ALTER TABLE {t} ADD COLUMN {}", column_definition(a)));
+                    if let Some(comment) = &a.comment {
+                        out.push(format!("COMMENT ON COLUMN {t}.{c} IS {}", string(comment)));
+                    }
+                }
                 return;
             }
         }
@@ -1291,6 +1312,30 @@ fn alter_column(context: &Context, o: &Op, t: &str, b: &Column, a: &Column, out:
 fn concurrent(context: &Context, k: &Key, side: Side) -> bool {
     context.options.concurrently
         && table(context, k, side).is_none_or(|t| t.kind != TableKind::PartitionedTable)
+}
+
+/// The server's major version from a snapshot's `server_version` (`15.20 (Debian…)`).
+fn server_major(snapshot: &Snapshot) -> u32 {
+    snapshot
+        .server_version
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Whether an index, key or constraint of the table names the column (a
+/// conservative reading: the name as a word of its definition).
+fn column_is_used(t: &Table, column: &str) -> bool {
+    let named = |text: &str| plan::mentions(text, column);
+    t.indexes.iter().any(|(_, i)| {
+        i.columns.iter().chain(&i.include).any(|c| named(c))
+            || i.predicate.as_deref().is_some_and(named)
+    }) || t.primary_key.as_ref().is_some_and(|p| p.columns.iter().any(|c| c == column))
+        || t.uniques.iter().any(|(_, u)| u.columns.iter().any(|c| c == column))
+        || t.foreign_keys.iter().any(|(_, f)| f.columns.iter().any(|c| c == column))
+        || t.checks.iter().any(|(_, c)| named(&c.expression))
+        || t.exclusions.iter().any(|(_, c)| named(&c.expression))
 }
 
 fn index_definition(context: &Context, k: &Key) -> Option<String> {
