@@ -507,3 +507,93 @@ impl Scripts {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::ObjectPath;
+    use crate::rules::ChangeType as C;
+
+    fn change(
+        t: C,
+        table: &str,
+        column: Option<&str>,
+        before: Option<&str>,
+        after: Option<&str>,
+    ) -> Change {
+        Change {
+            change_type: t,
+            object: ObjectPath {
+                schema: "public".into(),
+                table: Some(table.into()),
+                column: column.map(Into::into),
+                object: None,
+            },
+            before: before.map(Into::into),
+            after: after.map(Into::into),
+            required: false,
+        }
+    }
+
+    #[test]
+    fn reversed_changes_name_the_side_the_revert_produces() {
+        let forward = [
+            change(
+                C::TABLE_RENAMED,
+                "tracks",
+                None,
+                Some("tracks"),
+                Some("songs"),
+            ),
+            change(
+                C::COLUMN_RENAMED,
+                "songs",
+                Some("len"),
+                Some("len"),
+                Some("length"),
+            ),
+            change(
+                C::COLUMN_TYPE_WIDENED,
+                "songs",
+                Some("length"),
+                Some("int"),
+                Some("bigint"),
+            ),
+            change(
+                C::COLUMN_TYPE_NARROWED,
+                "songs",
+                Some("title"),
+                Some("text"),
+                Some("varchar(9)"),
+            ),
+            change(C::COLUMN_ADDED, "albums", Some("year"), None, Some("int")),
+        ];
+        let refs: Vec<&Change> = forward.iter().collect();
+        let back = reverse(&refs);
+        let path = |c: &Change| c.object.to_string();
+        // The table rename: from the new name back to the old one.
+        assert_eq!(path(&back[0]), "public.songs");
+        assert_eq!(
+            (back[0].before.as_deref(), back[0].after.as_deref()),
+            (Some("songs"), Some("tracks"))
+        );
+        // The column rename: on the old table, from the new name.
+        assert_eq!(path(&back[1]), "public.tracks.length");
+        assert_eq!(
+            (back[1].before.as_deref(), back[1].after.as_deref()),
+            (Some("length"), Some("len"))
+        );
+        // Other changes under renamed objects use the old names; widening reads as narrowing.
+        assert_eq!(path(&back[2]), "public.tracks.len");
+        assert_eq!(back[2].change_type, C::COLUMN_TYPE_NARROWED);
+        assert_eq!(
+            (back[2].before.as_deref(), back[2].after.as_deref()),
+            (Some("bigint"), Some("int"))
+        );
+        assert_eq!(back[3].change_type, C::COLUMN_TYPE_WIDENED);
+        assert_eq!(path(&back[3]), "public.tracks.title");
+        // Elsewhere nothing moves.
+        assert_eq!(path(&back[4]), "public.albums.year");
+        assert_eq!(back[4].change_type, C::COLUMN_ADDED);
+    }
+}

@@ -1227,7 +1227,10 @@ fn alter_column(context: &Context, o: &Op, t: &str, b: &Column, a: &Column, out:
                     );
                 } else {
                     out.push(format!("ALTER TABLE {t} DROP COLUMN {c}"));
-                    out.push(format!("ALTER TABLE {t} ADD COLUMN {}", column_definition(a)));
+                    out.push(format!(
+                        "ALTER TABLE {t} ADD COLUMN {}",
+                        column_definition(a)
+                    ));
                     if let Some(comment) = &a.comment {
                         out.push(format!("COMMENT ON COLUMN {t}.{c} IS {}", string(comment)));
                     }
@@ -1331,9 +1334,16 @@ fn column_is_used(t: &Table, column: &str) -> bool {
     t.indexes.iter().any(|(_, i)| {
         i.columns.iter().chain(&i.include).any(|c| named(c))
             || i.predicate.as_deref().is_some_and(named)
-    }) || t.primary_key.as_ref().is_some_and(|p| p.columns.iter().any(|c| c == column))
-        || t.uniques.iter().any(|(_, u)| u.columns.iter().any(|c| c == column))
-        || t.foreign_keys.iter().any(|(_, f)| f.columns.iter().any(|c| c == column))
+    }) || t
+        .primary_key
+        .as_ref()
+        .is_some_and(|p| p.columns.iter().any(|c| c == column))
+        || t.uniques
+            .iter()
+            .any(|(_, u)| u.columns.iter().any(|c| c == column))
+        || t.foreign_keys
+            .iter()
+            .any(|(_, f)| f.columns.iter().any(|c| c == column))
         || t.checks.iter().any(|(_, c)| named(&c.expression))
         || t.exclusions.iter().any(|(_, c)| named(&c.expression))
 }
