@@ -294,7 +294,25 @@ pub fn plan(old: &Snapshot, new: &Snapshot, changes: &[&Change]) -> (Vec<Op>, Re
             }
             continue;
         }
+        // A column of a view changes with the view: the view's operation serves it.
+        let is_view = |s: &Snapshot| {
+            p.table.as_deref().is_some_and(|t| {
+                s.schemas
+                    .get(&p.schema)
+                    .is_some_and(|sch| sch.views.contains_key(t) && !sch.tables.contains_key(t))
+            })
+        };
+        let kind = if kind == Kind::Column && (is_view(old) || is_view(new)) {
+            Kind::View
+        } else {
+            kind
+        };
         let key = key_of(kind, p);
+        let key = if kind == Kind::View {
+            Key { name: None, ..key }
+        } else {
+            key
+        };
         let action = match (
             exists(old, &key, &renames, Side::Old),
             exists(new, &key, &renames, Side::New),
