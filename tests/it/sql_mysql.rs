@@ -34,7 +34,9 @@ struct Databases {
 impl Drop for Databases {
     fn drop(&mut self) {
         for name in &self.names {
-            let _ = self.conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"));
+            let _ = self
+                .conn
+                .query_drop(format!("DROP DATABASE IF EXISTS `{name}`"));
         }
     }
 }
@@ -72,10 +74,8 @@ fn statements(script: &str) -> Vec<String> {
 /// Runs every statement of `script` in database `name`, failing on the first error.
 fn apply(admin: &str, name: &str, script: &str) -> usize {
     let base = &admin[..admin.rfind('/').expect("URL path")];
-    let mut conn = mysql::Conn::new(
-        mysql::Opts::from_url(&format!("{base}/{name}")).expect("URL"),
-    )
-    .expect("connect");
+    let mut conn = mysql::Conn::new(mysql::Opts::from_url(&format!("{base}/{name}")).expect("URL"))
+        .expect("connect");
     let statements = statements(script);
     for statement in &statements {
         conn.query_drop(statement)
@@ -91,10 +91,8 @@ fn findings(sandbox: &Sandbox, old: &str, new: &str) -> Vec<(String, String)> {
         .args(["diff", old, new, "--format", "json"])
         .output()
         .expect("run driftguard");
-    let report: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("JSON report: {e}\n{}", util::stderr(&out))
-        });
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON report: {e}\n{}", util::stderr(&out)));
     let mut found: Vec<(String, String)> = report["changes"]
         .as_array()
         .expect("changes")
@@ -126,8 +124,10 @@ fn expected(list: &[(&str, &str)]) -> Vec<(String, String)> {
 fn assert_listed_as_not_generated(script: &str, list: &[(&str, &str)]) {
     for (change_type, path) in list {
         assert!(
-            script.lines().any(|l| l.starts_with(&format!("-- NOT GENERATED: {change_type} "))
-                && l.contains(&format!(".{path}: "))),
+            script.lines().any(
+                |l| l.starts_with(&format!("-- NOT GENERATED: {change_type} "))
+                    && l.contains(&format!(".{path}: "))
+            ),
             "the script does not list {change_type} {path} as NOT GENERATED:\n{script}"
         );
     }
@@ -178,7 +178,9 @@ fn mysql_migration_and_revert_scripts_turn_one_side_into_the_other() {
         1,
     ));
     let revert = util::stdout(&run(
-        sandbox.cmd().args(["diff", &a, &b, "--format", "sql-revert"]),
+        sandbox
+            .cmd()
+            .args(["diff", &a, &b, "--format", "sql-revert"]),
         1,
     ));
     // Names are unqualified: the script applies to any database.
@@ -186,7 +188,10 @@ fn mysql_migration_and_revert_scripts_turn_one_side_into_the_other() {
         assert!(!migration.contains(&format!("`{name}`")));
         assert!(!revert.contains(&format!("`{name}`")));
     }
-    assert!(!migration.contains("BEGIN;"), "MySQL DDL is not transactional");
+    assert!(
+        !migration.contains("BEGIN;"),
+        "MySQL DDL is not transactional"
+    );
 
     // (a) The migration turns A into B.
     assert_listed_as_not_generated(&migration, MIGRATION_LEFT);
@@ -226,5 +231,76 @@ fn scripts_are_split_like_the_mysql_client_splits_them() {
             "CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW begin set @a = 1; end".to_string(),
             "DROP VIEW `v`".to_string(),
         ]
+    );
+}
+
+/// What the create script of the pair's new side cannot build: the routine
+/// with parameters (its parameter names are not in the snapshot) and the
+/// view that is invalid on that side (the server refuses to create a view
+/// over a column that is gone).
+const CREATE_LEFT: &[(&str, &str)] = &[
+    ("FUNCTION_ADDED", "f_change(int)"),
+    ("VIEW_ADDED", "v_breaks"),
+];
+
+/// (c) The create script of a snapshot builds it in an empty database. No
+/// command prints it yet, so it is built in-process from the snapshot file
+/// the binary writes, then run and diffed with the binary.
+#[test]
+fn mysql_create_script_builds_the_snapshot_in_an_empty_database() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let conn = mysql::Conn::new(mysql::Opts::from_url(&admin).expect("URL")).expect("connect");
+    let mut dbs = Databases {
+        conn,
+        names: ["dg_sql_new", "dg_sql_empty"]
+            .iter()
+            .map(|p| util::unique_name(p))
+            .collect(),
+    };
+    let names = dbs.names.clone();
+    let new = format!("{}\n{}", sql("mysql.old.sql"), sql("mysql.drift.sql"));
+    for (name, script) in names.iter().zip([new.as_str(), ""]) {
+        dbs.conn
+            .query_drop(format!("CREATE DATABASE `{name}`"))
+            .expect("create database");
+        dbs.conn.query_drop(format!("USE `{name}`")).expect("use");
+        if !script.is_empty() {
+            dbs.conn
+                .query_drop(script)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+    let base = &admin[..admin.rfind('/').expect("URL path")];
+    let (b, c) = (
+        format!("{base}/{}", names[0]),
+        format!("{base}/{}", names[1]),
+    );
+    let sandbox = Sandbox::new();
+    run(
+        sandbox
+            .cmd()
+            .args(["snapshot", "--db", &b, "-o", "new.json"]),
+        0,
+    );
+    let snapshot =
+        ::driftguard::snapshot_file::parse(sandbox.read("new.json").as_bytes(), "snapshot")
+            .expect("snapshot file");
+    let script = ::driftguard::migrate::create(&snapshot, "new").to_sql(&[]);
+    assert!(
+        !script.contains(&format!("`{}`", names[0])),
+        "names are unqualified"
+    );
+    let applied = apply(&admin, &names[1], &script);
+    assert!(
+        applied > 10,
+        "the create script builds every table:\n{script}"
+    );
+    eprintln!("mysql create script: {applied} statements");
+    assert_eq!(
+        findings(&sandbox, &c, &b),
+        expected(CREATE_LEFT),
+        "the created database differs from the snapshot in more than the allow-list\n{script}"
     );
 }
