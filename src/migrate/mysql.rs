@@ -20,6 +20,7 @@ use crate::model::{
     TypeFamily, View,
 };
 use crate::rules::ChangeType;
+use std::collections::{BTreeMap, BTreeSet};
 
 type Unsupported = Vec<(usize, String)>;
 
@@ -155,17 +156,20 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
                     };
                     let p = &change.object;
                     match (&p.table, &p.column) {
-                        (Some(table), Some(column)) => add(
-                            &mut out,
-                            op(
-                                Kind::Column,
-                                &p.schema,
-                                table,
-                                Some(column),
-                                Action::Alter,
-                                &[i],
-                            ),
-                        ),
+                        (Some(table), Some(column)) => {
+                            let column = new_column_name(context, &p.schema, table, column);
+                            add(
+                                &mut out,
+                                op(
+                                    Kind::Column,
+                                    &p.schema,
+                                    table,
+                                    Some(&column),
+                                    Action::Alter,
+                                    &[i],
+                                ),
+                            )
+                        }
                         _ => rest.push(i),
                     }
                 }
@@ -232,6 +236,18 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
                     },
                 );
             }
+            // The diff reports a renamed column once, as renamed: what else
+            // changed in it comes from comparing the two sides.
+            (Kind::Column, Action::Rename { .. }) => {
+                add(&mut out, o.clone());
+                add(
+                    &mut out,
+                    Op {
+                        action: Action::Alter,
+                        ..o.clone()
+                    },
+                );
+            }
             (Kind::Table, Action::Create) => {
                 add(&mut out, o.clone());
                 for m in members(context.new, o) {
@@ -272,6 +288,26 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
     };
     out.sort_by_key(|o| (o.phase(), order(o), o.key.table.clone(), position(o)));
     out
+}
+
+/// A column's name on the new side, for a change that names it by its old
+/// name (a column renamed in the same diff).
+fn new_column_name(context: &Context, schema: &str, table: &str, column: &str) -> String {
+    let on_new_side = context
+        .new
+        .schemas
+        .get(schema)
+        .and_then(|s| s.tables.get(table))
+        .is_some_and(|t| t.column(column).is_some());
+    if on_new_side {
+        return column.to_string();
+    }
+    context
+        .renames
+        .columns
+        .iter()
+        .find(|((s, t, _), old)| s == schema && t == table && old.as_str() == column)
+        .map_or(column.to_string(), |((_, _, new), _)| new.clone())
 }
 
 /// Tables that reference others go first when tables are dropped.
@@ -512,7 +548,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
                 // Otherwise the view stays as it is and becomes invalid
                 // when what it reads goes, as on the new side.
             }
-            Some(v) => create_view(out, k, v),
+            Some(v) => create_view(out, k, v, &Names::of_schema(context.new, &k.schema)),
             None => out.unsupported("the view is not in the snapshot"),
         },
         (Kind::Routine, action) => routine(context, k, action, out),
@@ -534,7 +570,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
                         timing.to_uppercase(),
                         event.to_uppercase(),
                         table_name(out, k),
-                        body(rest)
+                        sql_text(rest, &Names::of_schema(context.new, &k.schema))
                     ));
                 }
                 None => out.unsupported("the trigger is not in the snapshot"),
@@ -547,7 +583,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
         }
         (Kind::Event, Action::Create) => {
             match schema(context.new, k).and_then(|s| s.events.get(name_of(k))) {
-                Some(e) => event(out, k, e),
+                Some(e) => event(out, k, e, &Names::of_schema(context.new, &k.schema)),
                 None => out.unsupported("the event is not in the snapshot"),
             }
         }
@@ -646,13 +682,18 @@ fn constraint(t: &Table, k: &Key, mariadb: bool) -> Option<String> {
             ident(name),
             key_parts(t, &t.uniques.get(name)?.columns)
         ),
-        Kind::Check => check(name, &t.checks.get(name)?.expression),
+        Kind::Check => check(t, name, &t.checks.get(name)?.expression),
         Kind::Index => index(t, name, t.indexes.get(name)?, mariadb),
         _ => return None,
     })
 }
 
-fn check(name: &str, expression: &str) -> String {
+fn check(t: &Table, name: &str, expression: &str) -> String {
+    let (expression, enforced) = match expression.strip_suffix(" not enforced") {
+        Some(e) => (e, " not enforced"),
+        None => (expression, ""),
+    };
+    let expression = format!("{}{enforced}", sql_text(expression, &Names::of_table(t)));
     match expression.strip_suffix(" not enforced") {
         Some(e) => format!("CONSTRAINT {} CHECK ({e}) NOT ENFORCED", ident(name)),
         None => format!("CONSTRAINT {} CHECK ({expression})", ident(name)),
@@ -696,9 +737,9 @@ fn key_parts(t: &Table, parts: &[String]) -> String {
                 return format!("{}({prefix}){order}", ident(column));
             }
             if part.starts_with('(') {
-                format!("{part}{order}")
+                format!("{}{order}", sql_text(part, &Names::of_table(t)))
             } else {
-                format!("({part}){order}")
+                format!("({}){order}", sql_text(part, &Names::of_table(t)))
             }
         })
         .collect::<Vec<_>>()
@@ -730,7 +771,7 @@ fn foreign_key(out: &Writer, name: &str, f: &ForeignKey) -> String {
 /// A default as SQL: literals quoted for MySQL (the snapshot's normalized
 /// form doubles quotes only), numbers bare, the current time as it is, any
 /// other expression in parentheses (MySQL 8.0.13+, MariaDB 10.2+).
-fn default_sql(d: &DefaultValue) -> String {
+fn default_sql(d: &DefaultValue, names: &Names) -> String {
     let n = d.normalized.as_str();
     if let Some(inner) = n.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
         return string(&inner.replace("''", "'"));
@@ -742,15 +783,17 @@ fn default_sql(d: &DefaultValue) -> String {
     if n.starts_with("current_timestamp") || n.eq_ignore_ascii_case("null") {
         return n.to_string();
     }
+    let n = sql_text(n, names);
     if n.starts_with('(') {
-        n.to_string()
+        n
     } else {
         format!("({n})")
     }
 }
 
 /// A column as it is declared in `CREATE TABLE`, `ADD COLUMN` and `MODIFY COLUMN`.
-fn column_definition(c: &Column) -> String {
+fn column_definition(t: &Table, c: &Column) -> String {
+    let names = Names::of_table(t);
     let json = c.normalized_type.family == TypeFamily::Json;
     let declared = if json {
         "json"
@@ -772,17 +815,20 @@ fn column_definition(c: &Column) -> String {
         } else {
             "VIRTUAL"
         };
-        sql.push_str(&format!(" GENERATED ALWAYS AS ({generated}) {kind}"));
+        sql.push_str(&format!(
+            " GENERATED ALWAYS AS ({}) {kind}",
+            sql_text(generated, &names)
+        ));
         if !c.nullable {
             sql.push_str(" NOT NULL");
         }
     } else {
         sql.push_str(if c.nullable { " NULL" } else { " NOT NULL" });
         if let Some(default) = &c.default {
-            sql.push_str(&format!(" DEFAULT {}", default_sql(default)));
+            sql.push_str(&format!(" DEFAULT {}", default_sql(default, &names)));
         }
         if let Some(on_update) = &c.on_update {
-            sql.push_str(&format!(" ON UPDATE {on_update}"));
+            sql.push_str(&format!(" ON UPDATE {}", sql_text(on_update, &names)));
         }
     }
     if c.identity.as_deref() == Some("auto_increment") {
@@ -823,7 +869,7 @@ fn option_sql(key: &str, value: &str) -> Option<String> {
 }
 
 fn create_table(out: &mut Writer, k: &Key, t: &Table) {
-    let mut parts: Vec<String> = t.columns.iter().map(column_definition).collect();
+    let mut parts: Vec<String> = t.columns.iter().map(|c| column_definition(t, c)).collect();
     if let Some(pk) = &t.primary_key {
         parts.push(format!("PRIMARY KEY ({})", key_parts(t, &pk.columns)));
     }
@@ -838,7 +884,7 @@ fn create_table(out: &mut Writer, k: &Key, t: &Table) {
         parts.push(index(t, n, i, out.mariadb));
     }
     for (n, c) in t.checks.iter() {
-        parts.push(check(n, &c.expression));
+        parts.push(check(t, n, &c.expression));
     }
     let mut sql = format!(
         "CREATE TABLE {} (\n    {}\n)",
@@ -935,7 +981,7 @@ fn column(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
             match table(context, k, Side::New).and_then(|tb| Some((tb, tb.column(name)?))) {
                 Some((tb, c)) => out.push(format!(
                     "ALTER TABLE {t} ADD COLUMN {}{}",
-                    column_definition(c),
+                    column_definition(tb, c),
                     placement(tb, c)
                 )),
                 None => out.unsupported("the column is not in the snapshot"),
@@ -958,18 +1004,23 @@ fn column(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
                 context
                     .renames
                     .old_column(&k.schema, k.table.as_deref().unwrap_or_default(), name);
-            let before = table(context, k, Side::Old).and_then(|t| t.column(old_name));
+            let before =
+                table(context, k, Side::Old).and_then(|tb| Some((tb, tb.column(old_name)?)));
             let after = table(context, k, Side::New).and_then(|tb| Some((tb, tb.column(name)?)));
-            let (Some(b), Some((tb, a))) = (before, after) else {
+            let (Some((old_table, b)), Some((tb, a))) = (before, after) else {
                 return;
             };
             let moved = has_change(context, o, &[ChangeType::COLUMN_MOVED]);
-            if column_definition(b) == column_definition(a) && !moved {
+            let b_named = Column {
+                name: a.name.clone(),
+                ..b.clone()
+            };
+            if column_definition(old_table, &b_named) == column_definition(tb, a) && !moved {
                 return;
             }
             let sql = format!(
                 "ALTER TABLE {t} MODIFY COLUMN {}{}",
-                column_definition(a),
+                column_definition(tb, a),
                 if moved {
                     placement(tb, a)
                 } else {
@@ -1005,7 +1056,7 @@ fn column(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
     }
 }
 
-fn create_view(out: &mut Writer, k: &Key, v: &View) {
+fn create_view(out: &mut Writer, k: &Key, v: &View, names: &Names) {
     // The snapshot appends what goes around the SELECT.
     let mut definition = v.definition.trim_end_matches(';').to_string();
     let mut security = "";
@@ -1026,41 +1077,105 @@ fn create_view(out: &mut Writer, k: &Key, v: &View) {
     out.push(format!(
         "CREATE OR REPLACE {security}VIEW {} AS {}{check}",
         table_name(out, k),
-        body(&definition)
+        sql_text(&definition, names)
     ));
 }
 
-/// Canonical text puts a space between every two tokens, which user
-/// variables do not survive: `@ x` is `@x` again, `@ @ sql_mode` `@@sql_mode`.
-fn body(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut quote: Option<char> = None;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {
-                if c == '\\'
-                    && let Some(next) = chars.next()
-                {
-                    out.push(next);
-                }
-            }
-            None if c == '\'' || c == '"' || c == '`' => quote = Some(c),
-            None if c == '@' => {
-                let mut ahead = chars.clone();
-                if ahead.next() == Some(' ')
-                    && ahead
-                        .peek()
-                        .is_some_and(|n| n.is_alphanumeric() || *n == '_' || *n == '@' || *n == '`')
-                {
-                    chars.next();
-                }
-            }
-            None => {}
+/// Names a definition may read: the tables and views of its database (by
+/// lower-case name), and the columns of the table it belongs to.
+#[derive(Default)]
+struct Names {
+    relations: BTreeMap<String, String>,
+    columns: BTreeSet<String>,
+}
+
+impl Names {
+    fn of_table(t: &Table) -> Names {
+        Names {
+            relations: BTreeMap::new(),
+            columns: t.columns.iter().map(|c| c.name.to_lowercase()).collect(),
         }
     }
+
+    fn of_schema(snapshot: &Snapshot, schema: &str) -> Names {
+        let relations = snapshot
+            .schemas
+            .get(schema)
+            .map(|s| {
+                s.tables
+                    .keys()
+                    .chain(s.views.keys())
+                    .map(|n| (n.to_lowercase(), n.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Names {
+            relations,
+            columns: BTreeSet::new(),
+        }
+    }
+}
+
+/// A definition from the snapshot as MySQL reads it. The canonical spelling
+/// drops identifier quotes and lowers words, and puts a space between every
+/// two tokens; here identifiers get backquotes again (a reserved word or a
+/// capital letter survives it): a word after `.` (a column), before `.` or
+/// after `from`/`join`/`into`/`update` that names a table or view (in its
+/// stored case), an alias after `as`, a column of the definition's own table
+/// (not a call); a double-quoted name becomes a backquoted one; user and
+/// system variables are joined again (`@x`, `@@sql_mode`). Literals are kept.
+fn sql_text(text: &str, names: &Names) -> String {
+    use crate::sql::{Dialect, TokenKind, tokenize_in};
+    let tokens = tokenize_in(Dialect::Mysql, text);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|j| tokens.get(j));
+        let next = tokens.get(i + 1);
+        let at = |t: &crate::sql::Token| t.kind == TokenKind::Punct && t.text.ends_with('@');
+        let after_at = prev.is_some_and(at);
+        if !after_at {
+            out.push_str(text.get(last..t.start).unwrap_or(" "));
+        }
+        last = t.end;
+        match t.kind {
+            TokenKind::QuotedIdent if t.text.starts_with('"') => out.push_str(&ident(&t.ident())),
+            TokenKind::Word if !after_at => {
+                let lower = t.text.to_ascii_lowercase();
+                let relation = names.relations.get(&lower).map(String::as_str);
+                // `@@session.time_zone`: a system variable's scope.
+                let variable =
+                    i >= 2 && tokens[i - 2].is_punct("@") || i >= 4 && tokens[i - 4].is_punct("@");
+                let quoted = if variable {
+                    None
+                } else if prev.is_some_and(|p| p.is_punct(".")) {
+                    Some(t.text)
+                } else if next.is_some_and(|n| n.is_punct(".")) {
+                    relation
+                } else if prev.is_some_and(|p| p.is_word("as"))
+                    && !next.is_some_and(|n| n.is_punct("(") || n.is_punct(")"))
+                {
+                    Some(t.text)
+                } else if prev.is_some_and(|p| {
+                    ["from", "join", "into", "update"]
+                        .iter()
+                        .any(|w| p.is_word(w))
+                }) {
+                    relation
+                } else if names.columns.contains(&lower) && !next.is_some_and(|n| n.is_punct("(")) {
+                    Some(t.text)
+                } else {
+                    None
+                };
+                match quoted {
+                    Some(name) => out.push_str(&ident(name)),
+                    None => out.push_str(t.text),
+                }
+            }
+            _ => out.push_str(t.text),
+        }
+    }
+    out.push_str(text.get(last..).unwrap_or_default());
     out
 }
 
@@ -1094,7 +1209,12 @@ fn routine(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
                 out.unsupported("the routine is not in the snapshot");
                 return;
             };
-            let Some(sql) = routine_sql(&name, signature, &r) else {
+            let Some(sql) = routine_sql(
+                &name,
+                signature,
+                &r,
+                &Names::of_schema(context.new, &k.schema),
+            ) else {
                 out.unsupported(
                     "the snapshot holds a routine's parameter types but not their names (nor its definer and comment), so its CREATE statement cannot be written: copy it from SHOW CREATE on the new side",
                 );
@@ -1112,7 +1232,7 @@ fn routine(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
 
 /// `CREATE FUNCTION|PROCEDURE` for a routine without parameters (the only
 /// ones whose parameter list the snapshot holds whole), with its body.
-fn routine_sql(name: &str, signature: &str, r: &Routine) -> Option<String> {
+fn routine_sql(name: &str, signature: &str, r: &Routine, names: &Names) -> Option<String> {
     if !signature.ends_with("()") {
         return None;
     }
@@ -1128,20 +1248,20 @@ fn routine_sql(name: &str, signature: &str, r: &Routine) -> Option<String> {
     Some(if r.kind == "procedure" {
         format!(
             "CREATE PROCEDURE {name}() {attributes} {}",
-            self::body(body)
+            sql_text(body, names)
         )
     } else {
         format!(
             "CREATE FUNCTION {name}() RETURNS {} {attributes} {}",
             r.returns,
-            self::body(body)
+            sql_text(body, names)
         )
     })
 }
 
 /// `CREATE EVENT` from the stored schedule (`every 1 day starts … ends …`,
 /// `at …`, maybe `time zone …`), status, completion, comment and body.
-fn event(out: &mut Writer, k: &Key, e: &Event) {
+fn event(out: &mut Writer, k: &Key, e: &Event, names: &Names) {
     let (schedule, zone) = match e.schedule.split_once(" time zone ") {
         Some((s, z)) => (s, Some(z)),
         None => (e.schedule.as_str(), None),
@@ -1198,7 +1318,7 @@ fn event(out: &mut Writer, k: &Key, e: &Event) {
         out.unsupported("the snapshot does not hold the event's body");
         return;
     };
-    sql.push_str(&format!(" DO {}", body(text)));
+    sql.push_str(&format!(" DO {}", sql_text(text, names)));
     // An event's times are read in the session's time zone, which it keeps.
     match zone {
         Some(zone) => {
@@ -1216,10 +1336,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn identifiers_are_quoted_again() {
+        let mut names = Names::default();
+        names.relations.insert("order".into(), "Order".into());
+        assert_eq!(
+            sql_text(
+                "select order.id as id from order where order.price > 1",
+                &names
+            ),
+            "select `Order`.`id` as `id` from `Order` where `Order`.`price` > 1"
+        );
+        assert_eq!(
+            sql_text(
+                "select * from t as x where cast(a as char) = 'from order'",
+                &names
+            ),
+            "select * from t as `x` where cast(a as char) = 'from order'"
+        );
+        let mut columns = Names::default();
+        columns.columns.insert("select".into());
+        columns.columns.insert("doc".into());
+        assert_eq!(sql_text("select >= 0", &columns), "`select` >= 0");
+        assert_eq!(sql_text("\"we`ird\" + 1", &columns), "`we``ird` + 1");
+        assert_eq!(sql_text("json_valid(doc)", &columns), "json_valid(`doc`)");
+    }
+
+    #[test]
     fn user_variables_are_joined_again_outside_literals() {
-        assert_eq!(body("set @ y = old.id"), "set @y = old.id");
-        assert_eq!(body("select @ @ sql_mode"), "select @@sql_mode");
-        assert_eq!(body("select 'a @ b'"), "select 'a @ b'");
+        let none = Names::default();
+        assert_eq!(sql_text("set @ y = old.id", &none), "set @y = old.`id`");
+        assert_eq!(sql_text("select @ @ sql_mode", &none), "select @@sql_mode");
+        assert_eq!(
+            sql_text("select @ @ session.time_zone", &none),
+            "select @@session.time_zone"
+        );
+        assert_eq!(sql_text("select 'a @ b'", &none), "select 'a @ b'");
+        assert_eq!(sql_text("set @n = @@ x", &none), "set @n = @@x");
     }
 
     #[test]
@@ -1228,13 +1380,14 @@ mod tests {
             raw: String::new(),
             normalized: n.into(),
         };
-        assert_eq!(default_sql(&d("'it''s'")), "'it''s'");
-        assert_eq!(default_sql(&d("'a\\b'")), "'a\\\\b'");
-        assert_eq!(default_sql(&d("-1.5")), "-1.5");
+        let n = Names::default();
+        assert_eq!(default_sql(&d("'it''s'"), &n), "'it''s'");
+        assert_eq!(default_sql(&d("'a\\b'"), &n), "'a\\\\b'");
+        assert_eq!(default_sql(&d("-1.5"), &n), "-1.5");
         assert_eq!(
-            default_sql(&d("current_timestamp(3)")),
+            default_sql(&d("current_timestamp(3)"), &n),
             "current_timestamp(3)"
         );
-        assert_eq!(default_sql(&d("uuid()")), "(uuid())");
+        assert_eq!(default_sql(&d("uuid()"), &n), "(uuid())");
     }
 }
