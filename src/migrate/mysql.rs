@@ -40,7 +40,9 @@ pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
         out.current = op.changes.clone();
         write(context, op, &mut out);
     }
-    (out.statements, out.unsupported)
+    let mut statements = out.statements;
+    statements.append(&mut out.late);
+    (statements, out.unsupported)
 }
 
 fn is_mariadb(snapshot: &Snapshot) -> bool {
@@ -53,6 +55,9 @@ fn is_mariadb(snapshot: &Snapshot) -> bool {
 #[derive(Default)]
 struct Writer {
     statements: Vec<Statement>,
+    /// Statements that must follow everything else (`AUTO_INCREMENT` is
+    /// only allowed on a key, which may be added late).
+    late: Vec<Statement>,
     unsupported: Unsupported,
     current: Vec<usize>,
     /// The script runs on MariaDB (else MySQL).
@@ -73,6 +78,13 @@ impl Writer {
         self.statements.push(Statement {
             changes: self.current.clone(),
             ..Statement::new(sql).destructive(what)
+        });
+    }
+
+    fn late(&mut self, sql: impl Into<String>) {
+        self.late.push(Statement {
+            changes: self.current.clone(),
+            ..Statement::new(sql)
         });
     }
 
@@ -184,12 +196,7 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
                 }
             }
             (
-                Kind::PrimaryKey
-                | Kind::Unique
-                | Kind::ForeignKey
-                | Kind::Check
-                | Kind::Trigger
-                | Kind::Event,
+                Kind::Unique | Kind::ForeignKey | Kind::Check | Kind::Trigger | Kind::Event,
                 Action::Alter,
             ) => {
                 add(
@@ -503,6 +510,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
             if table(context, k, Side::Old).is_none() || table(context, k, Side::New).is_none() {
                 return;
             }
+            release_auto_increment(context, k, out);
             let what = match k.kind {
                 Kind::PrimaryKey => "PRIMARY KEY".to_string(),
                 Kind::ForeignKey => format!("FOREIGN KEY {}", ident(name_of(k))),
@@ -514,6 +522,16 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
                 "ALTER TABLE {} DROP {what}",
                 old_table_name(context, out, k)
             ));
+        }
+        // One statement: the AUTO_INCREMENT column keeps a key throughout.
+        (Kind::PrimaryKey, Action::Alter) => {
+            match table(context, k, Side::New).and_then(|t| constraint(t, k, out.mariadb)) {
+                Some(definition) => out.push(format!(
+                    "ALTER TABLE {} DROP PRIMARY KEY, ADD {definition}",
+                    table_name(out, k)
+                )),
+                None => out.unsupported("the primary key is not in the snapshot"),
+            }
         }
         (Kind::Index, Action::Alter) => {
             if let Some(index) =
@@ -665,6 +683,47 @@ fn table_op(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
             ),
         ),
         _ => {}
+    }
+}
+
+/// Before a key is dropped: its `AUTO_INCREMENT` column, if it loses that on
+/// the new side (or goes), loses it first — MySQL keeps an `AUTO_INCREMENT`
+/// column on a key. (A column that keeps it keeps a key on the new side.)
+fn release_auto_increment(context: &Context, k: &Key, out: &mut Writer) {
+    let (Some(old), Some(new)) = (table(context, k, Side::Old), table(context, k, Side::New))
+    else {
+        return;
+    };
+    let parts: Vec<String> = match k.kind {
+        Kind::PrimaryKey => old.primary_key.as_ref().map(|p| p.columns.clone()),
+        Kind::Unique => old.uniques.get(name_of(k)).map(|u| u.columns.clone()),
+        Kind::Index => old.indexes.get(name_of(k)).map(|i| i.columns.clone()),
+        _ => None,
+    }
+    .unwrap_or_default();
+    for c in &old.columns {
+        if c.identity.is_none() || !parts.contains(&c.name) {
+            continue;
+        }
+        let table_name = k.table.as_deref().unwrap_or_default();
+        let kept = context
+            .renames
+            .columns
+            .iter()
+            .find(|((s, t, _), from)| *s == k.schema && t == table_name && **from == c.name)
+            .map_or(c.name.as_str(), |((_, _, to), _)| to.as_str());
+        if new.column(kept).is_some_and(|n| n.identity.is_some()) {
+            continue;
+        }
+        let released = Column {
+            identity: None,
+            ..c.clone()
+        };
+        out.push(format!(
+            "ALTER TABLE {} MODIFY COLUMN {}",
+            old_table_name(context, out, k),
+            column_definition(old, &released)
+        ));
     }
 }
 
@@ -1033,7 +1092,10 @@ fn column(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
                 ChangeType::COLUMN_CHARSET_NARROWED,
                 ChangeType::ENUM_VALUE_REMOVED,
             ];
-            if has_change(context, o, &losing) {
+            if b.identity.is_none() && a.identity.is_some() {
+                // The key it needs may come with this script.
+                out.late(sql);
+            } else if has_change(context, o, &losing) {
                 let spell = |c: &Column| match &c.charset {
                     Some(charset) if b.charset != a.charset => {
                         format!("{} {charset}", c.declared_type)

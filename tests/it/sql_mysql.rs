@@ -240,7 +240,9 @@ fn mysql_migration_and_revert_scripts_turn_one_side_into_the_other() {
     );
 }
 
-/// What the pair fixture does not hold: names that need quoting, literals
+/// What the pair fixture does not hold: `AUTO_INCREMENT` gained or lost
+/// with the key it needs, a primary key widened under an `AUTO_INCREMENT`
+/// column, names that need quoting, literals
 /// with quotes and backslashes, expression defaults, stored generated
 /// columns, `ON UPDATE`, invisible columns, column comments, JSON, descending
 /// and ignored (invisible) indexes, check options, renamed tables, columns and
@@ -282,6 +284,9 @@ CREATE TABLE child (
     old_name int,
     CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id)
 ) ENGINE=InnoDB;
+CREATE TABLE counter (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, n int) ENGINE=InnoDB;
+CREATE TABLE keyless (id int NOT NULL, n int) ENGINE=InnoDB;
+CREATE TABLE wide_pk (a int NOT NULL AUTO_INCREMENT, b int NOT NULL, PRIMARY KEY (a)) ENGINE=InnoDB;
 CREATE PROCEDURE p_body() BEGIN DECLARE x int DEFAULT 1; SET x = x + 1; SELECT x; END;
 CREATE TRIGGER t_multi BEFORE INSERT ON child FOR EACH ROW BEGIN SET NEW.id = NEW.id + 0; SET @n = @@auto_increment_increment; END;
 SET time_zone = '+02:00';
@@ -307,6 +312,9 @@ RENAME TABLE child TO kid;
 ALTER TABLE kid DROP FOREIGN KEY child_parent;
 ALTER TABLE kid ADD CONSTRAINT kid_parent FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE;
 ALTER TABLE parent ADD COLUMN first_col int FIRST;
+ALTER TABLE counter MODIFY id int NOT NULL, DROP PRIMARY KEY;
+ALTER TABLE keyless MODIFY id int NOT NULL AUTO_INCREMENT, ADD PRIMARY KEY (id);
+ALTER TABLE wide_pk DROP PRIMARY KEY, ADD PRIMARY KEY (a, b);
 DROP PROCEDURE p_body;
 CREATE PROCEDURE p_body() BEGIN SELECT 2; END;
 DROP EVENT e_tz;
