@@ -20,7 +20,7 @@ use crate::model::{
     TypeFamily, View,
 };
 use crate::rules::ChangeType;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 type Unsupported = Vec<(usize, String)>;
 
@@ -143,18 +143,23 @@ fn has_change(context: &Context, o: &Op, types: &[ChangeType]) -> bool {
 /// and added. Then sorted by phase, columns in their new order.
 fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
     let mut out: Vec<Op> = Vec::new();
-    let add = |out: &mut Vec<Op>, o: Op| match out
-        .iter_mut()
-        .find(|x| x.key == o.key && x.action == o.action)
-    {
-        Some(existing) => {
-            for i in o.changes {
-                if !existing.changes.contains(&i) {
-                    existing.changes.push(i);
+    // One operation per object and action, serving all its changes.
+    let mut seen: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut add = |out: &mut Vec<Op>, o: Op| {
+        let at = seen.entry(o.key.clone()).or_default();
+        match at.iter().find(|&&i| out[i].action == o.action) {
+            Some(&i) => {
+                for change in o.changes {
+                    if !out[i].changes.contains(&change) {
+                        out[i].changes.push(change);
+                    }
                 }
             }
+            None => {
+                at.push(out.len());
+                out.push(o);
+            }
         }
-        None => out.push(o),
     };
     for o in ops {
         let k = &o.key;
@@ -281,19 +286,29 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
             .and_then(|t| t.column(name_of(&o.key)))
             .map_or(0, |c| c.position)
     };
+    let has_views = out.iter().any(|o| o.key.kind == Kind::View);
+    let (old_depths, new_depths) = if has_views {
+        (view_depths(context.old), view_depths(context.new))
+    } else {
+        Default::default()
+    };
+    let depth = |depths: &HashMap<(String, String), u32>, o: &Op| {
+        depths
+            .get(&(o.key.schema.clone(), name_of(&o.key).to_string()))
+            .copied()
+            .unwrap_or(0) as i64
+    };
     let order = |o: &Op| -> i64 {
         match (o.key.kind, &o.action) {
             // Columns and indexes are renamed under the table's old name.
             (Kind::Table, Action::Rename { .. }) => 1,
             (Kind::Table, Action::Drop) => -rank(context.old, o),
-            (Kind::View, Action::Drop) => {
-                -(view_depth(context.old, &o.key.schema, name_of(&o.key), 0) as i64)
-            }
-            (Kind::View, _) => view_depth(context.new, &o.key.schema, name_of(&o.key), 0) as i64,
+            (Kind::View, Action::Drop) => -depth(&old_depths, o),
+            (Kind::View, _) => depth(&new_depths, o),
             _ => 0,
         }
     };
-    out.sort_by_key(|o| (o.phase(), order(o), o.key.table.clone(), position(o)));
+    out.sort_by_cached_key(|o| (o.phase(), order(o), o.key.table.clone(), position(o)));
     out
 }
 
@@ -330,25 +345,48 @@ fn rank(snapshot: &Snapshot, o: &Op) -> i64 {
     }
 }
 
-/// How many views a view reads through (0 for a view over tables only).
-fn view_depth(snapshot: &Snapshot, schema: &str, name: &str, guard: u32) -> u32 {
-    let Some(view) = snapshot.schemas.get(schema).and_then(|s| s.views.get(name)) else {
-        return 0;
-    };
-    if guard > 32 {
-        return guard;
-    }
-    let mut deepest = 0;
-    for (other_schema, s) in &snapshot.schemas {
-        for other in s.views.keys() {
-            if (other_schema.as_str(), other.as_str()) != (schema, name)
-                && super::plan::mentions(&view.definition, other)
-            {
-                deepest = deepest.max(1 + view_depth(snapshot, other_schema, other, guard + 1));
-            }
+/// How many views each view reads through (0 for a view over tables only),
+/// by (schema, view): views another reads are created before it.
+fn view_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
+    let views: Vec<(&String, &String, &View)> = snapshot
+        .schemas
+        .iter()
+        .flat_map(|(s, schema)| schema.views.iter().map(move |(n, v)| (s, n, v)))
+        .collect();
+    let reads: Vec<Vec<usize>> = views
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, v))| {
+            views
+                .iter()
+                .enumerate()
+                .filter(|&(j, (_, name, _))| j != i && super::plan::mentions(&v.definition, name))
+                .map(|(j, _)| j)
+                .collect()
+        })
+        .collect();
+    fn depth(i: usize, reads: &[Vec<usize>], memo: &mut [Option<u32>], guard: u32) -> u32 {
+        if let Some(d) = memo[i] {
+            return d;
         }
+        if guard > 32 {
+            return guard;
+        }
+        let d = reads[i]
+            .iter()
+            .map(|&j| 1 + depth(j, reads, memo, guard + 1))
+            .max()
+            .unwrap_or(0);
+        memo[i] = Some(d);
+        d
     }
-    deepest
+    let mut memo = vec![None; views.len()];
+    (0..views.len())
+        .map(|i| {
+            let (s, n, _) = views[i];
+            ((s.clone(), n.clone()), depth(i, &reads, &mut memo, 0))
+        })
+        .collect()
 }
 
 /// What a created table brings that `CREATE TABLE` does not hold: its

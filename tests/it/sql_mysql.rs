@@ -247,7 +247,7 @@ fn mysql_migration_and_revert_scripts_turn_one_side_into_the_other() {
 /// columns, `ON UPDATE`, invisible columns, column comments, JSON, descending
 /// and ignored (invisible) indexes, check options, renamed tables, columns and
 /// foreign keys, a column placed first, table options, system versioning
-/// (MariaDB), compound (`BEGIN … END`) bodies, events with a time zone, an
+/// (MariaDB), a view over a view that sorts before it, compound (`BEGIN … END`) bodies, events with a time zone, an
 /// end, a comment and `ON COMPLETION PRESERVE`.
 #[test]
 fn mysql_scripts_cover_what_the_pair_fixture_does_not() {
@@ -321,6 +321,8 @@ DROP EVENT e_tz;
 SET time_zone = '+02:00';
 CREATE EVENT e_tz ON SCHEDULE EVERY 2 DAY STARTS '2031-01-01 00:00:00' ENDS '2032-01-01 00:00:00' ON COMPLETION PRESERVE COMMENT 'it''s nightly' DO DELETE FROM kid WHERE id < 0;
 SET time_zone = SYSTEM;
+CREATE VIEW z_inner AS SELECT id, price FROM `Order`;
+CREATE VIEW a_outer AS SELECT id FROM z_inner;
 CREATE OR REPLACE SQL SECURITY INVOKER VIEW v_checked AS SELECT id, price FROM `Order` WHERE price > 1 WITH LOCAL CHECK OPTION;
 "#,
     );
