@@ -361,11 +361,16 @@ impl Script {
         if !self.unsupported.is_empty() {
             out.push('\n');
             for (i, why) in &self.unsupported {
-                let what = changes
-                    .get(*i)
-                    .map(|c| format!("{} {}", c.change_type.as_str(), c.object))
-                    .unwrap_or_else(|| "an object".into());
-                out.push_str(&line(&format!("NOT GENERATED: {what}: {why}")));
+                // No change (a create script): the reason names the object.
+                let text = match changes.get(*i) {
+                    Some(c) => format!(
+                        "NOT GENERATED: {} {}: {why}",
+                        c.change_type.as_str(),
+                        c.object
+                    ),
+                    None => format!("NOT GENERATED: {why}"),
+                };
+                out.push_str(&line(&text));
             }
         }
         out

@@ -38,6 +38,12 @@ pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
     };
     for op in &ops {
         out.current = op.changes.clone();
+        out.object = match (&op.key.table, &op.key.name) {
+            (Some(t), Some(n)) if t != n => format!("{t}.{n}"),
+            (Some(t), _) => t.clone(),
+            (None, Some(n)) => n.clone(),
+            (None, None) => op.key.schema.clone(),
+        };
         write(context, op, &mut out);
     }
     let mut statements = out.statements;
@@ -60,6 +66,9 @@ struct Writer {
     late: Vec<Statement>,
     unsupported: Unsupported,
     current: Vec<usize>,
+    /// The object of the operation being written, for what a create script
+    /// (which serves no change) cannot write.
+    object: String,
     /// The script runs on MariaDB (else MySQL).
     mariadb: bool,
     /// Names are qualified with their database (a snapshot of several).
@@ -90,6 +99,10 @@ impl Writer {
 
     fn unsupported(&mut self, why: impl Into<String>) {
         let why = why.into();
+        if self.current.is_empty() {
+            self.unsupported
+                .push((usize::MAX, format!("{}: {why}", self.object)));
+        }
         for &i in &self.current {
             self.unsupported.push((i, why.clone()));
         }
