@@ -305,6 +305,14 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
     } else {
         Default::default()
     };
+    let has_drops = out
+        .iter()
+        .any(|o| o.key.kind == Kind::Table && o.action == Action::Drop);
+    let referenced = if has_drops {
+        referenced_depths(context.old)
+    } else {
+        HashMap::new()
+    };
     let depth = |depths: &HashMap<(String, String), u32>, o: &Op| {
         depths
             .get(&(o.key.schema.clone(), name_of(&o.key).to_string()))
@@ -315,7 +323,8 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
         match (o.key.kind, &o.action) {
             // Columns and indexes are renamed under the table's old name.
             (Kind::Table, Action::Rename { .. }) => 1,
-            (Kind::Table, Action::Drop) => -rank(context.old, o),
+            // Referencing tables before the tables they reference.
+            (Kind::Table, Action::Drop) => depth(&referenced, o),
             (Kind::View, Action::Drop) => -depth(&old_depths, o),
             (Kind::View, _) => depth(&new_depths, o),
             _ => 0,
@@ -345,17 +354,64 @@ fn new_column_name(context: &Context, schema: &str, table: &str, column: &str) -
         .map_or(column.to_string(), |((_, _, new), _)| new.clone())
 }
 
-/// Tables that reference others go first when tables are dropped.
-fn rank(snapshot: &Snapshot, o: &Op) -> i64 {
-    let table = o
-        .key
-        .table
-        .as_deref()
-        .and_then(|t| snapshot.schemas.get(&o.key.schema)?.tables.get(t));
-    match table {
-        Some(t) if !t.foreign_keys.is_empty() => 0,
-        _ => -1,
+/// For each table, by (schema, table): how long the longest chain of
+/// foreign keys leading to it is (0 for a table no other table references).
+/// Dropped in this order, no table goes while another still references it.
+fn referenced_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
+    let mut referenced_by: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
+    for (schema_name, schema) in &snapshot.schemas {
+        for (table_name, t) in &schema.tables {
+            for fk in t.foreign_keys.values() {
+                let target_schema = if fk.referenced_schema.is_empty() {
+                    schema_name.clone()
+                } else {
+                    fk.referenced_schema.clone()
+                };
+                let target = (target_schema, fk.referenced_table.clone());
+                let source = (schema_name.clone(), table_name.clone());
+                if target != source {
+                    referenced_by.entry(target).or_default().push(source);
+                }
+            }
+        }
     }
+    fn depth(
+        t: &(String, String),
+        referenced_by: &HashMap<(String, String), Vec<(String, String)>>,
+        memo: &mut HashMap<(String, String), u32>,
+        guard: u32,
+    ) -> u32 {
+        if let Some(&d) = memo.get(t) {
+            return d;
+        }
+        if guard > 64 {
+            return guard;
+        }
+        let d = referenced_by
+            .get(t)
+            .map(|sources| {
+                sources
+                    .iter()
+                    .map(|s| 1 + depth(s, referenced_by, memo, guard + 1))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0);
+        memo.insert(t.clone(), d);
+        d
+    }
+    let mut memo = HashMap::new();
+    for (schema_name, schema) in &snapshot.schemas {
+        for table_name in schema.tables.keys() {
+            depth(
+                &(schema_name.clone(), table_name.clone()),
+                &referenced_by,
+                &mut memo,
+                0,
+            );
+        }
+    }
+    memo
 }
 
 /// How many views each view reads through (0 for a view over tables only),

@@ -240,7 +240,8 @@ fn mysql_migration_and_revert_scripts_turn_one_side_into_the_other() {
     );
 }
 
-/// What the pair fixture does not hold: `AUTO_INCREMENT` gained or lost
+/// What the pair fixture does not hold: a chain of tables dropped (each
+/// referenced by the next, in alphabetical order), `AUTO_INCREMENT` gained or lost
 /// with the key it needs, a primary key widened under an `AUTO_INCREMENT`
 /// column, names that need quoting, literals
 /// with quotes and backslashes, expression defaults, stored generated
@@ -284,6 +285,9 @@ CREATE TABLE child (
     old_name int,
     CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id)
 ) ENGINE=InnoDB;
+CREATE TABLE a_root (id int PRIMARY KEY) ENGINE=InnoDB;
+CREATE TABLE b_mid (id int PRIMARY KEY, root_id int, FOREIGN KEY (root_id) REFERENCES a_root (id)) ENGINE=InnoDB;
+CREATE TABLE c_leaf (id int PRIMARY KEY, mid_id int, FOREIGN KEY (mid_id) REFERENCES b_mid (id)) ENGINE=InnoDB;
 CREATE TABLE counter (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, n int) ENGINE=InnoDB;
 CREATE TABLE keyless (id int NOT NULL, n int) ENGINE=InnoDB;
 CREATE TABLE wide_pk (a int NOT NULL AUTO_INCREMENT, b int NOT NULL, PRIMARY KEY (a)) ENGINE=InnoDB;
@@ -312,6 +316,7 @@ RENAME TABLE child TO kid;
 ALTER TABLE kid DROP FOREIGN KEY child_parent;
 ALTER TABLE kid ADD CONSTRAINT kid_parent FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE;
 ALTER TABLE parent ADD COLUMN first_col int FIRST;
+DROP TABLE c_leaf, b_mid, a_root;
 ALTER TABLE counter MODIFY id int NOT NULL, DROP PRIMARY KEY;
 ALTER TABLE keyless MODIFY id int NOT NULL AUTO_INCREMENT, ADD PRIMARY KEY (id);
 ALTER TABLE wide_pk DROP PRIMARY KEY, ADD PRIMARY KEY (a, b);
