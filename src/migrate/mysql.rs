@@ -291,6 +291,31 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
             _ => add(&mut out, o.clone()),
         }
     }
+    // A column whose type changes cannot be in a foreign key (MySQL and
+    // MariaDB refuse, even with foreign_key_checks off): the keys on it, or
+    // referencing it, are dropped first and added again after.
+    let columns: Vec<Op> = out
+        .iter()
+        .filter(|o| o.key.kind == Kind::Column && o.action == Action::Alter)
+        .cloned()
+        .collect();
+    for o in &columns {
+        for (table_name, fk) in foreign_keys_over(context, &o.key) {
+            for action in [Action::Drop, Action::Create] {
+                add(
+                    &mut out,
+                    op(
+                        Kind::ForeignKey,
+                        &o.key.schema,
+                        &table_name,
+                        Some(&fk),
+                        action,
+                        &o.changes,
+                    ),
+                );
+            }
+        }
+    }
     let position = |o: &Op| -> u32 {
         if o.key.kind != Kind::Column {
             return 0;
@@ -352,6 +377,47 @@ fn new_column_name(context: &Context, schema: &str, table: &str, column: &str) -
         .iter()
         .find(|((s, t, _), old)| s == schema && t == table && old.as_str() == column)
         .map_or(column.to_string(), |((_, _, new), _)| new.clone())
+}
+
+/// The foreign keys (table, name) on a column or referencing it, when its
+/// type, character set or collation changes and the keys are on both sides.
+fn foreign_keys_over(context: &Context, k: &Key) -> Vec<(String, String)> {
+    let (Some(table_name), Some(column)) = (k.table.as_deref(), k.name.as_deref()) else {
+        return Vec::new();
+    };
+    let old_column = context.renames.old_column(&k.schema, table_name, column);
+    let before = table(context, k, Side::Old).and_then(|t| t.column(old_column));
+    let after = table(context, k, Side::New).and_then(|t| t.column(column));
+    let (Some(b), Some(a)) = (before, after) else {
+        return Vec::new();
+    };
+    if b.declared_type == a.declared_type && b.charset == a.charset && b.collation == a.collation {
+        return Vec::new();
+    }
+    let Some(schema) = context.new.schemas.get(&k.schema) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for (name, t) in &schema.tables {
+        for (fk_name, fk) in t.foreign_keys.iter() {
+            let own = name == table_name && fk.columns.iter().any(|c| c == column);
+            let references = fk.referenced_table == table_name
+                && (fk.referenced_schema.is_empty() || fk.referenced_schema == k.schema)
+                && fk.referenced_columns.iter().any(|c| c == column);
+            let key = Key {
+                kind: Kind::ForeignKey,
+                schema: k.schema.clone(),
+                table: Some(name.clone()),
+                name: Some(fk_name.clone()),
+            };
+            let on_old_side = table(context, &key, Side::Old)
+                .is_some_and(|t| t.foreign_keys.get(fk_name).is_some());
+            if (own || references) && on_old_side {
+                found.push((name.clone(), fk_name.clone()));
+            }
+        }
+    }
+    found
 }
 
 /// For each table, by (schema, table): how long the longest chain of

@@ -240,7 +240,8 @@ fn mysql_migration_and_revert_scripts_turn_one_side_into_the_other() {
     );
 }
 
-/// What the pair fixture does not hold: a chain of tables dropped (each
+/// What the pair fixture does not hold: both columns of a foreign key
+/// widened, a chain of tables dropped (each
 /// referenced by the next, in alphabetical order), `AUTO_INCREMENT` gained or lost
 /// with the key it needs, a primary key widened under an `AUTO_INCREMENT`
 /// column, names that need quoting, literals
@@ -285,6 +286,8 @@ CREATE TABLE child (
     old_name int,
     CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id)
 ) ENGINE=InnoDB;
+CREATE TABLE fk_parent (id int PRIMARY KEY) ENGINE=InnoDB;
+CREATE TABLE fk_child (id int PRIMARY KEY, parent_id int, CONSTRAINT fk_child_parent FOREIGN KEY (parent_id) REFERENCES fk_parent (id)) ENGINE=InnoDB;
 CREATE TABLE a_root (id int PRIMARY KEY) ENGINE=InnoDB;
 CREATE TABLE b_mid (id int PRIMARY KEY, root_id int, FOREIGN KEY (root_id) REFERENCES a_root (id)) ENGINE=InnoDB;
 CREATE TABLE c_leaf (id int PRIMARY KEY, mid_id int, FOREIGN KEY (mid_id) REFERENCES b_mid (id)) ENGINE=InnoDB;
@@ -316,6 +319,10 @@ RENAME TABLE child TO kid;
 ALTER TABLE kid DROP FOREIGN KEY child_parent;
 ALTER TABLE kid ADD CONSTRAINT kid_parent FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE;
 ALTER TABLE parent ADD COLUMN first_col int FIRST;
+ALTER TABLE fk_child DROP FOREIGN KEY fk_child_parent;
+ALTER TABLE fk_parent MODIFY id bigint;
+ALTER TABLE fk_child MODIFY parent_id bigint;
+ALTER TABLE fk_child ADD CONSTRAINT fk_child_parent FOREIGN KEY (parent_id) REFERENCES fk_parent (id);
 DROP TABLE c_leaf, b_mid, a_root;
 ALTER TABLE counter MODIFY id int NOT NULL, DROP PRIMARY KEY;
 ALTER TABLE keyless MODIFY id int NOT NULL AUTO_INCREMENT, ADD PRIMARY KEY (id);
