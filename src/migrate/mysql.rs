@@ -670,7 +670,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
                 Some(fk) => out.push(format!(
                     "ALTER TABLE {} ADD {}",
                     table_name(out, k),
-                    foreign_key(out, name_of(k), fk)
+                    foreign_key(out, &k.schema, name_of(k), fk)
                 )),
                 None => out.unsupported("the foreign key is not in the snapshot"),
             }
@@ -978,10 +978,13 @@ fn key_parts(t: &Table, parts: &[String]) -> String {
         .join(", ")
 }
 
-fn foreign_key(out: &Writer, name: &str, f: &ForeignKey) -> String {
+/// A reference into the table's own database is written unqualified (or,
+/// in a snapshot of several databases, qualified with it); one into another
+/// database keeps that database's name.
+fn foreign_key(out: &Writer, schema: &str, name: &str, f: &ForeignKey) -> String {
     let columns = |list: &[String]| list.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ");
     let referenced = if f.referenced_schema.is_empty() {
-        ident(&f.referenced_table)
+        out.name(schema, &f.referenced_table)
     } else {
         format!(
             "{}.{}",
@@ -989,7 +992,6 @@ fn foreign_key(out: &Writer, name: &str, f: &ForeignKey) -> String {
             ident(&f.referenced_table)
         )
     };
-    let _ = out;
     format!(
         "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {referenced} ({}) ON DELETE {} ON UPDATE {}",
         ident(name),
