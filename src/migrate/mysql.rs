@@ -1628,3 +1628,78 @@ mod tests {
         assert_eq!(default_sql(&d("uuid()"), &n), "(uuid())");
     }
 }
+
+#[cfg(test)]
+mod flavor_tests {
+    use super::super::{Purpose, migration};
+    use crate::diff::{DiffOptions, diff};
+    use crate::model::{Check, Column, Engine, Index, Schema, Snapshot, Table};
+
+    /// A one-table snapshot of `app` on a server of `version`.
+    fn snapshot(version: &str, check: bool, invisible: bool) -> Snapshot {
+        let mut t = Table {
+            columns: vec![Column {
+                name: "n".into(),
+                position: 1,
+                declared_type: "int".into(),
+                nullable: true,
+                ..Column::default()
+            }],
+            ..Table::default()
+        };
+        if check {
+            t.checks.insert(
+                "n_positive".into(),
+                Check {
+                    expression: "n > 0".into(),
+                    auto_named: false,
+                },
+            );
+        }
+        t.indexes.insert(
+            "by_n".into(),
+            Index {
+                columns: vec!["n".into()],
+                method: Some("btree".into()),
+                invisible,
+                ..Index::default()
+            },
+        );
+        let mut s = Snapshot::new(Engine::Mysql, version.into(), "app".into());
+        s.schemas_are_databases = true;
+        let mut schema = Schema::default();
+        schema.tables.insert("t".into(), t);
+        s.schemas.insert("app".into(), schema);
+        s.seal()
+    }
+
+    fn statements(version: &str) -> Vec<String> {
+        let old = snapshot(version, true, false);
+        let new = snapshot(version, false, true);
+        let changes = diff(&old, &new, DiffOptions::default());
+        let refs: Vec<&crate::diff::Change> = changes.iter().collect();
+        migration(&old, &new, &refs, ("old", "new"), Purpose::Migration)
+            .statements
+            .into_iter()
+            .map(|s| s.sql)
+            .collect()
+    }
+
+    #[test]
+    fn checks_and_index_visibility_are_written_for_the_server_the_script_runs_on() {
+        assert_eq!(
+            statements("8.0.36"),
+            vec![
+                "ALTER TABLE `t` DROP CHECK `n_positive`",
+                "ALTER TABLE `t` ALTER INDEX `by_n` INVISIBLE",
+            ]
+        );
+        assert_eq!(
+            statements("10.11.2-MariaDB"),
+            vec![
+                "ALTER TABLE `t` DROP CONSTRAINT `n_positive`",
+                "ALTER TABLE `t` ALTER INDEX `by_n` IGNORED",
+            ]
+        );
+    }
+}
