@@ -1409,10 +1409,35 @@ fn sql_text(text: &str, names: &Names) -> String {
                     None => out.push_str(t.text),
                 }
             }
+            TokenKind::String => out.push_str(&literal(t.text)),
             _ => out.push_str(t.text),
         }
     }
     out.push_str(text.get(last..).unwrap_or_default());
+    out
+}
+
+/// A string literal of a stored body, with each backslash that starts no
+/// escape doubled. MariaDB keeps a trigger's or routine's body with its
+/// literals re-printed: `'App\\Models'` as written is kept as `'App\Models'`,
+/// which the server would read as `AppModels`. A backslash before a
+/// character that no escape uses is a backslash.
+fn literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '\\' {
+            continue;
+        }
+        match chars.peek() {
+            Some(&n) if "0'\"bnrtZ\\%_".contains(n) => {
+                out.push(n);
+                chars.next();
+            }
+            _ => out.push('\\'),
+        }
+    }
     out
 }
 
@@ -1608,6 +1633,13 @@ mod tests {
             "select @@session.time_zone"
         );
         assert_eq!(sql_text("select 'a @ b'", &none), "select 'a @ b'");
+        assert_eq!(
+            sql_text(
+                r"values ('App\Models\Contact', 'a\\b', 'c\'d', 'e\nf')",
+                &none
+            ),
+            r"values ('App\\Models\\Contact', 'a\\b', 'c\'d', 'e\nf')"
+        );
         assert_eq!(sql_text("set @n = @@ x", &none), "set @n = @@x");
     }
 
