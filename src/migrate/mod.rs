@@ -8,6 +8,7 @@
 //! rule table's business: a script only says which statements lose data
 //! (`-- DESTRUCTIVE: …`).
 
+pub mod mysql;
 pub mod plan;
 pub mod postgres;
 pub mod quote;
@@ -99,6 +100,14 @@ pub fn migration(
     purpose: Purpose,
     options: Options,
 ) -> Script {
+    // Where the one schema is the connected database (MySQL), the two sides
+    // name it after the databases they were read from; the changes use one
+    // name for it, and so must both snapshots for objects to be found.
+    let (old, new) = (
+        one_database_named(old, changes),
+        one_database_named(new, changes),
+    );
+    let (old, new): (&Snapshot, &Snapshot) = (&old, &new);
     let (ops, renames) = plan::plan(old, new, changes);
     let context = Context {
         old,
@@ -117,6 +126,28 @@ pub fn migration(
         unsupported,
         options,
     }
+}
+
+/// `snapshot` with its one database-schema renamed to the schema the
+/// changes name, when schemas are databases and the names differ.
+fn one_database_named<'a>(
+    snapshot: &'a Snapshot,
+    changes: &[&Change],
+) -> std::borrow::Cow<'a, Snapshot> {
+    let Some(target) = changes.first().map(|c| c.object.schema.clone()) else {
+        return std::borrow::Cow::Borrowed(snapshot);
+    };
+    if !snapshot.schemas_are_databases
+        || snapshot.schemas.len() != 1
+        || snapshot.schemas.contains_key(&target)
+    {
+        return std::borrow::Cow::Borrowed(snapshot);
+    }
+    let mut out = snapshot.clone();
+    if let Some((_, schema)) = out.schemas.pop_first() {
+        out.schemas.insert(target, schema);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The script that builds `snapshot` in an empty database.
@@ -273,6 +304,7 @@ fn render_dialect(context: &Context, mut ops: Vec<Op>) -> (Vec<Statement>, Vec<(
     ops.sort_by_key(|op| op.phase());
     match context.new.engine {
         Engine::Postgres => postgres::render(context, &ops),
+        Engine::Mysql => mysql::render(context, &ops),
         engine => {
             let unsupported = ops
                 .iter()
@@ -356,6 +388,14 @@ impl Script {
             }
             if let Some(what) = &statement.destructive {
                 out.push_str(&line(&format!("DESTRUCTIVE: {what}")));
+            }
+            // The mysql and mariadb clients end a statement at the first `;`:
+            // a body holding one (BEGIN … END) is sent under another delimiter.
+            if self.engine == Engine::Mysql && statement.sql.contains(';') {
+                out.push_str("DELIMITER //\n");
+                out.push_str(&statement.sql);
+                out.push_str(" //\nDELIMITER ;\n");
+                continue;
             }
             out.push_str(&statement.sql);
             out.push_str(";\n");

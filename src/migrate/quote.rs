@@ -140,6 +140,19 @@ pub fn postgres_qualified(schema: &str, name: &str) -> String {
     }
 }
 
+/// A MySQL or MariaDB identifier: always in backquotes, inner backquotes
+/// doubled (any name, reserved word or not, reads back as itself).
+pub fn mysql(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+/// A MySQL or MariaDB string literal: in single quotes, with inner quotes
+/// doubled and backslashes escaped (the servers read `\` as an escape unless
+/// `sql_mode` has `NO_BACKSLASH_ESCAPES`).
+pub fn mysql_string(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+}
+
 /// A standard SQL string literal: in single quotes with inner quotes doubled.
 /// (PostgreSQL with `standard_conforming_strings`, the default since 9.1, and
 /// SQLite read backslashes literally.)
@@ -216,5 +229,16 @@ mod tests {
         assert!(!printable_statement("SELECT 'a\rb'"));
         assert!(!printable_statement("SELECT 'a\n  ::error::x'"));
         assert!(!printable_statement("SELECT '##[group]'"));
+    }
+
+    #[test]
+    fn mysql_quotes_every_name_and_doubles_backquotes() {
+        assert_eq!(mysql("users"), "`users`");
+        assert_eq!(mysql("order"), "`order`");
+        assert_eq!(mysql("my`table"), "`my``table`");
+        assert_eq!(mysql("``"), "``````");
+        assert_eq!(mysql("a b"), "`a b`");
+        assert_eq!(mysql_string("it's"), "'it''s'");
+        assert_eq!(mysql_string("a\\b"), "'a\\\\b'");
     }
 }

@@ -201,16 +201,20 @@ fn schema() -> impl Strategy<Value = Schema> {
 }
 
 fn snapshot() -> impl Strategy<Value = Snapshot> {
-    prop::collection::btree_map(
-        prop::sample::select(vec!["main", "app"]).prop_map(str::to_string),
-        schema(),
-        0..3,
+    (
+        prop::collection::btree_map(
+            prop::sample::select(vec!["main", "app"]).prop_map(str::to_string),
+            schema(),
+            0..3,
+        ),
+        // The engine picks the SQL dialect the scripts are written in.
+        prop::sample::select(vec![Engine::Sqlite, Engine::Mysql]),
     )
-    .prop_map(|schemas| {
-        let mut s = Snapshot::new(Engine::Sqlite, "3".into(), "fuzz.db".into());
-        s.schemas = schemas;
-        s.seal()
-    })
+        .prop_map(|(schemas, engine)| {
+            let mut s = Snapshot::new(engine, "3".into(), "fuzz.db".into());
+            s.schemas = schemas;
+            s.seal()
+        })
 }
 
 /// Does `path` name something in `s`?

@@ -34,6 +34,7 @@ mod postgres;
 mod reports;
 mod secrets;
 mod soak;
+mod sql_mysql;
 mod sql_postgres;
 mod sqlite;
 mod terminal;

@@ -1,0 +1,1744 @@
+//! MySQL and MariaDB statements for the planner's operations.
+//!
+//! The one schema of a MySQL snapshot is the connected database: names are
+//! written unqualified (`ALTER TABLE \`t\` …`), so a script applies to any
+//! database name. A snapshot read from several databases at once qualifies
+//! each name with its database.
+//!
+//! Definitions come from the snapshot in canonical form (unquoted words in
+//! lower case, one space between tokens), which the servers read back as the
+//! same definition. A column is always written whole (`MODIFY COLUMN` takes
+//! the full definition, from the new side). The statements differ by server
+//! where the servers do: the script is written for the server of the side it
+//! starts from (where it runs), MySQL 8 or MariaDB 10.5+.
+
+use super::plan::{Action, Key, Kind, Op, Side};
+use super::quote::{mysql as ident, mysql_string as string};
+use super::{Context, Statement};
+use crate::model::{
+    Column, DefaultValue, Event, ForeignKey, Index, Routine, Schema, Snapshot, Table, TableKind,
+    TypeFamily, View,
+};
+use crate::rules::ChangeType;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+type Unsupported = Vec<(usize, String)>;
+
+/// The statements of `ops` (sorted by phase).
+pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
+    let ops = expand(context, ops);
+    let mut out = Writer {
+        mariadb: is_mariadb(if context.old.server_version.is_empty() {
+            context.new
+        } else {
+            context.old
+        }),
+        qualify: context.old.schemas.len() > 1 || context.new.schemas.len() > 1,
+        ..Writer::default()
+    };
+    for op in &ops {
+        out.current = op.changes.clone();
+        out.object = match (&op.key.table, &op.key.name) {
+            (Some(t), Some(n)) if t != n => format!("{t}.{n}"),
+            (Some(t), _) => t.clone(),
+            (None, Some(n)) => n.clone(),
+            (None, None) => op.key.schema.clone(),
+        };
+        write(context, op, &mut out);
+    }
+    let mut statements = out.statements;
+    statements.append(&mut out.late);
+    (statements, out.unsupported)
+}
+
+fn is_mariadb(snapshot: &Snapshot) -> bool {
+    snapshot
+        .server_version
+        .to_ascii_lowercase()
+        .contains("mariadb")
+}
+
+#[derive(Default)]
+struct Writer {
+    statements: Vec<Statement>,
+    /// Statements that must follow everything else (`AUTO_INCREMENT` is
+    /// only allowed on a key, which may be added late).
+    late: Vec<Statement>,
+    unsupported: Unsupported,
+    current: Vec<usize>,
+    /// The object of the operation being written, for what a create script
+    /// (which serves no change) cannot write.
+    object: String,
+    /// The script runs on MariaDB (else MySQL).
+    mariadb: bool,
+    /// Names are qualified with their database (a snapshot of several).
+    qualify: bool,
+}
+
+impl Writer {
+    fn push(&mut self, sql: impl Into<String>) {
+        self.statements.push(Statement {
+            changes: self.current.clone(),
+            ..Statement::new(sql)
+        });
+    }
+
+    fn destructive(&mut self, sql: impl Into<String>, what: impl Into<String>) {
+        self.statements.push(Statement {
+            changes: self.current.clone(),
+            ..Statement::new(sql).destructive(what)
+        });
+    }
+
+    fn late(&mut self, sql: impl Into<String>) {
+        self.late.push(Statement {
+            changes: self.current.clone(),
+            ..Statement::new(sql)
+        });
+    }
+
+    fn unsupported(&mut self, why: impl Into<String>) {
+        let why = why.into();
+        if self.current.is_empty() {
+            self.unsupported
+                .push((usize::MAX, format!("{}: {why}", self.object)));
+        }
+        for &i in &self.current {
+            self.unsupported.push((i, why.clone()));
+        }
+    }
+
+    /// A schema-level object's name: unqualified in the connected database.
+    fn name(&self, schema: &str, name: &str) -> String {
+        if self.qualify && !schema.is_empty() {
+            format!("{}.{}", ident(schema), ident(name))
+        } else {
+            ident(name)
+        }
+    }
+}
+
+fn op(
+    kind: Kind,
+    schema: &str,
+    table: &str,
+    name: Option<&str>,
+    action: Action,
+    changes: &[usize],
+) -> Op {
+    Op {
+        key: Key {
+            kind,
+            schema: schema.to_string(),
+            table: Some(table.to_string()),
+            name: name.map(str::to_string),
+        },
+        action,
+        changes: changes.to_vec(),
+    }
+}
+
+fn has_change(context: &Context, o: &Op, types: &[ChangeType]) -> bool {
+    o.changes.iter().any(|&i| {
+        context
+            .changes
+            .get(i)
+            .is_some_and(|c| types.contains(&c.change_type))
+    })
+}
+
+/// MySQL's shape of the plan: an inline enum is a column type and a
+/// column's comment part of its definition (both become the column's
+/// `MODIFY`); replaced constraints, indexes, triggers and events are dropped
+/// and created again (views are replaced in place); a created table brings
+/// its foreign keys and triggers (the rest is inline in `CREATE TABLE`);
+/// renamed foreign keys and checks, which MySQL cannot rename, are dropped
+/// and added. Then sorted by phase, columns in their new order.
+fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
+    let mut out: Vec<Op> = Vec::new();
+    // One operation per object and action, serving all its changes.
+    let mut seen: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut add = |out: &mut Vec<Op>, o: Op| {
+        let at = seen.entry(o.key.clone()).or_default();
+        match at.iter().find(|&&i| out[i].action == o.action) {
+            Some(&i) => {
+                for change in o.changes {
+                    if !out[i].changes.contains(&change) {
+                        out[i].changes.push(change);
+                    }
+                }
+            }
+            None => {
+                at.push(out.len());
+                out.push(o);
+            }
+        }
+    };
+    for o in ops {
+        let k = &o.key;
+        match (k.kind, &o.action) {
+            // `ENUM_VALUE_ADDED customers.status`, a comment on a column.
+            (Kind::Enum, _) | (Kind::Comment, _) => {
+                let mut rest = Vec::new();
+                for &i in &o.changes {
+                    let Some(change) = context.changes.get(i) else {
+                        continue;
+                    };
+                    let p = &change.object;
+                    match (&p.table, &p.column) {
+                        (Some(table), Some(column)) => {
+                            let column = new_column_name(context, &p.schema, table, column);
+                            add(
+                                &mut out,
+                                op(
+                                    Kind::Column,
+                                    &p.schema,
+                                    table,
+                                    Some(&column),
+                                    Action::Alter,
+                                    &[i],
+                                ),
+                            )
+                        }
+                        _ => rest.push(i),
+                    }
+                }
+                if !rest.is_empty() {
+                    add(
+                        &mut out,
+                        Op {
+                            changes: rest,
+                            ..o.clone()
+                        },
+                    );
+                }
+            }
+            (
+                Kind::Unique | Kind::ForeignKey | Kind::Check | Kind::Trigger | Kind::Event,
+                Action::Alter,
+            ) => {
+                add(
+                    &mut out,
+                    Op {
+                        action: Action::Drop,
+                        ..o.clone()
+                    },
+                );
+                add(
+                    &mut out,
+                    Op {
+                        action: Action::Create,
+                        ..o.clone()
+                    },
+                );
+            }
+            (Kind::Index, Action::Alter) if !only_visibility_differs(context, k) => {
+                add(
+                    &mut out,
+                    Op {
+                        action: Action::Drop,
+                        ..o.clone()
+                    },
+                );
+                add(
+                    &mut out,
+                    Op {
+                        action: Action::Create,
+                        ..o.clone()
+                    },
+                );
+            }
+            (Kind::ForeignKey | Kind::Check, Action::Rename { from }) => {
+                let mut dropped = o.clone();
+                dropped.key.name = Some(from.clone());
+                dropped.action = Action::Drop;
+                add(&mut out, dropped);
+                add(
+                    &mut out,
+                    Op {
+                        action: Action::Create,
+                        ..o.clone()
+                    },
+                );
+            }
+            // The diff reports a renamed column once, as renamed: what else
+            // changed in it comes from comparing the two sides.
+            (Kind::Column, Action::Rename { .. }) => {
+                add(&mut out, o.clone());
+                add(
+                    &mut out,
+                    Op {
+                        action: Action::Alter,
+                        ..o.clone()
+                    },
+                );
+            }
+            (Kind::Table, Action::Create) => {
+                add(&mut out, o.clone());
+                for m in members(context.new, o) {
+                    add(&mut out, m);
+                }
+            }
+            (Kind::Schema, Action::Create) => {
+                add(&mut out, o.clone());
+                for inner in super::schema_contents(context.new, &k.schema, &o.changes) {
+                    for m in members(context.new, &inner) {
+                        add(&mut out, m);
+                    }
+                    add(&mut out, inner);
+                }
+            }
+            _ => add(&mut out, o.clone()),
+        }
+    }
+    // A column whose type changes cannot be in a foreign key (MySQL and
+    // MariaDB refuse, even with foreign_key_checks off): the keys on it, or
+    // referencing it, are dropped first and added again after.
+    let columns: Vec<Op> = out
+        .iter()
+        .filter(|o| o.key.kind == Kind::Column && o.action == Action::Alter)
+        .cloned()
+        .collect();
+    for o in &columns {
+        for (table_name, fk) in foreign_keys_over(context, &o.key) {
+            for action in [Action::Drop, Action::Create] {
+                add(
+                    &mut out,
+                    op(
+                        Kind::ForeignKey,
+                        &o.key.schema,
+                        &table_name,
+                        Some(&fk),
+                        action,
+                        &o.changes,
+                    ),
+                );
+            }
+        }
+    }
+    let position = |o: &Op| -> u32 {
+        if o.key.kind != Kind::Column {
+            return 0;
+        }
+        table(context, &o.key, Side::New)
+            .and_then(|t| t.column(name_of(&o.key)))
+            .map_or(0, |c| c.position)
+    };
+    let has_views = out.iter().any(|o| o.key.kind == Kind::View);
+    let (old_depths, new_depths) = if has_views {
+        (view_depths(context.old), view_depths(context.new))
+    } else {
+        Default::default()
+    };
+    let has_drops = out
+        .iter()
+        .any(|o| o.key.kind == Kind::Table && o.action == Action::Drop);
+    let referenced = if has_drops {
+        referenced_depths(context.old)
+    } else {
+        HashMap::new()
+    };
+    let depth = |depths: &HashMap<(String, String), u32>, o: &Op| {
+        depths
+            .get(&(o.key.schema.clone(), name_of(&o.key).to_string()))
+            .copied()
+            .unwrap_or(0) as i64
+    };
+    let order = |o: &Op| -> i64 {
+        match (o.key.kind, &o.action) {
+            // Columns and indexes are renamed under the table's old name.
+            (Kind::Table, Action::Rename { .. }) => 1,
+            // Referencing tables before the tables they reference.
+            (Kind::Table, Action::Drop) => depth(&referenced, o),
+            (Kind::View, Action::Drop) => -depth(&old_depths, o),
+            (Kind::View, _) => depth(&new_depths, o),
+            _ => 0,
+        }
+    };
+    out.sort_by_cached_key(|o| (o.phase(), order(o), o.key.table.clone(), position(o)));
+    out
+}
+
+/// A column's name on the new side, for a change that names it by its old
+/// name (a column renamed in the same diff).
+fn new_column_name(context: &Context, schema: &str, table: &str, column: &str) -> String {
+    let on_new_side = context
+        .new
+        .schemas
+        .get(schema)
+        .and_then(|s| s.tables.get(table))
+        .is_some_and(|t| t.column(column).is_some());
+    if on_new_side {
+        return column.to_string();
+    }
+    context
+        .renames
+        .columns
+        .iter()
+        .find(|((s, t, _), old)| s == schema && t == table && old.as_str() == column)
+        .map_or(column.to_string(), |((_, _, new), _)| new.clone())
+}
+
+/// The foreign keys (table, name) on a column or referencing it, when its
+/// type, character set or collation changes and the keys are on both sides.
+fn foreign_keys_over(context: &Context, k: &Key) -> Vec<(String, String)> {
+    let (Some(table_name), Some(column)) = (k.table.as_deref(), k.name.as_deref()) else {
+        return Vec::new();
+    };
+    let old_column = context.renames.old_column(&k.schema, table_name, column);
+    let before = table(context, k, Side::Old).and_then(|t| t.column(old_column));
+    let after = table(context, k, Side::New).and_then(|t| t.column(column));
+    let (Some(b), Some(a)) = (before, after) else {
+        return Vec::new();
+    };
+    if b.declared_type == a.declared_type && b.charset == a.charset && b.collation == a.collation {
+        return Vec::new();
+    }
+    let Some(schema) = context.new.schemas.get(&k.schema) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for (name, t) in &schema.tables {
+        for (fk_name, fk) in t.foreign_keys.iter() {
+            let own = name == table_name && fk.columns.iter().any(|c| c == column);
+            let references = fk.referenced_table == table_name
+                && (fk.referenced_schema.is_empty() || fk.referenced_schema == k.schema)
+                && fk.referenced_columns.iter().any(|c| c == column);
+            let key = Key {
+                kind: Kind::ForeignKey,
+                schema: k.schema.clone(),
+                table: Some(name.clone()),
+                name: Some(fk_name.clone()),
+            };
+            let on_old_side = table(context, &key, Side::Old)
+                .is_some_and(|t| t.foreign_keys.get(fk_name).is_some());
+            if (own || references) && on_old_side {
+                found.push((name.clone(), fk_name.clone()));
+            }
+        }
+    }
+    found
+}
+
+/// For each table, by (schema, table): how long the longest chain of
+/// foreign keys leading to it is (0 for a table no other table references).
+/// Dropped in this order, no table goes while another still references it.
+fn referenced_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
+    let mut referenced_by: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
+    for (schema_name, schema) in &snapshot.schemas {
+        for (table_name, t) in &schema.tables {
+            for fk in t.foreign_keys.values() {
+                let target_schema = if fk.referenced_schema.is_empty() {
+                    schema_name.clone()
+                } else {
+                    fk.referenced_schema.clone()
+                };
+                let target = (target_schema, fk.referenced_table.clone());
+                let source = (schema_name.clone(), table_name.clone());
+                if target != source {
+                    referenced_by.entry(target).or_default().push(source);
+                }
+            }
+        }
+    }
+    fn depth(
+        t: &(String, String),
+        referenced_by: &HashMap<(String, String), Vec<(String, String)>>,
+        memo: &mut HashMap<(String, String), u32>,
+        guard: u32,
+    ) -> u32 {
+        if let Some(&d) = memo.get(t) {
+            return d;
+        }
+        if guard > 64 {
+            return guard;
+        }
+        let d = referenced_by
+            .get(t)
+            .map(|sources| {
+                sources
+                    .iter()
+                    .map(|s| 1 + depth(s, referenced_by, memo, guard + 1))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0);
+        memo.insert(t.clone(), d);
+        d
+    }
+    let mut memo = HashMap::new();
+    for (schema_name, schema) in &snapshot.schemas {
+        for table_name in schema.tables.keys() {
+            depth(
+                &(schema_name.clone(), table_name.clone()),
+                &referenced_by,
+                &mut memo,
+                0,
+            );
+        }
+    }
+    memo
+}
+
+/// How many views each view reads through (0 for a view over tables only),
+/// by (schema, view): views another reads are created before it.
+fn view_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
+    let views: Vec<(&String, &String, &View)> = snapshot
+        .schemas
+        .iter()
+        .flat_map(|(s, schema)| schema.views.iter().map(move |(n, v)| (s, n, v)))
+        .collect();
+    let reads: Vec<Vec<usize>> = views
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, v))| {
+            views
+                .iter()
+                .enumerate()
+                .filter(|&(j, (_, name, _))| j != i && super::plan::mentions(&v.definition, name))
+                .map(|(j, _)| j)
+                .collect()
+        })
+        .collect();
+    fn depth(i: usize, reads: &[Vec<usize>], memo: &mut [Option<u32>], guard: u32) -> u32 {
+        if let Some(d) = memo[i] {
+            return d;
+        }
+        if guard > 32 {
+            return guard;
+        }
+        let d = reads[i]
+            .iter()
+            .map(|&j| 1 + depth(j, reads, memo, guard + 1))
+            .max()
+            .unwrap_or(0);
+        memo[i] = Some(d);
+        d
+    }
+    let mut memo = vec![None; views.len()];
+    (0..views.len())
+        .map(|i| {
+            let (s, n, _) = views[i];
+            ((s.clone(), n.clone()), depth(i, &reads, &mut memo, 0))
+        })
+        .collect()
+}
+
+/// What a created table brings that `CREATE TABLE` does not hold: its
+/// foreign keys (added once every table exists) and its triggers.
+fn members(snapshot: &Snapshot, o: &Op) -> Vec<Op> {
+    let k = &o.key;
+    if k.kind != Kind::Table {
+        return Vec::new();
+    }
+    let Some(name) = k.table.as_deref() else {
+        return Vec::new();
+    };
+    let Some(t) = snapshot
+        .schemas
+        .get(&k.schema)
+        .and_then(|s| s.tables.get(name))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for fk in t.foreign_keys.keys() {
+        out.push(op(
+            Kind::ForeignKey,
+            &k.schema,
+            name,
+            Some(fk),
+            Action::Create,
+            &o.changes,
+        ));
+    }
+    for trigger in t.triggers.keys() {
+        out.push(op(
+            Kind::Trigger,
+            &k.schema,
+            name,
+            Some(trigger),
+            Action::Create,
+            &o.changes,
+        ));
+    }
+    out
+}
+
+fn only_visibility_differs(context: &Context, k: &Key) -> bool {
+    let name = name_of(k);
+    let before = table(context, k, Side::Old).and_then(|t| t.indexes.get(name));
+    let after = table(context, k, Side::New).and_then(|t| t.indexes.get(name));
+    match (before, after) {
+        (Some(b), Some(a)) => {
+            b.invisible != a.invisible
+                && Index {
+                    invisible: a.invisible,
+                    auto_named: a.auto_named,
+                    ..b.clone()
+                } == *a
+        }
+        _ => false,
+    }
+}
+
+fn schema<'a>(snapshot: &'a Snapshot, key: &Key) -> Option<&'a Schema> {
+    snapshot.schemas.get(&key.schema)
+}
+
+/// The object's table on one side (the old side under its old name).
+fn table<'a>(context: &'a Context, key: &Key, side: Side) -> Option<&'a Table> {
+    let name = key.table.as_deref()?;
+    match side {
+        Side::Old => schema(context.old, key)?
+            .tables
+            .get(context.renames.old_table(&key.schema, name)),
+        Side::New => schema(context.new, key)?.tables.get(name),
+    }
+}
+
+fn view<'a>(snapshot: &'a Snapshot, key: &Key) -> Option<&'a View> {
+    schema(snapshot, key)?.views.get(key.table.as_deref()?)
+}
+
+fn name_of(key: &Key) -> &str {
+    key.name
+        .as_deref()
+        .or(key.table.as_deref())
+        .unwrap_or_default()
+}
+
+/// The table's name on the new side.
+fn table_name(out: &Writer, key: &Key) -> String {
+    out.name(&key.schema, key.table.as_deref().unwrap_or_default())
+}
+
+/// The table's name before renames (for what runs before them).
+fn old_table_name(context: &Context, out: &Writer, key: &Key) -> String {
+    out.name(
+        &key.schema,
+        context
+            .renames
+            .old_table(&key.schema, key.table.as_deref().unwrap_or_default()),
+    )
+}
+
+fn write(context: &Context, o: &Op, out: &mut Writer) {
+    let k = &o.key;
+    match (k.kind, &o.action) {
+        (_, Action::Rename { from }) => rename(context, o, from, out),
+        (Kind::Schema, Action::Create) => {
+            if out.qualify {
+                out.push(format!(
+                    "CREATE DATABASE IF NOT EXISTS {}",
+                    ident(&k.schema)
+                ));
+            }
+        }
+        (Kind::Schema, Action::Drop) => {
+            let tables: Vec<String> = schema(context.old, k)
+                .map(|s| s.tables.keys().cloned().collect())
+                .unwrap_or_default();
+            out.destructive(
+                format!("DROP DATABASE {}", ident(&k.schema)),
+                format!(
+                    "drops database {} with its {} table(s) and every row in them",
+                    k.schema,
+                    tables.len()
+                ),
+            );
+        }
+        (Kind::Schema, Action::Alter) => {}
+        (Kind::Table, action) => table_op(context, k, action, out),
+        (Kind::Options, _) => options(context, k, out),
+        (Kind::Column, action) => column(context, o, action, out),
+        (Kind::PrimaryKey | Kind::Unique | Kind::Check | Kind::Index, Action::Create) => {
+            // A created table has them in its CREATE TABLE.
+            if table(context, k, Side::Old).is_none() {
+                return;
+            }
+            match table(context, k, Side::New).and_then(|t| constraint(t, k, out.mariadb)) {
+                Some(definition) => out.push(format!(
+                    "ALTER TABLE {} ADD {definition}",
+                    table_name(out, k)
+                )),
+                None => out.unsupported("the definition is not in the snapshot"),
+            }
+        }
+        (Kind::ForeignKey, Action::Create) => {
+            match table(context, k, Side::New).and_then(|t| t.foreign_keys.get(name_of(k))) {
+                Some(fk) => out.push(format!(
+                    "ALTER TABLE {} ADD {}",
+                    table_name(out, k),
+                    foreign_key(out, &k.schema, name_of(k), fk)
+                )),
+                None => out.unsupported("the foreign key is not in the snapshot"),
+            }
+        }
+        (
+            Kind::PrimaryKey | Kind::Unique | Kind::ForeignKey | Kind::Check | Kind::Index,
+            Action::Drop,
+        ) => {
+            // A dropped table's constraints and indexes go with it.
+            if table(context, k, Side::Old).is_none() || table(context, k, Side::New).is_none() {
+                return;
+            }
+            release_auto_increment(context, k, out);
+            let what = match k.kind {
+                Kind::PrimaryKey => "PRIMARY KEY".to_string(),
+                Kind::ForeignKey => format!("FOREIGN KEY {}", ident(name_of(k))),
+                Kind::Check if out.mariadb => format!("CONSTRAINT {}", ident(name_of(k))),
+                Kind::Check => format!("CHECK {}", ident(name_of(k))),
+                _ => format!("INDEX {}", ident(name_of(k))),
+            };
+            out.push(format!(
+                "ALTER TABLE {} DROP {what}",
+                old_table_name(context, out, k)
+            ));
+        }
+        // One statement: the AUTO_INCREMENT column keeps a key throughout.
+        (Kind::PrimaryKey, Action::Alter) => {
+            match table(context, k, Side::New).and_then(|t| constraint(t, k, out.mariadb)) {
+                Some(definition) => out.push(format!(
+                    "ALTER TABLE {} DROP PRIMARY KEY, ADD {definition}",
+                    table_name(out, k)
+                )),
+                None => out.unsupported("the primary key is not in the snapshot"),
+            }
+        }
+        (Kind::Index, Action::Alter) => {
+            if let Some(index) =
+                table(context, k, Side::New).and_then(|t| t.indexes.get(name_of(k)))
+            {
+                let how = match (out.mariadb, index.invisible) {
+                    (true, true) => "IGNORED",
+                    (true, false) => "NOT IGNORED",
+                    (false, true) => "INVISIBLE",
+                    (false, false) => "VISIBLE",
+                };
+                out.push(format!(
+                    "ALTER TABLE {} ALTER INDEX {} {how}",
+                    table_name(out, k),
+                    ident(name_of(k))
+                ));
+            }
+        }
+        (Kind::View, Action::Drop) => {
+            if view(context.old, k).is_some() {
+                out.push(format!("DROP VIEW {}", table_name(out, k)));
+            }
+        }
+        (Kind::View, action) => match view(context.new, k) {
+            Some(v) if v.invalid => {
+                let same = view(context.old, k).is_some_and(|b| b.definition == v.definition);
+                if !(same && *action == Action::Alter) {
+                    out.unsupported(
+                        "the view is invalid on the new side (it reads something that is gone): the server refuses to create it",
+                    );
+                }
+                // Otherwise the view stays as it is and becomes invalid
+                // when what it reads goes, as on the new side.
+            }
+            Some(v) => create_view(out, k, v, &Names::of_schema(context.new, &k.schema)),
+            None => out.unsupported("the view is not in the snapshot"),
+        },
+        (Kind::Routine, action) => routine(context, k, action, out),
+        (Kind::Trigger, Action::Create) => {
+            match table(context, k, Side::New).and_then(|t| t.triggers.get(name_of(k))) {
+                Some(trigger) => {
+                    // `before insert for each row <body>`
+                    let mut words = trigger.definition.splitn(3, ' ');
+                    let (Some(timing), Some(event), Some(rest)) =
+                        (words.next(), words.next(), words.next())
+                    else {
+                        out.unsupported("the trigger's definition is not in the expected form");
+                        return;
+                    };
+                    let rest = rest.strip_prefix("for each row ").unwrap_or(rest);
+                    out.push(format!(
+                        "CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {}",
+                        out.name(&k.schema, name_of(k)),
+                        timing.to_uppercase(),
+                        event.to_uppercase(),
+                        table_name(out, k),
+                        sql_text(rest, &Names::of_schema(context.new, &k.schema))
+                    ));
+                }
+                None => out.unsupported("the trigger is not in the snapshot"),
+            }
+        }
+        (Kind::Trigger, Action::Drop) => {
+            if table(context, k, Side::Old).is_some() {
+                out.push(format!("DROP TRIGGER {}", out.name(&k.schema, name_of(k))));
+            }
+        }
+        (Kind::Event, Action::Create) => {
+            match schema(context.new, k).and_then(|s| s.events.get(name_of(k))) {
+                Some(e) => event(out, k, e, &Names::of_schema(context.new, &k.schema)),
+                None => out.unsupported("the event is not in the snapshot"),
+            }
+        }
+        (Kind::Event, Action::Drop) => {
+            out.push(format!("DROP EVENT {}", out.name(&k.schema, name_of(k))))
+        }
+        (Kind::Comment, _) => {
+            // A column's comment went to the column; this is the table's.
+            if let Some(t) = table(context, k, Side::New) {
+                out.push(format!(
+                    "ALTER TABLE {} COMMENT = {}",
+                    table_name(out, k),
+                    string(t.comment.as_deref().unwrap_or(""))
+                ));
+            } else {
+                out.unsupported("comments on this kind of object are not written for MySQL");
+            }
+        }
+        (
+            kind @ (Kind::Extension
+            | Kind::Domain
+            | Kind::Composite
+            | Kind::Sequence
+            | Kind::Exclusion
+            | Kind::Rule
+            | Kind::Policy
+            | Kind::Security
+            | Kind::EventTrigger),
+            _,
+        ) => out.unsupported(format!(
+            "MySQL and MariaDB have no {kind:?} objects that driftguard reads"
+        )),
+        (kind, action) => {
+            out.unsupported(format!("{kind:?} {action:?} is not written for MySQL yet"))
+        }
+    }
+}
+
+fn rename(context: &Context, o: &Op, from: &str, out: &mut Writer) {
+    let k = &o.key;
+    let to = name_of(k);
+    match k.kind {
+        Kind::Table => out.push(format!(
+            "RENAME TABLE {} TO {}",
+            out.name(&k.schema, from),
+            out.name(&k.schema, to)
+        )),
+        // MySQL 8.0 and MariaDB 10.5.2 have RENAME COLUMN.
+        Kind::Column => out.push(format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            old_table_name(context, out, k),
+            ident(from),
+            ident(to)
+        )),
+        // A unique constraint is a unique index.
+        Kind::Index | Kind::Unique => out.push(format!(
+            "ALTER TABLE {} RENAME INDEX {} TO {}",
+            old_table_name(context, out, k),
+            ident(from),
+            ident(to)
+        )),
+        // The primary key is always called PRIMARY.
+        Kind::PrimaryKey => {}
+        _ => out.unsupported("this rename is not written for MySQL"),
+    }
+}
+
+fn table_op(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
+    match action {
+        Action::Create => match table(context, k, Side::New) {
+            Some(t) => create_table(out, k, t),
+            None => out.unsupported("the table is not in the snapshot"),
+        },
+        Action::Drop => out.destructive(
+            format!("DROP TABLE {}", table_name(out, k)),
+            format!(
+                "drops table {} and every row in it",
+                k.table.as_deref().unwrap_or_default()
+            ),
+        ),
+        _ => {}
+    }
+}
+
+/// Before a key is dropped: its `AUTO_INCREMENT` column, if it loses that on
+/// the new side (or goes), loses it first — MySQL keeps an `AUTO_INCREMENT`
+/// column on a key. (A column that keeps it keeps a key on the new side.)
+fn release_auto_increment(context: &Context, k: &Key, out: &mut Writer) {
+    let (Some(old), Some(new)) = (table(context, k, Side::Old), table(context, k, Side::New))
+    else {
+        return;
+    };
+    let parts: Vec<String> = match k.kind {
+        Kind::PrimaryKey => old.primary_key.as_ref().map(|p| p.columns.clone()),
+        Kind::Unique => old.uniques.get(name_of(k)).map(|u| u.columns.clone()),
+        Kind::Index => old.indexes.get(name_of(k)).map(|i| i.columns.clone()),
+        _ => None,
+    }
+    .unwrap_or_default();
+    for c in &old.columns {
+        if c.identity.is_none() || !parts.contains(&c.name) {
+            continue;
+        }
+        let table_name = k.table.as_deref().unwrap_or_default();
+        let kept = context
+            .renames
+            .columns
+            .iter()
+            .find(|((s, t, _), from)| *s == k.schema && t == table_name && **from == c.name)
+            .map_or(c.name.as_str(), |((_, _, to), _)| to.as_str());
+        if new.column(kept).is_some_and(|n| n.identity.is_some()) {
+            continue;
+        }
+        let released = Column {
+            identity: None,
+            ..c.clone()
+        };
+        out.push(format!(
+            "ALTER TABLE {} MODIFY COLUMN {}",
+            old_table_name(context, out, k),
+            column_definition(old, &released)
+        ));
+    }
+}
+
+/// `KEY`, `UNIQUE KEY`, `PRIMARY KEY` or `CONSTRAINT … CHECK` as it goes in
+/// `CREATE TABLE` or after `ADD`.
+fn constraint(t: &Table, k: &Key, mariadb: bool) -> Option<String> {
+    let name = name_of(k);
+    Some(match k.kind {
+        Kind::PrimaryKey => format!(
+            "PRIMARY KEY ({})",
+            key_parts(t, &t.primary_key.as_ref()?.columns)
+        ),
+        Kind::Unique => format!(
+            "UNIQUE KEY {} ({})",
+            ident(name),
+            key_parts(t, &t.uniques.get(name)?.columns)
+        ),
+        Kind::Check => check(t, name, &t.checks.get(name)?.expression),
+        Kind::Index => index(t, name, t.indexes.get(name)?, mariadb),
+        _ => return None,
+    })
+}
+
+fn check(t: &Table, name: &str, expression: &str) -> String {
+    let (expression, enforced) = match expression.strip_suffix(" not enforced") {
+        Some(e) => (e, " not enforced"),
+        None => (expression, ""),
+    };
+    let expression = format!("{}{enforced}", sql_text(expression, &Names::of_table(t)));
+    match expression.strip_suffix(" not enforced") {
+        Some(e) => format!("CONSTRAINT {} CHECK ({e}) NOT ENFORCED", ident(name)),
+        None => format!("CONSTRAINT {} CHECK ({expression})", ident(name)),
+    }
+}
+
+fn index(t: &Table, name: &str, i: &Index, mariadb: bool) -> String {
+    let method = i.method.as_deref().unwrap_or("btree");
+    let kind = match method {
+        "fulltext" => "FULLTEXT KEY",
+        "spatial" => "SPATIAL KEY",
+        _ => "KEY",
+    };
+    let mut sql = format!("{kind} {} ({})", ident(name), key_parts(t, &i.columns));
+    if method == "hash" {
+        sql.push_str(" USING HASH");
+    }
+    if i.invisible {
+        sql.push_str(if mariadb { " IGNORED" } else { " INVISIBLE" });
+    }
+    sql
+}
+
+/// Index key parts as stored (`name`, `name(10)`, `name desc`, or an
+/// expression): columns quoted, expressions in parentheses.
+fn key_parts(t: &Table, parts: &[String]) -> String {
+    parts
+        .iter()
+        .map(|part| {
+            let (part, order) = match part.strip_suffix(" desc") {
+                Some(p) => (p, " DESC"),
+                None => (part.as_str(), ""),
+            };
+            if t.column(part).is_some() {
+                return format!("{}{order}", ident(part));
+            }
+            if let Some((column, prefix)) = part.strip_suffix(')').and_then(|p| p.rsplit_once('('))
+                && t.column(column).is_some()
+                && prefix.chars().all(|c| c.is_ascii_digit())
+            {
+                return format!("{}({prefix}){order}", ident(column));
+            }
+            if part.starts_with('(') {
+                format!("{}{order}", sql_text(part, &Names::of_table(t)))
+            } else {
+                format!("({}){order}", sql_text(part, &Names::of_table(t)))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A reference into the table's own database is written unqualified (or,
+/// in a snapshot of several databases, qualified with it); one into another
+/// database keeps that database's name.
+fn foreign_key(out: &Writer, schema: &str, name: &str, f: &ForeignKey) -> String {
+    let columns = |list: &[String]| list.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ");
+    let referenced = if f.referenced_schema.is_empty() {
+        out.name(schema, &f.referenced_table)
+    } else {
+        format!(
+            "{}.{}",
+            ident(&f.referenced_schema),
+            ident(&f.referenced_table)
+        )
+    };
+    format!(
+        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {referenced} ({}) ON DELETE {} ON UPDATE {}",
+        ident(name),
+        columns(&f.columns),
+        columns(&f.referenced_columns),
+        f.on_delete.to_uppercase(),
+        f.on_update.to_uppercase()
+    )
+}
+
+/// A default as SQL: literals quoted for MySQL (the snapshot's normalized
+/// form doubles quotes only), numbers bare, the current time as it is, any
+/// other expression in parentheses (MySQL 8.0.13+, MariaDB 10.2+).
+fn default_sql(d: &DefaultValue, names: &Names) -> String {
+    let n = d.normalized.as_str();
+    if let Some(inner) = n.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        return string(&inner.replace("''", "'"));
+    }
+    let t = n.strip_prefix('-').unwrap_or(n);
+    if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return n.to_string();
+    }
+    if n.starts_with("current_timestamp") || n.eq_ignore_ascii_case("null") {
+        return n.to_string();
+    }
+    let n = sql_text(n, names);
+    if n.starts_with('(') {
+        n
+    } else {
+        format!("({n})")
+    }
+}
+
+/// A column as it is declared in `CREATE TABLE`, `ADD COLUMN` and `MODIFY COLUMN`.
+fn column_definition(t: &Table, c: &Column) -> String {
+    let names = Names::of_table(t);
+    let json = c.normalized_type.family == TypeFamily::Json;
+    let declared = if json {
+        "json"
+    } else {
+        c.declared_type.as_ref()
+    };
+    let mut sql = format!("{} {declared}", ident(&c.name));
+    if !json {
+        if let Some(charset) = &c.charset {
+            sql.push_str(&format!(" CHARACTER SET {charset}"));
+        }
+        if let Some(collation) = &c.collation {
+            sql.push_str(&format!(" COLLATE {collation}"));
+        }
+    }
+    if let Some(generated) = &c.generated {
+        let kind = if c.generated_kind.as_deref() == Some("stored") {
+            "STORED"
+        } else {
+            "VIRTUAL"
+        };
+        sql.push_str(&format!(
+            " GENERATED ALWAYS AS ({}) {kind}",
+            sql_text(generated, &names)
+        ));
+        if !c.nullable {
+            sql.push_str(" NOT NULL");
+        }
+    } else {
+        sql.push_str(if c.nullable { " NULL" } else { " NOT NULL" });
+        if let Some(default) = &c.default {
+            sql.push_str(&format!(" DEFAULT {}", default_sql(default, &names)));
+        }
+        if let Some(on_update) = &c.on_update {
+            sql.push_str(&format!(" ON UPDATE {}", sql_text(on_update, &names)));
+        }
+    }
+    if c.identity.as_deref() == Some("auto_increment") {
+        sql.push_str(" AUTO_INCREMENT");
+    }
+    if c.invisible {
+        sql.push_str(" INVISIBLE");
+    }
+    if let Some(comment) = &c.comment {
+        sql.push_str(&format!(" COMMENT {}", string(comment)));
+    }
+    sql
+}
+
+/// `FIRST` or `AFTER <the column before it on the new side>`.
+fn placement(t: &Table, c: &Column) -> String {
+    let before = t
+        .columns
+        .iter()
+        .filter(|x| x.position < c.position)
+        .max_by_key(|x| x.position);
+    match before {
+        Some(b) => format!(" AFTER {}", ident(&b.name)),
+        None => " FIRST".to_string(),
+    }
+}
+
+/// Table options as written after `CREATE TABLE (…)` or `ALTER TABLE`.
+fn option_sql(key: &str, value: &str) -> Option<String> {
+    Some(match key {
+        "engine" => format!("ENGINE={value}"),
+        "charset" => format!("DEFAULT CHARSET={value}"),
+        "collation" => format!("COLLATE={value}"),
+        "system_versioned" => return None,
+        _ if value == "true" => return None,
+        _ => format!("{}={value}", key.to_uppercase()),
+    })
+}
+
+fn create_table(out: &mut Writer, k: &Key, t: &Table) {
+    let mut parts: Vec<String> = t.columns.iter().map(|c| column_definition(t, c)).collect();
+    if let Some(pk) = &t.primary_key {
+        parts.push(format!("PRIMARY KEY ({})", key_parts(t, &pk.columns)));
+    }
+    for (n, u) in t.uniques.iter() {
+        parts.push(format!(
+            "UNIQUE KEY {} ({})",
+            ident(n),
+            key_parts(t, &u.columns)
+        ));
+    }
+    for (n, i) in t.indexes.iter() {
+        parts.push(index(t, n, i, out.mariadb));
+    }
+    for (n, c) in t.checks.iter() {
+        parts.push(check(t, n, &c.expression));
+    }
+    let mut sql = format!(
+        "CREATE TABLE {} (\n    {}\n)",
+        table_name(out, k),
+        parts.join(",\n    ")
+    );
+    let options: Vec<String> = ["engine", "charset", "collation"]
+        .iter()
+        .filter_map(|key| t.options.get(*key).map(|v| (*key, v)))
+        .chain(
+            t.options
+                .iter()
+                .filter(|(key, _)| !["engine", "charset", "collation"].contains(&key.as_str()))
+                .map(|(key, v)| (key.as_str(), v)),
+        )
+        .filter_map(|(key, v)| option_sql(key, v))
+        .collect();
+    if !options.is_empty() {
+        sql.push(' ');
+        sql.push_str(&options.join(" "));
+    }
+    if let Some(comment) = &t.comment {
+        sql.push_str(&format!(" COMMENT={}", string(comment)));
+    }
+    if t.options
+        .get("system_versioned")
+        .is_some_and(|v| v == "true")
+    {
+        sql.push_str(" WITH SYSTEM VERSIONING");
+    }
+    out.push(sql);
+    if t.kind == TableKind::PartitionedTable {
+        out.unsupported("the table is partitioned; the snapshot does not hold its partitioning, so it is created without");
+    }
+}
+
+fn options(context: &Context, k: &Key, out: &mut Writer) {
+    let (Some(b), Some(a)) = (table(context, k, Side::Old), table(context, k, Side::New)) else {
+        return;
+    };
+    let name = table_name(out, k);
+    if b.kind != a.kind {
+        out.unsupported("partitioning is not in the snapshot: partition the table by hand");
+    }
+    let mut set: Vec<String> = Vec::new();
+    for (key, value) in a.options.iter() {
+        if b.options.get(key) != Some(value)
+            && let Some(sql) = option_sql(key, value)
+        {
+            set.push(sql);
+        }
+    }
+    for (key, value) in b.options.iter() {
+        if a.options.get(key).is_none()
+            && value != "true"
+            && !["engine", "charset", "collation", "system_versioned"].contains(&key.as_str())
+        {
+            set.push(format!("{}=DEFAULT", key.to_uppercase()));
+        }
+    }
+    if !set.is_empty() {
+        out.push(format!("ALTER TABLE {name} {}", set.join(" ")));
+    }
+    let versioned = |t: &Table| {
+        t.options
+            .get("system_versioned")
+            .is_some_and(|v| v == "true")
+    };
+    if versioned(b) != versioned(a) {
+        if versioned(a) {
+            out.push(format!("ALTER TABLE {name} ADD SYSTEM VERSIONING"));
+        } else {
+            out.destructive(
+                format!("ALTER TABLE {name} DROP SYSTEM VERSIONING"),
+                format!(
+                    "drops the history of {}",
+                    k.table.as_deref().unwrap_or_default()
+                ),
+            );
+        }
+    }
+}
+
+fn column(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
+    let k = &o.key;
+    let name = name_of(k);
+    let t = table_name(out, k);
+    match action {
+        Action::Create => {
+            // A created table has its columns.
+            if table(context, k, Side::Old).is_none() {
+                return;
+            }
+            match table(context, k, Side::New).and_then(|tb| Some((tb, tb.column(name)?))) {
+                Some((tb, c)) => out.push(format!(
+                    "ALTER TABLE {t} ADD COLUMN {}{}",
+                    column_definition(tb, c),
+                    placement(tb, c)
+                )),
+                None => out.unsupported("the column is not in the snapshot"),
+            }
+        }
+        Action::Drop => {
+            // A dropped table's columns went with it.
+            if table(context, k, Side::Old).is_some() && table(context, k, Side::New).is_some() {
+                out.destructive(
+                    format!("ALTER TABLE {t} DROP COLUMN {}", ident(name)),
+                    format!(
+                        "drops column {}.{name} and its values",
+                        k.table.as_deref().unwrap_or_default()
+                    ),
+                );
+            }
+        }
+        _ => {
+            let old_name =
+                context
+                    .renames
+                    .old_column(&k.schema, k.table.as_deref().unwrap_or_default(), name);
+            let before =
+                table(context, k, Side::Old).and_then(|tb| Some((tb, tb.column(old_name)?)));
+            let after = table(context, k, Side::New).and_then(|tb| Some((tb, tb.column(name)?)));
+            let (Some((old_table, b)), Some((tb, a))) = (before, after) else {
+                return;
+            };
+            let moved = has_change(context, o, &[ChangeType::COLUMN_MOVED]);
+            let b_named = Column {
+                name: a.name.clone(),
+                ..b.clone()
+            };
+            if column_definition(old_table, &b_named) == column_definition(tb, a) && !moved {
+                return;
+            }
+            let sql = format!(
+                "ALTER TABLE {t} MODIFY COLUMN {}{}",
+                column_definition(tb, a),
+                if moved {
+                    placement(tb, a)
+                } else {
+                    String::new()
+                }
+            );
+            let losing = [
+                ChangeType::COLUMN_TYPE_NARROWED,
+                ChangeType::COLUMN_TYPE_CHANGED,
+                ChangeType::COLUMN_CHARSET_NARROWED,
+                ChangeType::ENUM_VALUE_REMOVED,
+            ];
+            if b.identity.is_none() && a.identity.is_some() {
+                // The key it needs may come with this script.
+                out.late(sql);
+            } else if has_change(context, o, &losing) {
+                let spell = |c: &Column| match &c.charset {
+                    Some(charset) if b.charset != a.charset => {
+                        format!("{} {charset}", c.declared_type)
+                    }
+                    _ => c.declared_type.to_string(),
+                };
+                out.destructive(
+                    sql,
+                    format!(
+                        "changes {}.{name} from {} to {}: values that do not fit are cut or make it fail",
+                        k.table.as_deref().unwrap_or_default(),
+                        spell(b),
+                        spell(a)
+                    ),
+                );
+            } else {
+                out.push(sql);
+            }
+        }
+    }
+}
+
+fn create_view(out: &mut Writer, k: &Key, v: &View, names: &Names) {
+    // The snapshot appends what goes around the SELECT.
+    let mut definition = v.definition.trim_end_matches(';').to_string();
+    let mut security = "";
+    if let Some(d) = definition.strip_suffix(" sql security invoker") {
+        definition = d.to_string();
+        security = "SQL SECURITY INVOKER ";
+    }
+    let mut check = "";
+    for (suffix, sql) in [
+        (" with cascaded check option", " WITH CASCADED CHECK OPTION"),
+        (" with local check option", " WITH LOCAL CHECK OPTION"),
+    ] {
+        if let Some(d) = definition.strip_suffix(suffix) {
+            definition = d.to_string();
+            check = sql;
+        }
+    }
+    out.push(format!(
+        "CREATE OR REPLACE {security}VIEW {} AS {}{check}",
+        table_name(out, k),
+        sql_text(&definition, names)
+    ));
+}
+
+/// Names a definition may read: the tables and views of its database (by
+/// lower-case name), and the columns of the table it belongs to.
+#[derive(Default)]
+struct Names {
+    relations: BTreeMap<String, String>,
+    columns: BTreeSet<String>,
+}
+
+impl Names {
+    fn of_table(t: &Table) -> Names {
+        Names {
+            relations: BTreeMap::new(),
+            columns: t.columns.iter().map(|c| c.name.to_lowercase()).collect(),
+        }
+    }
+
+    fn of_schema(snapshot: &Snapshot, schema: &str) -> Names {
+        let relations = snapshot
+            .schemas
+            .get(schema)
+            .map(|s| {
+                s.tables
+                    .keys()
+                    .chain(s.views.keys())
+                    .map(|n| (n.to_lowercase(), n.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Names {
+            relations,
+            columns: BTreeSet::new(),
+        }
+    }
+}
+
+/// A definition from the snapshot as MySQL reads it. The canonical spelling
+/// drops identifier quotes and lowers words, and puts a space between every
+/// two tokens; here identifiers get backquotes again (a reserved word or a
+/// capital letter survives it): a word after `.` (a column), before `.` or
+/// after `from`/`join`/`into`/`update` that names a table or view (in its
+/// stored case), an alias after `as`, a column of the definition's own table
+/// (not a call); a double-quoted name becomes a backquoted one; user and
+/// system variables are joined again (`@x`, `@@sql_mode`). Literals are kept.
+fn sql_text(text: &str, names: &Names) -> String {
+    use crate::sql::{Dialect, TokenKind, tokenize_in};
+    let tokens = tokenize_in(Dialect::Mysql, text);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|j| tokens.get(j));
+        let next = tokens.get(i + 1);
+        let at = |t: &crate::sql::Token| t.kind == TokenKind::Punct && t.text.ends_with('@');
+        let after_at = prev.is_some_and(at);
+        if !after_at {
+            out.push_str(text.get(last..t.start).unwrap_or(" "));
+        }
+        last = t.end;
+        match t.kind {
+            TokenKind::QuotedIdent if t.text.starts_with('"') => out.push_str(&ident(&t.ident())),
+            TokenKind::Word if !after_at => {
+                let lower = t.text.to_ascii_lowercase();
+                let relation = names.relations.get(&lower).map(String::as_str);
+                // `@@session.time_zone`: a system variable's scope.
+                let variable =
+                    i >= 2 && tokens[i - 2].is_punct("@") || i >= 4 && tokens[i - 4].is_punct("@");
+                let quoted = if variable {
+                    None
+                } else if prev.is_some_and(|p| p.is_punct(".")) {
+                    Some(t.text)
+                } else if next.is_some_and(|n| n.is_punct(".")) {
+                    relation
+                } else if prev.is_some_and(|p| p.is_word("as"))
+                    && !next.is_some_and(|n| n.is_punct("(") || n.is_punct(")"))
+                {
+                    Some(t.text)
+                } else if prev.is_some_and(|p| {
+                    ["from", "join", "into", "update"]
+                        .iter()
+                        .any(|w| p.is_word(w))
+                }) {
+                    relation
+                } else if names.columns.contains(&lower) && !next.is_some_and(|n| n.is_punct("(")) {
+                    Some(t.text)
+                } else {
+                    None
+                };
+                match quoted {
+                    Some(name) => out.push_str(&ident(name)),
+                    None => out.push_str(t.text),
+                }
+            }
+            TokenKind::String => out.push_str(&literal(t.text)),
+            _ => out.push_str(t.text),
+        }
+    }
+    out.push_str(text.get(last..).unwrap_or_default());
+    out
+}
+
+/// A string literal of a stored body, with each backslash that starts no
+/// escape doubled. MariaDB keeps a trigger's or routine's body with its
+/// literals re-printed: `'App\\Models'` as written is kept as `'App\Models'`,
+/// which the server would read as `AppModels`. A backslash before a
+/// character that no escape uses is a backslash.
+fn literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '\\' {
+            continue;
+        }
+        match chars.peek() {
+            Some(&n) if "0'\"bnrtZ\\%_".contains(n) => {
+                out.push(n);
+                chars.next();
+            }
+            _ => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// `name(type, …)` → `name`.
+fn routine_name(signature: &str) -> &str {
+    signature.split('(').next().unwrap_or(signature)
+}
+
+fn routine(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
+    let signature = name_of(k);
+    let get = |s: &Snapshot| {
+        schema(s, k)
+            .and_then(|s| s.routines.get(signature))
+            .cloned()
+    };
+    let what = |r: &Routine| {
+        if r.kind == "procedure" {
+            "PROCEDURE"
+        } else {
+            "FUNCTION"
+        }
+    };
+    let name = out.name(&k.schema, routine_name(signature));
+    match action {
+        Action::Drop => {
+            let kind = get(context.old).map_or("FUNCTION", |r| what(&r));
+            out.push(format!("DROP {kind} {name}"));
+        }
+        _ => {
+            let Some(r) = get(context.new) else {
+                out.unsupported("the routine is not in the snapshot");
+                return;
+            };
+            let Some(sql) = routine_sql(
+                &name,
+                signature,
+                &r,
+                &Names::of_schema(context.new, &k.schema),
+            ) else {
+                out.unsupported(
+                    "the snapshot holds a routine's parameter types but not their names (nor its definer and comment), so its CREATE statement cannot be written: copy it from SHOW CREATE on the new side",
+                );
+                return;
+            };
+            if *action == Action::Alter
+                && let Some(old) = get(context.old)
+            {
+                out.push(format!("DROP {} {name}", what(&old)));
+            }
+            out.push(sql);
+        }
+    }
+}
+
+/// `CREATE FUNCTION|PROCEDURE` for a routine without parameters (the only
+/// ones whose parameter list the snapshot holds whole), with its body.
+fn routine_sql(name: &str, signature: &str, r: &Routine, names: &Names) -> Option<String> {
+    if !signature.ends_with("()") {
+        return None;
+    }
+    let body = r.body.as_deref()?;
+    let attributes = r
+        .attributes
+        .as_deref()
+        .unwrap_or_default()
+        .split(", ")
+        .map(str::to_uppercase)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(if r.kind == "procedure" {
+        format!(
+            "CREATE PROCEDURE {name}() {attributes} {}",
+            sql_text(body, names)
+        )
+    } else {
+        format!(
+            "CREATE FUNCTION {name}() RETURNS {} {attributes} {}",
+            r.returns,
+            sql_text(body, names)
+        )
+    })
+}
+
+/// `CREATE EVENT` from the stored schedule (`every 1 day starts … ends …`,
+/// `at …`, maybe `time zone …`), status, completion, comment and body.
+fn event(out: &mut Writer, k: &Key, e: &Event, names: &Names) {
+    let (schedule, zone) = match e.schedule.split_once(" time zone ") {
+        Some((s, z)) => (s, Some(z)),
+        None => (e.schedule.as_str(), None),
+    };
+    let timestamp = |words: &[&str]| string(&words.join(" "));
+    let words: Vec<&str> = schedule.split(' ').collect();
+    let schedule_sql = match words.as_slice() {
+        ["at", at @ ..] => format!("AT {}", timestamp(at)),
+        ["every", value, unit, rest @ ..] => {
+            let value = if value.chars().all(|c| c.is_ascii_digit()) {
+                value.to_string()
+            } else {
+                string(value)
+            };
+            let mut sql = format!("EVERY {value} {}", unit.to_uppercase());
+            let ends = rest.iter().position(|w| *w == "ends");
+            let (starts, ends) = match ends {
+                Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+                None => (rest, None),
+            };
+            if let Some(starts) = starts.strip_prefix(&["starts"]) {
+                sql.push_str(&format!(" STARTS {}", timestamp(starts)));
+            }
+            if let Some(ends) = ends {
+                sql.push_str(&format!(" ENDS {}", timestamp(ends)));
+            }
+            sql
+        }
+        _ => {
+            out.unsupported("the event's schedule is not in the expected form");
+            return;
+        }
+    };
+    let status = match e.status.as_str() {
+        "disabled" => "DISABLE",
+        "disabled on replica" => {
+            if out.mariadb {
+                "DISABLE ON SLAVE"
+            } else {
+                "DISABLE ON REPLICA"
+            }
+        }
+        _ => "ENABLE",
+    };
+    let mut sql = format!(
+        "CREATE EVENT {} ON SCHEDULE {schedule_sql} ON COMPLETION {}PRESERVE {status}",
+        out.name(&k.schema, name_of(k)),
+        if e.preserve { "" } else { "NOT " }
+    );
+    if let Some(comment) = &e.comment {
+        sql.push_str(&format!(" COMMENT {}", string(comment)));
+    }
+    let Some(text) = &e.body else {
+        out.unsupported("the snapshot does not hold the event's body");
+        return;
+    };
+    sql.push_str(&format!(" DO {}", sql_text(text, names)));
+    // An event's times are read in the session's time zone, which it keeps.
+    match zone {
+        Some(zone) => {
+            out.push("SET @driftguard_time_zone = @@session.time_zone");
+            out.push(format!("SET time_zone = {}", string(zone)));
+            out.push(sql);
+            out.push("SET time_zone = @driftguard_time_zone");
+        }
+        None => out.push(sql),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_quoted_again() {
+        let mut names = Names::default();
+        names.relations.insert("order".into(), "Order".into());
+        assert_eq!(
+            sql_text(
+                "select order.id as id from order where order.price > 1",
+                &names
+            ),
+            "select `Order`.`id` as `id` from `Order` where `Order`.`price` > 1"
+        );
+        assert_eq!(
+            sql_text(
+                "select * from t as x where cast(a as char) = 'from order'",
+                &names
+            ),
+            "select * from t as `x` where cast(a as char) = 'from order'"
+        );
+        let mut columns = Names::default();
+        columns.columns.insert("select".into());
+        columns.columns.insert("doc".into());
+        assert_eq!(sql_text("select >= 0", &columns), "`select` >= 0");
+        assert_eq!(sql_text("\"we`ird\" + 1", &columns), "`we``ird` + 1");
+        assert_eq!(sql_text("json_valid(doc)", &columns), "json_valid(`doc`)");
+    }
+
+    #[test]
+    fn user_variables_are_joined_again_outside_literals() {
+        let none = Names::default();
+        assert_eq!(sql_text("set @ y = old.id", &none), "set @y = old.`id`");
+        assert_eq!(sql_text("select @ @ sql_mode", &none), "select @@sql_mode");
+        assert_eq!(
+            sql_text("select @ @ session.time_zone", &none),
+            "select @@session.time_zone"
+        );
+        assert_eq!(sql_text("select 'a @ b'", &none), "select 'a @ b'");
+        assert_eq!(
+            sql_text(
+                r"values ('App\Models\Contact', 'a\\b', 'c\'d', 'e\nf')",
+                &none
+            ),
+            r"values ('App\\Models\\Contact', 'a\\b', 'c\'d', 'e\nf')"
+        );
+        assert_eq!(sql_text("set @n = @@ x", &none), "set @n = @@x");
+    }
+
+    #[test]
+    fn defaults_are_quoted_for_mysql() {
+        let d = |n: &str| DefaultValue {
+            raw: String::new(),
+            normalized: n.into(),
+        };
+        let n = Names::default();
+        assert_eq!(default_sql(&d("'it''s'"), &n), "'it''s'");
+        assert_eq!(default_sql(&d("'a\\b'"), &n), "'a\\\\b'");
+        assert_eq!(default_sql(&d("-1.5"), &n), "-1.5");
+        assert_eq!(
+            default_sql(&d("current_timestamp(3)"), &n),
+            "current_timestamp(3)"
+        );
+        assert_eq!(default_sql(&d("uuid()"), &n), "(uuid())");
+    }
+}
+
+#[cfg(test)]
+mod flavor_tests {
+    use super::super::{Purpose, migration};
+    use crate::diff::{DiffOptions, diff};
+    use crate::model::{Check, Column, Engine, Index, Schema, Snapshot, Table};
+
+    /// A one-table snapshot of `app` on a server of `version`.
+    fn snapshot(version: &str, check: bool, invisible: bool) -> Snapshot {
+        let mut t = Table {
+            columns: vec![Column {
+                name: "n".into(),
+                position: 1,
+                declared_type: "int".into(),
+                nullable: true,
+                ..Column::default()
+            }],
+            ..Table::default()
+        };
+        if check {
+            t.checks.insert(
+                "n_positive".into(),
+                Check {
+                    expression: "n > 0".into(),
+                    auto_named: false,
+                },
+            );
+        }
+        t.indexes.insert(
+            "by_n".into(),
+            Index {
+                columns: vec!["n".into()],
+                method: Some("btree".into()),
+                invisible,
+                ..Index::default()
+            },
+        );
+        let mut s = Snapshot::new(Engine::Mysql, version.into(), "app".into());
+        s.schemas_are_databases = true;
+        let mut schema = Schema::default();
+        schema.tables.insert("t".into(), t);
+        s.schemas.insert("app".into(), schema);
+        s.seal()
+    }
+
+    fn statements(version: &str) -> Vec<String> {
+        let old = snapshot(version, true, false);
+        let new = snapshot(version, false, true);
+        let changes = diff(&old, &new, DiffOptions::default());
+        let refs: Vec<&crate::diff::Change> = changes.iter().collect();
+        migration(
+            &old,
+            &new,
+            &refs,
+            ("old", "new"),
+            Purpose::Migration,
+            Default::default(),
+        )
+        .statements
+        .into_iter()
+        .map(|s| s.sql)
+        .collect()
+    }
+
+    #[test]
+    fn checks_and_index_visibility_are_written_for_the_server_the_script_runs_on() {
+        assert_eq!(
+            statements("8.0.36"),
+            vec![
+                "ALTER TABLE `t` DROP CHECK `n_positive`",
+                "ALTER TABLE `t` ALTER INDEX `by_n` INVISIBLE",
+            ]
+        );
+        assert_eq!(
+            statements("10.11.2-MariaDB"),
+            vec![
+                "ALTER TABLE `t` DROP CONSTRAINT `n_positive`",
+                "ALTER TABLE `t` ALTER INDEX `by_n` IGNORED",
+            ]
+        );
+    }
+}
