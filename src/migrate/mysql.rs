@@ -232,22 +232,9 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
                     },
                 );
             }
-            (Kind::Index, Action::Alter) if !only_visibility_differs(context, k) => {
-                add(
-                    &mut out,
-                    Op {
-                        action: Action::Drop,
-                        ..o.clone()
-                    },
-                );
-                add(
-                    &mut out,
-                    Op {
-                        action: Action::Create,
-                        ..o.clone()
-                    },
-                );
-            }
+            // A changed index stays one operation: dropped and added in one
+            // statement, so a foreign key it serves always has an index.
+            (Kind::Index, Action::Alter) => add(&mut out, o.clone()),
             (Kind::ForeignKey | Kind::Check, Action::Rename { from }) => {
                 let mut dropped = o.clone();
                 dropped.key.name = Some(from.clone());
@@ -704,6 +691,16 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
                     table_name(out, k)
                 )),
                 None => out.unsupported("the primary key is not in the snapshot"),
+            }
+        }
+        (Kind::Index, Action::Alter) if !only_visibility_differs(context, k) => {
+            match table(context, k, Side::New).and_then(|t| constraint(t, k, out.mariadb)) {
+                Some(definition) => out.push(format!(
+                    "ALTER TABLE {} DROP INDEX {}, ADD {definition}",
+                    table_name(out, k),
+                    ident(name_of(k))
+                )),
+                None => out.unsupported("the index is not in the snapshot"),
             }
         }
         (Kind::Index, Action::Alter) => {

@@ -47,10 +47,20 @@ fn findings(old: &Path, new: &Path, database: Option<&str>) -> Vec<String> {
 /// The findings left after applying `script` that it does not account for.
 /// `reordered` holds tables whose column order is already off (a column the
 /// revert added back at the end): later moves there are expected too.
-fn unexplained(left: Vec<String>, script: &str, reordered: &[String]) -> Vec<String> {
-    let not_generated: Vec<&str> = script
+fn unexplained(
+    left: Vec<String>,
+    script: &str,
+    reordered: &[String],
+    database: Option<&str>,
+) -> Vec<String> {
+    let not_generated: Vec<String> = script
         .lines()
         .filter_map(|l| l.strip_prefix("-- NOT GENERATED: "))
+        .map(|l| match database {
+            // Findings name MySQL objects without their database.
+            Some(db) => l.replacen(&format!(" {db}."), " ", 1),
+            None => l.to_string(),
+        })
         .collect();
     left.into_iter()
         .filter(|finding| {
@@ -108,7 +118,7 @@ pub fn round_trip(
         .filter_map(|f| f.strip_prefix("COLUMN_MOVED "))
         .filter_map(|p| p.rsplit_once('.').map(|(t, _)| t.to_string()))
         .collect();
-    let left = unexplained(reverted, &revert, &[]);
+    let left = unexplained(reverted, &revert, &[], database);
     if !left.is_empty() {
         return Err(format!(
             "after the revert, still different from the old side: {left:?}\n{revert}"
@@ -126,7 +136,12 @@ pub fn round_trip(
     let migration = script(&from, after, "sql");
     apply(&migration).map_err(|e| format!("the migration failed: {e}\n{migration}"))?;
     take(&now);
-    let left = unexplained(findings(&now, after, database), &migration, &reordered);
+    let left = unexplained(
+        findings(&now, after, database),
+        &migration,
+        &reordered,
+        database,
+    );
     if !left.is_empty() {
         return Err(format!(
             "after the migration, still different from the new side: {left:?}\n{migration}"
@@ -154,7 +169,8 @@ mod tests {
                     "COLUMN_DROPPED public.layout.c".into(),
                 ],
                 script,
-                &[]
+                &[],
+                None
             ),
             [
                 "COLUMN_MOVED public.tt.other",
@@ -165,9 +181,23 @@ mod tests {
             unexplained(
                 vec!["COLUMN_MOVED public.tt.other".into()],
                 script,
-                &["public.tt".into()]
+                &["public.tt".into()],
+                None
             ),
             Vec::<String>::new()
+        );
+        // MySQL: the script names the database, the findings do not.
+        assert_eq!(
+            unexplained(
+                vec![
+                    "FUNCTION_ADDED f(int)".into(),
+                    "FUNCTION_ADDED g(int)".into()
+                ],
+                "-- NOT GENERATED: FUNCTION_CHANGED shop_db.f(int): no parameter names\n",
+                &[],
+                Some("shop_db")
+            ),
+            ["FUNCTION_ADDED g(int)"]
         );
     }
 }

@@ -123,8 +123,36 @@ fn case(name: &str) {
         &orig.url(),
         Some(&orig.name),
         None,
-        false,
-        |sql| conn.query_drop(sql).map_err(|e| e.to_string()),
+        true,
+        |sql| {
+            // driftguard's scripts go through the client, as users run them:
+            // they use its DELIMITER command around routine bodies.
+            if sql.starts_with("-- driftguard") {
+                let out = Command::new(&client)
+                    .args(&args)
+                    .arg(&orig.name)
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .and_then(|mut child| {
+                        use std::io::Write;
+                        child
+                            .stdin
+                            .take()
+                            .expect("stdin")
+                            .write_all(sql.as_bytes())?;
+                        child.wait_with_output()
+                    })
+                    .map_err(|e| e.to_string())?;
+                return if out.status.success() {
+                    Ok(())
+                } else {
+                    Err(String::from_utf8_lossy(&out.stderr).into_owned())
+                };
+            }
+            conn.query_drop(sql).map_err(|e| e.to_string())
+        },
     );
 }
 
