@@ -11,6 +11,7 @@
 pub mod plan;
 pub mod postgres;
 pub mod quote;
+pub mod sqlite;
 
 use serde::Serialize;
 
@@ -234,6 +235,7 @@ fn render(context: &Context, mut ops: Vec<Op>) -> (Vec<Statement>, Vec<(usize, S
     ops.sort_by_key(|op| op.phase());
     match context.new.engine {
         Engine::Postgres => postgres::render(context, &ops),
+        Engine::Sqlite => sqlite::render(context, &ops),
         engine => {
             let unsupported = ops
                 .iter()
@@ -251,10 +253,21 @@ fn render(context: &Context, mut ops: Vec<Op>) -> (Vec<Statement>, Vec<(usize, S
 }
 
 impl Script {
-    /// Whether the script runs in one transaction (PostgreSQL's DDL is
-    /// transactional; MySQL commits each DDL statement itself).
+    /// Whether the script runs in one transaction (PostgreSQL's and SQLite's
+    /// DDL is transactional; MySQL commits each DDL statement itself).
     pub fn transactional(&self) -> bool {
-        self.engine == Engine::Postgres
+        matches!(self.engine, Engine::Postgres | Engine::Sqlite)
+    }
+
+    /// Whether the script rebuilds a SQLite table: then foreign keys are
+    /// switched off around the transaction (the switch is a no-op inside
+    /// one) and checked before it commits.
+    fn rebuilds(&self) -> bool {
+        self.engine == Engine::Sqlite
+            && self
+                .statements
+                .iter()
+                .any(|s| s.sql == sqlite::FOREIGN_KEY_CHECK)
     }
 
     /// The script as SQL text: a header saying what it does, from what to
@@ -291,6 +304,13 @@ impl Script {
         if self.statements.is_empty() {
             out.push_str("-- nothing to do\n");
         }
+        if self.rebuilds() {
+            out.push('\n');
+            out.push_str(&line(
+                "the table rebuilds below need foreign keys off; it cannot change inside a transaction",
+            ));
+            out.push_str("PRAGMA foreign_keys=OFF;\n");
+        }
         if self.transactional() && !self.statements.is_empty() {
             out.push_str("\nBEGIN;\n");
         }
@@ -312,11 +332,19 @@ impl Script {
             if let Some(what) = &statement.destructive {
                 out.push_str(&line(&format!("DESTRUCTIVE: {what}")));
             }
+            if self.engine == Engine::Sqlite && statement.sql == sqlite::FOREIGN_KEY_CHECK {
+                out.push_str(&line(
+                    "lists the rows whose foreign keys the rebuilds broke: if it lists any, ROLLBACK instead of COMMIT",
+                ));
+            }
             out.push_str(&statement.sql);
             out.push_str(";\n");
         }
         if self.transactional() && !self.statements.is_empty() {
             out.push_str("\nCOMMIT;\n");
+        }
+        if self.rebuilds() {
+            out.push_str("PRAGMA foreign_keys=ON;\n");
         }
         if !self.unsupported.is_empty() {
             out.push('\n');

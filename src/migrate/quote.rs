@@ -134,6 +134,13 @@ pub fn postgres_qualified(schema: &str, name: &str) -> String {
     }
 }
 
+/// A SQLite identifier: always in double quotes, inner quotes doubled, so that
+/// key words (`order`), mixed case, spaces and any other character name the
+/// object exactly as the snapshot spells it.
+pub fn sqlite(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// A standard SQL string literal: in single quotes with inner quotes doubled.
 /// (PostgreSQL with `standard_conforming_strings`, the default since 9.1, and
 /// SQLite read backslashes literally.)
@@ -160,5 +167,15 @@ mod tests {
         assert_eq!(postgres_qualified("public", "Order"), "public.\"Order\"");
         assert_eq!(postgres_qualified("", "t"), "t");
         assert_eq!(string("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn sqlite_quotes_every_name() {
+        assert_eq!(sqlite("users"), "\"users\"");
+        assert_eq!(sqlite("order"), "\"order\"");
+        assert_eq!(sqlite("Mixed Case"), "\"Mixed Case\"");
+        assert_eq!(sqlite("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(sqlite("café"), "\"café\"");
+        assert_eq!(sqlite(""), "\"\"");
     }
 }

@@ -33,5 +33,6 @@ mod postgres;
 mod reports;
 mod secrets;
 mod soak;
+mod sql_sqlite;
 mod sqlite;
 mod terminal;

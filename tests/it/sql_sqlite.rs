@@ -1,0 +1,272 @@
+//! The SQLite migration scripts, with the database as the oracle: a script is
+//! run on a copy of the side it starts from, and driftguard must then find
+//! nothing between the result and the side the script promises — except the
+//! findings listed here, each with its reason, whose changes the script itself
+//! lists as `NOT GENERATED`. Both directions: `--format sql` on a copy of the
+//! old side, `--format sql-revert` on a copy of the new one.
+//!
+//! Cases: the SQLite fixture pair (`fixtures/pairs/sqlite.*`), every drift of
+//! the SQLite corpus (`fixtures/corpus/sqlite/`), and a schema of hostile
+//! names (quotes, spaces, key words, mixed case, non-ASCII).
+
+use std::path::{Path, PathBuf};
+
+use crate::util::{self, Sandbox};
+
+/// What one round trip measured.
+#[derive(Debug, Default)]
+struct Measure {
+    /// Findings between the two sides.
+    changes: usize,
+    /// Statements the script ran.
+    statements: usize,
+    /// Findings left after the script, all allowed.
+    allowed: Vec<String>,
+}
+
+fn snapshot(db: &Path, file: &Path) {
+    util::run(
+        util::driftguard()
+            .args(["snapshot", "--db"])
+            .arg(db)
+            .arg("-o")
+            .arg(file),
+        0,
+    );
+}
+
+/// `driftguard diff FROM TO --format FORMAT`: its standard output (the exit
+/// code only says how severe the findings are).
+fn diff(from: &Path, to: &Path, format: &str) -> String {
+    let out = util::driftguard()
+        .args(["diff", "--format", format])
+        .arg(from)
+        .arg(to)
+        .output()
+        .expect("run driftguard");
+    let code = out.status.code().unwrap_or(-1);
+    assert!(code < 64, "diff failed with {code}\n{}", util::stderr(&out));
+    util::stdout(&out)
+}
+
+fn copy(sandbox: &Sandbox, from: &Path, name: &str) -> PathBuf {
+    let to = sandbox.path(name);
+    std::fs::copy(from, &to).expect("copy database");
+    to
+}
+
+/// Runs `script` on `db`: every statement must succeed.
+fn apply(db: &Path, script: &str, what: &str) {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    // As an application connection would: foreign keys on.
+    conn.execute_batch("PRAGMA foreign_keys=ON")
+        .expect("foreign keys on");
+    if let Err(e) = conn.execute_batch(script) {
+        panic!("{what}: the script fails on the database: {e}\n{script}");
+    }
+}
+
+/// `PRAGMA foreign_key_check` runs last in a rebuilding script: it must find
+/// nothing on the test schemas, whose tables are empty or consistent.
+fn assert_foreign_keys_hold(db: &Path, what: &str) {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let broken: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .expect("foreign_key_check");
+    assert_eq!(broken, 0, "{what}: the script broke foreign keys");
+}
+
+/// One direction: the script of `format` (`sql` or `sql-revert`) between
+/// the snapshots `old_json` and `new_json`, run on a copy of `start`, must
+/// give a database that diffs to nothing against `target_json` but `allow`.
+#[allow(clippy::too_many_arguments)]
+fn one_way(
+    sandbox: &Sandbox,
+    what: &str,
+    old_json: &Path,
+    new_json: &Path,
+    format: &str,
+    start: &Path,
+    target_json: &Path,
+    allow: &[(&str, &str)],
+) -> Measure {
+    let script = diff(old_json, new_json, format);
+    let changes = util::change_lines(&diff(old_json, new_json, "json")).len();
+    let work = copy(sandbox, start, &format!("work-{format}.db"));
+    apply(&work, &script, &format!("{what} ({format})"));
+    assert_foreign_keys_hold(&work, what);
+    let left = util::change_lines(&diff(&work, target_json, "json"));
+    let mut measure = Measure {
+        changes,
+        statements: script.matches(";\n").count(),
+        allowed: Vec::new(),
+    };
+    let mut unexpected = Vec::new();
+    for line in left {
+        // `severity TYPE path`: the allow-list names the type and path.
+        let finding = line.split_once(' ').map_or(line.as_str(), |(_, rest)| rest);
+        match allow.iter().find(|(a, _)| *a == finding) {
+            Some((_, _why)) => {
+                let (kind, path) = finding.split_once(' ').unwrap_or((finding, ""));
+                assert!(
+                    script
+                        .lines()
+                        .any(|l| l.starts_with("-- NOT GENERATED: ")
+                            && l.contains(kind)
+                            && l.contains(path)),
+                    "{what} ({format}): {finding} is allowed, yet the script does not say it is not generated\n{script}"
+                );
+                measure.allowed.push(finding.to_string());
+            }
+            None => unexpected.push(line),
+        }
+    }
+    assert!(
+        unexpected.is_empty(),
+        "{what} ({format}): after the script, the database still differs:\n{}\n--- script\n{script}",
+        unexpected.join("\n")
+    );
+    measure
+}
+
+/// Both directions between two database files.
+fn round_trip(
+    sandbox: &Sandbox,
+    what: &str,
+    old: &Path,
+    new: &Path,
+    allow: &[(&str, &str)],
+) -> (Measure, Measure) {
+    let old_json = sandbox.path(&format!("{what}-old.json"));
+    let new_json = sandbox.path(&format!("{what}-new.json"));
+    snapshot(old, &old_json);
+    snapshot(new, &new_json);
+    let forward = one_way(
+        sandbox, what, &old_json, &new_json, "sql", old, &new_json, allow,
+    );
+    let backward = one_way(
+        sandbox,
+        what,
+        &old_json,
+        &new_json,
+        "sql-revert",
+        new,
+        &old_json,
+        allow,
+    );
+    (forward, backward)
+}
+
+fn read(path: PathBuf) -> String {
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn pair_round_trips() {
+    let sandbox = Sandbox::new();
+    let old_sql = read(util::fixture("pairs/sqlite.old.sql"));
+    let drift_sql = read(util::fixture("pairs/sqlite.drift.sql"));
+    let old = sandbox.sqlite("old.db", &old_sql);
+    let new = sandbox.sqlite("new.db", &format!("{old_sql}\n{drift_sql}"));
+    let (forward, backward) = round_trip(&sandbox, "pair", &old, &new, &[]);
+    eprintln!("pair: migration {forward:?}; revert {backward:?}");
+    assert!(forward.changes >= 20, "the pair holds its changes");
+    assert_eq!(forward.changes, backward.changes);
+}
+
+/// The drifts of one corpus database, each alone: the database before and
+/// after it, and both scripts between them.
+fn corpus(case: &str) {
+    let sandbox = Sandbox::new();
+    let base = read(util::fixture(&format!("corpus/sqlite/{case}.sql")));
+    let current = sandbox.sqlite("current.db", &base);
+    let drifts = read(util::fixture(&format!("corpus/sqlite/{case}.drifts.sql")));
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    for line in drifts.lines() {
+        let trimmed = line.trim();
+        if let Some(name) = trimmed.strip_prefix("-- drift:") {
+            blocks.push((name.trim().to_string(), String::new()));
+        } else if trimmed.starts_with("--") || trimmed.is_empty() {
+            continue;
+        } else if let Some((_, sql)) = blocks.last_mut() {
+            sql.push_str(line);
+            sql.push('\n');
+        }
+    }
+    assert!(blocks.len() >= 15, "{case}: the corpus holds its drifts");
+    let mut passed = 0;
+    for (i, (name, sql)) in blocks.iter().enumerate() {
+        let before = copy(&sandbox, &current, &format!("before-{i}.db"));
+        let conn = rusqlite::Connection::open(&current).expect("open");
+        conn.execute_batch(sql)
+            .unwrap_or_else(|e| panic!("{case}: drift {name:?} fails: {e}"));
+        drop(conn);
+        let after = copy(&sandbox, &current, &format!("after-{i}.db"));
+        let what = format!("{case}-{i}");
+        let (forward, _) = round_trip(&sandbox, &what, &before, &after, &[]);
+        assert!(
+            forward.changes > 0,
+            "{case}: drift {name:?} changes nothing"
+        );
+        passed += 1;
+    }
+    eprintln!("corpus {case}: {passed} drifts round-trip both ways");
+}
+
+#[test]
+fn corpus_notes_round_trips() {
+    corpus("notes");
+}
+
+#[test]
+fn corpus_shop_round_trips() {
+    corpus("shop");
+}
+
+#[test]
+fn corpus_music_round_trips() {
+    corpus("music");
+}
+
+/// Names that need quotes everywhere: a key word, a quote inside, spaces,
+/// mixed case, non-ASCII; changed in ways that take every path (a rename, an
+/// added and a dropped column, an index, a rebuild, a view and a trigger).
+#[test]
+fn hostile_names_round_trip() {
+    let sandbox = Sandbox::new();
+    let old = sandbox.sqlite(
+        "old.db",
+        r#"
+        CREATE TABLE "order" ("select" INTEGER PRIMARY KEY, "Mixed Case" TEXT, "say ""hi""" TEXT, "prix €" REAL, "gone" TEXT);
+        CREATE INDEX "by ""quote""" ON "order" ("say ""hi""");
+        CREATE TABLE "Kunden Ä" ("id" INTEGER PRIMARY KEY, "order id" INTEGER REFERENCES "order" ("select"), "where" TEXT NOT NULL);
+        CREATE TABLE "group" ("from" TEXT, "to" TEXT);
+        INSERT INTO "order" VALUES (1, 'a', 'b', 1.5, 'x');
+        INSERT INTO "Kunden Ä" VALUES (1, 1, 'w');
+        "#,
+    );
+    let new = sandbox.sqlite(
+        "new.db",
+        r#"
+        CREATE TABLE "order" ("select" INTEGER PRIMARY KEY, "Mixed Case" TEXT, "say ""hi""" TEXT, "prix €" REAL, "gone" TEXT);
+        CREATE INDEX "by ""quote""" ON "order" ("say ""hi""");
+        CREATE TABLE "Kunden Ä" ("id" INTEGER PRIMARY KEY, "order id" INTEGER REFERENCES "order" ("select"), "where" TEXT NOT NULL);
+        CREATE TABLE "group" ("from" TEXT, "to" TEXT);
+        ALTER TABLE "order" RENAME COLUMN "Mixed Case" TO "Größe ""x""";
+        ALTER TABLE "order" DROP COLUMN "gone";
+        ALTER TABLE "order" ADD COLUMN "limit" TEXT DEFAULT 'it''s';
+        CREATE INDEX "Ünïcode idx" ON "order" ("prix €" DESC, "Größe ""x""" COLLATE NOCASE);
+        ALTER TABLE "group" RENAME TO "Group By";
+        PRAGMA foreign_keys=OFF;
+        CREATE TABLE "new Kunden" ("id" INTEGER PRIMARY KEY, "order id" INTEGER REFERENCES "order" ("select") ON DELETE CASCADE, "where" TEXT, "table" TEXT NOT NULL DEFAULT 'x' CHECK ("table" <> ''));
+        DROP TABLE "Kunden Ä";
+        ALTER TABLE "new Kunden" RENAME TO "Kunden Ä";
+        CREATE VIEW "view ""v""" AS SELECT "id", "where" FROM "Kunden Ä";
+        CREATE TRIGGER "trig ""t""" AFTER INSERT ON "Group By" BEGIN SELECT 1; END;
+        "#,
+    );
+    let (forward, backward) = round_trip(&sandbox, "hostile", &old, &new, &[]);
+    assert!(forward.changes >= 8 && backward.changes >= 8);
+}
