@@ -813,6 +813,44 @@ fn kind_name(kind: Kind) -> &'static str {
     }
 }
 
+/// Key words SQLite does not read as a column name where an expression
+/// expects one (operators such as `and`, `is` or `case` are left out: a
+/// column of that name cannot be told from the operator).
+const CLAUSE_WORDS: &[&str] = &[
+    "add", "all", "alter", "as", "by", "check", "column", "constraint", "create", "default",
+    "delete", "distinct", "drop", "foreign", "from", "group", "having", "index", "insert", "into",
+    "join", "limit", "offset", "on", "order", "primary", "references", "select", "set", "table",
+    "to", "transaction", "trigger", "union", "unique", "update", "values", "view", "where",
+    "with",
+];
+
+/// An expression of a table (a check, a generation expression, an index key
+/// or predicate) as the snapshot keeps it — canonical, so a column named with
+/// a key word (`"table"`) lost its quotes — with such columns quoted again.
+fn requote(expression: &str, t: &Table) -> String {
+    let tokens = crate::sql::tokenize(expression);
+    let mut out = String::new();
+    let mut at = 0;
+    for (i, token) in tokens.iter().enumerate() {
+        if token.kind != crate::sql::TokenKind::Word
+            || tokens.get(i + 1).is_some_and(|n| n.is_punct("("))
+        {
+            continue;
+        }
+        let lower = token.text.to_ascii_lowercase();
+        if !CLAUSE_WORDS.contains(&lower.as_str()) {
+            continue;
+        }
+        if let Some(c) = t.columns.iter().find(|c| c.name.eq_ignore_ascii_case(token.text)) {
+            out.push_str(&expression[at..token.start]);
+            out.push_str(&ident(&c.name));
+            at = token.start + token.text.len();
+        }
+    }
+    out.push_str(&expression[at..]);
+    out
+}
+
 /// A default as `DEFAULT` takes it: a literal as is, an expression in parentheses.
 fn default_clause(raw: &str) -> String {
     if constant(raw) {
@@ -869,7 +907,8 @@ fn column_definition(t: &Table, c: &Column) -> String {
             sql.push_str(&format!(" COLLATE {}", collation(collation_name)));
         }
         sql.push_str(&format!(
-            " GENERATED ALWAYS AS ({generated}) {}",
+            " GENERATED ALWAYS AS ({}) {}",
+            requote(generated, t),
             if c.generated_kind.as_deref() == Some("stored") {
                 "STORED"
             } else {
@@ -926,7 +965,11 @@ fn table_sql(name: &str, t: &Table) -> String {
     let mut named = Vec::new();
     let prefix = format!("{name}_check");
     for (n, c) in t.checks.iter() {
-        let clause = format!("{}CHECK ({})", constraint(c.auto_named, n), c.expression);
+        let clause = format!(
+            "{}CHECK ({})",
+            constraint(c.auto_named, n),
+            requote(&c.expression, t)
+        );
         let place = c
             .auto_named
             .then(|| n.strip_prefix(&prefix)?.parse::<usize>().ok())
@@ -1018,7 +1061,7 @@ fn index_part(part: &str, t: &Table) -> String {
             }
             sql
         }
-        None => part.to_string(),
+        None => requote(part, t),
     }
 }
 
@@ -1032,7 +1075,7 @@ fn create_index(table_name: &str, name: &str, t: &Table, i: &Index) -> String {
         parts.join(", ")
     );
     if let Some(predicate) = &i.predicate {
-        sql.push_str(&format!(" WHERE {predicate}"));
+        sql.push_str(&format!(" WHERE {}", requote(predicate, t)));
     }
     sql
 }
@@ -1185,6 +1228,24 @@ mod tests {
             assert!(!constant(e), "{e}");
             assert_eq!(default_clause(e), format!("({e})"));
         }
+    }
+
+    #[test]
+    fn key_word_columns_are_quoted_again() {
+        let t = Table {
+            columns: ["table", "Order", "lower", "n"]
+                .iter()
+                .map(|n| Column {
+                    name: n.to_string(),
+                    ..Column::default()
+                })
+                .collect(),
+            ..Table::default()
+        };
+        assert_eq!(
+            requote("table <> '' and order > n and lower(n) = 'table'", &t),
+            "\"table\" <> '' and \"Order\" > n and lower(n) = 'table'"
+        );
     }
 
     #[test]
