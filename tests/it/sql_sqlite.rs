@@ -66,6 +66,31 @@ fn apply(db: &Path, script: &str, what: &str) {
     }
 }
 
+/// The number of rows of every table.
+fn row_counts(db: &Path) -> std::collections::BTreeMap<String, i64> {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%'")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+    names
+        .into_iter()
+        .map(|n| {
+            let count = conn
+                .query_row(
+                    &format!("SELECT count(*) FROM \"{}\"", n.replace('"', "\"\"")),
+                    [],
+                    |r| r.get(0),
+                )
+                .expect("count");
+            (n, count)
+        })
+        .collect()
+}
+
 /// `PRAGMA foreign_key_check` runs last in a rebuilding script: it must find
 /// nothing on the test schemas, whose tables are empty or consistent.
 fn assert_foreign_keys_hold(db: &Path, what: &str) {
@@ -95,8 +120,19 @@ fn one_way(
     let script = diff(old_json, new_json, format);
     let changes = util::change_lines(&diff(old_json, new_json, "json")).len();
     let work = copy(sandbox, start, &format!("work-{format}.db"));
+    let rows_before = row_counts(&work);
     apply(&work, &script, &format!("{what} ({format})"));
     assert_foreign_keys_hold(&work, what);
+    // A table that is there before and after keeps its rows (rebuilt or not).
+    let rows_after = row_counts(&work);
+    for (table, count) in &rows_before {
+        if let Some(after) = rows_after.get(table) {
+            assert_eq!(
+                after, count,
+                "{what} ({format}): table {table} had {count} rows and has {after}\n{script}"
+            );
+        }
+    }
     let left = util::change_lines(&diff(&work, target_json, "json"));
     let mut measure = Measure {
         changes,
