@@ -280,7 +280,8 @@ fn around(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
     while grew {
         grew = false;
         for (view_name, view) in &old.views {
-            if seen.contains(view_name) || !names.iter().any(|n| plan::mentions(&view.definition, n))
+            if seen.contains(view_name)
+                || !names.iter().any(|n| plan::mentions(&view.definition, n))
             {
                 continue;
             }
@@ -299,10 +300,7 @@ fn around(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
     }
     for (table_name, t) in &old.tables {
         for (trigger_name, trigger) in t.triggers.iter() {
-            if !names
-                .iter()
-                .any(|n| plan::mentions(&trigger.definition, n))
-            {
+            if !names.iter().any(|n| plan::mentions(&trigger.definition, n)) {
                 continue;
             }
             if !has(out, Kind::Trigger, trigger_name, Action::Drop) {
@@ -330,10 +328,7 @@ fn around(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
 }
 
 /// A trigger by name (trigger names are unique in a schema) with its table.
-fn trigger_of<'a>(
-    s: &'a Schema,
-    name: &str,
-) -> Option<(&'a String, &'a crate::model::Trigger)> {
+fn trigger_of<'a>(s: &'a Schema, name: &str) -> Option<(&'a String, &'a crate::model::Trigger)> {
     s.tables
         .iter()
         .find_map(|(t, table)| table.triggers.get(name).map(|trigger| (t, trigger)))
@@ -353,7 +348,13 @@ fn members(snapshot: &Snapshot, o: &Op) -> Vec<Op> {
     }
     let mut out = Vec::new();
     for index in t.indexes.keys() {
-        out.push(op(Kind::Index, name, Some(index), Action::Create, &o.changes));
+        out.push(op(
+            Kind::Index,
+            name,
+            Some(index),
+            Action::Create,
+            &o.changes,
+        ));
     }
     for trigger in t.triggers.keys() {
         out.push(op(
@@ -667,7 +668,10 @@ fn constant(raw: &str) -> bool {
         || raw
             .trim_start_matches(['-', '+'])
             .parse::<f64>()
-            .is_ok_and(|_| !raw.trim_start_matches(['-', '+']).starts_with(['i', 'I', 'n', 'N']))
+            .is_ok_and(|_| {
+                !raw.trim_start_matches(['-', '+'])
+                    .starts_with(['i', 'I', 'n', 'N'])
+            })
         || raw
             .trim_start_matches(['-', '+'])
             .strip_prefix("0x")
@@ -817,10 +821,45 @@ fn kind_name(kind: Kind) -> &'static str {
 /// expects one (operators such as `and`, `is` or `case` are left out: a
 /// column of that name cannot be told from the operator).
 const CLAUSE_WORDS: &[&str] = &[
-    "add", "all", "alter", "as", "by", "check", "column", "constraint", "create", "default",
-    "delete", "distinct", "drop", "foreign", "from", "group", "having", "index", "insert", "into",
-    "join", "limit", "offset", "on", "order", "primary", "references", "select", "set", "table",
-    "to", "transaction", "trigger", "union", "unique", "update", "values", "view", "where",
+    "add",
+    "all",
+    "alter",
+    "as",
+    "by",
+    "check",
+    "column",
+    "constraint",
+    "create",
+    "default",
+    "delete",
+    "distinct",
+    "drop",
+    "foreign",
+    "from",
+    "group",
+    "having",
+    "index",
+    "insert",
+    "into",
+    "join",
+    "limit",
+    "offset",
+    "on",
+    "order",
+    "primary",
+    "references",
+    "select",
+    "set",
+    "table",
+    "to",
+    "transaction",
+    "trigger",
+    "union",
+    "unique",
+    "update",
+    "values",
+    "view",
+    "where",
     "with",
 ];
 
@@ -841,7 +880,11 @@ fn requote(expression: &str, t: &Table) -> String {
         if !CLAUSE_WORDS.contains(&lower.as_str()) {
             continue;
         }
-        if let Some(c) = t.columns.iter().find(|c| c.name.eq_ignore_ascii_case(token.text)) {
+        if let Some(c) = t
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(token.text))
+        {
             out.push_str(&expression[at..token.start]);
             out.push_str(&ident(&c.name));
             at = token.start + token.text.len();
@@ -873,8 +916,7 @@ fn collation(name: &str) -> String {
 fn rowid_alias(t: &Table, c: &Column) -> bool {
     c.identity.is_some()
         && !t.options.contains_key("without_rowid")
-        && t
-            .primary_key
+        && t.primary_key
             .as_ref()
             .is_some_and(|p| p.columns.len() == 1 && p.columns[0] == c.name)
 }
@@ -948,7 +990,10 @@ fn table_sql(name: &str, t: &Table) -> String {
     {
         parts.push(format!(
             "{}PRIMARY KEY ({})",
-            constraint(pk.auto_named || pk.name.is_none(), pk.name.as_deref().unwrap_or("")),
+            constraint(
+                pk.auto_named || pk.name.is_none(),
+                pk.name.as_deref().unwrap_or("")
+            ),
             column_list(&pk.columns)
         ));
     }
@@ -1009,7 +1054,11 @@ fn table_sql(name: &str, t: &Table) -> String {
         }
         parts.push(clause);
     }
-    let mut sql = format!("CREATE TABLE {} (\n    {}\n)", ident(name), parts.join(",\n    "));
+    let mut sql = format!(
+        "CREATE TABLE {} (\n    {}\n)",
+        ident(name),
+        parts.join(",\n    ")
+    );
     let mut options = Vec::new();
     if t.options.get("strict").is_some_and(|v| v == "true") {
         options.push("STRICT");
@@ -1221,10 +1270,27 @@ mod tests {
 
     #[test]
     fn constants_and_expressions() {
-        for c in ["0", "-1", "1.5", "'a'", "'it''s'", "NULL", "x'00'", "0x1F", "CURRENT_TIMESTAMP"] {
+        for c in [
+            "0",
+            "-1",
+            "1.5",
+            "'a'",
+            "'it''s'",
+            "NULL",
+            "x'00'",
+            "0x1F",
+            "CURRENT_TIMESTAMP",
+        ] {
             assert!(constant(c), "{c}");
         }
-        for e in ["datetime('now')", "1 + 1", "lower('A')", "abs(-1)", "inf", "NaN"] {
+        for e in [
+            "datetime('now')",
+            "1 + 1",
+            "lower('A')",
+            "abs(-1)",
+            "inf",
+            "NaN",
+        ] {
             assert!(!constant(e), "{e}");
             assert_eq!(default_clause(e), format!("({e})"));
         }
