@@ -1087,12 +1087,10 @@ fn index_part(part: &str, t: &Table) -> String {
             || part.strip_prefix(n).is_some_and(|rest| {
                 let words: Vec<&str> = rest.split_whitespace().collect();
                 rest.starts_with(' ')
-                    && match words.as_slice() {
-                        ["desc"] => true,
-                        ["collate", _] => true,
-                        ["collate", _, "desc"] => true,
-                        _ => false,
-                    }
+                    && matches!(
+                        words.as_slice(),
+                        ["desc"] | ["collate", _] | ["collate", _, "desc"]
+                    )
             });
         if fits && best.is_none_or(|b| n.len() > b.len()) {
             best = Some(n);

@@ -392,3 +392,29 @@ fn rebuild_paths_round_trip() {
         .expect("sum");
     assert_eq!(total, 30.0);
 }
+
+/// A virtual table's module arguments cannot be altered, and dropping and
+/// creating it loses what it holds: the script says so (`NOT GENERATED`) and
+/// that finding is the only one left after it, both ways.
+#[test]
+fn virtual_table_change_is_listed_not_generated() {
+    let sandbox = Sandbox::new();
+    let old = sandbox.sqlite(
+        "old.db",
+        "CREATE VIRTUAL TABLE docs USING fts5(title, body); CREATE TABLE t (a TEXT);",
+    );
+    let new = sandbox.sqlite(
+        "new.db",
+        "CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize = 'porter'); CREATE TABLE t (a TEXT, b TEXT);",
+    );
+    let allow = [(
+        // The module's arguments changed: only dropping the table and
+        // creating it again would change them, and that empties it.
+        "TABLE_OPTIONS_CHANGED main.docs",
+        "a virtual table's arguments cannot be altered",
+    )];
+    let (forward, backward) = round_trip(&sandbox, "virtual", &old, &new, &allow);
+    assert_eq!(forward.allowed, vec![allow[0].0.to_string()]);
+    assert_eq!(backward.allowed, vec![allow[0].0.to_string()]);
+    assert!(forward.statements > 0, "the added column is still written");
+}
