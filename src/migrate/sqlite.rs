@@ -100,22 +100,6 @@ fn op(kind: Kind, table: &str, name: Option<&str>, action: Action, changes: &[us
 
 const SCHEMA: &str = "main";
 
-/// Member kinds: what a rebuild of their table takes over.
-fn member(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::Column
-            | Kind::PrimaryKey
-            | Kind::Unique
-            | Kind::ForeignKey
-            | Kind::Check
-            | Kind::Index
-            | Kind::Trigger
-            | Kind::Options
-            | Kind::Table
-    )
-}
-
 /// The operations to write, in order, and the tables rebuilt.
 fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
     // A created schema (the create script) brings its contents.
@@ -138,7 +122,7 @@ fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
         let Some(name) = o.key.table.as_deref() else {
             continue;
         };
-        if !member(o.key.kind) || rebuilt.contains(name) {
+        if rebuilt.contains(name) {
             continue;
         }
         if let (Some(before), Some(after)) = (
@@ -157,8 +141,9 @@ fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
         let on_rebuilt = k.table.as_deref().filter(|t| rebuilt.contains(*t));
         let keeps_rename = matches!(o.action, Action::Rename { .. })
             && matches!(k.kind, Kind::Table | Kind::Column);
+        // Everything on a rebuilt table but its own and its columns' renames
+        // (views are keyed by their own name, never a table's).
         if let Some(t) = on_rebuilt
-            && member(k.kind)
             && !keeps_rename
         {
             rebuilds
@@ -198,6 +183,29 @@ fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
                 out.extend(members);
             }
             _ => out.push(o),
+        }
+    }
+    // A virtual table's shadow tables come and go with it: their changes are
+    // served by its statement.
+    let shadows: Vec<(usize, String)> = out
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            let side = match (&o.action, o.key.kind) {
+                (Action::Create, Kind::Table) => context.new,
+                (Action::Drop, Kind::Table) => context.old,
+                _ => return None,
+            };
+            shadow_of(side, name_of(&o.key)).map(|v| (i, v))
+        })
+        .collect();
+    for (i, owner) in shadows.iter().rev() {
+        let shadow = out.remove(*i);
+        match out.iter_mut().find(|o| {
+            o.key.kind == Kind::Table && o.action == shadow.action && name_of(&o.key) == owner
+        }) {
+            Some(o) => o.changes.extend(shadow.changes),
+            None => out.push(shadow),
         }
     }
     for (t, mut changes) in rebuilds {
@@ -390,19 +398,26 @@ fn view_depth(snapshot: &Snapshot, name: &str, guard: u32) -> u32 {
 /// The tables a virtual table's module keeps its data in (`notes_fts_data`
 /// for an FTS5 table `notes_fts`): created and dropped with it.
 fn is_shadow(snapshot: &Snapshot, name: &str) -> bool {
+    shadow_of(snapshot, name).is_some()
+}
+
+/// The virtual table whose shadow table `name` is.
+fn shadow_of(snapshot: &Snapshot, name: &str) -> Option<String> {
     const SUFFIXES: &[&str] = &[
         "data", "idx", "content", "docsize", "config", "segments", "segdir", "stat", "node",
         "rowid", "parent",
     ];
-    schema(snapshot).is_some_and(|s| {
-        s.tables.iter().any(|(v, t)| {
+    schema(snapshot)?
+        .tables
+        .iter()
+        .find(|(v, t)| {
             t.options.contains_key("virtual")
                 && name
                     .strip_prefix(v.as_str())
                     .and_then(|rest| rest.strip_prefix('_'))
                     .is_some_and(|suffix| SUFFIXES.contains(&suffix))
         })
-    })
+        .map(|(v, _)| v.clone())
 }
 
 fn schema(snapshot: &Snapshot) -> Option<&Schema> {
@@ -1310,6 +1325,39 @@ mod tests {
             requote("table <> '' and order > n and lower(n) = 'table'", &t),
             "\"table\" <> '' and \"Order\" > n and lower(n) = 'table'"
         );
+    }
+
+    /// The create script of a snapshot, run on an empty database, gives a
+    /// database whose snapshot diffs to nothing against it.
+    #[test]
+    fn create_script_builds_the_snapshot() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pairs");
+        let read = |f: &str| std::fs::read_to_string(root.join(f)).expect("fixture");
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let snapshot_of = |path: &std::path::Path| {
+            crate::source::sqlite::snapshot(path, &Default::default(), Default::default())
+                .expect("snapshot")
+        };
+        let source = dir.path().join("source.db");
+        rusqlite::Connection::open(&source)
+            .expect("open")
+            .execute_batch(&format!(
+                "{}\n{}\nCREATE INDEX new_table_name ON new_table (name);\n\
+                 CREATE TRIGGER new_table_t AFTER INSERT ON new_table BEGIN SELECT 1; END;",
+                read("sqlite.old.sql"),
+                read("sqlite.drift.sql")
+            ))
+            .expect("source schema");
+        let snapshot = snapshot_of(&source);
+        let script = super::super::create(&snapshot, "source");
+        assert!(script.unsupported.is_empty(), "{:?}", script.unsupported);
+        let built = dir.path().join("built.db");
+        rusqlite::Connection::open(&built)
+            .expect("open")
+            .execute_batch(&script.to_sql(&[]))
+            .expect("the create script runs");
+        let changes = crate::diff::diff(&snapshot, &snapshot_of(&built), Default::default());
+        assert!(changes.is_empty(), "{changes:#?}\n{}", script.to_sql(&[]));
     }
 
     #[test]
