@@ -360,7 +360,7 @@ fn hostile_names_round_trip() {
 /// WITHOUT ROWID), a type, NOT NULL, a default and a collation changed, a
 /// column moved, keys and checks added and dropped, a stored generated column
 /// added, AUTOINCREMENT; with a column rename on a rebuilt table, a table
-/// renamed with one of its columns and given two columns (not in name order),
+/// renamed, another with a column renamed and two added (not in name order),
 /// a view over a view over a rebuilt table, a trigger on that table that writes
 /// to a rebuilt one, a table created with its index and trigger, and an FTS5
 /// table created with its shadow tables.
@@ -372,6 +372,7 @@ fn rebuild_paths_round_trip() {
         CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id), amount NUMERIC CHECK (amount >= 0));
         CREATE TABLE loose (a TEXT, b TEXT, c TEXT);
         CREATE TABLE log (id INTEGER PRIMARY KEY, what TEXT);
+        CREATE TABLE extra (id INTEGER PRIMARY KEY, what TEXT);
         CREATE INDEX parent_code ON parent (code);
         CREATE VIEW parent_v AS SELECT id, code, label FROM parent;
         CREATE VIEW parent_vv AS SELECT id, code FROM parent_v WHERE id > 0;
@@ -406,13 +407,13 @@ fn rebuild_paths_round_trip() {
         DROP TABLE loose;
         CREATE TABLE loose (c TEXT PRIMARY KEY, a TEXT, b TEXT) WITHOUT ROWID;
         INSERT INTO loose VALUES ('3', '1', '2');
-        ALTER TABLE log RENAME COLUMN what TO entry;
         ALTER TABLE log RENAME TO journal;
-        ALTER TABLE journal ADD COLUMN zeta TEXT;
-        ALTER TABLE journal ADD COLUMN alpha INTEGER DEFAULT 0;
+        ALTER TABLE extra RENAME COLUMN what TO entry;
+        ALTER TABLE extra ADD COLUMN zeta TEXT;
+        ALTER TABLE extra ADD COLUMN alpha INTEGER DEFAULT 0;
         CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
         CREATE UNIQUE INDEX tags_name ON tags (name);
-        CREATE TRIGGER tags_touch AFTER INSERT ON tags BEGIN UPDATE journal SET zeta = new.name WHERE id = new.id; END;
+        CREATE TRIGGER tags_touch AFTER INSERT ON tags BEGIN UPDATE extra SET zeta = new.name WHERE id = new.id; END;
         CREATE VIRTUAL TABLE docs USING fts5(title, body);
         "#
         ),
