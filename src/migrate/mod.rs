@@ -12,6 +12,7 @@ pub mod mysql;
 pub mod plan;
 pub mod postgres;
 pub mod quote;
+pub mod sqlite;
 
 use serde::Serialize;
 
@@ -305,27 +306,30 @@ fn render_dialect(context: &Context, mut ops: Vec<Op>) -> (Vec<Statement>, Vec<(
     match context.new.engine {
         Engine::Postgres => postgres::render(context, &ops),
         Engine::Mysql => mysql::render(context, &ops),
-        engine => {
-            let unsupported = ops
-                .iter()
-                .flat_map(|op| op.changes.iter().copied())
-                .map(|i| {
-                    (
-                        i,
-                        format!("SQL generation for {} is not written yet", engine.as_str()),
-                    )
-                })
-                .collect();
-            (Vec::new(), unsupported)
-        }
+        Engine::Sqlite => sqlite::render(context, &ops),
     }
 }
 
 impl Script {
-    /// Whether the script runs in one transaction (PostgreSQL's DDL is
-    /// transactional; MySQL commits each DDL statement itself).
+    /// Whether the script runs in one transaction (PostgreSQL's and SQLite's
+    /// DDL is transactional; MySQL commits each DDL statement itself).
     pub fn transactional(&self) -> bool {
-        self.engine == Engine::Postgres && !self.options.concurrently
+        match self.engine {
+            Engine::Postgres => !self.options.concurrently,
+            Engine::Sqlite => true,
+            Engine::Mysql => false,
+        }
+    }
+
+    /// Whether the script rebuilds a SQLite table: then foreign keys are
+    /// switched off around the transaction (the switch is a no-op inside
+    /// one) and checked before it commits.
+    fn rebuilds(&self) -> bool {
+        self.engine == Engine::Sqlite
+            && self
+                .statements
+                .iter()
+                .any(|s| s.sql == sqlite::FOREIGN_KEY_CHECK)
     }
 
     /// The script as SQL text: a header saying what it does, from what to
@@ -368,6 +372,13 @@ impl Script {
         if self.statements.is_empty() && self.unsupported.is_empty() {
             out.push_str("-- nothing to do\n");
         }
+        if self.rebuilds() {
+            out.push('\n');
+            out.push_str(&line(
+                "the table rebuilds below need foreign keys off; it cannot change inside a transaction",
+            ));
+            out.push_str("PRAGMA foreign_keys=OFF;\n");
+        }
         if self.transactional() && !self.statements.is_empty() {
             out.push_str("\nBEGIN;\n");
         }
@@ -389,6 +400,11 @@ impl Script {
             if let Some(what) = &statement.destructive {
                 out.push_str(&line(&format!("DESTRUCTIVE: {what}")));
             }
+            if self.engine == Engine::Sqlite && statement.sql == sqlite::FOREIGN_KEY_CHECK {
+                out.push_str(&line(
+                    "lists the rows whose foreign keys the rebuilds broke: if it lists any, ROLLBACK instead of COMMIT",
+                ));
+            }
             // The mysql and mariadb clients end a statement at the first `;`:
             // a body holding one (BEGIN … END) is sent under another delimiter.
             if self.engine == Engine::Mysql && statement.sql.contains(';') {
@@ -402,6 +418,9 @@ impl Script {
         }
         if self.transactional() && !self.statements.is_empty() {
             out.push_str("\nCOMMIT;\n");
+        }
+        if self.rebuilds() {
+            out.push_str("PRAGMA foreign_keys=ON;\n");
         }
         if !self.unsupported.is_empty() {
             out.push('\n');

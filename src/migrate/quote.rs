@@ -153,6 +153,13 @@ pub fn mysql_string(text: &str) -> String {
     format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
 }
 
+/// A SQLite identifier: always in double quotes, inner quotes doubled, so that
+/// key words (`order`), mixed case, spaces and any other character name the
+/// object exactly as the snapshot spells it.
+pub fn sqlite(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// A standard SQL string literal: in single quotes with inner quotes doubled.
 /// (PostgreSQL with `standard_conforming_strings`, the default since 9.1, and
 /// SQLite read backslashes literally.)
@@ -240,5 +247,15 @@ mod tests {
         assert_eq!(mysql("a b"), "`a b`");
         assert_eq!(mysql_string("it's"), "'it''s'");
         assert_eq!(mysql_string("a\\b"), "'a\\\\b'");
+    }
+
+    #[test]
+    fn sqlite_quotes_every_name() {
+        assert_eq!(sqlite("users"), "\"users\"");
+        assert_eq!(sqlite("order"), "\"order\"");
+        assert_eq!(sqlite("Mixed Case"), "\"Mixed Case\"");
+        assert_eq!(sqlite("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(sqlite("café"), "\"café\"");
+        assert_eq!(sqlite(""), "\"\"");
     }
 }

@@ -36,5 +36,6 @@ mod secrets;
 mod soak;
 mod sql_mysql;
 mod sql_postgres;
+mod sql_sqlite;
 mod sqlite;
 mod terminal;
