@@ -437,6 +437,21 @@ def markdown_to_html(text: str) -> str:
         line = lines[i]
         if not line.strip():
             i += 1
+        elif m := re.match(r"^<details><summary>(.*)</summary>$", line):
+            # The folded revert script: GitHub shows the summary, closed.
+            blocks.append(f"<details><summary>{html.escape(m.group(1))}</summary>")
+            i += 1
+        elif line == "</details>":
+            blocks.append("</details>")
+            i += 1
+        elif m := re.match(r"^(`{3,})", line):
+            fence, code = m.group(1), []
+            i += 1
+            while i < len(lines) and not (lines[i].startswith(fence) and not lines[i].strip("`").strip()):
+                code.append(lines[i])
+                i += 1
+            i += 1
+            blocks.append("<pre><code>" + html.escape("\n".join(code)) + "</code></pre>")
         elif m := re.match(r"^(#{1,6}) (.*)$", line):
             level = len(m.group(1))
             blocks.append(f"<h{level}>{inline(m.group(2))}</h{level}>")
@@ -465,7 +480,7 @@ def markdown_to_html(text: str) -> str:
             blocks.append("<ul>" + "".join(items) + "</ul>")
         else:
             para = []
-            while i < len(lines) and lines[i].strip() and not re.match(r"^(#|\||- )", lines[i]):
+            while i < len(lines) and lines[i].strip() and not re.match(r"^(#|\||- |<details>|</details>|```)", lines[i]):
                 hard = lines[i].endswith("  ")
                 para.append(inline(lines[i].rstrip()) + ("<br>" if hard else ""))
                 i += 1
@@ -571,6 +586,8 @@ def self_test() -> None:
     assert "<h2>❌ A <code>x&lt;y</code></h2>" in md, md
     assert "<td>c_d | e</td><td><strong>f</strong></td>" in md, md
     assert "<p>l1<br>\nl2</p>" in md, md
+    md = markdown_to_html("<details><summary>SQL <b></summary>\n\n````sql\nA <x>;\n```\nB;\n````\n\n</details>\n")
+    assert md == "<details><summary>SQL &lt;b&gt;</summary>\n<pre><code>A &lt;x&gt;;\n```\nB;</code></pre>\n</details>", md
     png = PNG_SIGNATURE + b"\0\0\0\0IEND" + zlib.crc32(b"IEND").to_bytes(4, "big")
     stamped = png_stamp(png_stamp(png, "old"), "new ✓")
     assert png_chunks(stamped) == [(b"iTXt", STAMP_KEYWORD + b"\0\0\0\0\0new \xe2\x9c\x93"), (b"IEND", b"")]
