@@ -14,6 +14,8 @@
 
 mod postgres;
 
+pub(crate) use postgres::is_quoted_keyword;
+
 /// Which lexical rules split the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Dialect {

@@ -1,115 +1,10 @@
 //! Identifiers and literals in generated SQL, one function per dialect: every
 //! name from a snapshot goes through one of these before it enters a statement.
 
-/// PostgreSQL's reserved key words (and those that cannot name a table or
-/// column without quotes: the "type or function name" class), lower case.
-const POSTGRES_RESERVED: &[&str] = &[
-    "all",
-    "analyse",
-    "analyze",
-    "and",
-    "any",
-    "array",
-    "as",
-    "asc",
-    "asymmetric",
-    "authorization",
-    "binary",
-    "both",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "collation",
-    "column",
-    "concurrently",
-    "constraint",
-    "create",
-    "cross",
-    "current_catalog",
-    "current_date",
-    "current_role",
-    "current_schema",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "default",
-    "deferrable",
-    "desc",
-    "distinct",
-    "do",
-    "else",
-    "end",
-    "except",
-    "false",
-    "fetch",
-    "for",
-    "foreign",
-    "freeze",
-    "from",
-    "full",
-    "grant",
-    "group",
-    "having",
-    "ilike",
-    "in",
-    "initially",
-    "inner",
-    "intersect",
-    "into",
-    "is",
-    "isnull",
-    "join",
-    "lateral",
-    "leading",
-    "left",
-    "like",
-    "limit",
-    "localtime",
-    "localtimestamp",
-    "natural",
-    "not",
-    "notnull",
-    "null",
-    "offset",
-    "on",
-    "only",
-    "or",
-    "order",
-    "outer",
-    "overlaps",
-    "placing",
-    "primary",
-    "references",
-    "returning",
-    "right",
-    "select",
-    "session_user",
-    "similar",
-    "some",
-    "symmetric",
-    "system_user",
-    "table",
-    "tablesample",
-    "then",
-    "to",
-    "trailing",
-    "true",
-    "union",
-    "unique",
-    "user",
-    "using",
-    "variadic",
-    "verbose",
-    "when",
-    "where",
-    "window",
-    "with",
-];
-
-/// A PostgreSQL identifier: bare when it is a lower-case word that is not
-/// reserved, else in double quotes with inner quotes doubled. A name holding
-/// a control or invisible character is written with Unicode escapes
+/// A PostgreSQL identifier: bare when it is a lower-case word that is not a
+/// keyword `quote_ident` quotes (the list the canonical spelling uses, in
+/// `crate::sql`), else in double quotes with inner quotes doubled. A name
+/// holding a control or invisible character is written with Unicode escapes
 /// (`U&"tab\0009name"`), so that a script never carries the raw character to
 /// a terminal or a CI log and still names exactly the same object.
 pub fn postgres(name: &str) -> String {
@@ -123,7 +18,7 @@ pub fn postgres(name: &str) -> String {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
-        && !POSTGRES_RESERVED.contains(&name);
+        && !crate::sql::is_quoted_keyword(name);
     if bare {
         name.to_string()
     } else {

@@ -170,7 +170,7 @@ pub(super) const QUOTED_KEYWORDS: &[&str] = &[
     "xmltable",
 ];
 
-pub(super) fn is_quoted_keyword(word: &str) -> bool {
+pub(crate) fn is_quoted_keyword(word: &str) -> bool {
     QUOTED_KEYWORDS.binary_search(&word).is_ok()
 }
 
