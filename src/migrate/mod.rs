@@ -74,6 +74,63 @@ pub struct Script {
     pub options: Options,
 }
 
+/// Collects a dialect's statements: each statement serves the changes of the
+/// operation being written (`current`); what cannot be written is listed
+/// with the reason, under the object's name when no change is behind it (a
+/// create script).
+#[derive(Default)]
+pub(crate) struct Writer {
+    pub statements: Vec<Statement>,
+    /// Statements that must follow everything else (sequence ownership,
+    /// MySQL's `AUTO_INCREMENT` on a key added late).
+    pub late: Vec<Statement>,
+    pub unsupported: Vec<(usize, String)>,
+    pub current: Vec<usize>,
+    /// The object being written, for what cannot be written outside a diff.
+    pub object: String,
+}
+
+impl Writer {
+    pub fn push(&mut self, sql: impl Into<String>) {
+        self.statements.push(Statement {
+            changes: self.current.clone(),
+            ..Statement::new(sql)
+        });
+    }
+
+    pub fn destructive(&mut self, sql: impl Into<String>, what: impl Into<String>) {
+        self.statements.push(Statement {
+            changes: self.current.clone(),
+            ..Statement::new(sql).destructive(what)
+        });
+    }
+
+    pub fn late(&mut self, sql: impl Into<String>) {
+        self.late.push(Statement {
+            changes: self.current.clone(),
+            ..Statement::new(sql)
+        });
+    }
+
+    pub fn unsupported(&mut self, why: impl Into<String>) {
+        let why = why.into();
+        if self.current.is_empty() {
+            self.unsupported
+                .push((usize::MAX, format!("{}: {why}", self.object)));
+            return;
+        }
+        for &i in &self.current {
+            self.unsupported.push((i, why.clone()));
+        }
+    }
+
+    /// The statements, the late ones last, and what could not be written.
+    pub fn finish(mut self) -> (Vec<Statement>, Vec<(usize, String)>) {
+        self.statements.append(&mut self.late);
+        (self.statements, self.unsupported)
+    }
+}
+
 /// How scripts are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {

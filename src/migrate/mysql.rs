@@ -46,9 +46,7 @@ pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
         };
         write(context, op, &mut out);
     }
-    let mut statements = out.statements;
-    statements.append(&mut out.late);
-    (statements, out.unsupported)
+    out.base.finish()
 }
 
 fn is_mariadb(snapshot: &Snapshot) -> bool {
@@ -58,54 +56,46 @@ fn is_mariadb(snapshot: &Snapshot) -> bool {
         .contains("mariadb")
 }
 
+/// The shared writer, and what MySQL's statements depend on.
 #[derive(Default)]
 struct Writer {
-    statements: Vec<Statement>,
-    /// Statements that must follow everything else (`AUTO_INCREMENT` is
-    /// only allowed on a key, which may be added late).
-    late: Vec<Statement>,
-    unsupported: Unsupported,
-    current: Vec<usize>,
-    /// The object of the operation being written, for what a create script
-    /// (which serves no change) cannot write.
-    object: String,
+    base: super::Writer,
     /// The script runs on MariaDB (else MySQL).
     mariadb: bool,
     /// Names are qualified with their database (a snapshot of several).
     qualify: bool,
 }
 
+impl std::ops::Deref for Writer {
+    type Target = super::Writer;
+    fn deref(&self) -> &super::Writer {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for Writer {
+    fn deref_mut(&mut self) -> &mut super::Writer {
+        &mut self.base
+    }
+}
+
 impl Writer {
+    // Forwarded, not reached through `Deref`: a statement may be built from
+    // `self` while it is being pushed.
     fn push(&mut self, sql: impl Into<String>) {
-        self.statements.push(Statement {
-            changes: self.current.clone(),
-            ..Statement::new(sql)
-        });
+        self.base.push(sql);
     }
 
     fn destructive(&mut self, sql: impl Into<String>, what: impl Into<String>) {
-        self.statements.push(Statement {
-            changes: self.current.clone(),
-            ..Statement::new(sql).destructive(what)
-        });
-    }
-
-    fn late(&mut self, sql: impl Into<String>) {
-        self.late.push(Statement {
-            changes: self.current.clone(),
-            ..Statement::new(sql)
-        });
+        self.base.destructive(sql, what);
     }
 
     fn unsupported(&mut self, why: impl Into<String>) {
-        let why = why.into();
-        if self.current.is_empty() {
-            self.unsupported
-                .push((usize::MAX, format!("{}: {why}", self.object)));
-        }
-        for &i in &self.current {
-            self.unsupported.push((i, why.clone()));
-        }
+        self.base.unsupported(why);
+    }
+
+    fn late(&mut self, sql: impl Into<String>) {
+        self.base.late(sql);
     }
 
     /// A schema-level object's name: unqualified in the connected database.

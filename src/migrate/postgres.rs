@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use super::plan::{self, Action, Key, Kind, Op, Side};
 use super::quote::{postgres as ident, postgres_qualified as qualified, string};
-use super::{Context, Statement};
+use super::{Context, Statement, Writer};
 use crate::model::{
     Column, ForeignKey, Index, PrimaryKey, Routine, Schema, Snapshot, Table, TableKind, Unique,
     View,
@@ -28,55 +28,7 @@ pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
         out.object = describe(&op.key);
         write(context, op, &mut out);
     }
-    let mut statements = out.statements;
-    statements.append(&mut out.late);
-    (statements, out.unsupported)
-}
-
-#[derive(Default)]
-struct Writer {
-    statements: Vec<Statement>,
-    /// Statements that must follow everything else (sequence ownership).
-    late: Vec<Statement>,
-    unsupported: Unsupported,
-    current: Vec<usize>,
-    /// The object being written, for what cannot be written outside a diff.
-    object: String,
-}
-
-impl Writer {
-    fn push(&mut self, sql: impl Into<String>) {
-        self.statements.push(Statement {
-            changes: self.current.clone(),
-            ..Statement::new(sql)
-        });
-    }
-
-    fn destructive(&mut self, sql: impl Into<String>, what: impl Into<String>) {
-        self.statements.push(Statement {
-            changes: self.current.clone(),
-            ..Statement::new(sql).destructive(what)
-        });
-    }
-
-    fn late(&mut self, sql: impl Into<String>) {
-        self.late.push(Statement {
-            changes: self.current.clone(),
-            ..Statement::new(sql)
-        });
-    }
-
-    fn unsupported(&mut self, why: impl Into<String>) {
-        let why = why.into();
-        if self.current.is_empty() {
-            self.unsupported
-                .push((usize::MAX, format!("{}: {why}", self.object)));
-            return;
-        }
-        for &i in &self.current {
-            self.unsupported.push((i, why.clone()));
-        }
-    }
+    out.finish()
 }
 
 /// `table public.orders`, `index public.orders.orders_pkey`.

@@ -34,54 +34,62 @@ type Unsupported = Vec<(usize, String)>;
 pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
     let (ops, rebuilt) = expand(context, ops);
     let mut out = Writer {
-        statements: Vec::new(),
-        unsupported: Vec::new(),
-        current: Vec::new(),
+        base: super::Writer::default(),
         rebuilt: &rebuilt,
     };
     for op in &ops {
         out.current = op.changes.clone();
+        out.object = [op.key.table.as_deref(), op.key.name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(".");
         write(context, op, &mut out);
     }
     if !rebuilt.is_empty() {
         out.current = Vec::new();
         out.push(FOREIGN_KEY_CHECK);
     }
-    (out.statements, out.unsupported)
+    out.base.finish()
 }
 
 /// The last statement of a script that rebuilds a table: lists the rows whose
 /// foreign keys the rebuild broke (they are not checked while it runs).
 pub const FOREIGN_KEY_CHECK: &str = "PRAGMA foreign_key_check";
 
+/// The shared writer, and the tables being rebuilt.
 struct Writer<'a> {
-    statements: Vec<Statement>,
-    unsupported: Unsupported,
-    current: Vec<usize>,
+    base: super::Writer,
     /// Tables (by their new name) rebuilt.
     rebuilt: &'a BTreeSet<String>,
 }
 
+impl std::ops::Deref for Writer<'_> {
+    type Target = super::Writer;
+    fn deref(&self) -> &super::Writer {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for Writer<'_> {
+    fn deref_mut(&mut self) -> &mut super::Writer {
+        &mut self.base
+    }
+}
+
 impl Writer<'_> {
+    // Forwarded, not reached through `Deref`: a statement may be built from
+    // `self` while it is being pushed.
     fn push(&mut self, sql: impl Into<String>) {
-        self.statements.push(Statement {
-            changes: self.current.clone(),
-            ..Statement::new(sql)
-        });
+        self.base.push(sql);
     }
 
     fn destructive(&mut self, sql: impl Into<String>, what: impl Into<String>) {
-        self.statements.push(Statement {
-            changes: self.current.clone(),
-            ..Statement::new(sql).destructive(what)
-        });
+        self.base.destructive(sql, what);
     }
 
     fn unsupported(&mut self, why: impl Into<String>) {
-        let why = why.into();
-        for &i in &self.current {
-            self.unsupported.push((i, why.clone()));
-        }
+        self.base.unsupported(why);
     }
 }
 
