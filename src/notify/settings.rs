@@ -107,57 +107,46 @@ impl Settings {
                 email: None,
             });
         }
-        let slack = match (args.slack.as_deref().filter(|u| !u.is_empty()), &file.slack) {
-            (Some(url), _) => Some((
-                url.to_string(),
-                "--slack (or DRIFTGUARD_SLACK_WEBHOOK_URL)".to_string(),
-                None,
-            )),
-            (None, Some(s)) => Some((
-                s.url.clone(),
-                "notify.slack".to_string(),
-                s.on.as_deref()
-                    .map(|l| on_list("notify.slack.on", l))
-                    .transpose()?,
-            )),
-            (None, None) => None,
-        };
-        if let Some((url, origin, on)) = slack {
-            channels.push(ChannelSpec {
-                kind: ChannelKind::Slack,
-                url,
-                origin,
-                secret_env: String::new(),
-                on,
-                payload: WebhookPayload::Report,
-                email: None,
-            });
-        }
-        let teams = match (args.teams.as_deref().filter(|u| !u.is_empty()), &file.teams) {
-            (Some(url), _) => Some((
-                url.to_string(),
-                "--teams (or DRIFTGUARD_TEAMS_WEBHOOK_URL)".to_string(),
-                None,
-            )),
-            (None, Some(s)) => Some((
-                s.url.clone(),
-                "notify.teams".to_string(),
-                s.on.as_deref()
-                    .map(|l| on_list("notify.teams.on", l))
-                    .transpose()?,
-            )),
-            (None, None) => None,
-        };
-        if let Some((url, origin, on)) = teams {
-            channels.push(ChannelSpec {
-                kind: ChannelKind::Teams,
-                url,
-                origin,
-                secret_env: String::new(),
-                on,
-                payload: WebhookPayload::Report,
-                email: None,
-            });
+        // Slack and Teams: one URL each, the flag's (or its variable's) over the file's.
+        let url_channels = [
+            (
+                ChannelKind::Slack,
+                args.slack.as_deref(),
+                &file.slack,
+                "slack",
+                "DRIFTGUARD_SLACK_WEBHOOK_URL",
+            ),
+            (
+                ChannelKind::Teams,
+                args.teams.as_deref(),
+                &file.teams,
+                "teams",
+                "DRIFTGUARD_TEAMS_WEBHOOK_URL",
+            ),
+        ];
+        for (kind, flag, setting, key, var) in url_channels {
+            let chosen = match (flag.filter(|u| !u.is_empty()), setting) {
+                (Some(url), _) => Some((url.to_string(), format!("--{key} (or {var})"), None)),
+                (None, Some(s)) => Some((
+                    s.url.clone(),
+                    format!("notify.{key}"),
+                    s.on.as_deref()
+                        .map(|l| on_list(&format!("notify.{key}.on"), l))
+                        .transpose()?,
+                )),
+                (None, None) => None,
+            };
+            if let Some((url, origin, on)) = chosen {
+                channels.push(ChannelSpec {
+                    kind,
+                    url,
+                    origin,
+                    secret_env: String::new(),
+                    on,
+                    payload: WebhookPayload::Report,
+                    email: None,
+                });
+            }
         }
         let pd_file = file.pagerduty.as_ref();
         if args.pagerduty || args.pagerduty_events_url.is_some() || pd_file.is_some() {
