@@ -332,7 +332,147 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
             _ => 0,
         }
     };
+    // An index a kept foreign key needs cannot be dropped alone ("needed in
+    // a foreign key constraint"), and once an index that serves the key is
+    // added the server may drop it by itself (an index it made for the key):
+    // the added index takes it over, both in one statement.
+    for (table_key, created, dropped) in takeovers_in(context, &out) {
+        let find = |out: &[Op], action: Action, name: &str| {
+            out.iter().position(|o| {
+                matches!(o.key.kind, Kind::Index | Kind::Unique)
+                    && o.action == action
+                    && o.key.table == table_key.table
+                    && o.key.name.as_deref() == Some(name)
+            })
+        };
+        if let (Some(c), Some(d)) = (
+            find(&out, Action::Create, &created),
+            find(&out, Action::Drop, &dropped),
+        ) {
+            let gone = out.remove(d);
+            let c = if d < c { c - 1 } else { c };
+            for change in gone.changes {
+                if !out[c].changes.contains(&change) {
+                    out[c].changes.push(change);
+                }
+            }
+        }
+    }
     out.sort_by_cached_key(|o| (o.phase(), order(o), o.key.table.clone(), position(o)));
+    out
+}
+
+/// The takeovers of the tables whose indexes `ops` create.
+fn takeovers_in(context: &Context, ops: &[Op]) -> Vec<(Key, String, String)> {
+    let mut tables: Vec<Key> = ops
+        .iter()
+        .filter(|o| matches!(o.key.kind, Kind::Index | Kind::Unique) && o.action == Action::Create)
+        .map(|o| Key {
+            name: None,
+            ..o.key.clone()
+        })
+        .collect();
+    tables.dedup();
+    tables
+        .into_iter()
+        .flat_map(|k| {
+            takeovers(context, &k)
+                .into_iter()
+                .map(move |(c, d)| (k.clone(), c, d))
+        })
+        .collect()
+}
+
+/// On the table of `k`: (index created, old index it takes over) pairs. An
+/// old index or unique key that the new side lacks and that serves a foreign
+/// key the new side keeps (the key's columns lead the index) is taken over
+/// by the first index or unique key, by name, that only the new side has and
+/// that serves the same keys.
+fn takeovers(context: &Context, k: &Key) -> Vec<(String, String)> {
+    let (Some(old), Some(new), Some(table_name)) = (
+        table(context, k, Side::Old),
+        table(context, k, Side::New),
+        k.table.as_deref(),
+    ) else {
+        return Vec::new();
+    };
+    let keys = |t: &Table| -> Vec<(String, Vec<String>)> {
+        t.indexes
+            .iter()
+            .map(|(n, i)| (n.clone(), i.columns.clone()))
+            .chain(
+                t.uniques
+                    .iter()
+                    .map(|(n, u)| (n.clone(), u.columns.clone())),
+            )
+            .collect()
+    };
+    let (before, after) = (keys(old), keys(new));
+    // The foreign keys both sides have, as the column lists an index must lead with.
+    let kept = kept_foreign_key_columns(context, &k.schema, table_name);
+    let served = |columns: &[String]| -> Vec<&Vec<String>> {
+        kept.iter()
+            .filter(|fk| !fk.is_empty() && columns.starts_with(fk))
+            .collect()
+    };
+    let mut created: Vec<&(String, Vec<String>)> = after
+        .iter()
+        .filter(|(n, _)| !before.iter().any(|(b, _)| b == n))
+        .collect();
+    created.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = Vec::new();
+    for (name, columns) in before
+        .iter()
+        .filter(|(n, _)| !after.iter().any(|(a, _)| a == n))
+    {
+        let needs = served(columns);
+        if needs.is_empty() {
+            continue;
+        }
+        if let Some((c, _)) = created
+            .iter()
+            .find(|(_, cols)| needs.iter().all(|fk| cols.starts_with(fk)))
+        {
+            out.push((c.clone(), name.clone()));
+        }
+    }
+    out
+}
+
+/// The column lists, on this table, of foreign keys both sides have: its own
+/// keys' columns and the referenced columns of keys referencing it.
+fn kept_foreign_key_columns(
+    context: &Context,
+    schema_name: &str,
+    table_name: &str,
+) -> Vec<Vec<String>> {
+    let old_name = context.renames.old_table(schema_name, table_name);
+    let (Some(old), Some(new)) = (
+        context.old.schemas.get(schema_name),
+        context.new.schemas.get(schema_name),
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (other, t) in &old.tables {
+        let new_name = if other == old_name { table_name } else { other };
+        let Some(now) = new.tables.get(new_name) else {
+            continue;
+        };
+        for (fk_name, fk) in t.foreign_keys.iter() {
+            if now.foreign_keys.get(fk_name).is_none() {
+                continue;
+            }
+            if other == old_name {
+                out.push(fk.columns.clone());
+            }
+            if fk.referenced_table == old_name
+                && (fk.referenced_schema.is_empty() || fk.referenced_schema == schema_name)
+            {
+                out.push(fk.referenced_columns.clone());
+            }
+        }
+    }
     out
 }
 
@@ -635,10 +775,17 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
                 return;
             }
             match table(context, k, Side::New).and_then(|t| constraint(t, k, out.mariadb)) {
-                Some(definition) => out.push(format!(
-                    "ALTER TABLE {} ADD {definition}",
-                    table_name(out, k)
-                )),
+                Some(definition) => {
+                    // An old index this one takes over goes in the same statement.
+                    let mut sql = format!("ALTER TABLE {} ADD {definition}", table_name(out, k));
+                    for (_, dropped) in takeovers(context, k)
+                        .into_iter()
+                        .filter(|(created, _)| created == name_of(k))
+                    {
+                        sql.push_str(&format!(", DROP INDEX {}", ident(&dropped)));
+                    }
+                    out.push(sql)
+                }
                 None => out.unsupported("the definition is not in the snapshot"),
             }
         }
@@ -1709,6 +1856,148 @@ mod flavor_tests {
         .into_iter()
         .map(|s| s.sql)
         .collect()
+    }
+
+    /// Tables `parent` and `child`, `child.p` referencing `parent.id` through
+    /// `fk_p`, with the given indexes on `child` as (name, columns).
+    fn with_indexes(indexes: &[(&str, &[&str])], keep_fk: bool) -> Snapshot {
+        use crate::model::{ForeignKey, PrimaryKey};
+        let column = |name: &str, position| Column {
+            name: name.into(),
+            position,
+            declared_type: "int".into(),
+            ..Column::default()
+        };
+        let mut parent = Table {
+            columns: vec![column("id", 1)],
+            primary_key: Some(PrimaryKey {
+                columns: vec!["id".into()],
+                ..PrimaryKey::default()
+            }),
+            ..Table::default()
+        };
+        parent.columns[0].nullable = false;
+        let mut child = Table {
+            columns: vec![column("p", 1), column("q", 2)],
+            ..Table::default()
+        };
+        if keep_fk {
+            child.foreign_keys.insert(
+                "fk_p".into(),
+                ForeignKey {
+                    columns: vec!["p".into()],
+                    referenced_table: "parent".into(),
+                    referenced_columns: vec!["id".into()],
+                    on_update: "RESTRICT".into(),
+                    on_delete: "RESTRICT".into(),
+                    ..ForeignKey::default()
+                },
+            );
+        }
+        for (name, columns) in indexes {
+            child.indexes.insert(
+                (*name).into(),
+                Index {
+                    columns: columns.iter().map(|c| (*c).into()).collect(),
+                    method: Some("btree".into()),
+                    ..Index::default()
+                },
+            );
+        }
+        let mut s = Snapshot::new(Engine::Mysql, "10.11.2-MariaDB".into(), "app".into());
+        s.schemas_are_databases = true;
+        let mut schema = Schema::default();
+        schema.tables.insert("parent".into(), parent);
+        schema.tables.insert("child".into(), child);
+        s.schemas.insert("app".into(), schema);
+        s.seal()
+    }
+
+    fn script(old: &Snapshot, new: &Snapshot) -> Vec<String> {
+        let changes = diff(old, new, DiffOptions::default());
+        let refs: Vec<&crate::diff::Change> = changes.iter().collect();
+        migration(
+            old,
+            new,
+            &refs,
+            ("old", "new"),
+            Purpose::Migration,
+            Default::default(),
+        )
+        .statements
+        .into_iter()
+        .map(|s| s.sql)
+        .collect()
+    }
+
+    #[test]
+    fn an_index_a_kept_foreign_key_needs_is_dropped_by_the_index_that_takes_it_over() {
+        // The server's own index for fk_p gives way to a wider one that
+        // serves the key: one statement, so the key always has an index.
+        let old = with_indexes(&[("fk_p", &["p"])], true);
+        let new = with_indexes(&[("by_p_q", &["p", "q"]), ("by_q", &["q"])], true);
+        assert_eq!(
+            script(&old, &new),
+            vec![
+                "ALTER TABLE `child` ADD KEY `by_p_q` (`p`, `q`), DROP INDEX `fk_p`",
+                "ALTER TABLE `child` ADD KEY `by_q` (`q`)",
+            ]
+        );
+        // An index that does not lead with the key's columns cannot take over.
+        let new = with_indexes(&[("by_q_p", &["q", "p"])], true);
+        assert_eq!(
+            script(&old, &new),
+            vec![
+                "ALTER TABLE `child` DROP INDEX `fk_p`",
+                "ALTER TABLE `child` ADD KEY `by_q_p` (`q`, `p`)",
+            ]
+        );
+        // The key dropped too: the index goes on its own.
+        let old = with_indexes(&[("fk_p", &["p"])], false);
+        let new = with_indexes(&[("by_p_q", &["p", "q"])], false);
+        assert_eq!(
+            script(&old, &new),
+            vec![
+                "ALTER TABLE `child` DROP INDEX `fk_p`",
+                "ALTER TABLE `child` ADD KEY `by_p_q` (`p`, `q`)",
+            ]
+        );
+        // The referenced side: a key on parent.id serving fk_p is taken over too.
+        let mut old = with_indexes(&[], true);
+        let mut new = with_indexes(&[], true);
+        for (s, name, columns) in [
+            (&mut old, "by_id", &["id"][..]),
+            (&mut new, "by_id_x", &["id", "x"][..]),
+        ] {
+            let mut s2 = s.clone();
+            let parent = s2
+                .schemas
+                .get_mut("app")
+                .unwrap()
+                .tables
+                .get_mut("parent")
+                .unwrap();
+            parent.primary_key = None;
+            parent.columns.push(Column {
+                name: "x".into(),
+                position: 2,
+                declared_type: "int".into(),
+                ..Column::default()
+            });
+            parent.indexes.insert(
+                name.into(),
+                Index {
+                    columns: columns.iter().map(|c| (*c).into()).collect(),
+                    method: Some("btree".into()),
+                    ..Index::default()
+                },
+            );
+            *s = s2.seal();
+        }
+        assert_eq!(
+            script(&old, &new),
+            vec!["ALTER TABLE `parent` ADD KEY `by_id_x` (`id`, `x`), DROP INDEX `by_id`"]
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@
 //! Each case loads both into the live server (or SQLite files), runs
 //! `driftguard diff OLD NEW --format json`, and `bench/expected.py` — the same
 //! comparison the benchmark applies at 10,000 tables — checks the report
-//! against the recorded drift. On PostgreSQL, the drift's SQL scripts are
-//! also proven on the server (`scripts::round_trip`). Two fixed seeds and one drawn per run (one fixed
+//! against the recorded drift. The drift's SQL scripts are then proven on
+//! the server or file (`scripts::round_trip`: revert, then migrate). Two fixed seeds and one drawn per run (one fixed
 //! on MySQL, whose DDL is slow); a failure prints the seed, and
 //! `DRIFTGUARD_GENERATED_SEEDS=11,12` replays seeds.
 
@@ -182,6 +182,35 @@ fn assert_covered(engine: &str, summaries: &[String], kinds: &[&str]) {
     }
 }
 
+/// The SQL scripts of the drawn drift, proven on the server: the revert
+/// takes the drifted side back to the base, the migration forward again
+/// (`scripts::round_trip`); `apply` runs a script on the drifted side.
+fn prove_scripts(
+    sandbox: &Sandbox,
+    seed: u64,
+    engine: &str,
+    old: &str,
+    new: &str,
+    database: Option<&str>,
+    apply: &mut dyn FnMut(&str) -> Result<(), String>,
+) {
+    let before = sandbox.path(&format!("{engine}-{seed}-old.json"));
+    let after = sandbox.path(&format!("{engine}-{seed}-new.json"));
+    for (url, file) in [(old, &before), (new, &after)] {
+        util::run(
+            util::driftguard()
+                .args(["snapshot", "--db", url, "-o"])
+                .arg(file),
+            0,
+        );
+    }
+    crate::scripts::round_trip(new, &before, &after, database, apply).unwrap_or_else(|e| {
+        panic!(
+            "{engine} seed {seed}: (replay: DRIFTGUARD_GENERATED_SEEDS={seed} cargo test --test it generated)\n{e}"
+        )
+    });
+}
+
 const COMMON: &[&str] = &[
     "TABLE_ADDED",
     "TABLE_DROPPED",
@@ -211,6 +240,21 @@ fn generated_sqlite_drift_is_reported_exactly() {
         summaries.push(check(
             &sandbox, &case, "sqlite", &files[0], &files[1], "main",
         ));
+        prove_scripts(
+            &sandbox,
+            seed,
+            "sqlite",
+            &files[0],
+            &files[1],
+            None,
+            &mut |sql| {
+                let path = files[1].strip_prefix("sqlite:").expect("sqlite: URL");
+                let conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+                conn.execute_batch("PRAGMA foreign_keys=ON")
+                    .and_then(|()| conn.execute_batch(sql))
+                    .map_err(|e| e.to_string())
+            },
+        );
     }
     assert_covered("sqlite", &summaries, COMMON);
 }
@@ -255,27 +299,18 @@ fn generated_postgres_drift_is_reported_exactly() {
             let summary = check(&sandbox, &case, "postgres", &urls[0], &urls[1], "public");
             // The SQL scripts of the drawn drift, proven on the server: the
             // revert takes the drifted database back, the migration forward.
-            let before = sandbox.path(&format!("postgres-{seed}-old.json"));
-            let after = sandbox.path(&format!("postgres-{seed}-new.json"));
-            for (url, file) in [(&urls[0], &before), (&urls[1], &after)] {
-                util::run(
-                    util::driftguard()
-                        .args(["snapshot", "--db", url, "-o"])
-                        .arg(file),
-                    0,
-                );
-            }
-            let mut apply = |sql: &str| {
-                ::postgres::Client::connect(&urls[1], ::postgres::NoTls)
-                    .map_err(|e| e.to_string())?
-                    .batch_execute(sql)
-                    .map_err(|e| format!("{e:?}"))
-            };
-            crate::scripts::round_trip(&urls[1], &before, &after, None, &mut apply).unwrap_or_else(
-                |e| {
-                    panic!(
-                        "postgres seed {seed}: (replay: DRIFTGUARD_GENERATED_SEEDS={seed} cargo test --test it generated)\n{e}"
-                    )
+            prove_scripts(
+                &sandbox,
+                seed,
+                "postgres",
+                &urls[0],
+                &urls[1],
+                None,
+                &mut |sql| {
+                    ::postgres::Client::connect(&urls[1], ::postgres::NoTls)
+                        .map_err(|e| e.to_string())?
+                        .batch_execute(sql)
+                        .map_err(|e| format!("{e:?}"))
                 },
             );
             summary
@@ -326,7 +361,27 @@ fn generated_mysql_drift_is_reported_exactly() {
         let urls: Vec<String> = names.iter().map(|n| format!("{base}/{n}")).collect();
         // A MySQL schema is its database: the report names the new side's.
         let summary = std::panic::catch_unwind(|| {
-            check(&sandbox, &case, "mysql", &urls[0], &urls[1], &names[1])
+            let summary = check(&sandbox, &case, "mysql", &urls[0], &urls[1], &names[1]);
+            prove_scripts(
+                &sandbox,
+                seed,
+                "mysql",
+                &urls[0],
+                &urls[1],
+                Some(&names[1]),
+                &mut |sql| {
+                    let mut conn = mysql::Conn::new(
+                        mysql::Opts::from_url(&urls[1]).map_err(|e| e.to_string())?,
+                    )
+                    .map_err(|e| e.to_string())?;
+                    for statement in crate::sql_mysql::statements(sql) {
+                        conn.query_drop(&statement)
+                            .map_err(|e| format!("{e}\n{statement}"))?;
+                    }
+                    Ok(())
+                },
+            );
+            summary
         });
         for name in &names {
             let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"));

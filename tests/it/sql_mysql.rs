@@ -43,7 +43,7 @@ impl Drop for Databases {
 
 /// The statements of a script as the `mysql` client reads it: comment lines
 /// between statements skipped, `DELIMITER` honoured.
-fn statements(script: &str) -> Vec<String> {
+pub fn statements(script: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut delimiter = ";".to_string();
     let mut current = String::new();
