@@ -10,6 +10,7 @@ mod util;
 mod accept;
 mod action;
 mod audit;
+mod bench_scripts;
 mod channels;
 mod cli;
 mod config;
