@@ -1,4 +1,4 @@
--- The partitions of the partitioned tables (named by {partitioned}: reading
+-- The partitions of the partitioned tables (named in the list below: reading
 -- PARTITIONS makes the server open each table it lists, so only those are).
 SELECT TABLE_SCHEMA, TABLE_NAME, PARTITION_NAME, SUBPARTITION_NAME, PARTITION_METHOD,
        SUBPARTITION_METHOD, PARTITION_EXPRESSION, SUBPARTITION_EXPRESSION,
