@@ -491,7 +491,7 @@ pub enum TableKind {
     Partition,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
     #[serde(default)]
@@ -545,6 +545,59 @@ pub struct Table {
     pub rules: NamedMap<Trigger>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// MySQL/MariaDB: a partitioned table's `PARTITION BY …` clause as the
+    /// scripts write it, built from `information_schema.PARTITIONS`.
+    /// Display-only like [`Routine::body`]: not compared (that the table is
+    /// partitioned is, by `kind`), not in the fingerprint, absent from
+    /// baselines written before it was kept.
+    #[serde(default, skip_serializing_if = "fingerprint::leaves_out")]
+    pub partitioning: Option<String>,
+}
+
+/// Every field but the display-only `partitioning`. Spelled out whole, so
+/// that a field added to [`Table`] must be placed here.
+impl PartialEq for Table {
+    fn eq(&self, other: &Table) -> bool {
+        let Table {
+            kind,
+            partition_of,
+            partition_bound,
+            inherits,
+            from_parent,
+            columns,
+            primary_key,
+            uniques,
+            foreign_keys,
+            checks,
+            exclusions,
+            indexes,
+            triggers,
+            options,
+            row_level_security,
+            policies,
+            rules,
+            comment,
+            partitioning: _,
+        } = self;
+        *kind == other.kind
+            && *partition_of == other.partition_of
+            && *partition_bound == other.partition_bound
+            && *inherits == other.inherits
+            && *from_parent == other.from_parent
+            && *columns == other.columns
+            && *primary_key == other.primary_key
+            && *uniques == other.uniques
+            && *foreign_keys == other.foreign_keys
+            && *checks == other.checks
+            && *exclusions == other.exclusions
+            && *indexes == other.indexes
+            && *triggers == other.triggers
+            && *options == other.options
+            && *row_level_security == other.row_level_security
+            && *policies == other.policies
+            && *rules == other.rules
+            && *comment == other.comment
+    }
 }
 
 impl Table {
@@ -984,6 +1037,18 @@ pub struct Routine {
     /// Volatility, security definer and the like, joined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<String>,
+    /// MySQL/MariaDB: the parameter list as `CREATE FUNCTION|PROCEDURE`
+    /// takes it (``IN `p_id` int, OUT `total` decimal(10,2)``; a
+    /// function's parameters have no mode), `None` when there are none. The
+    /// signature (the routine's key) holds the types; the names are kept to
+    /// write the routine again. Display-only like [`Routine::body`]: not
+    /// compared, not in the fingerprint, absent from baselines written before.
+    #[serde(default, skip_serializing_if = "fingerprint::leaves_out")]
+    pub parameters: Option<String>,
+    /// MySQL/MariaDB: the routine's `COMMENT`, kept to write the routine
+    /// again. Display-only like [`Routine::body`].
+    #[serde(default, skip_serializing_if = "fingerprint::leaves_out")]
+    pub comment: Option<String>,
 }
 
 impl PartialEq for Routine {

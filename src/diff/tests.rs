@@ -1292,6 +1292,7 @@ fn routines_change_one_aspect_at_a_time_and_show_their_bodies() {
             body_hash: hash,
             body: text,
             attributes: Some(attrs.into()),
+            ..Default::default()
         }
     };
     let old = routine("integer", "immutable strict", body("select $1 + 1"));
@@ -1369,6 +1370,8 @@ fn kept_bodies_are_not_part_of_the_fingerprint() {
         body_hash: hash.clone(),
         body,
         attributes: None,
+        parameters: None,
+        comment: None,
     };
     let with = with_routine(Some(routine(Some(text.clone()))));
     let without = with_routine(Some(routine(None)));
@@ -1392,6 +1395,72 @@ fn kept_bodies_are_not_part_of_the_fingerprint() {
         .unwrap()
         .body = Some("delete from t".into());
     assert_eq!(events.compute_fingerprint(), fingerprint);
+}
+
+/// A MySQL routine's declared parameters and comment, and a table's
+/// partitioning clause, are kept to write scripts: a baseline written before
+/// them (without) keeps its fingerprint and compares equal to a snapshot
+/// with them, and they are still written to the file.
+#[test]
+fn declared_parameters_comments_and_partitioning_are_display_only() {
+    let routine = crate::model::Routine {
+        kind: "procedure".into(),
+        language: "sql".into(),
+        body_hash: crate::model::sha256_hex("select 1"),
+        ..Default::default()
+    };
+    let mut before_table = with_routine(Some(routine.clone()));
+    let mut after = with_routine(Some(crate::model::Routine {
+        parameters: Some("IN `n` int".into()),
+        comment: Some("sums".into()),
+        ..routine
+    }));
+    let table = |partitioning: Option<&str>| Table {
+        kind: crate::model::TableKind::PartitionedTable,
+        columns: vec![column("id", 1, int(32, false))],
+        partitioning: partitioning.map(str::to_string),
+        ..Table::default()
+    };
+    for (s, t) in [
+        (&mut before_table, None),
+        (&mut after, Some("PARTITION BY HASH (`id`) PARTITIONS 4")),
+    ] {
+        s.schemas
+            .get_mut("public")
+            .unwrap()
+            .tables
+            .insert("p".into(), table(t));
+    }
+    assert_eq!(
+        before_table.compute_fingerprint(),
+        after.compute_fingerprint()
+    );
+    assert_eq!(before_table.schemas, after.schemas);
+    assert!(diff(&before_table, &after, DiffOptions::default()).is_empty());
+    // Another partitioning alone is no change either (not compared).
+    let mut other = after.clone();
+    other
+        .schemas
+        .get_mut("public")
+        .unwrap()
+        .tables
+        .get_mut("p")
+        .unwrap()
+        .partitioning = Some("PARTITION BY HASH (`id`) PARTITIONS 8".into());
+    assert!(diff(&after, &other, DiffOptions::default()).is_empty());
+    let json = serde_json::to_string(&after).unwrap();
+    for field in [
+        "\"parameters\":\"IN `n` int\"",
+        "\"comment\":\"sums\"",
+        "\"partitioning\":\"PARTITION BY HASH (`id`) PARTITIONS 4\"",
+    ] {
+        assert!(json.contains(field), "{field} in {json}");
+    }
+    let back: Snapshot = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        back.schemas["public"].tables["p"].partitioning.as_deref(),
+        Some("PARTITION BY HASH (`id`) PARTITIONS 4")
+    );
 }
 
 #[test]

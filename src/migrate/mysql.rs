@@ -12,12 +12,13 @@
 //! where the servers do: the script is written for the server of the side it
 //! starts from (where it runs), MySQL 8 or MariaDB 10.5+.
 
+mod routines;
+
 use super::plan::{Action, Key, Kind, Op, Side};
 use super::quote::{mysql as ident, mysql_string as string};
 use super::{Context, Statement};
 use crate::model::{
-    Column, DefaultValue, Event, ForeignKey, Index, Routine, Schema, Snapshot, Table, TableKind,
-    TypeFamily, View,
+    Column, DefaultValue, ForeignKey, Index, Schema, Snapshot, Table, TableKind, TypeFamily, View,
 };
 use crate::rules::ChangeType;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -876,7 +877,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
             Some(v) => create_view(out, k, v, &Names::of_schema(context.new, &k.schema)),
             None => out.unsupported("the view is not in the snapshot"),
         },
-        (Kind::Routine, action) => routine(context, k, action, out),
+        (Kind::Routine, action) => routines::routine(context, k, action, out),
         (Kind::Trigger, Action::Create) => {
             match table(context, k, Side::New).and_then(|t| t.triggers.get(name_of(k))) {
                 Some(trigger) => {
@@ -908,7 +909,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
         }
         (Kind::Event, Action::Create) => {
             match schema(context.new, k).and_then(|s| s.events.get(name_of(k))) {
-                Some(e) => event(out, k, e, &Names::of_schema(context.new, &k.schema)),
+                Some(e) => routines::event(out, k, e, &Names::of_schema(context.new, &k.schema)),
                 None => out.unsupported("the event is not in the snapshot"),
             }
         }
@@ -1283,9 +1284,39 @@ fn create_table(out: &mut Writer, k: &Key, t: &Table) {
     {
         sql.push_str(" WITH SYSTEM VERSIONING");
     }
-    out.push(sql);
     if t.kind == TableKind::PartitionedTable {
-        out.unsupported("the table is partitioned; the snapshot does not hold its partitioning, so it is created without");
+        match &t.partitioning {
+            Some(partitioning) => {
+                sql.push(' ');
+                sql.push_str(partitioning);
+            }
+            None => out.unsupported(NO_PARTITIONING),
+        }
+    }
+    out.push(sql);
+}
+
+/// Why a partitioned table's partitioning is not written.
+const NO_PARTITIONING: &str = "the snapshot records that the table is partitioned but not how (it was taken before driftguard kept the PARTITION BY clause, or the partitioning is by SYSTEM_TIME, or a MariaDB LIST partition reads 0, which the catalog does not tell from DEFAULT): take a new snapshot, or partition the table by hand";
+
+/// `PARTITION BY …` or `REMOVE PARTITIONING` when the table's partitioning
+/// differs between the sides. That a table is partitioned is compared (its
+/// kind); how is display-only, so a change of partitioning alone is no
+/// finding and comes here only with another change of the table's options.
+fn repartition(out: &mut Writer, name: &str, b: &Table, a: &Table) {
+    let partitioned = |t: &Table| t.kind == TableKind::PartitionedTable;
+    match (partitioned(b), partitioned(a)) {
+        (true, false) => out.push(format!("ALTER TABLE {name} REMOVE PARTITIONING")),
+        (_, true) => match &a.partitioning {
+            Some(p) if partitioned(b) && b.partitioning.as_ref() == Some(p) => {}
+            // Both partitioned, the old side's clause unknown: nothing says
+            // they differ.
+            Some(_) if partitioned(b) && b.partitioning.is_none() => {}
+            Some(p) => out.push(format!("ALTER TABLE {name} {p}")),
+            None if partitioned(b) => {}
+            None => out.unsupported(NO_PARTITIONING),
+        },
+        (false, false) => {}
     }
 }
 
@@ -1294,9 +1325,6 @@ fn options(context: &Context, k: &Key, out: &mut Writer) {
         return;
     };
     let name = table_name(out, k);
-    if b.kind != a.kind {
-        out.unsupported("partitioning is not in the snapshot: partition the table by hand");
-    }
     let mut set: Vec<String> = Vec::new();
     for (key, value) in a.options.iter() {
         if b.options.get(key) != Some(value)
@@ -1316,6 +1344,12 @@ fn options(context: &Context, k: &Key, out: &mut Writer) {
     if !set.is_empty() {
         out.push(format!("ALTER TABLE {name} {}", set.join(" ")));
     }
+    // Partitioning by SYSTEM_TIME goes before system versioning does, and
+    // comes after it comes.
+    let unpartitioned = a.kind != TableKind::PartitionedTable;
+    if unpartitioned {
+        repartition(out, &name, b, a);
+    }
     let versioned = |t: &Table| {
         t.options
             .get("system_versioned")
@@ -1333,6 +1367,9 @@ fn options(context: &Context, k: &Key, out: &mut Writer) {
                 ),
             );
         }
+    }
+    if !unpartitioned {
+        repartition(out, &name, b, a);
     }
 }
 
@@ -1573,158 +1610,6 @@ fn literal(text: &str) -> String {
         }
     }
     out
-}
-
-/// `name(type, …)` → `name`.
-fn routine_name(signature: &str) -> &str {
-    signature.split('(').next().unwrap_or(signature)
-}
-
-fn routine(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
-    let signature = name_of(k);
-    let get = |s: &Snapshot| {
-        schema(s, k)
-            .and_then(|s| s.routines.get(signature))
-            .cloned()
-    };
-    let what = |r: &Routine| {
-        if r.kind == "procedure" {
-            "PROCEDURE"
-        } else {
-            "FUNCTION"
-        }
-    };
-    let name = out.name(&k.schema, routine_name(signature));
-    match action {
-        Action::Drop => {
-            let kind = get(context.old).map_or("FUNCTION", |r| what(&r));
-            out.push(format!("DROP {kind} {name}"));
-        }
-        _ => {
-            let Some(r) = get(context.new) else {
-                out.unsupported("the routine is not in the snapshot");
-                return;
-            };
-            let Some(sql) = routine_sql(
-                &name,
-                signature,
-                &r,
-                &Names::of_schema(context.new, &k.schema),
-            ) else {
-                out.unsupported(
-                    "the snapshot holds a routine's parameter types but not their names (nor its definer and comment), so its CREATE statement cannot be written: copy it from SHOW CREATE on the new side",
-                );
-                return;
-            };
-            if *action == Action::Alter
-                && let Some(old) = get(context.old)
-            {
-                out.push(format!("DROP {} {name}", what(&old)));
-            }
-            out.push(sql);
-        }
-    }
-}
-
-/// `CREATE FUNCTION|PROCEDURE` for a routine without parameters (the only
-/// ones whose parameter list the snapshot holds whole), with its body.
-fn routine_sql(name: &str, signature: &str, r: &Routine, names: &Names) -> Option<String> {
-    if !signature.ends_with("()") {
-        return None;
-    }
-    let body = r.body.as_deref()?;
-    let attributes = r
-        .attributes
-        .as_deref()
-        .unwrap_or_default()
-        .split(", ")
-        .map(str::to_uppercase)
-        .collect::<Vec<_>>()
-        .join(" ");
-    Some(if r.kind == "procedure" {
-        format!(
-            "CREATE PROCEDURE {name}() {attributes} {}",
-            sql_text(body, names)
-        )
-    } else {
-        format!(
-            "CREATE FUNCTION {name}() RETURNS {} {attributes} {}",
-            r.returns,
-            sql_text(body, names)
-        )
-    })
-}
-
-/// `CREATE EVENT` from the stored schedule (`every 1 day starts … ends …`,
-/// `at …`, maybe `time zone …`), status, completion, comment and body.
-fn event(out: &mut Writer, k: &Key, e: &Event, names: &Names) {
-    let (schedule, zone) = match e.schedule.split_once(" time zone ") {
-        Some((s, z)) => (s, Some(z)),
-        None => (e.schedule.as_str(), None),
-    };
-    let timestamp = |words: &[&str]| string(&words.join(" "));
-    let words: Vec<&str> = schedule.split(' ').collect();
-    let schedule_sql = match words.as_slice() {
-        ["at", at @ ..] => format!("AT {}", timestamp(at)),
-        ["every", value, unit, rest @ ..] => {
-            let value = if value.chars().all(|c| c.is_ascii_digit()) {
-                value.to_string()
-            } else {
-                string(value)
-            };
-            let mut sql = format!("EVERY {value} {}", unit.to_uppercase());
-            let ends = rest.iter().position(|w| *w == "ends");
-            let (starts, ends) = match ends {
-                Some(at) => (&rest[..at], Some(&rest[at + 1..])),
-                None => (rest, None),
-            };
-            if let Some(starts) = starts.strip_prefix(&["starts"]) {
-                sql.push_str(&format!(" STARTS {}", timestamp(starts)));
-            }
-            if let Some(ends) = ends {
-                sql.push_str(&format!(" ENDS {}", timestamp(ends)));
-            }
-            sql
-        }
-        _ => {
-            out.unsupported("the event's schedule is not in the expected form");
-            return;
-        }
-    };
-    let status = match e.status.as_str() {
-        "disabled" => "DISABLE",
-        "disabled on replica" => {
-            if out.mariadb {
-                "DISABLE ON SLAVE"
-            } else {
-                "DISABLE ON REPLICA"
-            }
-        }
-        _ => "ENABLE",
-    };
-    let mut sql = format!(
-        "CREATE EVENT {} ON SCHEDULE {schedule_sql} ON COMPLETION {}PRESERVE {status}",
-        out.name(&k.schema, name_of(k)),
-        if e.preserve { "" } else { "NOT " }
-    );
-    if let Some(comment) = &e.comment {
-        sql.push_str(&format!(" COMMENT {}", string(comment)));
-    }
-    let Some(text) = &e.body else {
-        out.unsupported("the snapshot does not hold the event's body");
-        return;
-    };
-    sql.push_str(&format!(" DO {}", sql_text(text, names)));
-    // An event's times are read in the session's time zone, which it keeps.
-    match zone {
-        Some(zone) => {
-            out.push("SET @driftguard_time_zone = @@session.time_zone");
-            out.push(format!("SET time_zone = {}", string(zone)));
-            out.push(sql);
-            out.push("SET time_zone = @driftguard_time_zone");
-        }
-        None => out.push(sql),
-    }
 }
 
 #[cfg(test)]
@@ -2015,6 +1900,120 @@ mod flavor_tests {
                 "ALTER TABLE `t` DROP CONSTRAINT `n_positive`",
                 "ALTER TABLE `t` ALTER INDEX `by_n` IGNORED",
             ]
+        );
+    }
+
+    /// One table `t` of `app` on MariaDB, partitioned as given, with a row format.
+    fn partitioned(partitioning: Option<Option<&str>>, row_format: &str) -> Snapshot {
+        let mut t = Table {
+            columns: vec![Column {
+                name: "id".into(),
+                position: 1,
+                declared_type: "int".into(),
+                ..Column::default()
+            }],
+            ..Table::default()
+        };
+        t.options.insert("row_format".into(), row_format.into());
+        if let Some(p) = partitioning {
+            t.kind = crate::model::TableKind::PartitionedTable;
+            t.partitioning = p.map(str::to_string);
+        }
+        let mut s = Snapshot::new(Engine::Mysql, "10.11.6-MariaDB".into(), "app".into());
+        s.schemas_are_databases = true;
+        let mut schema = Schema::default();
+        schema.tables.insert("t".into(), t);
+        s.schemas.insert("app".into(), schema);
+        s.seal()
+    }
+
+    fn between(old: &Snapshot, new: &Snapshot) -> (Vec<String>, Vec<String>) {
+        let changes = diff(old, new, DiffOptions::default());
+        let refs: Vec<&crate::diff::Change> = changes.iter().collect();
+        let script = migration(
+            old,
+            new,
+            &refs,
+            ("old", "new"),
+            Purpose::Migration,
+            Default::default(),
+        );
+        (
+            script.statements.into_iter().map(|s| s.sql).collect(),
+            script.unsupported.into_iter().map(|(_, why)| why).collect(),
+        )
+    }
+
+    const HASH4: &str = "PARTITION BY HASH (`id`) PARTITIONS 4";
+    const RANGE: &str = "PARTITION BY RANGE (`id`) (PARTITION `p0` VALUES LESS THAN (10), PARTITION `pmax` VALUES LESS THAN MAXVALUE)";
+
+    #[test]
+    fn a_partitioned_table_is_created_with_its_partitioning() {
+        let script = super::super::create(&partitioned(Some(Some(HASH4)), "c"), "new");
+        let sql: Vec<String> = script.statements.into_iter().map(|s| s.sql).collect();
+        assert_eq!(
+            sql,
+            [
+                "CREATE TABLE `t` (\n    `id` int NOT NULL\n) ROW_FORMAT=c PARTITION BY HASH (`id`) PARTITIONS 4"
+            ]
+        );
+        assert!(script.unsupported.is_empty());
+        // A baseline from before the clause was kept: created without it,
+        // and the script says so.
+        let script = super::super::create(&partitioned(Some(None), "c"), "old");
+        assert_eq!(script.statements.len(), 1);
+        assert!(!script.statements[0].sql.contains("PARTITION"));
+        assert_eq!(script.unsupported.len(), 1);
+        assert!(script.unsupported[0].1.contains("take a new snapshot"));
+    }
+
+    #[test]
+    fn partitioning_is_added_removed_and_changed_with_the_table() {
+        let plain = partitioned(None, "c");
+        let hash = partitioned(Some(Some(HASH4)), "c");
+        assert_eq!(
+            between(&plain, &hash),
+            (vec![format!("ALTER TABLE `t` {HASH4}")], vec![])
+        );
+        assert_eq!(
+            between(&hash, &plain),
+            (
+                vec!["ALTER TABLE `t` REMOVE PARTITIONING".to_string()],
+                vec![]
+            )
+        );
+        // How a table is partitioned is display-only: another clause alone
+        // is no finding, so no statement.
+        let range = partitioned(Some(Some(RANGE)), "c");
+        assert_eq!(between(&hash, &range), (vec![], vec![]));
+        // With another change of the table's options, the new clause is written.
+        let range_commented = partitioned(Some(Some(RANGE)), "d");
+        assert_eq!(
+            between(&hash, &range_commented),
+            (
+                vec![
+                    "ALTER TABLE `t` ROW_FORMAT=d".to_string(),
+                    format!("ALTER TABLE `t` {RANGE}"),
+                ],
+                vec![]
+            )
+        );
+        // The same clause on both sides, or the old side's unknown: none.
+        let hash_commented = partitioned(Some(Some(HASH4)), "d");
+        let unknown = partitioned(Some(None), "c");
+        for old in [&hash, &unknown] {
+            assert_eq!(
+                between(old, &hash_commented),
+                (vec!["ALTER TABLE `t` ROW_FORMAT=d".to_string()], vec![])
+            );
+        }
+        // Partitioned on the new side, but not said how: NOT GENERATED.
+        let (sql, unsupported) = between(&plain, &unknown);
+        assert_eq!(sql, Vec::<String>::new());
+        assert_eq!(unsupported.len(), 1);
+        assert!(
+            unsupported[0].contains("take a new snapshot"),
+            "{unsupported:?}"
         );
     }
 }

@@ -15,6 +15,7 @@
 //! become comparable is in [`normalize`].
 
 mod normalize;
+mod partitioning;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -34,8 +35,9 @@ use normalize::{Flavor, generated};
 /// Catalog queries per snapshot, whatever the number of tables or databases:
 /// schemata, privileges, tables, columns, statistics (indexes), foreign-key
 /// columns, foreign-key actions, checks, views, triggers, routines, parameters,
-/// events. MySQL before 8.0.16 has no CHECK_CONSTRAINTS, so it runs one fewer.
-pub const CATALOG_QUERIES: usize = 13;
+/// events, partitions (of the partitioned tables only). MySQL before 8.0.16 has
+/// no CHECK_CONSTRAINTS, so it runs one fewer.
+pub const CATALOG_QUERIES: usize = 14;
 
 pub fn snapshot(url: &str, filter: &Filter, timeouts: Timeouts) -> Result<Snapshot> {
     let settings = Settings::parse(url)?;
@@ -69,6 +71,7 @@ pub fn snapshot(url: &str, filter: &Filter, timeouts: Timeouts) -> Result<Snapsh
         conn: &mut conn,
         server: &server,
         schemas: &schemas,
+        partitioned: Vec::new(),
         queries: 0,
     };
     let catalog = reader.read().map_err(fail)?;
@@ -553,6 +556,8 @@ struct Reader<'a> {
     conn: &'a mut Conn,
     server: &'a Server,
     schemas: &'a [String],
+    /// The names of the partitioned tables, once the tables are read.
+    partitioned: Vec<String>,
     queries: usize,
 }
 
@@ -595,6 +600,11 @@ impl Reader<'_> {
                     text.push('?');
                     params.push(Value::from(self.server.user.as_str()));
                 }
+                "partitioned" if self.partitioned.is_empty() => text.push_str("NULL"),
+                "partitioned" => {
+                    text.push_str(&vec!["?"; self.partitioned.len()].join(", "));
+                    params.extend(self.partitioned.iter().map(|t| Value::from(t.as_str())));
+                }
                 name => text.push_str(self.server.fragment(name)),
             }
             rest = &rest[close + 1..];
@@ -622,6 +632,13 @@ impl Reader<'_> {
             self.query(include_str!("mysql/checks_mysql.sql"))?
         };
         let tables = self.query(include_str!("mysql/tables.sql"))?;
+        self.partitioned = tables
+            .iter()
+            .filter(|r| is_partitioned(r))
+            .map(|r| text(r, 1))
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect();
         let json = json_columns(&checks);
         let flavor = self.server.flavor;
         // Rows come table by table, in ordinal order: each table's columns
@@ -668,6 +685,8 @@ impl Reader<'_> {
             routines: self.query(include_str!("mysql/routines.sql"))?,
             parameters: self.query(include_str!("mysql/parameters.sql"))?,
             events: self.query(include_str!("mysql/events.sql"))?,
+            partitions: self.query(include_str!("mysql/partitions.sql"))?,
+            flavor,
             schemas: self.schemas.to_vec(),
         })
     }
@@ -786,6 +805,8 @@ struct Catalog {
     routines: Vec<Row>,
     parameters: Vec<Row>,
     events: Vec<Row>,
+    partitions: Vec<Row>,
+    flavor: Flavor,
 }
 
 impl Catalog {
@@ -1005,6 +1026,7 @@ impl Catalog {
         }
 
         self.add_routines(&mut schemas);
+        self.add_partitioning(&mut schemas);
         for r in &self.events {
             if let Some(s) = schemas.get_mut(&text(r, 0)) {
                 s.events.insert(text(r, 1), event_from_row(r));
@@ -1106,27 +1128,39 @@ impl Catalog {
     }
 
     fn add_routines(&self, schemas: &mut BTreeMap<String, Schema>) {
-        let mut parameters: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
+        // For each routine: its signature's parameters, and as declared.
+        type Parameters = (Vec<String>, Vec<String>);
+        let mut parameters: BTreeMap<(String, String, String), Parameters> = BTreeMap::new();
         for r in &self.parameters {
             let key = (text(r, 0), text(r, 1), text(r, 2));
             let mode = text(r, 4).to_ascii_lowercase();
             let type_text = normalize::type_text(&text(r, 5));
+            let declared = normalize::parameter(
+                &text(r, 2),
+                &text(r, 4),
+                &text(r, 6),
+                &text(r, 5),
+                opt_text(r, 7).as_deref(),
+                opt_text(r, 8).as_deref(),
+            );
             // IN is the default mode and the only one a function has.
             let parameter = if mode.is_empty() || mode == "in" {
                 type_text
             } else {
                 format!("{mode} {type_text}")
             };
-            parameters.entry(key).or_default().push(parameter);
+            let entry = parameters.entry(key).or_default();
+            entry.0.push(parameter);
+            entry.1.push(declared);
         }
         for r in &self.routines {
             let (schema, name, kind) = (text(r, 0), text(r, 1), text(r, 2));
             let Some(s) = schemas.get_mut(&schema) else {
                 continue;
             };
-            let params = parameters
+            let (params, declared) = parameters
                 .get(&(schema.clone(), name.clone(), kind.clone()))
-                .map(|p| p.join(", "))
+                .map(|(types, declared)| (types.join(", "), Some(declared.join(", "))))
                 .unwrap_or_default();
             // Unreadable without the rights to it (warned about above).
             let body = opt_text(r, 4).map(|b| normalize::canonical(&b));
@@ -1156,8 +1190,42 @@ impl Catalog {
                     body_hash: model::sha256_hex(body.as_deref().unwrap_or_default()),
                     body,
                     attributes: Some(attributes),
+                    parameters: declared,
+                    comment: opt_text(r, 8).filter(|c| !c.is_empty()),
                 },
             );
+        }
+    }
+}
+
+impl Catalog {
+    /// Each partitioned table's `PARTITION BY` clause (display-only: that
+    /// the table is partitioned is what is compared).
+    fn add_partitioning(&self, schemas: &mut BTreeMap<String, Schema>) {
+        let mut by_table: BTreeMap<(String, String), Vec<partitioning::Part>> = BTreeMap::new();
+        for r in &self.partitions {
+            by_table
+                .entry((text(r, 0), text(r, 1)))
+                .or_default()
+                .push(partitioning::Part {
+                    name: text(r, 2),
+                    subpartition: opt_text(r, 3),
+                    method: text(r, 4),
+                    submethod: opt_text(r, 5),
+                    expression: text(r, 6),
+                    subexpression: opt_text(r, 7),
+                    description: opt_text(r, 8),
+                    comment: text(r, 9),
+                });
+        }
+        for ((schema, name), parts) in by_table {
+            if let Some(t) = schemas
+                .get_mut(&schema)
+                .and_then(|s| s.tables.get_mut(&name))
+                .filter(|t| t.kind == TableKind::PartitionedTable)
+            {
+                t.partitioning = partitioning::clause(&parts, self.flavor);
+            }
         }
     }
 }
@@ -1224,6 +1292,13 @@ fn event_from_row(r: &Row) -> Event {
         body: Some(body),
         comment: opt_text(r, 12).filter(|c| !c.is_empty()),
     }
+}
+
+/// Whether a row of `tables.sql` is a partitioned table.
+fn is_partitioned(r: &Row) -> bool {
+    text(r, 5)
+        .split_whitespace()
+        .any(|w| w.eq_ignore_ascii_case("partitioned"))
 }
 
 fn table_from_row(r: &Row, kind: &str) -> Table {

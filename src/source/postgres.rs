@@ -733,6 +733,9 @@ impl Catalog {
                     "{}{config} arguments({arguments})",
                     attributes.join(" ")
                 )),
+                // MySQL's fields (PostgreSQL's argument list is in `attributes`).
+                parameters: None,
+                comment: None,
             };
             schema.routines.insert(signature, routine);
         }

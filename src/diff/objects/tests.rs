@@ -39,6 +39,7 @@ fn routine(attributes: &str, body: &str) -> Routine {
         body_hash: body.into(),
         body: None,
         attributes: Some(attributes.into()),
+        ..Routine::default()
     }
 }
 

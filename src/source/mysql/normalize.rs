@@ -235,6 +235,39 @@ pub fn type_text(dtd: &str) -> String {
     }
 }
 
+/// A routine parameter as `CREATE FUNCTION|PROCEDURE` declares it, from
+/// `information_schema.PARAMETERS`: a procedure's mode, the name, the type
+/// (as [`type_text`] spells it; an `enum`/`set` keeps its values as they
+/// are) and, for text, its character set and collation, which the type
+/// (`DTD_IDENTIFIER`) leaves out.
+pub fn parameter(
+    routine_type: &str,
+    mode: &str,
+    name: &str,
+    dtd: &str,
+    charset: Option<&str>,
+    collation: Option<&str>,
+) -> String {
+    let mut out = String::new();
+    if routine_type.eq_ignore_ascii_case("procedure") && !mode.is_empty() {
+        out.push_str(&mode.to_ascii_uppercase());
+        out.push(' ');
+    }
+    out.push_str(&format!("`{}` ", name.replace('`', "``")));
+    if dtd.contains('\'') {
+        out.push_str(dtd.trim());
+    } else {
+        out.push_str(&type_text(dtd));
+    }
+    if let Some(charset) = charset {
+        out.push_str(&format!(" CHARACTER SET {charset}"));
+        if let Some(collation) = collation {
+            out.push_str(&format!(" COLLATE {collation}"));
+        }
+    }
+    out
+}
+
 /// Which server printed the catalog: they spell defaults differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavor {
@@ -659,6 +692,43 @@ mod tests {
         assert_eq!(type_text("INT UNSIGNED"), "int unsigned");
         assert_eq!(type_text("varchar(10)"), "varchar(10)");
         assert_eq!(type_text("decimal(10,2)"), "decimal(10,2)");
+    }
+
+    #[test]
+    fn parameters_are_declared_as_create_takes_them() {
+        // MariaDB's `int(11)` and MySQL 8's `int` alike; a procedure's mode.
+        assert_eq!(
+            parameter("PROCEDURE", "IN", "p_id", "int(11)", None, None),
+            "IN `p_id` int"
+        );
+        assert_eq!(
+            parameter("PROCEDURE", "INOUT", "we`ird", "decimal(10,2)", None, None),
+            "INOUT `we``ird` decimal(10,2)"
+        );
+        // A function's parameters have no mode (the catalog says IN).
+        assert_eq!(
+            parameter(
+                "FUNCTION",
+                "IN",
+                "n",
+                "varchar(20)",
+                Some("latin1"),
+                Some("latin1_bin")
+            ),
+            "`n` varchar(20) CHARACTER SET latin1 COLLATE latin1_bin"
+        );
+        // Values of an enum keep their case and spaces.
+        assert_eq!(
+            parameter(
+                "PROCEDURE",
+                "OUT",
+                "e",
+                "enum('A b','c')",
+                Some("utf8mb4"),
+                None
+            ),
+            "OUT `e` enum('A b','c') CHARACTER SET utf8mb4"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
--- Routine parameters for the signatures (position 0 is a function's result).
+-- Routine parameters for the signatures (position 0 is a function's result),
+-- with their names and character sets to write the routines again.
 SELECT SPECIFIC_SCHEMA, SPECIFIC_NAME, ROUTINE_TYPE, ORDINAL_POSITION, PARAMETER_MODE,
-       DTD_IDENTIFIER
+       DTD_IDENTIFIER, PARAMETER_NAME, CHARACTER_SET_NAME, COLLATION_NAME
 FROM information_schema.PARAMETERS
 WHERE SPECIFIC_SCHEMA IN ({schemas}) AND ORDINAL_POSITION > 0
 ORDER BY SPECIFIC_SCHEMA, SPECIFIC_NAME, ROUTINE_TYPE, ORDINAL_POSITION
