@@ -160,7 +160,7 @@ fn mysql_benchmark_mutation_round_trips() {
             conn.query_drop(format!("CREATE DATABASE `{name}`"))
                 .expect("create database");
             conn.query_drop(format!("USE `{name}`")).expect("use");
-            conn.query_drop(std::fs::read_to_string(sql).expect("SQL"))
+            util::mysql_batch(&mut conn, &std::fs::read_to_string(sql).expect("SQL"))
                 .unwrap_or_else(|e| panic!("mysql {name}: {e}"));
         }
         prove(

@@ -166,8 +166,7 @@ fn mysql_pair_is_what_the_server_gives() {
         conn.query_drop(format!("CREATE DATABASE `{name}`"))
             .expect("create database");
         conn.query_drop(format!("USE `{name}`")).expect("use");
-        conn.query_drop(script)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        util::mysql_batch(&mut conn, script).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
     let version: String = conn
         .query_first("SELECT VERSION()")

@@ -171,9 +171,7 @@ fn round_trip(
             .query_drop(format!("CREATE DATABASE `{name}`"))
             .expect("create database");
         dbs.conn.query_drop(format!("USE `{name}`")).expect("use");
-        dbs.conn
-            .query_drop(script)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        util::mysql_batch(&mut dbs.conn, script).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
     let base = &admin[..admin.rfind('/').expect("URL path")];
     let url = |name: &str| format!("{base}/{name}");
@@ -400,9 +398,7 @@ fn mysql_create_script_builds_the_snapshot_in_an_empty_database() {
             .expect("create database");
         dbs.conn.query_drop(format!("USE `{name}`")).expect("use");
         if !script.is_empty() {
-            dbs.conn
-                .query_drop(script)
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            util::mysql_batch(&mut dbs.conn, script).unwrap_or_else(|e| panic!("{name}: {e}"));
         }
     }
     let base = &admin[..admin.rfind('/').expect("URL path")];
@@ -606,9 +602,7 @@ fn mysql_create_script_builds_routines_with_parameters_and_partitioned_tables() 
     dbs.conn
         .query_drop(format!("USE `{}`", names[0]))
         .expect("use");
-    dbs.conn
-        .query_drop(ROUTINES_AND_PARTITIONS)
-        .expect("the schema");
+    util::mysql_batch(&mut dbs.conn, ROUTINES_AND_PARTITIONS).expect("the schema");
     let base = &admin[..admin.rfind('/').expect("URL path")];
     let (orig, built) = (
         format!("{base}/{}", names[0]),

@@ -250,3 +250,15 @@ pub fn fixture(name: &str) -> PathBuf {
         .join("fixtures")
         .join(name)
 }
+
+/// Runs a MySQL script one statement at a time (split as the `mysql` client
+/// splits it), failing on the first error: a batch of statements sent at
+/// once would stop at a failing statement without an error.
+pub fn mysql_batch(conn: &mut mysql::Conn, script: &str) -> Result<(), String> {
+    use mysql::prelude::Queryable;
+    for statement in crate::sql_mysql::statements(script) {
+        conn.query_drop(&statement)
+            .map_err(|e| format!("{e}\n{statement}"))?;
+    }
+    Ok(())
+}
