@@ -92,6 +92,8 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
                 | Kind::Policy
                 | Kind::EventTrigger
         );
+        let replaced =
+            replaced || (k.kind == Kind::Routine && routines::recreated(context, ops, k));
         if o.action == Action::Alter && replaced {
             out.push(Op {
                 action: Action::Drop,
@@ -218,7 +220,24 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
     out.sort_by_key(|o| (phase(context, o), o.key.table.clone(), position(o)));
     order_views(context, &mut out);
     order_tables(context, &mut out);
+    order_routines(context, &mut out);
     out
+}
+
+/// Within their phases: aggregates created after the functions they fold
+/// with, and dropped before them.
+fn order_routines(context: &Context, ops: &mut [Op]) {
+    let aggregate = |snapshot: &Snapshot, o: &Op| {
+        schema(snapshot, &o.key).is_some_and(|s| s.aggregates.contains_key(top_name(&o.key)))
+    };
+    ops.sort_by_key(|o| {
+        let r = match (o.key.kind, &o.action) {
+            (Kind::Routine, Action::Drop) if aggregate(context.old, o) => -1,
+            (Kind::Routine, Action::Create | Action::Alter) if aggregate(context.new, o) => 1,
+            _ => 0,
+        };
+        (phase(context, o), r)
+    });
 }
 
 /// The planner's phase, except that an index of a materialized view is
@@ -334,7 +353,9 @@ fn view_depth(snapshot: &Snapshot, schema: &str, name: &str, guard: u32) -> u32 
 }
 
 /// Within their phases: parents created before partitions and children,
-/// partitions and referencing tables dropped first.
+/// partitions and referencing tables dropped first, and tables renamed after
+/// their columns, constraints and indexes (which are renamed under the
+/// table's old name).
 fn order_tables(context: &Context, ops: &mut [Op]) {
     let rank = |snapshot: &Snapshot, o: &Op| -> i64 {
         let table = o
@@ -353,6 +374,7 @@ fn order_tables(context: &Context, ops: &mut [Op]) {
         let r = match (o.key.kind, &o.action) {
             (Kind::Table, Action::Drop) => -rank(context.old, o),
             (Kind::Table, Action::Create) => rank(context.new, o),
+            (Kind::Table, Action::Rename { .. }) => 2,
             _ => 0,
         };
         (p, r)

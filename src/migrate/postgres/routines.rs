@@ -7,6 +7,36 @@ fn routine_name(signature: &str) -> &str {
     signature.split('(').next().unwrap_or(signature)
 }
 
+/// `DROP AGGREGATE|PROCEDURE|FUNCTION name(types)` of the routine as
+/// `snapshot` has it (an aggregate without arguments is `name(*)`).
+fn drop_sql(snapshot: &Snapshot, k: &Key) -> String {
+    let signature = top_name(k);
+    let s = schema(snapshot, k);
+    let aggregate = s.is_some_and(|s| s.aggregates.contains_key(signature));
+    let what = if aggregate {
+        "AGGREGATE"
+    } else if s
+        .and_then(|s| s.routines.get(signature))
+        .is_some_and(|r| r.kind == "procedure")
+    {
+        "PROCEDURE"
+    } else {
+        "FUNCTION"
+    };
+    let args = signature
+        .split_once('(')
+        .map_or("()".to_string(), |(_, a)| format!("({a}"));
+    let args = if aggregate && args == "()" {
+        "(*)".to_string()
+    } else {
+        args
+    };
+    format!(
+        "DROP {what} {}{args}",
+        qualified(&k.schema, routine_name(signature))
+    )
+}
+
 pub(super) fn routine(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
     let signature = top_name(k);
     let get = |s: &Snapshot| {
@@ -17,39 +47,25 @@ pub(super) fn routine(context: &Context, k: &Key, action: &Action, out: &mut Wri
     let is_aggregate =
         |s: &Snapshot| schema(s, k).is_some_and(|s| s.aggregates.contains_key(signature));
     match action {
-        Action::Drop => {
-            let what = if is_aggregate(context.old) {
-                "AGGREGATE"
-            } else if get(context.old).is_some_and(|r| r.kind == "procedure") {
-                "PROCEDURE"
-            } else {
-                "FUNCTION"
-            };
-            let args = signature
-                .split_once('(')
-                .map_or("()".to_string(), |(_, a)| format!("({a}"));
-            out.push(format!(
-                "DROP {what} {}{args}",
-                qualified(&k.schema, routine_name(signature))
-            ));
-        }
+        Action::Drop => out.push(drop_sql(context.old, k)),
         _ => {
             if is_aggregate(context.new) {
-                out.unsupported("aggregates are not written yet");
+                aggregate(context, k, action, out);
                 return;
             }
             match get(context.new).and_then(|r| routine_sql(&k.schema, signature, &r)) {
                 Some(sql) => {
+                    // A function whose result or kind changes is dropped
+                    // first: CREATE OR REPLACE cannot change either.
+                    let new = get(context.new);
                     if *action == Action::Alter
-                        && let Some(old) = get(context.old)
-                        && (old.returns != get(context.new).map(|r| r.returns).unwrap_or_default() || old.kind != get(context.new).map(|r| r.kind).unwrap_or_default())
+                        && get(context.old).is_some_and(|old| {
+                            new.as_ref().is_some_and(|new| {
+                                old.returns != new.returns || old.kind != new.kind
+                            })
+                        })
                     {
-                        let args = signature.split_once('(').map_or("()".to_string(), |(_, a)| format!("({a}"));
-                        out.push(format!(
-                            "DROP {} {}{args}",
-                            if old.kind == "procedure" { "PROCEDURE" } else { "FUNCTION" },
-                            qualified(&k.schema, routine_name(signature))
-                        ));
+                        out.push(drop_sql(context.old, k));
                     }
                     out.push(sql)
                 }
@@ -59,6 +75,72 @@ pub(super) fn routine(context: &Context, k: &Key, action: &Action, out: &mut Wri
             }
         }
     }
+}
+
+/// Whether a changed routine is dropped and created again (in the phases of
+/// drops and creates) rather than replaced: when it turns from a function
+/// into an aggregate or back, when an aggregate's kind or result changes
+/// (which `CREATE OR REPLACE AGGREGATE` cannot do), or when the old aggregate
+/// folds with a function the script drops (which its dependency would stop).
+pub(super) fn recreated(context: &Context, ops: &[Op], k: &Key) -> bool {
+    fn aggregate<'a>(s: &'a Snapshot, k: &Key) -> Option<&'a crate::model::Aggregate> {
+        schema(s, k)?.aggregates.get(top_name(k))
+    }
+    match (aggregate(context.old, k), aggregate(context.new, k)) {
+        (None, None) => false,
+        (Some(old), Some(new)) => {
+            old.kind != new.kind
+                || old.returns != new.returns
+                || ops.iter().any(|o| {
+                    o.key.kind == Kind::Routine
+                        && o.action == Action::Drop
+                        && o.key.schema == k.schema
+                        && uses(old, &o.key.schema, routine_name(top_name(&o.key)))
+                })
+        }
+        _ => true,
+    }
+}
+
+/// Whether an aggregate names the function `schema.name` among the ones it
+/// folds with (a conservative reading: by name, whatever the arguments).
+fn uses(a: &crate::model::Aggregate, schema_name: &str, name: &str) -> bool {
+    let functions = [
+        Some(a.state_function.as_str()),
+        a.final_function.as_deref(),
+        a.attributes.as_deref(),
+    ];
+    functions.into_iter().flatten().any(|text| {
+        plan::mentions(text, &format!("{schema_name}.{name}"))
+            || plan::mentions(text, &qualified(schema_name, name))
+            || plan::mentions(text, name)
+    })
+}
+
+/// `CREATE AGGREGATE` from the definition the snapshot keeps, or `CREATE OR
+/// REPLACE AGGREGATE` (PostgreSQL 12) for a changed one (see [`recreated`]
+/// for those dropped and created instead).
+fn aggregate(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
+    let signature = top_name(k);
+    let Some(new) = schema(context.new, k).and_then(|s| s.aggregates.get(signature)) else {
+        out.unsupported("the aggregate is not in the snapshot");
+        return;
+    };
+    let Some(definition) = &new.definition else {
+        out.unsupported(
+            "the snapshot was taken before driftguard kept aggregate definitions; take it again to write CREATE AGGREGATE",
+        );
+        return;
+    };
+    out.push(format!(
+        "CREATE {}AGGREGATE {} {definition}",
+        if *action == Action::Alter {
+            "OR REPLACE "
+        } else {
+            ""
+        },
+        qualified(&k.schema, routine_name(signature))
+    ));
 }
 
 /// `CREATE OR REPLACE FUNCTION …` from the snapshot's parts, when they are
