@@ -20,7 +20,7 @@ mod routines;
 mod types;
 
 use routines::routine;
-use types::{columns_of_type, domain, enum_recreated, enumeration};
+use types::{columns_of_type, composite, domain, domain_recreated, enum_recreated, enumeration};
 
 type Unsupported = Vec<(usize, String)>;
 
@@ -122,10 +122,14 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
     // Views over a table whose columns change type or go away, and views over
     // those views, are dropped first and created again at the end.
     let mut rewritten = plan::rewritten_tables(ops, context.old, context.new, context.renames);
-    // An enum recreated under its name converts every column of it.
+    // An enum or domain recreated under its name converts every column of it.
     for o in ops {
-        if o.key.kind == Kind::Enum && o.action == Action::Alter && enum_recreated(context, &o.key)
-        {
+        let recreated = match o.key.kind {
+            Kind::Enum => enum_recreated(context, &o.key),
+            Kind::Domain => domain_recreated(context, &o.key),
+            _ => false,
+        };
+        if o.action == Action::Alter && recreated {
             for (schema_name, table_name) in columns_of_type(context.old, &o.key) {
                 rewritten.insert((schema_name, table_name));
             }
@@ -522,36 +526,8 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
         }
         (Kind::Sequence, action) => sequence(context, k, action, out),
         (Kind::Enum, action) => enumeration(context, o, action, out),
-        (Kind::Domain, action) => domain(context, k, action, out),
-        (Kind::Composite, Action::Create) => {
-            match schema(context.new, k).and_then(|s| s.composite_types.get(top_name(k))) {
-                Some(c) => {
-                    let attributes: Vec<String> = c
-                        .attributes
-                        .iter()
-                        .map(|a| {
-                            let mut text = format!("{} {}", ident(&a.name), a.declared_type);
-                            if let Some(collation) = &a.collation {
-                                text.push_str(&format!(" COLLATE {}", collation_name(collation)));
-                            }
-                            text
-                        })
-                        .collect();
-                    out.push(format!(
-                        "CREATE TYPE {} AS ({})",
-                        qualified(&k.schema, top_name(k)),
-                        attributes.join(", ")
-                    ));
-                }
-                None => out.unsupported("the type is not in the snapshot"),
-            }
-        }
-        (Kind::Composite, Action::Drop) => {
-            out.push(format!("DROP TYPE {}", qualified(&k.schema, top_name(k))))
-        }
-        (Kind::Composite, Action::Alter) => {
-            out.unsupported("composite type attributes are not altered yet")
-        }
+        (Kind::Domain, action) => domain(context, o, action, out),
+        (Kind::Composite, action) => composite(context, o, action, out),
         (Kind::Routine, action) => routine(context, k, action, out),
         (Kind::Trigger | Kind::Rule, Action::Create) => {
             let t = table(context, k, Side::New);
@@ -1520,6 +1496,16 @@ fn comment(context: &Context, k: &Key, out: &mut Writer) {
             "COMMENT ON {}VIEW {target} IS {}",
             if v.materialized { "MATERIALIZED " } else { "" },
             text(&v.comment)
+        ));
+    } else if let Some(a) = s.composite_types.get(name).and_then(|t| {
+        t.attributes
+            .iter()
+            .find(|a| Some(a.name.as_str()) == k.name.as_deref())
+    }) {
+        out.push(format!(
+            "COMMENT ON COLUMN {target}.{} IS {}",
+            ident(&a.name),
+            a.comment.as_deref().map_or("NULL".into(), string)
         ));
     } else {
         out.unsupported("comments on this kind of object are not written yet");
