@@ -682,3 +682,129 @@ fn postgres_a_renamed_table_keeps_its_renamed_members() {
         ) < at(&revert, "ALTER TABLE public.t2 RENAME TO t;")
     );
 }
+
+/// A table and one of its columns renamed together. The diff pairs a table
+/// rename only with identical columns, so it never reports both at once;
+/// the planner still takes them (a caller may), and the scripts it writes
+/// for them must run: the column is renamed under the table's old name,
+/// before the table. Proven here with the two changes given by hand.
+#[test]
+fn postgres_a_table_and_its_column_renamed_together() {
+    use driftguard::diff::{Change, ObjectPath};
+    use driftguard::rules::ChangeType;
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let old = Db::create(&admin, "dg_sql_tc_old");
+    exec(
+        &old.url(),
+        "CREATE TABLE t (id integer PRIMARY KEY, a text);",
+    )
+    .expect("old");
+    let new = Db::create(&admin, "dg_sql_tc_new");
+    exec(
+        &new.url(),
+        "CREATE TABLE t2 (id integer, b text);\n\
+                      ALTER TABLE t2 ADD CONSTRAINT t_pkey PRIMARY KEY (id);",
+    )
+    .expect("new");
+    let sandbox = Sandbox::new();
+    let (before, after) = (sandbox.path("old.json"), sandbox.path("new.json"));
+    for (db, file) in [(&old, &before), (&new, &after)] {
+        util::run(
+            util::driftguard()
+                .args(["snapshot", "--db", &db.url(), "-o"])
+                .arg(file),
+            0,
+        );
+    }
+    // What driftguard itself reports: a drop and an add.
+    let reported = util::finding_lines(
+        &util::stdout(
+            &util::driftguard()
+                .args(["diff", "--format", "json"])
+                .arg(&before)
+                .arg(&after)
+                .output()
+                .expect("run"),
+        ),
+        false,
+        None,
+    );
+    assert!(
+        reported
+            .iter()
+            .any(|l| l.contains("TABLE_DROPPED public.t")),
+        "{reported:?}"
+    );
+    let parse = |path: &std::path::Path| {
+        driftguard::snapshot_file::parse(&std::fs::read(path).expect("read"), "snapshot")
+            .expect("parse")
+    };
+    let (old_snapshot, new_snapshot) = (parse(&before), parse(&after));
+    let change = |change_type, table: &str, column: Option<&str>, from: &str, to: &str| Change {
+        change_type,
+        object: ObjectPath {
+            schema: "public".into(),
+            table: Some(table.into()),
+            column: column.map(str::to_string),
+            object: None,
+        },
+        before: Some(from.into()),
+        after: Some(to.into()),
+        required: false,
+    };
+    let changes = [
+        change(ChangeType::TABLE_RENAMED, "t", None, "t", "t2"),
+        change(ChangeType::COLUMN_RENAMED, "t2", Some("a"), "a", "b"),
+    ];
+    let refs: Vec<&Change> = changes.iter().collect();
+    let scripts = driftguard::migrate::Scripts::build(
+        &old_snapshot,
+        &new_snapshot,
+        &refs,
+        ("old.json", "new.json"),
+        driftguard::migrate::Options::default(),
+    );
+    let column = scripts
+        .migration
+        .find("ALTER TABLE public.t RENAME COLUMN a TO b;")
+        .unwrap_or_else(|| panic!("{}", scripts.migration));
+    let table = scripts
+        .migration
+        .find("ALTER TABLE public.t RENAME TO t2;")
+        .unwrap_or_else(|| panic!("{}", scripts.migration));
+    assert!(column < table, "{}", scripts.migration);
+    // Applied for real: the revert on the new side gives the old one, the
+    // migration on that gives the new one again.
+    let nothing_left = |against: &std::path::Path| {
+        let now = sandbox.path("now.json");
+        util::run(
+            util::driftguard()
+                .args(["snapshot", "--db", &new.url(), "-o"])
+                .arg(&now),
+            0,
+        );
+        let out = util::driftguard()
+            .args(["diff", "--format", "json"])
+            .arg(&now)
+            .arg(against)
+            .output()
+            .expect("run");
+        util::finding_lines(&util::stdout(&out), false, None)
+    };
+    exec(&new.url(), &scripts.revert).unwrap_or_else(|e| panic!("{e}\n{}", scripts.revert));
+    assert_eq!(
+        nothing_left(&before),
+        Vec::<String>::new(),
+        "{}",
+        scripts.revert
+    );
+    exec(&new.url(), &scripts.migration).unwrap_or_else(|e| panic!("{e}\n{}", scripts.migration));
+    assert_eq!(
+        nothing_left(&after),
+        Vec::<String>::new(),
+        "{}",
+        scripts.migration
+    );
+}
