@@ -1559,6 +1559,240 @@ mod tests {
         insta::assert_snapshot!(pair_scripts(Options::default()).revert);
     }
 
+    /// A PostgreSQL snapshot of one `public` schema given as YAML.
+    fn snapshot(public: &str) -> crate::model::Snapshot {
+        let text = format!(
+            "format: driftguard.snapshot/1\nengine: postgres\nserver_version: '15.4'\n\
+             database: d\nfingerprint: '{}'\nschemas:\n  public:\n{}",
+            "0".repeat(64),
+            public
+                .lines()
+                .map(|l| format!("    {l}\n"))
+                .collect::<String>()
+        );
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    /// The statements of the migration from `old` to `new`, as the diff finds it.
+    fn statements(old: &str, new: &str) -> (Vec<String>, String) {
+        let (old, new) = (snapshot(old), snapshot(new));
+        let changes = diff(&old, &new, DiffOptions::default());
+        let refs: Vec<&crate::diff::Change> = changes.iter().collect();
+        let (ops, renames) = crate::migrate::plan::plan(&old, &new, &refs);
+        let context = super::Context {
+            old: &old,
+            new: &new,
+            renames: &renames,
+            changes: &refs,
+            options: Options::default(),
+        };
+        let mut ops = ops;
+        ops.sort_by_key(|o| o.phase());
+        let (statements, unsupported) = super::render(&context, &ops);
+        (
+            statements.into_iter().map(|s| s.sql).collect(),
+            unsupported
+                .into_iter()
+                .map(|(_, why)| why)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    }
+
+    fn attribute(name: &str, position: u32, declared: &str) -> String {
+        format!(
+            "- {{name: {name}, position: {position}, declared_type: '{declared}', type: {{family: string, name: text}}, nullable: true}}"
+        )
+    }
+
+    fn composite(name: &str, attributes: &[String]) -> String {
+        let mut text = format!("composite_types:\n  {name}:\n    attributes:\n");
+        for a in attributes {
+            text.push_str(&format!("    {a}\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn composite_attributes_are_altered_in_place_or_the_type_made_again() {
+        let old = composite(
+            "pair",
+            &[
+                attribute("a", 1, "text"),
+                attribute("b", 2, "text"),
+                attribute("c", 3, "character varying(10)"),
+            ],
+        );
+        let new = composite(
+            "pair",
+            &[
+                attribute("aa", 1, "text"),
+                attribute("c", 3, "text"),
+                attribute("d", 4, "numeric"),
+            ],
+        );
+        let (sql, unsupported) = statements(&old, &new);
+        assert_eq!(
+            sql,
+            [
+                "ALTER TYPE public.pair DROP ATTRIBUTE b",
+                "ALTER TYPE public.pair RENAME ATTRIBUTE a TO aa",
+                "ALTER TYPE public.pair ALTER ATTRIBUTE c TYPE text",
+                "ALTER TYPE public.pair ADD ATTRIBUTE d numeric",
+            ]
+        );
+        assert_eq!(unsupported, "");
+        // An attribute added between others: the type is made again.
+        let between = composite(
+            "pair",
+            &[
+                attribute("a", 1, "text"),
+                attribute("x", 4, "date"),
+                attribute("b", 2, "text"),
+                attribute("c", 3, "character varying(10)"),
+            ],
+        );
+        let (sql, _) = statements(&old, &between);
+        assert_eq!(
+            sql,
+            [
+                "DROP TYPE public.pair",
+                "CREATE TYPE public.pair AS (a text, x date, b text, c character varying(10))",
+            ]
+        );
+        // … unless something uses it.
+        let used = format!(
+            "{old}tables:\n  holder:\n    kind: table\n    columns:\n    - {{name: p, position: 1, declared_type: pair, type: {{family: other, name: pair}}, nullable: true}}\n"
+        );
+        let used_between = format!(
+            "{between}tables:\n  holder:\n    kind: table\n    columns:\n    - {{name: p, position: 1, declared_type: pair, type: {{family: other, name: pair}}, nullable: true}}\n"
+        );
+        let (sql, unsupported) = statements(&used, &used_between);
+        assert!(sql.is_empty(), "{sql:?}");
+        assert!(
+            unsupported.contains(
+                "needs the type dropped and created again, and column public.holder.p use(s) it"
+            ),
+            "{unsupported}"
+        );
+        // Stored values: renames and additions written, drops and retypes refused.
+        let used_new = format!(
+            "{new}tables:\n  holder:\n    kind: table\n    columns:\n    - {{name: p, position: 1, declared_type: pair, type: {{family: other, name: pair}}, nullable: true}}\n"
+        );
+        let (sql, unsupported) = statements(&used, &used_new);
+        assert_eq!(
+            sql,
+            [
+                "ALTER TYPE public.pair RENAME ATTRIBUTE a TO aa",
+                "ALTER TYPE public.pair ADD ATTRIBUTE d numeric",
+            ]
+        );
+        assert_eq!(
+            unsupported
+                .matches("PostgreSQL refuses to drop or retype")
+                .count(),
+            2,
+            "{unsupported}"
+        );
+    }
+
+    fn domain(base: &str, extra: &str) -> String {
+        format!(
+            "domains:\n  email:\n    declared_type: '{base}'\n    type: {{family: string, name: text}}\n{extra}"
+        )
+    }
+
+    #[test]
+    fn a_domain_with_another_base_type_is_made_again_and_its_columns_converted() {
+        let table = "tables:\n  people:\n    kind: table\n    columns:\n    \
+                     - {name: mail, position: 1, declared_type: email, type: {family: string, name: text}, nullable: true, \
+                     default: {raw: \"'a@b'::email\", normalized: \"'a@b'\"}}\n";
+        let old = format!("{}{table}", domain("text", ""));
+        let new = format!(
+            "{}{table}",
+            domain(
+                "character varying(200)",
+                "    checks:\n      has_at:\n        expression: \"value::text ~~ '%@%'::text\"\n"
+            )
+        );
+        let (sql, unsupported) = statements(&old, &new);
+        assert_eq!(
+            sql,
+            [
+                "ALTER DOMAIN public.email RENAME TO email__driftguard_old",
+                "CREATE DOMAIN public.email AS character varying(200) CONSTRAINT has_at CHECK (value::text ~~ '%@%'::text)",
+                "ALTER TABLE public.people ALTER COLUMN mail DROP DEFAULT",
+                "ALTER TABLE public.people ALTER COLUMN mail TYPE public.email USING mail::character varying(200)",
+                "ALTER TABLE public.people ALTER COLUMN mail SET DEFAULT 'a@b'::email",
+                "DROP DOMAIN public.email__driftguard_old",
+            ]
+        );
+        assert_eq!(unsupported, "");
+        // Another domain over it keeps the old one alive: nothing is written.
+        let over = "  contact:\n    declared_type: email\n    type: {family: string, name: text}\n";
+        let old_over = domain("text", "").replace("domains:\n", &format!("domains:\n{over}"));
+        let new_over = domain("character varying(200)", "")
+            .replace("domains:\n", &format!("domains:\n{over}"));
+        let (sql, unsupported) = statements(&old_over, &new_over);
+        assert!(sql.is_empty(), "{sql:?}");
+        assert!(
+            unsupported.contains("and domain public.contact use(s) it"),
+            "{unsupported}"
+        );
+    }
+
+    #[test]
+    fn aggregates_follow_the_functions_they_fold_with() {
+        let aggregate = |sfunc: &str, definition: &str| {
+            format!(
+                "aggregates:\n  total(integer):\n    kind: normal\n    returns: integer\n    \
+                 state_function: {sfunc}\n    state_type: integer\n    definition: \"{definition}\"\n"
+            )
+        };
+        let function = "routines:\n  zz_step(integer, integer):\n    kind: function\n    \
+                        returns: integer\n    language: sql\n    body_hash: h\n    \
+                        body: select $1 + $2\n    attributes: immutable parallel unsafe arguments(integer, integer)\n";
+        let old = aggregate("int4pl", "(integer) (SFUNC = int4pl, STYPE = integer)");
+        let new = format!(
+            "{}{function}",
+            aggregate(
+                "public.zz_step",
+                "(integer) (SFUNC = public.zz_step, STYPE = integer)"
+            )
+        );
+        let (sql, unsupported) = statements(&old, &new);
+        assert_eq!(unsupported, "");
+        assert_eq!(sql.len(), 2, "{sql:?}");
+        assert!(
+            sql[0].starts_with("CREATE OR REPLACE FUNCTION public.zz_step"),
+            "{sql:?}"
+        );
+        assert_eq!(
+            sql[1],
+            "CREATE OR REPLACE AGGREGATE public.total (integer) (SFUNC = public.zz_step, STYPE = integer)"
+        );
+        // Back: the aggregate stops using the function before it is dropped,
+        // so it is dropped and created again around it.
+        let (sql, _) = statements(&new, &old);
+        assert_eq!(
+            sql,
+            [
+                "DROP AGGREGATE public.total(integer)",
+                "DROP FUNCTION public.zz_step(integer, integer)",
+                "CREATE AGGREGATE public.total (integer) (SFUNC = int4pl, STYPE = integer)",
+            ]
+        );
+        // A snapshot from before definitions were kept cannot create it.
+        let bare = "aggregates:\n  total(integer):\n    kind: normal\n    returns: integer\n    \
+                    state_function: int4pl\n    state_type: integer\n";
+        let (sql, unsupported) = statements("tables: {}\n", bare);
+        assert!(sql.is_empty(), "{sql:?}");
+        assert!(
+            unsupported.contains("taken before driftguard kept aggregate definitions"),
+            "{unsupported}"
+        );
+    }
+
     #[test]
     fn every_change_of_the_pair_gets_statements_or_a_reason() {
         let (scripts, names) = pair(Options::default());
