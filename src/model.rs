@@ -1138,7 +1138,7 @@ pub struct CompositeType {
 }
 
 /// A PostgreSQL aggregate (`CREATE AGGREGATE`): how it folds rows into a value.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Aggregate {
     /// `normal`, `ordered-set` or `hypothetical`.
@@ -1155,6 +1155,25 @@ pub struct Aggregate {
     /// sort operator, parallel safety and the like, joined; the argument list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<String>,
+    /// What follows the name in `CREATE AGGREGATE`, every option spelled out
+    /// (`(integer) (SFUNC = public.add, STYPE = integer, INITCOND = '0')`), so
+    /// that a script can create it. Kept for scripts only, like
+    /// [`Routine::body`]: left out of the comparison and the fingerprint, so
+    /// baselines written before it compare and fingerprint alike.
+    #[serde(default, skip_serializing_if = "fingerprint::leaves_out")]
+    pub definition: Option<String>,
+}
+
+impl PartialEq for Aggregate {
+    fn eq(&self, other: &Aggregate) -> bool {
+        self.kind == other.kind
+            && self.returns == other.returns
+            && self.state_function == other.state_function
+            && self.state_type == other.state_type
+            && self.final_function == other.final_function
+            && self.initial_condition == other.initial_condition
+            && self.attributes == other.attributes
+    }
 }
 
 /// A PostgreSQL event trigger: a function run on DDL events.
@@ -1303,6 +1322,56 @@ mod tests {
             );
             assert_ne!(snapshot.compute_fingerprint(), before, "{name}");
         }
+    }
+
+    /// An aggregate's `definition` is for scripts only: a baseline written
+    /// before it was kept compares equal and keeps its fingerprint.
+    #[test]
+    fn an_aggregate_definition_is_left_out_of_comparison_and_fingerprint() {
+        let aggregate = |definition: Option<&str>| Aggregate {
+            kind: "normal".into(),
+            returns: "integer".into(),
+            state_function: "int4pl".into(),
+            state_type: "integer".into(),
+            definition: definition.map(str::to_string),
+            ..Aggregate::default()
+        };
+        let snapshot = |definition: Option<&str>| {
+            let mut s = database("public", "public");
+            let mut schema = Schema::default();
+            schema
+                .aggregates
+                .insert("total(integer)".into(), aggregate(definition));
+            s.schemas.insert("public".into(), schema);
+            s
+        };
+        let (old, new) = (
+            snapshot(None),
+            snapshot(Some("(integer) (SFUNC = int4pl, STYPE = integer)")),
+        );
+        assert_eq!(old, new);
+        assert_eq!(old.compute_fingerprint(), new.compute_fingerprint());
+        // It is written to the file, and read back.
+        let json = serde_json::to_string(&new).unwrap();
+        assert!(json.contains("SFUNC = int4pl"), "{json}");
+        let back: Snapshot = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            back.schemas["public"].aggregates["total(integer)"]
+                .definition
+                .as_deref(),
+            Some("(integer) (SFUNC = int4pl, STYPE = integer)")
+        );
+        // What is compared still moves the fingerprint.
+        let mut other = snapshot(None);
+        other
+            .schemas
+            .get_mut("public")
+            .unwrap()
+            .aggregates
+            .get_mut("total(integer)")
+            .unwrap()
+            .state_function = "int8pl".into();
+        assert_ne!(other.compute_fingerprint(), old.compute_fingerprint());
     }
 
     #[test]

@@ -525,6 +525,8 @@ pub fn reverse(changes: &[&Change]) -> Vec<Change> {
             r.change_type = match c.change_type {
                 C::COLUMN_TYPE_NARROWED => C::COLUMN_TYPE_WIDENED,
                 C::COLUMN_TYPE_WIDENED => C::COLUMN_TYPE_NARROWED,
+                // A domain's type widened is, the other way, another type.
+                C::DOMAIN_TYPE_WIDENED => C::DOMAIN_TYPE_CHANGED,
                 other => other,
             };
             let schema = c.object.schema.clone();

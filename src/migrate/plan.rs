@@ -274,6 +274,18 @@ pub fn plan(old: &Snapshot, new: &Snapshot, changes: &[&Change]) -> (Vec<Op>, Re
     for (index, change) in changes.iter().enumerate() {
         let kind = kind_of(change);
         let p = &change.object;
+        // An attribute of a composite type (added, dropped, renamed, retyped,
+        // moved) changes with the type: the type's operation serves it.
+        if kind == Kind::Column && (is_composite(old, p) || is_composite(new, p)) {
+            let key = Key {
+                kind: Kind::Composite,
+                schema: p.schema.clone(),
+                table: p.table.clone(),
+                name: None,
+            };
+            add(key, Action::Alter, index);
+            continue;
+        }
         if is_rename(change.change_type) {
             if let (Some(from), Some(to)) = (&change.before, &change.after) {
                 let key = match kind {
@@ -308,7 +320,9 @@ pub fn plan(old: &Snapshot, new: &Snapshot, changes: &[&Change]) -> (Vec<Op>, Re
             kind
         };
         let key = key_of(kind, p);
-        let key = if kind == Kind::View {
+        // A domain's changes (its type, default, constraints) are written
+        // together, by comparing its two sides once.
+        let key = if kind == Kind::View || kind == Kind::Domain {
             Key { name: None, ..key }
         } else {
             key
@@ -324,6 +338,14 @@ pub fn plan(old: &Snapshot, new: &Snapshot, changes: &[&Change]) -> (Vec<Op>, Re
         add(key, action, index);
     }
     (ops.into_values().collect(), renames)
+}
+
+/// Whether the path's table is a composite type (and no table) in `snapshot`.
+fn is_composite(snapshot: &Snapshot, p: &ObjectPath) -> bool {
+    let (Some(schema), Some(name)) = (snapshot.schemas.get(&p.schema), p.table.as_deref()) else {
+        return false;
+    };
+    schema.composite_types.contains_key(name) && !schema.tables.contains_key(name)
 }
 
 fn is_rename(t: ChangeType) -> bool {

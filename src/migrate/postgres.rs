@@ -16,6 +16,12 @@ use crate::model::{
 };
 use crate::rules::ChangeType;
 
+mod routines;
+mod types;
+
+use routines::routine;
+use types::{columns_of_type, composite, domain, domain_recreated, enum_recreated, enumeration};
+
 type Unsupported = Vec<(usize, String)>;
 
 /// The statements of `ops` (sorted by phase), with the views that must be
@@ -86,6 +92,8 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
                 | Kind::Policy
                 | Kind::EventTrigger
         );
+        let replaced =
+            replaced || (k.kind == Kind::Routine && routines::recreated(context, ops, k));
         if o.action == Action::Alter && replaced {
             out.push(Op {
                 action: Action::Drop,
@@ -114,10 +122,14 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
     // Views over a table whose columns change type or go away, and views over
     // those views, are dropped first and created again at the end.
     let mut rewritten = plan::rewritten_tables(ops, context.old, context.new, context.renames);
-    // An enum recreated under its name converts every column of it.
+    // An enum or domain recreated under its name converts every column of it.
     for o in ops {
-        if o.key.kind == Kind::Enum && o.action == Action::Alter && enum_recreated(context, &o.key)
-        {
+        let recreated = match o.key.kind {
+            Kind::Enum => enum_recreated(context, &o.key),
+            Kind::Domain => domain_recreated(context, &o.key),
+            _ => false,
+        };
+        if o.action == Action::Alter && recreated {
             for (schema_name, table_name) in columns_of_type(context.old, &o.key) {
                 rewritten.insert((schema_name, table_name));
             }
@@ -212,7 +224,24 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
     out.sort_by_key(|o| (phase(context, o), o.key.table.clone(), position(o)));
     order_views(context, &mut out);
     order_tables(context, &mut out);
+    order_routines(context, &mut out);
     out
+}
+
+/// Within their phases: aggregates created after the functions they fold
+/// with, and dropped before them.
+fn order_routines(context: &Context, ops: &mut [Op]) {
+    let aggregate = |snapshot: &Snapshot, o: &Op| {
+        schema(snapshot, &o.key).is_some_and(|s| s.aggregates.contains_key(top_name(&o.key)))
+    };
+    ops.sort_by_key(|o| {
+        let r = match (o.key.kind, &o.action) {
+            (Kind::Routine, Action::Drop) if aggregate(context.old, o) => -1,
+            (Kind::Routine, Action::Create | Action::Alter) if aggregate(context.new, o) => 1,
+            _ => 0,
+        };
+        (phase(context, o), r)
+    });
 }
 
 /// The planner's phase, except that an index of a materialized view is
@@ -328,7 +357,9 @@ fn view_depth(snapshot: &Snapshot, schema: &str, name: &str, guard: u32) -> u32 
 }
 
 /// Within their phases: parents created before partitions and children,
-/// partitions and referencing tables dropped first.
+/// partitions and referencing tables dropped first, and tables renamed after
+/// their columns, constraints and indexes (which are renamed under the
+/// table's old name).
 fn order_tables(context: &Context, ops: &mut [Op]) {
     let rank = |snapshot: &Snapshot, o: &Op| -> i64 {
         let table = o
@@ -347,6 +378,7 @@ fn order_tables(context: &Context, ops: &mut [Op]) {
         let r = match (o.key.kind, &o.action) {
             (Kind::Table, Action::Drop) => -rank(context.old, o),
             (Kind::Table, Action::Create) => rank(context.new, o),
+            (Kind::Table, Action::Rename { .. }) => 2,
             _ => 0,
         };
         (p, r)
@@ -494,36 +526,8 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
         }
         (Kind::Sequence, action) => sequence(context, k, action, out),
         (Kind::Enum, action) => enumeration(context, o, action, out),
-        (Kind::Domain, action) => domain(context, k, action, out),
-        (Kind::Composite, Action::Create) => {
-            match schema(context.new, k).and_then(|s| s.composite_types.get(top_name(k))) {
-                Some(c) => {
-                    let attributes: Vec<String> = c
-                        .attributes
-                        .iter()
-                        .map(|a| {
-                            let mut text = format!("{} {}", ident(&a.name), a.declared_type);
-                            if let Some(collation) = &a.collation {
-                                text.push_str(&format!(" COLLATE {}", collation_name(collation)));
-                            }
-                            text
-                        })
-                        .collect();
-                    out.push(format!(
-                        "CREATE TYPE {} AS ({})",
-                        qualified(&k.schema, top_name(k)),
-                        attributes.join(", ")
-                    ));
-                }
-                None => out.unsupported("the type is not in the snapshot"),
-            }
-        }
-        (Kind::Composite, Action::Drop) => {
-            out.push(format!("DROP TYPE {}", qualified(&k.schema, top_name(k))))
-        }
-        (Kind::Composite, Action::Alter) => {
-            out.unsupported("composite type attributes are not altered yet")
-        }
+        (Kind::Domain, action) => domain(context, o, action, out),
+        (Kind::Composite, action) => composite(context, o, action, out),
         (Kind::Routine, action) => routine(context, k, action, out),
         (Kind::Trigger | Kind::Rule, Action::Create) => {
             let t = table(context, k, Side::New);
@@ -1464,398 +1468,6 @@ fn sequence(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
     }
 }
 
-fn enumeration(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
-    let k = &o.key;
-    let name = qualified(&k.schema, top_name(k));
-    let labels = |s: &Snapshot| {
-        schema(s, k)
-            .and_then(|s| s.enums.get(top_name(k)))
-            .map(|e| e.labels.clone())
-    };
-    match action {
-        Action::Create => match labels(context.new) {
-            Some(l) => out.push(format!(
-                "CREATE TYPE {name} AS ENUM ({})",
-                l.iter().map(|l| string(l)).collect::<Vec<_>>().join(", ")
-            )),
-            None => out.unsupported("the enum is not in the snapshot"),
-        },
-        Action::Drop => out.push(format!("DROP TYPE {name}")),
-        _ => {
-            let (Some(b), Some(a)) = (labels(context.old), labels(context.new)) else {
-                return;
-            };
-            // The old labels in their order inside the new ones: add in place.
-            let kept: Vec<&String> = a.iter().filter(|l| b.contains(l)).collect();
-            if kept.len() == b.len() && kept.iter().zip(&b).all(|(x, y)| *x == y) {
-                for (i, label) in a.iter().enumerate() {
-                    if b.contains(label) {
-                        continue;
-                    }
-                    let place = match a[..i]
-                        .iter()
-                        .rev()
-                        .find(|l| b.contains(l) || a[..i].contains(l))
-                    {
-                        Some(before) => format!(" AFTER {}", string(before)),
-                        None => match a.get(i + 1) {
-                            Some(next) => format!(" BEFORE {}", string(next)),
-                            None => String::new(),
-                        },
-                    };
-                    out.push(format!(
-                        "ALTER TYPE {name} ADD VALUE {}{place}",
-                        string(label)
-                    ));
-                }
-                return;
-            }
-            recreate_enum(context, k, &name, &b, &a, out);
-        }
-    }
-}
-
-/// Whether an enum change needs the type made again (labels removed or
-/// reordered) rather than values added in place.
-fn enum_recreated(context: &Context, k: &Key) -> bool {
-    let labels = |s: &Snapshot| {
-        schema(s, k)
-            .and_then(|s| s.enums.get(top_name(k)))
-            .map(|e| e.labels.clone())
-    };
-    let (Some(b), Some(a)) = (labels(context.old), labels(context.new)) else {
-        return false;
-    };
-    let kept: Vec<&String> = a.iter().filter(|l| b.contains(l)).collect();
-    !(kept.len() == b.len() && kept.iter().zip(&b).all(|(x, y)| *x == y))
-}
-
-/// The tables with a column of the type `k` names (or an array of it).
-fn columns_of_type(snapshot: &Snapshot, k: &Key) -> Vec<(String, String)> {
-    let short = top_name(k);
-    let full = format!("{}.{}", k.schema, short);
-    let quoted = qualified(&k.schema, short);
-    let mut tables = Vec::new();
-    for (schema_name, s) in &snapshot.schemas {
-        for (table_name, t) in &s.tables {
-            if t.columns.iter().any(|c| {
-                let base = c.declared_type.trim_end_matches("[]");
-                base == full || base == short || base == quoted
-            }) {
-                tables.push((schema_name.clone(), table_name.clone()));
-            }
-        }
-    }
-    tables
-}
-
-/// Removing or reordering labels: a new type, every column converted to it
-/// through text, the old type dropped.
-fn recreate_enum(
-    context: &Context,
-    k: &Key,
-    name: &str,
-    before: &[String],
-    after: &[String],
-    out: &mut Writer,
-) {
-    let old_name = format!("{}__driftguard_old", top_name(k));
-    let removed: Vec<&String> = before.iter().filter(|l| !after.contains(l)).collect();
-    out.push(format!("ALTER TYPE {name} RENAME TO {}", ident(&old_name)));
-    out.push(format!(
-        "CREATE TYPE {name} AS ENUM ({})",
-        after
-            .iter()
-            .map(|l| string(l))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    let short = top_name(k);
-    let full = format!("{}.{}", k.schema, short);
-    for (schema_name, s) in &context.new.schemas {
-        for (table_name, t) in &s.tables {
-            for c in &t.columns {
-                let base = c.declared_type.trim_end_matches("[]");
-                if base != full.as_str() && base != short && base != name {
-                    continue;
-                }
-                let array = if c.declared_type.ends_with("[]") {
-                    "[]"
-                } else {
-                    ""
-                };
-                let target = qualified(schema_name, table_name);
-                let col = ident(&c.name);
-                // A default holds a value of the old type: it goes first and
-                // comes back (in the new side's spelling) after the conversion.
-                let old_default = context
-                    .old
-                    .schemas
-                    .get(schema_name)
-                    .and_then(|s| {
-                        s.tables
-                            .get(context.renames.old_table(schema_name, table_name))
-                    })
-                    .and_then(|t| {
-                        t.column(context.renames.old_column(schema_name, table_name, &c.name))
-                    })
-                    .and_then(|c| c.default.as_ref());
-                if old_default.is_some() {
-                    out.push(format!(
-                        "ALTER TABLE {target} ALTER COLUMN {col} DROP DEFAULT"
-                    ));
-                }
-                let sql = format!(
-                    "ALTER TABLE {target} ALTER COLUMN {col} TYPE {name}{array} USING {col}::text{array}::{name}{array}"
-                );
-                let restore = c.default.as_ref().map(|d| {
-                    format!(
-                        "ALTER TABLE {target} ALTER COLUMN {col} SET DEFAULT {}",
-                        d.raw
-                    )
-                });
-                if removed.is_empty() {
-                    out.push(sql);
-                } else {
-                    out.destructive(
-                        sql,
-                        format!(
-                            "removes enum value(s) {} of {full}: rows holding them make the conversion fail",
-                            removed.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
-                        ),
-                    );
-                }
-                if let Some(restore) = restore {
-                    out.push(restore);
-                }
-            }
-        }
-    }
-    out.push(format!("DROP TYPE {}", qualified(&k.schema, &old_name)));
-}
-
-fn domain(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
-    let name = qualified(&k.schema, top_name(k));
-    let get = |s: &Snapshot| {
-        schema(s, k)
-            .and_then(|s| s.domains.get(top_name(k)))
-            .cloned()
-    };
-    match action {
-        Action::Create => {
-            match get(context.new) {
-                Some(d) => {
-                    let mut sql = format!("CREATE DOMAIN {name} AS {}", d.declared_type);
-                    if let Some(collation) = &d.collation {
-                        sql.push_str(&format!(" COLLATE {}", collation_name(collation)));
-                    }
-                    if let Some(default) = &d.default {
-                        sql.push_str(&format!(" DEFAULT {}", default.raw));
-                    }
-                    if d.not_null {
-                        sql.push_str(" NOT NULL");
-                    }
-                    for (n, c) in d.checks.iter() {
-                        sql.push_str(&format!(
-                            " CONSTRAINT {} CHECK ({})",
-                            ident(n),
-                            c.expression
-                        ));
-                    }
-                    out.push(sql);
-                    for (n, c) in d.checks.iter() {
-                        if c.not_valid {
-                            out.unsupported(format!("constraint {n} is NOT VALID on the new side; the script validates it"));
-                        }
-                    }
-                }
-                None => out.unsupported("the domain is not in the snapshot"),
-            }
-        }
-        Action::Drop => out.push(format!("DROP DOMAIN {name}")),
-        _ => {
-            let (Some(b), Some(a)) = (get(context.old), get(context.new)) else {
-                return;
-            };
-            if b.declared_type != a.declared_type || b.collation != a.collation {
-                out.unsupported("a domain's base type cannot be altered; create a new domain and convert the columns");
-            }
-            if b.default != a.default {
-                match &a.default {
-                    Some(d) => out.push(format!("ALTER DOMAIN {name} SET DEFAULT {}", d.raw)),
-                    None => out.push(format!("ALTER DOMAIN {name} DROP DEFAULT")),
-                }
-            }
-            if b.not_null != a.not_null {
-                out.push(format!(
-                    "ALTER DOMAIN {name} {} NOT NULL",
-                    if a.not_null { "SET" } else { "DROP" }
-                ));
-            }
-            for (n, c) in b.checks.iter() {
-                if a.checks.get(n).is_none_or(|x| x.expression != c.expression) {
-                    out.push(format!("ALTER DOMAIN {name} DROP CONSTRAINT {}", ident(n)));
-                }
-            }
-            for (n, c) in a.checks.iter() {
-                let old = b.checks.get(n);
-                if old.is_none_or(|x| x.expression != c.expression) {
-                    out.push(format!(
-                        "ALTER DOMAIN {name} ADD CONSTRAINT {} CHECK ({}){}",
-                        ident(n),
-                        c.expression,
-                        if c.not_valid { " NOT VALID" } else { "" }
-                    ));
-                } else if old.is_some_and(|x| x.not_valid && !c.not_valid) {
-                    out.push(format!(
-                        "ALTER DOMAIN {name} VALIDATE CONSTRAINT {}",
-                        ident(n)
-                    ));
-                }
-            }
-        }
-    }
-}
-
-/// `name(type, …)` → `name`.
-fn routine_name(signature: &str) -> &str {
-    signature.split('(').next().unwrap_or(signature)
-}
-
-fn routine(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
-    let signature = top_name(k);
-    let get = |s: &Snapshot| {
-        schema(s, k)
-            .and_then(|s| s.routines.get(signature))
-            .cloned()
-    };
-    let is_aggregate =
-        |s: &Snapshot| schema(s, k).is_some_and(|s| s.aggregates.contains_key(signature));
-    match action {
-        Action::Drop => {
-            let what = if is_aggregate(context.old) {
-                "AGGREGATE"
-            } else if get(context.old).is_some_and(|r| r.kind == "procedure") {
-                "PROCEDURE"
-            } else {
-                "FUNCTION"
-            };
-            let args = signature
-                .split_once('(')
-                .map_or("()".to_string(), |(_, a)| format!("({a}"));
-            out.push(format!(
-                "DROP {what} {}{args}",
-                qualified(&k.schema, routine_name(signature))
-            ));
-        }
-        _ => {
-            if is_aggregate(context.new) {
-                out.unsupported("aggregates are not written yet");
-                return;
-            }
-            match get(context.new).and_then(|r| routine_sql(&k.schema, signature, &r)) {
-                Some(sql) => {
-                    if *action == Action::Alter
-                        && let Some(old) = get(context.old)
-                        && (old.returns != get(context.new).map(|r| r.returns).unwrap_or_default() || old.kind != get(context.new).map(|r| r.kind).unwrap_or_default())
-                    {
-                        let args = signature.split_once('(').map_or("()".to_string(), |(_, a)| format!("({a}"));
-                        out.push(format!(
-                            "DROP {} {}{args}",
-                            if old.kind == "procedure" { "PROCEDURE" } else { "FUNCTION" },
-                            qualified(&k.schema, routine_name(signature))
-                        ));
-                    }
-                    out.push(sql)
-                }
-                None => out.unsupported(
-                    "the snapshot does not hold this routine's full definition (SQL-standard bodies and SET clauses are not written yet)",
-                ),
-            }
-        }
-    }
-}
-
-/// `CREATE OR REPLACE FUNCTION …` from the snapshot's parts, when they are
-/// complete: a body written as a string (not a SQL-standard `BEGIN ATOMIC`
-/// body), no `SET` clauses.
-fn routine_sql(schema_name: &str, signature: &str, r: &Routine) -> Option<String> {
-    let body = r.body.as_deref()?;
-    let all = r.attributes.as_deref().unwrap_or("");
-    // A SQL-standard body (`BEGIN ATOMIC … END`, PostgreSQL 14) is kept after
-    // an empty source text and a line break.
-    let standard = body.strip_prefix('\n').filter(|b| {
-        b.trim_start().to_lowercase().starts_with("begin atomic")
-            || b.trim_start().to_lowercase().starts_with("return ")
-    });
-    // `… set(search_path=public, pg_temp; work_mem=64MB) arguments(…)`.
-    let (attributes, settings) = match (all.find(" set("), all.find(" arguments(")) {
-        (Some(start), Some(end)) if start < end => (
-            format!("{}{}", &all[..start], &all[end..]),
-            all[start + " set(".len()..end]
-                .strip_suffix(')')?
-                .to_string(),
-        ),
-        _ => (all.to_string(), String::new()),
-    };
-    let attributes = attributes.as_str();
-    let mut set_clauses = String::new();
-    for entry in settings.split("; ").filter(|e| !e.is_empty()) {
-        let (name, value) = entry.split_once('=')?;
-        // List settings are printed as lists, the rest as one string, as
-        // pg_get_functiondef does.
-        let list = matches!(
-            name,
-            "search_path"
-                | "temp_tablespaces"
-                | "session_preload_libraries"
-                | "local_preload_libraries"
-        );
-        let value = if list {
-            value.to_string()
-        } else {
-            string(value)
-        };
-        set_clauses.push_str(&format!(" SET {name} TO {value}"));
-    }
-    let (words, arguments) = match attributes.find("arguments(") {
-        Some(at) => (
-            attributes[..at].trim(),
-            attributes[at + "arguments(".len()..].strip_suffix(')')?,
-        ),
-        None => (attributes.trim(), ""),
-    };
-    let mut tag = "$driftguard$".to_string();
-    while body.contains(&tag) {
-        tag = format!("$driftguard{}$", tag.len());
-    }
-    let (kind, returns) = match r.kind.as_str() {
-        "procedure" => ("PROCEDURE", String::new()),
-        "window function" => ("FUNCTION", format!(" RETURNS {} WINDOW", r.returns)),
-        _ => ("FUNCTION", format!(" RETURNS {}", r.returns)),
-    };
-    let words = if r.kind == "procedure" {
-        // Procedures take no volatility or parallel markings.
-        words
-            .split(' ')
-            .filter(|w| w.contains("definer") || *w == "security")
-            .collect::<Vec<_>>()
-            .join(" ")
-    } else {
-        words.to_uppercase()
-    };
-    let definition = match standard {
-        Some(sql_body) => format!(" {sql_body}"),
-        None => format!(" AS {tag}{body}{tag}"),
-    };
-    Some(format!(
-        "CREATE OR REPLACE {kind} {}({arguments}){returns} LANGUAGE {} {}{set_clauses}{definition}",
-        qualified(schema_name, routine_name(signature)),
-        ident(&r.language),
-        words.to_uppercase()
-    ))
-}
-
 fn comment(context: &Context, k: &Key, out: &mut Writer) {
     let s = schema(context.new, k);
     let (Some(s), Some(name)) = (s, k.table.as_deref()) else {
@@ -1884,6 +1496,16 @@ fn comment(context: &Context, k: &Key, out: &mut Writer) {
             "COMMENT ON {}VIEW {target} IS {}",
             if v.materialized { "MATERIALIZED " } else { "" },
             text(&v.comment)
+        ));
+    } else if let Some(a) = s.composite_types.get(name).and_then(|t| {
+        t.attributes
+            .iter()
+            .find(|a| Some(a.name.as_str()) == k.name.as_deref())
+    }) {
+        out.push(format!(
+            "COMMENT ON COLUMN {target}.{} IS {}",
+            ident(&a.name),
+            a.comment.as_deref().map_or("NULL".into(), string)
         ));
     } else {
         out.unsupported("comments on this kind of object are not written yet");
@@ -1935,6 +1557,240 @@ mod tests {
     #[test]
     fn postgres_pair_revert() {
         insta::assert_snapshot!(pair_scripts(Options::default()).revert);
+    }
+
+    /// A PostgreSQL snapshot of one `public` schema given as YAML.
+    fn snapshot(public: &str) -> crate::model::Snapshot {
+        let text = format!(
+            "format: driftguard.snapshot/1\nengine: postgres\nserver_version: '15.4'\n\
+             database: d\nfingerprint: '{}'\nschemas:\n  public:\n{}",
+            "0".repeat(64),
+            public
+                .lines()
+                .map(|l| format!("    {l}\n"))
+                .collect::<String>()
+        );
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    /// The statements of the migration from `old` to `new`, as the diff finds it.
+    fn statements(old: &str, new: &str) -> (Vec<String>, String) {
+        let (old, new) = (snapshot(old), snapshot(new));
+        let changes = diff(&old, &new, DiffOptions::default());
+        let refs: Vec<&crate::diff::Change> = changes.iter().collect();
+        let (ops, renames) = crate::migrate::plan::plan(&old, &new, &refs);
+        let context = super::Context {
+            old: &old,
+            new: &new,
+            renames: &renames,
+            changes: &refs,
+            options: Options::default(),
+        };
+        let mut ops = ops;
+        ops.sort_by_key(|o| o.phase());
+        let (statements, unsupported) = super::render(&context, &ops);
+        (
+            statements.into_iter().map(|s| s.sql).collect(),
+            unsupported
+                .into_iter()
+                .map(|(_, why)| why)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    }
+
+    fn attribute(name: &str, position: u32, declared: &str) -> String {
+        format!(
+            "- {{name: {name}, position: {position}, declared_type: '{declared}', type: {{family: string, name: text}}, nullable: true}}"
+        )
+    }
+
+    fn composite(name: &str, attributes: &[String]) -> String {
+        let mut text = format!("composite_types:\n  {name}:\n    attributes:\n");
+        for a in attributes {
+            text.push_str(&format!("    {a}\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn composite_attributes_are_altered_in_place_or_the_type_made_again() {
+        let old = composite(
+            "pair",
+            &[
+                attribute("a", 1, "text"),
+                attribute("b", 2, "text"),
+                attribute("c", 3, "character varying(10)"),
+            ],
+        );
+        let new = composite(
+            "pair",
+            &[
+                attribute("aa", 1, "text"),
+                attribute("c", 3, "text"),
+                attribute("d", 4, "numeric"),
+            ],
+        );
+        let (sql, unsupported) = statements(&old, &new);
+        assert_eq!(
+            sql,
+            [
+                "ALTER TYPE public.pair DROP ATTRIBUTE b",
+                "ALTER TYPE public.pair RENAME ATTRIBUTE a TO aa",
+                "ALTER TYPE public.pair ALTER ATTRIBUTE c TYPE text",
+                "ALTER TYPE public.pair ADD ATTRIBUTE d numeric",
+            ]
+        );
+        assert_eq!(unsupported, "");
+        // An attribute added between others: the type is made again.
+        let between = composite(
+            "pair",
+            &[
+                attribute("a", 1, "text"),
+                attribute("x", 4, "date"),
+                attribute("b", 2, "text"),
+                attribute("c", 3, "character varying(10)"),
+            ],
+        );
+        let (sql, _) = statements(&old, &between);
+        assert_eq!(
+            sql,
+            [
+                "DROP TYPE public.pair",
+                "CREATE TYPE public.pair AS (a text, x date, b text, c character varying(10))",
+            ]
+        );
+        // … unless something uses it.
+        let used = format!(
+            "{old}tables:\n  holder:\n    kind: table\n    columns:\n    - {{name: p, position: 1, declared_type: pair, type: {{family: other, name: pair}}, nullable: true}}\n"
+        );
+        let used_between = format!(
+            "{between}tables:\n  holder:\n    kind: table\n    columns:\n    - {{name: p, position: 1, declared_type: pair, type: {{family: other, name: pair}}, nullable: true}}\n"
+        );
+        let (sql, unsupported) = statements(&used, &used_between);
+        assert!(sql.is_empty(), "{sql:?}");
+        assert!(
+            unsupported.contains(
+                "needs the type dropped and created again, and column public.holder.p use(s) it"
+            ),
+            "{unsupported}"
+        );
+        // Stored values: renames and additions written, drops and retypes refused.
+        let used_new = format!(
+            "{new}tables:\n  holder:\n    kind: table\n    columns:\n    - {{name: p, position: 1, declared_type: pair, type: {{family: other, name: pair}}, nullable: true}}\n"
+        );
+        let (sql, unsupported) = statements(&used, &used_new);
+        assert_eq!(
+            sql,
+            [
+                "ALTER TYPE public.pair RENAME ATTRIBUTE a TO aa",
+                "ALTER TYPE public.pair ADD ATTRIBUTE d numeric",
+            ]
+        );
+        assert_eq!(
+            unsupported
+                .matches("PostgreSQL refuses to drop or retype")
+                .count(),
+            2,
+            "{unsupported}"
+        );
+    }
+
+    fn domain(base: &str, extra: &str) -> String {
+        format!(
+            "domains:\n  email:\n    declared_type: '{base}'\n    type: {{family: string, name: text}}\n{extra}"
+        )
+    }
+
+    #[test]
+    fn a_domain_with_another_base_type_is_made_again_and_its_columns_converted() {
+        let table = "tables:\n  people:\n    kind: table\n    columns:\n    \
+                     - {name: mail, position: 1, declared_type: email, type: {family: string, name: text}, nullable: true, \
+                     default: {raw: \"'a@b'::email\", normalized: \"'a@b'\"}}\n";
+        let old = format!("{}{table}", domain("text", ""));
+        let new = format!(
+            "{}{table}",
+            domain(
+                "character varying(200)",
+                "    checks:\n      has_at:\n        expression: \"value::text ~~ '%@%'::text\"\n"
+            )
+        );
+        let (sql, unsupported) = statements(&old, &new);
+        assert_eq!(
+            sql,
+            [
+                "ALTER DOMAIN public.email RENAME TO email__driftguard_old",
+                "CREATE DOMAIN public.email AS character varying(200) CONSTRAINT has_at CHECK (value::text ~~ '%@%'::text)",
+                "ALTER TABLE public.people ALTER COLUMN mail DROP DEFAULT",
+                "ALTER TABLE public.people ALTER COLUMN mail TYPE public.email USING mail::character varying(200)",
+                "ALTER TABLE public.people ALTER COLUMN mail SET DEFAULT 'a@b'::email",
+                "DROP DOMAIN public.email__driftguard_old",
+            ]
+        );
+        assert_eq!(unsupported, "");
+        // Another domain over it keeps the old one alive: nothing is written.
+        let over = "  contact:\n    declared_type: email\n    type: {family: string, name: text}\n";
+        let old_over = domain("text", "").replace("domains:\n", &format!("domains:\n{over}"));
+        let new_over = domain("character varying(200)", "")
+            .replace("domains:\n", &format!("domains:\n{over}"));
+        let (sql, unsupported) = statements(&old_over, &new_over);
+        assert!(sql.is_empty(), "{sql:?}");
+        assert!(
+            unsupported.contains("and domain public.contact use(s) it"),
+            "{unsupported}"
+        );
+    }
+
+    #[test]
+    fn aggregates_follow_the_functions_they_fold_with() {
+        let aggregate = |sfunc: &str, definition: &str| {
+            format!(
+                "aggregates:\n  total(integer):\n    kind: normal\n    returns: integer\n    \
+                 state_function: {sfunc}\n    state_type: integer\n    definition: \"{definition}\"\n"
+            )
+        };
+        let function = "routines:\n  zz_step(integer, integer):\n    kind: function\n    \
+                        returns: integer\n    language: sql\n    body_hash: h\n    \
+                        body: select $1 + $2\n    attributes: immutable parallel unsafe arguments(integer, integer)\n";
+        let old = aggregate("int4pl", "(integer) (SFUNC = int4pl, STYPE = integer)");
+        let new = format!(
+            "{}{function}",
+            aggregate(
+                "public.zz_step",
+                "(integer) (SFUNC = public.zz_step, STYPE = integer)"
+            )
+        );
+        let (sql, unsupported) = statements(&old, &new);
+        assert_eq!(unsupported, "");
+        assert_eq!(sql.len(), 2, "{sql:?}");
+        assert!(
+            sql[0].starts_with("CREATE OR REPLACE FUNCTION public.zz_step"),
+            "{sql:?}"
+        );
+        assert_eq!(
+            sql[1],
+            "CREATE OR REPLACE AGGREGATE public.total (integer) (SFUNC = public.zz_step, STYPE = integer)"
+        );
+        // Back: the aggregate stops using the function before it is dropped,
+        // so it is dropped and created again around it.
+        let (sql, _) = statements(&new, &old);
+        assert_eq!(
+            sql,
+            [
+                "DROP AGGREGATE public.total(integer)",
+                "DROP FUNCTION public.zz_step(integer, integer)",
+                "CREATE AGGREGATE public.total (integer) (SFUNC = int4pl, STYPE = integer)",
+            ]
+        );
+        // A snapshot from before definitions were kept cannot create it.
+        let bare = "aggregates:\n  total(integer):\n    kind: normal\n    returns: integer\n    \
+                    state_function: int4pl\n    state_type: integer\n";
+        let (sql, unsupported) = statements("tables: {}\n", bare);
+        assert!(sql.is_empty(), "{sql:?}");
+        assert!(
+            unsupported.contains("taken before driftguard kept aggregate definitions"),
+            "{unsupported}"
+        );
     }
 
     #[test]

@@ -120,6 +120,7 @@ fn aggregate() -> Aggregate {
         final_function: None,
         initial_condition: Some("0".into()),
         attributes: Some("arguments(integer)".into()),
+        definition: None,
     }
 }
 

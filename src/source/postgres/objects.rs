@@ -135,5 +135,108 @@ pub(super) fn read_aggregate(
         final_function: row.try_get(17)?,
         initial_condition: row.try_get(18)?,
         attributes: Some(attributes.join(" ")),
+        definition: Some(aggregate_definition(row, aggkind.as_deref())?),
     })
+}
+
+/// What follows the name in `CREATE AGGREGATE`: the arguments as the server
+/// prints them (`ORDER BY` for an ordered-set aggregate), then every option
+/// that is set, as `pg_dump` writes them (names from the catalog come quoted
+/// and qualified as needed, the session's `search_path` being `pg_catalog`).
+fn aggregate_definition(row: &postgres::Row, aggkind: Option<&str>) -> PgResult<String> {
+    let literal = |v: &str| format!("'{}'", v.replace('\'', "''"));
+    let normal = aggkind.is_none_or(|k| k == "n");
+    // FINALFUNC_MODIFY's default is READ_ONLY for a normal aggregate and
+    // READ_WRITE for an ordered-set one.
+    let modify = |m: Option<String>| -> Option<String> {
+        let word = match m.as_deref()? {
+            "r" => "READ_ONLY",
+            "s" => "SHAREABLE",
+            "w" => "READ_WRITE",
+            _ => return None,
+        };
+        let default = if normal { "READ_ONLY" } else { "READ_WRITE" };
+        (word != default).then(|| word.to_string())
+    };
+    let mut options = vec![
+        format!(
+            "SFUNC = {}",
+            row.try_get::<_, Option<String>>(15)?.unwrap_or_default()
+        ),
+        format!(
+            "STYPE = {}",
+            row.try_get::<_, Option<String>>(16)?.unwrap_or_default()
+        ),
+    ];
+    let space: i32 = row.try_get(34)?;
+    if space != 0 {
+        options.push(format!("SSPACE = {space}"));
+    }
+    if let Some(f) = row.try_get::<_, Option<String>>(17)? {
+        options.push(format!("FINALFUNC = {f}"));
+    }
+    if row.try_get::<_, Option<bool>>(21)? == Some(true) {
+        options.push("FINALFUNC_EXTRA".into());
+    }
+    if let Some(m) = modify(row.try_get(22)?) {
+        options.push(format!("FINALFUNC_MODIFY = {m}"));
+    }
+    for (index, name) in [
+        (23, "COMBINEFUNC"),
+        (24, "SERIALFUNC"),
+        (25, "DESERIALFUNC"),
+    ] {
+        if let Some(f) = row.try_get::<_, Option<String>>(index)? {
+            options.push(format!("{name} = {f}"));
+        }
+    }
+    if let Some(c) = row.try_get::<_, Option<String>>(18)? {
+        options.push(format!("INITCOND = {}", literal(&c)));
+    }
+    for (index, name) in [(26, "MSFUNC"), (27, "MINVFUNC"), (28, "MSTYPE")] {
+        if let Some(f) = row.try_get::<_, Option<String>>(index)? {
+            options.push(format!("{name} = {f}"));
+        }
+    }
+    let moving_space: i32 = row.try_get(35)?;
+    if moving_space != 0 {
+        options.push(format!("MSSPACE = {moving_space}"));
+    }
+    if let Some(f) = row.try_get::<_, Option<String>>(29)? {
+        options.push(format!("MFINALFUNC = {f}"));
+    }
+    if row.try_get::<_, Option<bool>>(30)? == Some(true) {
+        options.push("MFINALFUNC_EXTRA".into());
+    }
+    if row.try_get::<_, Option<String>>(26)?.is_some()
+        && let Some(m) = modify(row.try_get(31)?)
+    {
+        options.push(format!("MFINALFUNC_MODIFY = {m}"));
+    }
+    if let Some(c) = row.try_get::<_, Option<String>>(32)? {
+        options.push(format!("MINITCOND = {}", literal(&c)));
+    }
+    if let Some(op) = row.try_get::<_, Option<String>>(33)? {
+        // A qualified operator name is only read inside OPERATOR(…).
+        if op.contains('.') {
+            options.push(format!("SORTOP = OPERATOR({op})"));
+        } else {
+            options.push(format!("SORTOP = {op}"));
+        }
+    }
+    match row.try_get::<_, String>(12)?.as_str() {
+        "s" => options.push("PARALLEL = SAFE".into()),
+        "r" => options.push("PARALLEL = RESTRICTED".into()),
+        _ => {}
+    }
+    if aggkind == Some("h") {
+        options.push("HYPOTHETICAL".into());
+    }
+    let arguments: String = row.try_get(13)?;
+    let arguments = if arguments.trim().is_empty() {
+        "*".to_string()
+    } else {
+        arguments
+    };
+    Ok(format!("({arguments}) ({})", options.join(", ")))
 }

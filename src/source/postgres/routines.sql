@@ -1,5 +1,6 @@
 -- Functions, procedures, window functions and aggregates, keyed by name and
--- argument types; for an aggregate, its definition from pg_aggregate.
+-- argument types; for an aggregate, its definition from pg_aggregate (the
+-- compared parts, then every option one by one for `CREATE AGGREGATE`).
 -- SQL_BODY is replaced by the source with pg_get_function_sqlbody(p.oid) on
 -- PostgreSQL 14+ (BEGIN ATOMIC bodies) and NULL before.
 SELECT n.nspname::text,
@@ -32,7 +33,22 @@ SELECT n.nspname::text,
                  CASE WHEN g.aggmfinalfn <> 0 THEN 'mfinalfunc=' || g.aggmfinalfn::text END,
                  CASE WHEN g.aggminitval IS NOT NULL THEN 'minitcond=' || g.aggminitval END,
                  CASE WHEN g.aggsortop <> 0 THEN 'sortop=' || g.aggsortop::regoperator::text END),
-       p.proconfig
+       p.proconfig,
+       g.aggfinalextra,
+       g.aggfinalmodify::text,
+       CASE WHEN g.aggcombinefn <> 0 THEN g.aggcombinefn::text END,
+       CASE WHEN g.aggserialfn <> 0 THEN g.aggserialfn::text END,
+       CASE WHEN g.aggdeserialfn <> 0 THEN g.aggdeserialfn::text END,
+       CASE WHEN g.aggmtransfn <> 0 THEN g.aggmtransfn::text END,
+       CASE WHEN g.aggminvtransfn <> 0 THEN g.aggminvtransfn::text END,
+       CASE WHEN g.aggmtranstype <> 0 THEN format_type(g.aggmtranstype, NULL) END,
+       CASE WHEN g.aggmfinalfn <> 0 THEN g.aggmfinalfn::text END,
+       g.aggmfinalextra,
+       g.aggmfinalmodify::text,
+       g.aggminitval,
+       CASE WHEN g.aggsortop <> 0 THEN g.aggsortop::regoper::text END,
+       g.aggtransspace,
+       g.aggmtransspace
 FROM pg_proc AS p
 JOIN user_schemas AS n ON n.oid = p.pronamespace
 JOIN pg_language AS l ON l.oid = p.prolang

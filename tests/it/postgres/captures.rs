@@ -615,7 +615,11 @@ fn aggregates_are_captured_and_classified_as_functions() {
             "state_type": "double precision[]",
             "final_function": "float8_avg",
             "initial_condition": "{0,0,0}",
-            "attributes": "combinefunc=float8_combine parallel safe arguments(double precision)"
+            "attributes": "combinefunc=float8_combine parallel safe arguments(double precision)",
+            // For scripts only (left out of comparison and fingerprint).
+            "definition": "(double precision) (SFUNC = float8_accum, STYPE = double precision[], \
+                           FINALFUNC = float8_avg, COMBINEFUNC = float8_combine, \
+                           INITCOND = '{0,0,0}', PARALLEL = SAFE)"
         }),
         "{aggregates}"
     );
