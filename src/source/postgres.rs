@@ -754,7 +754,14 @@ impl Catalog {
                 if let Some(parent) = row.try_get::<_, Option<String>>(5)? {
                     table.from_parent.triggers.insert(name.clone(), parent);
                 }
-                table.triggers.insert(name, Trigger { definition, state });
+                table.triggers.insert(
+                    name,
+                    Trigger {
+                        definition,
+                        state,
+                        source: None,
+                    },
+                );
             } else if let Some(view) = schema.views.get_mut(&relation) {
                 // INSTEAD OF triggers change how writes to the view behave.
                 view.definition

@@ -165,6 +165,9 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<(Schema, ParsedTables, Ind
     let mut schema = Schema::default();
     let mut parsed: BTreeMap<String, ParsedTable> = BTreeMap::new();
     let mut index_sql: BTreeMap<String, String> = BTreeMap::new();
+    // Triggers go to their table or view once every table and view is known
+    // (the rows come ordered by type: `trigger` before `view`).
+    let mut triggers: Vec<&ObjectRow> = Vec::new();
     for obj in &objects {
         let sql_text = obj.sql.clone().unwrap_or_default();
         match obj.kind.as_str() {
@@ -186,6 +189,7 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<(Schema, ParsedTables, Ind
             "view" => {
                 let view = View {
                     definition: view_body(&sql_text),
+                    source: obj.sql.clone(),
                     ..View::default()
                 };
                 schema.views.insert(obj.name.clone(), view);
@@ -193,28 +197,33 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<(Schema, ParsedTables, Ind
             "index" => {
                 index_sql.insert(obj.name.clone(), sql_text);
             }
-            "trigger" => {
-                let trigger = Trigger {
-                    definition: sql::canonical(&sql_text),
-                    state: None,
-                };
-                if let Some(table) = schema.tables.get_mut(&obj.table) {
-                    table.triggers.insert(obj.name.clone(), trigger);
-                } else if let Some(view) = schema.views.get_mut(&obj.table) {
-                    // INSTEAD OF triggers on views change how writes to the view behave.
-                    view.definition.push_str(&format!(
-                        " /* trigger {} */ {}",
-                        obj.name, trigger.definition
-                    ));
-                }
-            }
+            "trigger" => triggers.push(obj),
             _ => {}
+        }
+    }
+    for obj in triggers {
+        let trigger = trigger_from_sql(obj.sql.as_deref().unwrap_or_default());
+        if let Some(table) = schema.tables.get_mut(&obj.table) {
+            table.triggers.insert(obj.name.clone(), trigger);
+        } else if let Some(view) = schema.views.get_mut(&obj.table) {
+            // INSTEAD OF triggers: what an INSERT, UPDATE or DELETE on the view does.
+            view.triggers.insert(obj.name.clone(), trigger);
         }
     }
 
     drop(objects);
     read_columns(conn, &mut schema, &parsed)?;
     Ok((schema, parsed, index_sql))
+}
+
+/// A trigger from its stored `CREATE TRIGGER` text: compared in the
+/// canonical spelling, written again from the text itself.
+fn trigger_from_sql(text: &str) -> Trigger {
+    Trigger {
+        definition: sql::canonical(text),
+        source: Some(text.to_string()),
+        state: None,
+    }
 }
 
 type ParsedTables = BTreeMap<String, ParsedTable>;

@@ -458,6 +458,29 @@ pub fn view_definition(definition: &str, schema: &str) -> String {
     canonical(&text.join(" "))
 }
 
+/// A view definition as the server re-printed it, with its own schema's
+/// qualifier removed (`db`.`t` is `t`) and nothing else changed: the text a
+/// script writes the view from, in whichever database it runs. Quotes,
+/// letter case and character-set introducers are kept.
+pub fn view_source(definition: &str, schema: &str) -> String {
+    let tokens = tokenize(definition);
+    let mut out = String::with_capacity(definition.len());
+    let mut copied = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        let names_schema = matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent)
+            && t.ident() == schema
+            && tokens.get(i + 1).is_some_and(|n| n.is_punct("."))
+            // Not a column of that name (`t`.`db`.x does not occur; `t`.`db` does).
+            && !(i > 0 && tokens[i - 1].is_punct("."));
+        if names_schema {
+            out.push_str(&definition[copied..t.start]);
+            copied = tokens[i + 1].end;
+        }
+    }
+    out.push_str(&definition[copied..]);
+    out
+}
+
 /// Whether a constraint or index name is one the server generated.
 pub mod generated {
     /// MySQL `<table>_ibfk_<n>` (also what MariaDB generates).
