@@ -973,6 +973,7 @@ fn a_trigger_that_fires_otherwise_is_changed_and_says_how() {
             crate::model::Trigger {
                 definition: definition.into(),
                 state: state.map(str::to_string),
+                source: None,
             },
         );
         snapshot(vec![("t", t)])
