@@ -1294,6 +1294,63 @@ mod tests {
         }
     }
 
+    /// A view's stored text is written to the file but left out of the
+    /// fingerprint and of equality; its triggers are left out of both only
+    /// when it has none, so views read before triggers were kept hash alike.
+    #[test]
+    fn a_view_source_is_display_only_and_no_triggers_are_no_field() {
+        let with = |source: Option<&str>, trigger: bool| {
+            let mut s = database("app", "app");
+            let mut view = View {
+                definition: "select 1".into(),
+                source: source.map(str::to_string),
+                ..View::default()
+            };
+            if trigger {
+                view.triggers.insert(
+                    "ins".into(),
+                    Trigger {
+                        definition: "create trigger ins instead of insert on v begin select 1; end"
+                            .into(),
+                        source: source.map(str::to_string),
+                        state: None,
+                    },
+                );
+            }
+            s.schemas
+                .get_mut("app")
+                .unwrap()
+                .views
+                .insert("v".into(), view);
+            s
+        };
+        let (bare, kept) = (
+            with(None, false),
+            with(Some("CREATE VIEW v AS SELECT 1"), false),
+        );
+        assert_eq!(bare, kept);
+        assert_eq!(bare.compute_fingerprint(), kept.compute_fingerprint());
+        let json = serde_json::to_string(&kept).unwrap();
+        assert!(
+            json.contains("\"source\":\"CREATE VIEW v AS SELECT 1\""),
+            "{json}"
+        );
+        assert!(!json.contains("triggers"), "{json}");
+        let back: Snapshot = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            back.schemas["app"].views["v"].source,
+            kept.schemas["app"].views["v"].source
+        );
+        let (triggered, triggered_kept) = (with(None, true), with(Some("x"), true));
+        assert_ne!(triggered, bare);
+        assert_ne!(triggered.compute_fingerprint(), bare.compute_fingerprint());
+        assert_eq!(triggered, triggered_kept);
+        assert_eq!(
+            triggered.compute_fingerprint(),
+            triggered_kept.compute_fingerprint()
+        );
+    }
+
     #[test]
     fn an_unqualified_reference_is_left_out_of_the_file() {
         let mut s = database("app", "app");

@@ -667,6 +667,28 @@ mod tests {
     use crate::diff::ObjectPath;
     use crate::rules::ChangeType as C;
 
+    #[test]
+    fn stored_texts_become_statements_without_tabs_comments_or_their_semicolon() {
+        use crate::sql::Dialect;
+        assert_eq!(
+            source_statement(
+                "CREATE VIEW v AS\r\n\tSELECT \"order\" /* c */ FROM t -- note\n;",
+                Dialect::Generic
+            ),
+            "CREATE VIEW v AS\nSELECT \"order\" FROM t"
+        );
+        assert_eq!(
+            source_statement("BEGIN\n  SET NEW.a = '--\t#'; -- x\nEND", Dialect::Mysql),
+            "BEGIN\n  SET NEW.a = '--\t#';\nEND"
+        );
+        // A MySQL `#` comment ends at the line break, which the script's `;` follows.
+        assert_eq!(
+            source_statement("SET NEW.a = 1 # why", Dialect::Mysql),
+            "SET NEW.a = 1 # why\n"
+        );
+        assert_eq!(source_statement("a.b(c)", Dialect::Generic), "a.b(c)");
+    }
+
     fn change(
         t: C,
         table: &str,

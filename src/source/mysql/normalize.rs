@@ -664,6 +664,20 @@ mod tests {
     }
 
     #[test]
+    fn view_sources_lose_their_own_schema_only() {
+        let maria = "select `shop`.`t`.`order` AS `Order`,_utf8mb4'a' AS `k` from (`shop`.`t` join `other`.`u` on(`shop`.`t`.`key` = `other`.`u`.`key`)) where `shop`.`shop`.`x` > 0";
+        assert_eq!(
+            view_source(maria, "shop"),
+            "select `t`.`order` AS `Order`,_utf8mb4'a' AS `k` from (`t` join `other`.`u` on(`t`.`key` = `other`.`u`.`key`)) where `shop`.`x` > 0"
+        );
+        // The canonical spelling is the one it always was.
+        assert_eq!(
+            view_definition(maria, "shop"),
+            "select t.order as order, 'a' as k from (t join other.u on (t.key = other.u.key)) where x > 0"
+        );
+    }
+
+    #[test]
     fn charset_introducers_are_dropped() {
         assert_eq!(
             expression_text("concat(`name`,_utf8mb4'x')"),
