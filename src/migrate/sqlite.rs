@@ -718,21 +718,19 @@ fn droppable(snapshot: &Snapshot, t: &Table, column: &str) -> bool {
                 .is_some_and(|g| plan::mentions(g, column))
         })
         || schema(snapshot).is_some_and(|s| {
-            s.views.values().any(|v| {
-                plan::mentions(&v.definition, column)
-                    || v.triggers
+            s.views
+                .values()
+                .any(|v| plan::mentions(&v.definition, column))
+                || s.tables.values().any(|other| {
+                    other
+                        .triggers
                         .values()
                         .any(|tr| plan::mentions(&tr.definition, column))
-            }) || s.tables.values().any(|other| {
-                other
-                    .triggers
-                    .values()
-                    .any(|tr| plan::mentions(&tr.definition, column))
-                    || other
-                        .foreign_keys
-                        .values()
-                        .any(|f| named(&f.referenced_columns))
-            })
+                        || other
+                            .foreign_keys
+                            .values()
+                            .any(|f| named(&f.referenced_columns))
+                })
         });
     !used
 }
