@@ -1068,15 +1068,20 @@ mod tests {
         assert_eq!(without.compute_fingerprint(), s.compute_fingerprint());
     }
 
-    /// The baseline of the fixture pair was written before the stored texts
+    /// The old side of the fixture pair as written before the stored texts
     /// were kept: the database it was taken from, read now, has its
     /// fingerprint and no drift from it.
     #[test]
     fn a_baseline_written_before_the_texts_were_kept_shows_no_drift() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pairs");
         let read = |f: &str| std::fs::read_to_string(root.join(f)).expect("fixture");
-        let baseline =
-            crate::snapshot_file::parse(read("sqlite.old.json").as_bytes(), "baseline").unwrap();
+        let old = std::fs::read_to_string(root.join("../before-source/sqlite.old.json"));
+        let old = old.expect("fixture");
+        assert!(
+            !old.contains("\"source\""),
+            "written before sources were kept"
+        );
+        let baseline = crate::snapshot_file::parse(old.as_bytes(), "baseline").unwrap();
         let now = snapshot_of(&read("sqlite.old.sql"));
         assert!(
             now.schemas["main"]

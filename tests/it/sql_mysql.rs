@@ -381,9 +381,9 @@ END;
     assert!(applied >= 4);
 }
 
-/// The pair's old baseline was written before views and triggers kept the
-/// server's text: the database built from its SQL, read now, has the
-/// baseline's fingerprint and no drift from it.
+/// The pair's old side as written before views and triggers kept the
+/// server's text (`fixtures/before-source`): the database built from its
+/// SQL, read now, has that baseline's fingerprint and no drift from it.
 #[test]
 fn mysql_baseline_written_before_the_texts_were_kept_keeps_its_fingerprint() {
     let Some(admin) = util::live_mysql() else {
@@ -416,7 +416,7 @@ fn mysql_baseline_written_before_the_texts_were_kept_keeps_its_fingerprint() {
     );
     let now: serde_json::Value = serde_json::from_str(&sandbox.read("now.json")).expect("JSON");
     let baseline: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(util::fixture("pairs/mysql.old.json")).expect("fixture"),
+        &std::fs::read_to_string(util::fixture("before-source/mysql.old.json")).expect("fixture"),
     )
     .expect("JSON");
     assert_eq!(now["fingerprint"], baseline["fingerprint"]);
@@ -424,7 +424,7 @@ fn mysql_baseline_written_before_the_texts_were_kept_keeps_its_fingerprint() {
         sandbox.read("now.json").contains("\"source\""),
         "the views and triggers keep their text"
     );
-    let baseline_path = util::fixture("pairs/mysql.old.json");
+    let baseline_path = util::fixture("before-source/mysql.old.json");
     assert_eq!(
         findings(
             &sandbox,
