@@ -598,9 +598,12 @@ fn instead_of_triggers_round_trip() {
     assert_eq!(audited, 1);
 }
 
+/// A `sqlite_schema` row without its text: (type, name, table).
+type SchemaRow = (String, String, String);
+
 /// `sqlite_schema` rows as (type, name, table), sorted, and the stored text
 /// of the views and triggers.
-fn schema_rows(db: &Path) -> (Vec<(String, String, String)>, Vec<(String, String)>) {
+fn schema_rows(db: &Path) -> (Vec<SchemaRow>, Vec<(String, String)>) {
     let conn = rusqlite::Connection::open(db).expect("open");
     let mut rows: Vec<(String, String, String, Option<String>)> = conn
         .prepare(
