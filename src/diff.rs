@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::model::{
     Check, Column, Engine, EnumType, ForeignKey, Index, NamedMap, NormalizedType, PrimaryKey,
-    Schema, Snapshot, Table, TableKind, TypeFamily, Unique, View,
+    Schema, Snapshot, Table, TableKind, Trigger, TypeFamily, Unique, View,
 };
 use crate::rules::ChangeType::{self, *};
 

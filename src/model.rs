@@ -942,17 +942,35 @@ pub struct Index {
     pub auto_named: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trigger {
     /// Normalized definition (the whole `CREATE TRIGGER` text, or its parts joined).
     pub definition: String,
+    /// The text the engine keeps, for writing the trigger again (the
+    /// canonical `definition` drops the quotes of a column named `order`,
+    /// which SQL then reads as the key word): SQLite's whole `CREATE
+    /// TRIGGER`, MySQL's body (`ACTION_STATEMENT`). Display-only, as
+    /// [`Routine::body`]: not part of the comparison or the fingerprint.
+    #[serde(default, skip_serializing_if = "fingerprint::leaves_out")]
+    pub source: Option<String>,
     /// When the trigger fires, if not always as usual: `disabled`, `replica`
     /// (only in sessions with `session_replication_role = replica`) or
     /// `always` (in every session). PostgreSQL `ALTER TABLE ... DISABLE` /
     /// `ENABLE REPLICA` / `ENABLE ALWAYS TRIGGER`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+}
+
+impl PartialEq for Trigger {
+    fn eq(&self, other: &Trigger) -> bool {
+        let Trigger {
+            definition,
+            source: _,
+            state,
+        } = self;
+        *definition == other.definition && *state == other.state
+    }
 }
 
 impl Trigger {
@@ -962,7 +980,7 @@ impl Trigger {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct View {
     #[serde(default, skip_serializing_if = "is_false")]
@@ -975,14 +993,50 @@ pub struct View {
     pub columns: Vec<ViewColumn>,
     /// Normalized definition (whitespace, case and quoting removed).
     pub definition: String,
+    /// The text the engine keeps, for writing the view again (see
+    /// [`Trigger::source`]): SQLite's whole `CREATE VIEW`, MySQL's
+    /// `VIEW_DEFINITION` without its own database's name. Display-only: not
+    /// part of the comparison or the fingerprint.
+    #[serde(default, skip_serializing_if = "fingerprint::leaves_out")]
+    pub source: Option<String>,
     /// PostgreSQL view options (`security_invoker`, `security_barrier`,
     /// `check_option`) and materialized view storage options.
     #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
     pub options: NamedMap<String>,
     #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
     pub indexes: NamedMap<Index>,
+    /// `INSTEAD OF` triggers (SQLite), which say what writing to the view
+    /// does. Left out when empty, so that a view without triggers keeps the
+    /// fingerprint it had before they were read.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub triggers: NamedMap<Trigger>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+
+impl PartialEq for View {
+    fn eq(&self, other: &View) -> bool {
+        // Every field named, so that a new one cannot be forgotten here.
+        let View {
+            materialized,
+            invalid,
+            columns,
+            definition,
+            source: _,
+            options,
+            indexes,
+            triggers,
+            comment,
+        } = self;
+        *materialized == other.materialized
+            && *invalid == other.invalid
+            && *columns == other.columns
+            && *definition == other.definition
+            && *options == other.options
+            && *indexes == other.indexes
+            && *triggers == other.triggers
+            && *comment == other.comment
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1372,6 +1426,63 @@ mod tests {
             .unwrap()
             .state_function = "int8pl".into();
         assert_ne!(other.compute_fingerprint(), old.compute_fingerprint());
+    }
+
+    /// A view's stored text is written to the file but left out of the
+    /// fingerprint and of equality; its triggers are left out of both only
+    /// when it has none, so views read before triggers were kept hash alike.
+    #[test]
+    fn a_view_source_is_display_only_and_no_triggers_are_no_field() {
+        let with = |source: Option<&str>, trigger: bool| {
+            let mut s = database("app", "app");
+            let mut view = View {
+                definition: "select 1".into(),
+                source: source.map(str::to_string),
+                ..View::default()
+            };
+            if trigger {
+                view.triggers.insert(
+                    "ins".into(),
+                    Trigger {
+                        definition: "create trigger ins instead of insert on v begin select 1; end"
+                            .into(),
+                        source: source.map(str::to_string),
+                        state: None,
+                    },
+                );
+            }
+            s.schemas
+                .get_mut("app")
+                .unwrap()
+                .views
+                .insert("v".into(), view);
+            s
+        };
+        let (bare, kept) = (
+            with(None, false),
+            with(Some("CREATE VIEW v AS SELECT 1"), false),
+        );
+        assert_eq!(bare, kept);
+        assert_eq!(bare.compute_fingerprint(), kept.compute_fingerprint());
+        let json = serde_json::to_string(&kept).unwrap();
+        assert!(
+            json.contains("\"source\":\"CREATE VIEW v AS SELECT 1\""),
+            "{json}"
+        );
+        assert!(!json.contains("triggers"), "{json}");
+        let back: Snapshot = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            back.schemas["app"].views["v"].source,
+            kept.schemas["app"].views["v"].source
+        );
+        let (triggered, triggered_kept) = (with(None, true), with(Some("x"), true));
+        assert_ne!(triggered, bare);
+        assert_ne!(triggered.compute_fingerprint(), bare.compute_fingerprint());
+        assert_eq!(triggered, triggered_kept);
+        assert_eq!(
+            triggered.compute_fingerprint(),
+            triggered_kept.compute_fingerprint()
+        );
     }
 
     #[test]

@@ -307,7 +307,7 @@ mod tests {
                 "audit".into(),
                 crate::model::Trigger {
                     definition: format!("create trigger audit after insert on public.{name}"),
-                    state: None,
+                    ..Default::default()
                 },
             );
             if linked && name != "events" {

@@ -202,34 +202,7 @@ pub(super) fn diff_table(path: &ObjectPath, old: &Table, new: &Table, out: &mut 
             t => t,
         };
     }
-    for (name, t) in &old.triggers {
-        match new.triggers.get(name) {
-            None => out.push(TRIGGER_DROPPED, path.object(name), Some(name.clone()), None),
-            Some(n) => {
-                if n.definition != t.definition {
-                    out.push(
-                        TRIGGER_CHANGED,
-                        path.object(name),
-                        Some(t.definition.clone()),
-                        Some(n.definition.clone()),
-                    );
-                }
-                if n.state != t.state {
-                    out.push(
-                        TRIGGER_CHANGED,
-                        path.object(name),
-                        Some(t.state_name().to_string()),
-                        Some(n.state_name().to_string()),
-                    );
-                }
-            }
-        }
-    }
-    for name in new.triggers.keys() {
-        if !old.triggers.contains_key(name) {
-            out.push(TRIGGER_ADDED, path.object(name), None, Some(name.clone()));
-        }
-    }
+    diff_triggers(path, &old.triggers, &new.triggers, out);
     objects::diff_rules(path, &old.rules, &new.rules, out);
     let rls = |t: &Table| t.row_level_security.clone().unwrap_or_default();
     let (o, n) = (rls(old), rls(new));
@@ -386,4 +359,42 @@ pub(super) fn describe_kind(t: &Table) -> String {
         text.push_str(&format!(" {bound}"));
     }
     text
+}
+
+/// The triggers of a table or view: added, dropped, and changed in their
+/// definition or in when they fire (one change each).
+pub(super) fn diff_triggers(
+    path: &ObjectPath,
+    old: &NamedMap<Trigger>,
+    new: &NamedMap<Trigger>,
+    out: &mut Collector,
+) {
+    for (name, t) in old.iter() {
+        match new.get(name) {
+            None => out.push(TRIGGER_DROPPED, path.object(name), Some(name.clone()), None),
+            Some(n) => {
+                if n.definition != t.definition {
+                    out.push(
+                        TRIGGER_CHANGED,
+                        path.object(name),
+                        Some(t.definition.clone()),
+                        Some(n.definition.clone()),
+                    );
+                }
+                if n.state != t.state {
+                    out.push(
+                        TRIGGER_CHANGED,
+                        path.object(name),
+                        Some(t.state_name().to_string()),
+                        Some(n.state_name().to_string()),
+                    );
+                }
+            }
+        }
+    }
+    for name in new.keys() {
+        if !old.contains_key(name) {
+            out.push(TRIGGER_ADDED, path.object(name), None, Some(name.clone()));
+        }
+    }
 }

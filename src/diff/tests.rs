@@ -973,6 +973,7 @@ fn a_trigger_that_fires_otherwise_is_changed_and_says_how() {
             crate::model::Trigger {
                 definition: definition.into(),
                 state: state.map(str::to_string),
+                source: None,
             },
         );
         snapshot(vec![("t", t)])
@@ -995,6 +996,44 @@ fn a_trigger_that_fires_otherwise_is_changed_and_says_how() {
     assert_eq!(
         details(&with("d", Some("disabled")), &with("d", Some("disabled"))),
         Vec::<String>::new()
+    );
+}
+
+/// A view's INSTEAD OF triggers are diffed as a table's are, under the
+/// view's path; their stored text is not compared.
+#[test]
+fn view_triggers_are_added_dropped_and_changed_under_the_view() {
+    let view = |triggers: &[(&str, &str, &str)]| {
+        let mut v = view_of(&["a"], "select a from t", false);
+        for (name, definition, source) in triggers {
+            v.triggers.insert(
+                name.to_string(),
+                crate::model::Trigger {
+                    definition: definition.to_string(),
+                    source: Some(source.to_string()),
+                    state: None,
+                },
+            );
+        }
+        with_view(v)
+    };
+    let before = view(&[("ins", "d1", "D1"), ("del", "d2", "D2")]);
+    let after = view(&[("ins", "d1b", "D1"), ("upd", "d3", "D3")]);
+    assert_eq!(
+        details(&before, &after),
+        [
+            "TRIGGER_DROPPED public.v.del: del → -",
+            "TRIGGER_CHANGED public.v.ins: d1 → d1b",
+            "TRIGGER_ADDED public.v.upd: - → upd",
+        ]
+    );
+    // Another stored text for the same definition is no change.
+    assert!(changes(&before, &view(&[("ins", "d1", "x"), ("del", "d2", "y")])).is_empty());
+    // A view added or dropped is one finding, its triggers with it.
+    assert_eq!(changes(&snapshot(vec![]), &after), ["VIEW_ADDED public.v"]);
+    assert_eq!(
+        changes(&after, &snapshot(vec![])),
+        ["VIEW_DROPPED public.v"]
     );
 }
 

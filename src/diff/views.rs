@@ -1,5 +1,6 @@
 //! Views and materialized views: dropped readable columns, a view that no
-//! longer resolves, definitions, options, indexes and comments.
+//! longer resolves, definitions, options, indexes, `INSTEAD OF` triggers and
+//! comments.
 
 use super::*;
 
@@ -94,6 +95,7 @@ pub(super) fn diff_views(
             [INDEX_ADDED, INDEX_DROPPED, INDEX_CHANGED, INDEX_RENAMED],
             out,
         );
+        diff_triggers(&path, &o.triggers, &n.triggers, out);
         if o.comment != n.comment {
             out.push(COMMENT_CHANGED, path, o.comment.clone(), n.comment.clone());
         }

@@ -333,6 +333,43 @@ pub fn schema_contents(snapshot: &Snapshot, schema_name: &str, changes: &[usize]
     ops
 }
 
+/// The engine's own text of a view or trigger (`View::source`,
+/// `Trigger::source`) as a statement of a script: its tokens as stored, with
+/// the comments between them left out and the space between them one line
+/// break (with the next line's indentation when it is spaces) or one space
+/// (tabs and carriage returns are characters a script does not carry),
+/// without a final `;`. A MySQL `#` comment, which the
+/// tokenizer does not know, keeps the line break that ends it, and one is
+/// added after it on the last line, before the script's `;`.
+pub(crate) fn source_statement(text: &str, dialect: crate::sql::Dialect) -> String {
+    let tokens = crate::sql::tokenize_in(dialect, text);
+    let tokens = match tokens.last() {
+        Some(t) if t.is_punct(";") => &tokens[..tokens.len() - 1],
+        _ => &tokens[..],
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut end = None;
+    for t in tokens {
+        if let Some(end) = end {
+            let gap = &text[end..t.start];
+            if let Some((_, indent)) = gap.rsplit_once('\n') {
+                out.push('\n');
+                if indent.bytes().all(|b| b == b' ') {
+                    out.push_str(indent);
+                }
+            } else if !gap.is_empty() {
+                out.push(' ');
+            }
+        }
+        out.push_str(t.text);
+        end = Some(t.end);
+    }
+    if out.lines().last().is_some_and(|line| line.contains('#')) {
+        out.push('\n');
+    }
+    out
+}
+
 /// Sorts the operations by phase and writes them in the snapshot's dialect.
 /// A statement that would carry a control or invisible character (inside a
 /// definition the catalog stored: a string literal with a line break, say) is
@@ -631,6 +668,28 @@ mod tests {
     use super::*;
     use crate::diff::ObjectPath;
     use crate::rules::ChangeType as C;
+
+    #[test]
+    fn stored_texts_become_statements_without_tabs_comments_or_their_semicolon() {
+        use crate::sql::Dialect;
+        assert_eq!(
+            source_statement(
+                "CREATE VIEW v AS\r\n\tSELECT \"order\" /* c */ FROM t -- note\n;",
+                Dialect::Generic
+            ),
+            "CREATE VIEW v AS\nSELECT \"order\" FROM t"
+        );
+        assert_eq!(
+            source_statement("BEGIN\n  SET NEW.a = '--\t#'; -- x\nEND", Dialect::Mysql),
+            "BEGIN\n  SET NEW.a = '--\t#';\nEND"
+        );
+        // A MySQL `#` comment ends at the line break, which the script's `;` follows.
+        assert_eq!(
+            source_statement("SET NEW.a = 1 # why", Dialect::Mysql),
+            "SET NEW.a = 1 # why\n"
+        );
+        assert_eq!(source_statement("a.b(c)", Dialect::Generic), "a.b(c)");
+    }
 
     fn change(
         t: C,

@@ -890,13 +890,21 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
                         return;
                     };
                     let rest = rest.strip_prefix("for each row ").unwrap_or(rest);
+                    // The body as the server keeps it; from the canonical
+                    // spelling for a snapshot written before it was kept.
+                    let body = match &trigger.source {
+                        Some(body) => literals(&crate::migrate::source_statement(
+                            body,
+                            crate::sql::Dialect::Mysql,
+                        )),
+                        None => sql_text(rest, &Names::of_schema(context.new, &k.schema)),
+                    };
                     out.push(format!(
-                        "CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {}",
+                        "CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {body}",
                         out.name(&k.schema, name_of(k)),
                         timing.to_uppercase(),
                         event.to_uppercase(),
                         table_name(out, k),
-                        sql_text(rest, &Names::of_schema(context.new, &k.schema))
                     ));
                 }
                 None => out.unsupported("the trigger is not in the snapshot"),
@@ -1482,11 +1490,37 @@ fn create_view(out: &mut Writer, k: &Key, v: &View, names: &Names) {
             check = sql;
         }
     }
+    // The SELECT as the server printed it (its own database's name taken
+    // out); from the canonical spelling for a snapshot written before it was
+    // kept.
+    let select = match &v.source {
+        Some(select) => literals(&crate::migrate::source_statement(
+            select,
+            crate::sql::Dialect::Mysql,
+        )),
+        None => sql_text(&definition, names),
+    };
     out.push(format!(
-        "CREATE OR REPLACE {security}VIEW {} AS {}{check}",
+        "CREATE OR REPLACE {security}VIEW {} AS {select}{check}",
         table_name(out, k),
-        sql_text(&definition, names)
     ));
+}
+
+/// Text the server keeps (a view's SELECT, a trigger's body) with its string
+/// literals as [`literal`] writes them; the rest as it is.
+fn literals(text: &str) -> String {
+    use crate::sql::{Dialect, TokenKind, tokenize_in};
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut copied = 0;
+    for t in tokenize_in(Dialect::Mysql, text) {
+        if t.kind == TokenKind::String {
+            out.push_str(&text[copied..t.start]);
+            out.push_str(&literal(t.text));
+            copied = t.end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// Names a definition may read: the tables and views of its database (by

@@ -429,7 +429,9 @@ pub fn exists(snapshot: &Snapshot, key: &Key, renames: &Renames, side: Side) -> 
         Kind::Check => has(table.map(|t| &t.checks), name),
         Kind::Exclusion => has(table.map(|t| &t.exclusions), name),
         Kind::Index => has(table.map(|t| &t.indexes), name) || has(view.map(|v| &v.indexes), name),
-        Kind::Trigger => has(table.map(|t| &t.triggers), name),
+        Kind::Trigger => {
+            has(table.map(|t| &t.triggers), name) || has(view.map(|v| &v.triggers), name)
+        }
         Kind::Rule => has(table.map(|t| &t.rules), name),
         Kind::Policy => has(table.map(|t| &t.policies), name),
         Kind::Comment => true,

@@ -1389,7 +1389,8 @@ fn create_view(k: &Key, v: &View, out: &mut Writer) {
         let options: Vec<String> = v.options.iter().map(|(k, v)| format!("{k}={v}")).collect();
         sql.push_str(&format!(" WITH ({})", options.join(", ")));
     }
-    sql.push_str(&format!(" AS {}", v.definition.trim_end_matches(';')));
+    let (select, triggers) = view_parts(&v.definition);
+    sql.push_str(&format!(" AS {}", select.trim_end_matches(';')));
     out.push(sql);
     if let Some(comment) = &v.comment {
         out.push(format!(
@@ -1398,6 +1399,32 @@ fn create_view(k: &Key, v: &View, out: &mut Writer) {
             string(comment)
         ));
     }
+    // Created with the view (a view dropped takes its triggers along).
+    for trigger in triggers {
+        out.push(trigger);
+    }
+}
+
+/// A view's definition as the snapshot keeps it: the SELECT, then each
+/// `INSTEAD OF` trigger's `CREATE TRIGGER` after a `/* trigger NAME */`
+/// comment. The canonical spelling has no other comments (a `/*` inside a
+/// string is part of the string token), so the comments between tokens
+/// are where it splits.
+fn view_parts(definition: &str) -> (&str, Vec<&str>) {
+    use crate::sql::{Dialect, tokenize_in};
+    let tokens = tokenize_in(Dialect::Postgres, definition);
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for pair in tokens.windows(2) {
+        let gap = &definition[pair[0].end..pair[1].start];
+        if gap.trim_start().starts_with("/* trigger ") {
+            parts.push(&definition[start..pair[0].end]);
+            start = pair[1].start;
+        }
+    }
+    parts.push(&definition[start..]);
+    let select = parts.remove(0);
+    (select, parts)
 }
 
 fn sequence(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
@@ -1516,6 +1543,22 @@ fn comment(context: &Context, k: &Key, out: &mut Writer) {
 mod tests {
     use crate::diff::{DiffOptions, diff};
     use crate::migrate::{Options, Scripts};
+
+    #[test]
+    fn a_view_definition_splits_from_its_instead_of_triggers() {
+        let (select, triggers) = super::view_parts(
+            "select id, '/* trigger x */' as s from public.t /* trigger a */ create trigger a instead of insert on public.v for each row execute function public.f() /* trigger b */ create trigger b instead of delete on public.v for each row execute function public.g()",
+        );
+        assert_eq!(select, "select id, '/* trigger x */' as s from public.t");
+        assert_eq!(
+            triggers,
+            vec![
+                "create trigger a instead of insert on public.v for each row execute function public.f()",
+                "create trigger b instead of delete on public.v for each row execute function public.g()"
+            ]
+        );
+        assert_eq!(super::view_parts("select 1"), ("select 1", vec![]));
+    }
 
     /// The scripts of the PostgreSQL fixture pair, reviewed line by line in
     /// `src/migrate/snapshots/`: the live tests prove them on a server

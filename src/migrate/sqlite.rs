@@ -14,16 +14,17 @@
 //!
 //! The schema is `main`: names are written unqualified, every one in double
 //! quotes. Definitions come from the snapshot: column types as declared,
-//! defaults as `pragma_table_xinfo` gives them, and views, triggers, checks,
-//! generated columns and index expressions as the stored `CREATE` text wrote
-//! them (canonicalized).
+//! defaults as `pragma_table_xinfo` gives them, views and triggers (with a
+//! view's `INSTEAD OF` triggers) as the stored `CREATE` text the snapshot
+//! keeps beside their canonical spelling, checks, generated columns and
+//! index expressions as the stored `CREATE` text wrote them (canonicalized).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::plan::{self, Action, Key, Kind, Op, Side};
 use super::quote::sqlite as ident;
 use super::{Context, Statement};
-use crate::model::{Column, Index, Schema, Snapshot, Table, View};
+use crate::model::{Column, Index, Schema, Snapshot, Table, Trigger, View};
 use crate::rules::ChangeType;
 
 type Unsupported = Vec<(usize, String)>;
@@ -231,6 +232,7 @@ fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
         }
     }
     around(context, &rebuilt, &mut out);
+    absorb_view_triggers(context, &mut out);
     // Added columns in their new order, so that they land where the new side has them.
     let position = |o: &Op| -> u32 {
         if o.key.kind != Kind::Column || o.action != Action::Create {
@@ -296,9 +298,16 @@ fn around(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
     while grew {
         grew = false;
         for (view_name, view) in &old.views {
-            if seen.contains(view_name)
-                || !names.iter().any(|n| plan::mentions(&view.definition, n))
-            {
+            // A view goes with its triggers: one that names a rebuilt
+            // table is dropped and created again with the view.
+            let reads = |n: &String| {
+                plan::mentions(&view.definition, n)
+                    || view
+                        .triggers
+                        .values()
+                        .any(|t| plan::mentions(&t.definition, n))
+            };
+            if seen.contains(view_name) || !names.iter().any(reads) {
                 continue;
             }
             seen.insert(view_name.clone());
@@ -343,11 +352,57 @@ fn around(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
     }
 }
 
-/// A trigger by name (trigger names are unique in a schema) with its table.
-fn trigger_of<'a>(s: &'a Schema, name: &str) -> Option<(&'a String, &'a crate::model::Trigger)> {
+/// A trigger by name (trigger names are unique in a schema) with its table
+/// or view.
+fn trigger_of<'a>(s: &'a Schema, name: &str) -> Option<(&'a String, &'a Trigger)> {
     s.tables
         .iter()
         .find_map(|(t, table)| table.triggers.get(name).map(|trigger| (t, trigger)))
+        .or_else(|| {
+            s.views
+                .iter()
+                .find_map(|(v, view)| view.triggers.get(name).map(|trigger| (v, trigger)))
+        })
+}
+
+/// A view created (or created again) brings all its triggers, and a view
+/// dropped takes them along: the operations of its triggers are served by
+/// the view's (their changes move to it), or a trigger would be created
+/// twice, or dropped after its view.
+fn absorb_view_triggers(context: &Context, out: &mut Vec<Op>) {
+    let mut i = 0;
+    while i < out.len() {
+        let o = &out[i];
+        let side = match o.action {
+            Action::Create => context.new,
+            Action::Drop => context.old,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let owner = o.key.table.as_deref().unwrap_or_default();
+        let host = (o.key.kind == Kind::Trigger
+            && schema(side).is_some_and(|s| s.views.contains_key(owner)))
+        .then(|| {
+            out.iter().position(|v| {
+                v.key.kind == Kind::View
+                    && v.action == o.action
+                    && v.key.table.as_deref() == Some(owner)
+            })
+        })
+        .flatten();
+        let Some(host) = host else {
+            i += 1;
+            continue;
+        };
+        let trigger = out.remove(i);
+        let host = if host > i { host - 1 } else { host };
+        let changes = &mut out[host].changes;
+        changes.extend(trigger.changes);
+        changes.sort_unstable();
+        changes.dedup();
+    }
 }
 
 /// The indexes and triggers a created table brings along (their changes are
@@ -812,7 +867,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
         }
         (Kind::Trigger, Action::Create) => {
             match schema(context.new).and_then(|s| trigger_of(s, name_of(k))) {
-                Some((_, trigger)) => out.push(trigger.definition.clone()),
+                Some((_, trigger)) => out.push(trigger_sql(trigger)),
                 None => out.unsupported("the trigger is not in the snapshot"),
             }
         }
@@ -1150,28 +1205,34 @@ fn create_index(table_name: &str, name: &str, t: &Table, i: &Index) -> String {
     sql
 }
 
-/// The snapshot keeps a view's `INSTEAD OF` triggers in its definition, after
-/// ` /* trigger NAME */ `: the select, and the trigger definitions.
-fn view_parts(definition: &str) -> (&str, Vec<&str>) {
-    let mut pieces = definition.split(" /* trigger ");
-    let select = pieces.next().unwrap_or_default();
-    let triggers = pieces
-        .filter_map(|p| p.split_once(" */ ").map(|(_, sql)| sql))
-        .collect();
-    (select, triggers)
+/// A trigger's `CREATE TRIGGER`: the text SQLite stored, which the snapshot
+/// keeps; the canonical definition for a snapshot without it (one written
+/// before it was kept: a column named with a key word has lost its quotes
+/// there).
+fn trigger_sql(trigger: &Trigger) -> String {
+    match &trigger.source {
+        Some(text) => super::source_statement(text, crate::sql::Dialect::Generic),
+        None => trigger.definition.clone(),
+    }
 }
 
+/// A view's `CREATE VIEW` (the stored text, as for [`trigger_sql`]) and its
+/// `INSTEAD OF` triggers.
 fn create_view(name: &str, v: &View, out: &mut Writer) {
-    let (select, triggers) = view_parts(&v.definition);
-    let mut sql = format!("CREATE VIEW {}", ident(name));
-    if !v.columns.is_empty() {
-        let names: Vec<String> = v.columns.iter().map(|c| c.name.clone()).collect();
-        sql.push_str(&format!(" ({})", column_list(&names)));
+    match &v.source {
+        Some(text) => out.push(super::source_statement(text, crate::sql::Dialect::Generic)),
+        None => {
+            let mut sql = format!("CREATE VIEW {}", ident(name));
+            if !v.columns.is_empty() {
+                let names: Vec<String> = v.columns.iter().map(|c| c.name.clone()).collect();
+                sql.push_str(&format!(" ({})", column_list(&names)));
+            }
+            sql.push_str(&format!(" AS {}", v.definition.trim_end_matches(';')));
+            out.push(sql);
+        }
     }
-    sql.push_str(&format!(" AS {}", select.trim_end_matches(';')));
-    out.push(sql);
-    for trigger in triggers {
-        out.push(trigger.to_string());
+    for trigger in v.triggers.values() {
+        out.push(trigger_sql(trigger));
     }
 }
 
@@ -1366,20 +1427,5 @@ mod tests {
             .expect("the create script runs");
         let changes = crate::diff::diff(&snapshot, &snapshot_of(&built), Default::default());
         assert!(changes.is_empty(), "{changes:#?}\n{}", script.to_sql(&[]));
-    }
-
-    #[test]
-    fn view_definitions_split_from_their_triggers() {
-        let (select, triggers) = view_parts(
-            "select 1 /* trigger a */ create trigger a instead of insert on v begin select 1; end /* trigger b */ create trigger b instead of delete on v begin select 2; end",
-        );
-        assert_eq!(select, "select 1");
-        assert_eq!(
-            triggers,
-            vec![
-                "create trigger a instead of insert on v begin select 1; end",
-                "create trigger b instead of delete on v begin select 2; end"
-            ]
-        );
     }
 }

@@ -988,7 +988,10 @@ impl Catalog {
             else {
                 continue;
             };
-            let mut definition = normalize::view_definition(&text(r, 2), &schema);
+            let shown = text(r, 2);
+            // Empty when the account cannot see it (a warning says so).
+            view.source = (!shown.is_empty()).then(|| normalize::view_source(&shown, &schema));
+            let mut definition = normalize::view_definition(&shown, &schema);
             let check_option = text(r, 3);
             if !check_option.is_empty() && check_option != "NONE" {
                 definition.push_str(&format!(
@@ -1020,6 +1023,9 @@ impl Catalog {
                 name,
                 Trigger {
                     definition,
+                    // The body as the server keeps it: the script writes
+                    // the statement around it from the definition.
+                    source: Some(text(r, 5)),
                     state: None,
                 },
             );

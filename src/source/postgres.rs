@@ -743,6 +743,11 @@ impl Catalog {
     }
 
     fn read_triggers(&mut self, snapshot: &mut Snapshot) -> PgResult<()> {
+        // A view's triggers by (schema, view), in name order: pg_trigger
+        // lists them in no fixed order, and they are appended to its
+        // definition, where their order is part of the text.
+        let mut on_views: std::collections::BTreeMap<(String, String), Vec<(String, String)>> =
+            std::collections::BTreeMap::new();
         for row in self.rows(include_str!("postgres/triggers.sql"))? {
             let row = row?;
             let schema_name: String = row.try_get(0)?;
@@ -757,11 +762,33 @@ impl Catalog {
                 if let Some(parent) = row.try_get::<_, Option<String>>(5)? {
                     table.from_parent.triggers.insert(name.clone(), parent);
                 }
-                table.triggers.insert(name, Trigger { definition, state });
-            } else if let Some(view) = schema.views.get_mut(&relation) {
+                table.triggers.insert(
+                    name,
+                    Trigger {
+                        definition,
+                        state,
+                        source: None,
+                    },
+                );
+            } else if schema.views.contains_key(&relation) {
+                on_views
+                    .entry((schema_name, relation))
+                    .or_default()
+                    .push((name, definition));
+            }
+        }
+        for ((schema_name, relation), mut triggers) in on_views {
+            triggers.sort();
+            if let Some(view) = snapshot
+                .schemas
+                .get_mut(&schema_name)
+                .and_then(|s| s.views.get_mut(&relation))
+            {
                 // INSTEAD OF triggers change how writes to the view behave.
-                view.definition
-                    .push_str(&format!(" /* trigger {name} */ {definition}"));
+                for (name, definition) in triggers {
+                    view.definition
+                        .push_str(&format!(" /* trigger {name} */ {definition}"));
+                }
             }
         }
         Ok(())

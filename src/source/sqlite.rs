@@ -165,6 +165,9 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<(Schema, ParsedTables, Ind
     let mut schema = Schema::default();
     let mut parsed: BTreeMap<String, ParsedTable> = BTreeMap::new();
     let mut index_sql: BTreeMap<String, String> = BTreeMap::new();
+    // Triggers go to their table or view once every table and view is known
+    // (the rows come ordered by type: `trigger` before `view`).
+    let mut triggers: Vec<&ObjectRow> = Vec::new();
     for obj in &objects {
         let sql_text = obj.sql.clone().unwrap_or_default();
         match obj.kind.as_str() {
@@ -186,6 +189,7 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<(Schema, ParsedTables, Ind
             "view" => {
                 let view = View {
                     definition: view_body(&sql_text),
+                    source: obj.sql.clone(),
                     ..View::default()
                 };
                 schema.views.insert(obj.name.clone(), view);
@@ -193,28 +197,33 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<(Schema, ParsedTables, Ind
             "index" => {
                 index_sql.insert(obj.name.clone(), sql_text);
             }
-            "trigger" => {
-                let trigger = Trigger {
-                    definition: sql::canonical(&sql_text),
-                    state: None,
-                };
-                if let Some(table) = schema.tables.get_mut(&obj.table) {
-                    table.triggers.insert(obj.name.clone(), trigger);
-                } else if let Some(view) = schema.views.get_mut(&obj.table) {
-                    // INSTEAD OF triggers on views change how writes to the view behave.
-                    view.definition.push_str(&format!(
-                        " /* trigger {} */ {}",
-                        obj.name, trigger.definition
-                    ));
-                }
-            }
+            "trigger" => triggers.push(obj),
             _ => {}
+        }
+    }
+    for obj in triggers {
+        let trigger = trigger_from_sql(obj.sql.as_deref().unwrap_or_default());
+        if let Some(table) = schema.tables.get_mut(&obj.table) {
+            table.triggers.insert(obj.name.clone(), trigger);
+        } else if let Some(view) = schema.views.get_mut(&obj.table) {
+            // INSTEAD OF triggers: what an INSERT, UPDATE or DELETE on the view does.
+            view.triggers.insert(obj.name.clone(), trigger);
         }
     }
 
     drop(objects);
     read_columns(conn, &mut schema, &parsed)?;
     Ok((schema, parsed, index_sql))
+}
+
+/// A trigger from its stored `CREATE TRIGGER` text: compared in the
+/// canonical spelling, written again from the text itself.
+fn trigger_from_sql(text: &str) -> Trigger {
+    Trigger {
+        definition: sql::canonical(text),
+        source: Some(text.to_string()),
+        state: None,
+    }
 }
 
 type ParsedTables = BTreeMap<String, ParsedTable>;
@@ -983,6 +992,106 @@ mod tests {
         );
         assert!(p.foreign_keys[0].deferrable && p.foreign_keys[0].initially_deferred);
         assert_eq!(p.foreign_keys[1].columns, vec!["tax".to_string()]);
+    }
+
+    fn snapshot_of(sql: &str) -> Snapshot {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("db.sqlite");
+        Connection::open(&path)
+            .expect("open")
+            .execute_batch(sql)
+            .expect("schema");
+        snapshot(&path, &Filter::default(), Timeouts::default()).expect("snapshot")
+    }
+
+    /// A view's INSTEAD OF triggers sort before it in `sqlite_schema`'s
+    /// type order; they are the view's all the same, each with its name.
+    #[test]
+    fn instead_of_triggers_belong_to_their_view() {
+        let s = snapshot_of(
+            "CREATE TABLE t (a INT);
+             CREATE VIEW v AS SELECT a FROM t;
+             CREATE TRIGGER v_ins INSTEAD OF INSERT ON v BEGIN INSERT INTO t VALUES (new.a); END;
+             CREATE TRIGGER v_del INSTEAD OF DELETE ON v BEGIN DELETE FROM t WHERE a = old.a; END;
+             CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN SELECT 1; END;",
+        );
+        let schema = &s.schemas["main"];
+        let v = &schema.views["v"];
+        assert_eq!(
+            v.triggers.keys().collect::<Vec<_>>(),
+            ["v_del", "v_ins"],
+            "{v:#?}"
+        );
+        assert_eq!(
+            v.triggers["v_ins"].definition,
+            "create trigger v_ins instead of insert on v begin insert into t values (new.a) ; end"
+        );
+        // The select alone, as before triggers were read.
+        assert_eq!(v.definition, "select a from t");
+        assert_eq!(
+            schema.tables["t"].triggers.keys().collect::<Vec<_>>(),
+            ["t_ins"]
+        );
+    }
+
+    /// Quoted key words lose their quotes in the canonical spelling (compared
+    /// and fingerprinted as before); the stored text keeps them, for scripts.
+    #[test]
+    fn views_and_triggers_keep_the_text_sqlite_stored() {
+        let view_sql =
+            "CREATE VIEW \"Order View\" AS SELECT \"order\", [select] AS \"From\" FROM t";
+        let trigger_sql = "CREATE TRIGGER tr INSTEAD OF INSERT ON \"Order View\" BEGIN\n  INSERT INTO t (\"order\") VALUES (new.\"order\");\nEND";
+        let s = snapshot_of(&format!(
+            "CREATE TABLE t (\"order\" INT, \"select\" INT);\n{view_sql};\n{trigger_sql};"
+        ));
+        let v = &s.schemas["main"].views["Order View"];
+        assert_eq!(v.definition, "select order, select as \"From\" from t");
+        assert_eq!(v.source.as_deref(), Some(view_sql));
+        let tr = &v.triggers["tr"];
+        assert_eq!(
+            tr.definition,
+            "create trigger tr instead of insert on \"Order View\" begin insert into t(order) values (new.order) ; end"
+        );
+        assert_eq!(tr.source.as_deref(), Some(trigger_sql));
+        // Display-only: not compared, not fingerprinted.
+        let mut without = s.clone();
+        let w = without
+            .schemas
+            .get_mut("main")
+            .unwrap()
+            .views
+            .get_mut("Order View")
+            .unwrap();
+        w.source = None;
+        w.triggers.get_mut("tr").unwrap().source = None;
+        assert_eq!(without, s);
+        assert_eq!(without.compute_fingerprint(), s.compute_fingerprint());
+    }
+
+    /// The old side of the fixture pair as written before the stored texts
+    /// were kept: the database it was taken from, read now, has its
+    /// fingerprint and no drift from it.
+    #[test]
+    fn a_baseline_written_before_the_texts_were_kept_shows_no_drift() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pairs");
+        let read = |f: &str| std::fs::read_to_string(root.join(f)).expect("fixture");
+        let old = std::fs::read_to_string(root.join("../before-source/sqlite.old.json"));
+        let old = old.expect("fixture");
+        assert!(
+            !old.contains("\"source\""),
+            "written before sources were kept"
+        );
+        let baseline = crate::snapshot_file::parse(old.as_bytes(), "baseline").unwrap();
+        let now = snapshot_of(&read("sqlite.old.sql"));
+        assert!(
+            now.schemas["main"]
+                .views
+                .values()
+                .all(|v| v.source.is_some())
+        );
+        assert_eq!(now.compute_fingerprint(), baseline.fingerprint);
+        let changes = crate::diff::diff(&baseline, &now, Default::default());
+        assert!(changes.is_empty(), "{changes:#?}");
     }
 
     #[test]

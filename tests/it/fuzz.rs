@@ -151,6 +151,7 @@ fn table() -> impl Strategy<Value = Table> {
                 .prop_map(|(d, state)| Trigger {
                     definition: d,
                     state: state.map(str::to_string),
+                    source: None,
                 }),
         ),
     )

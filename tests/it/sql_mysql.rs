@@ -356,6 +356,92 @@ CREATE OR REPLACE SQL SECURITY INVOKER VIEW v_checked AS SELECT id, price FROM `
     eprintln!("mysql coverage round trip: {found} findings; {applied} migration statements");
 }
 
+/// Columns named with key words (`order`, `select`, `group`, `key`, `from`)
+/// and mixed-case names in views (as columns, aliases and in `GROUP BY` and
+/// `ORDER BY`) and in trigger bodies, with a literal holding a backslash:
+/// the canonical spelling the snapshot compares drops their quotes and
+/// lower-cases them, the scripts write them from the server's own text
+/// (without the database's name: `round_trip` applies them to databases of
+/// other names).
+#[test]
+fn mysql_key_word_columns_in_views_and_triggers_round_trip() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let old = r#"
+CREATE TABLE `order` (`key` int PRIMARY KEY, `select` varchar(20), `group` varchar(20), `from` int, `Mixed Case` int);
+CREATE TABLE log (`order` int, `from` varchar(40));
+"#;
+    let new = format!(
+        r#"{old}
+CREATE VIEW `Order Lines` AS SELECT `key`, `select` AS `Select`, `group` AS `from`, `from` AS `Order`, `Mixed Case` FROM `order` WHERE `select` <> 'a\\b' ORDER BY `group`;
+CREATE VIEW grouped AS SELECT `group`, count(*) AS `key` FROM `order` GROUP BY `group`;
+CREATE TRIGGER `order log` AFTER UPDATE ON `order` FOR EACH ROW INSERT INTO log (`order`, `from`) VALUES (NEW.`key`, concat(OLD.`select`, 'x\\y'));
+CREATE TRIGGER `Order Key` BEFORE INSERT ON `order` FOR EACH ROW BEGIN
+    SET NEW.`group` = coalesce(NEW.`group`, NEW.`select`);
+    SET NEW.`from` = NEW.`key` + 1;
+END;
+"#
+    );
+    let (found, applied) = round_trip(&admin, old, &new, &[], &[]);
+    assert_eq!(found, 4, "two views and two triggers");
+    assert!(applied >= 4);
+}
+
+/// The pair's old side as written before views and triggers kept the
+/// server's text (`fixtures/before-source`): the database built from its
+/// SQL, read now, has that baseline's fingerprint and no drift from it.
+#[test]
+fn mysql_baseline_written_before_the_texts_were_kept_keeps_its_fingerprint() {
+    let Some(admin) = util::live_mysql() else {
+        return;
+    };
+    let conn = mysql::Conn::new(mysql::Opts::from_url(&admin).expect("URL")).expect("connect");
+    let mut dbs = Databases {
+        conn,
+        names: vec![util::unique_name("dg_sql_baseline")],
+    };
+    let name = dbs.names[0].clone();
+    dbs.conn
+        .query_drop(format!("CREATE DATABASE `{name}`"))
+        .expect("create database");
+    dbs.conn.query_drop(format!("USE `{name}`")).expect("use");
+    dbs.conn
+        .query_drop(sql("mysql.old.sql"))
+        .expect("the old side");
+    let base = &admin[..admin.rfind('/').expect("URL path")];
+    let sandbox = Sandbox::new();
+    run(
+        sandbox.cmd().args([
+            "snapshot",
+            "--db",
+            &format!("{base}/{name}"),
+            "-o",
+            "now.json",
+        ]),
+        0,
+    );
+    let now: serde_json::Value = serde_json::from_str(&sandbox.read("now.json")).expect("JSON");
+    let baseline: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(util::fixture("before-source/mysql.old.json")).expect("fixture"),
+    )
+    .expect("JSON");
+    assert_eq!(now["fingerprint"], baseline["fingerprint"]);
+    assert!(
+        sandbox.read("now.json").contains("\"source\""),
+        "the views and triggers keep their text"
+    );
+    let baseline_path = util::fixture("before-source/mysql.old.json");
+    assert_eq!(
+        findings(
+            &sandbox,
+            baseline_path.to_str().expect("path"),
+            &format!("{base}/{name}")
+        ),
+        Vec::<(String, String)>::new()
+    );
+}
+
 #[test]
 fn scripts_are_split_like_the_mysql_client_splits_them() {
     let script = "-- header\n\nCREATE TABLE `t` (\n    `a` int NULL\n);\n\n-- c\nDELIMITER //\nCREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW begin set @a = 1; end //\nDELIMITER ;\nDROP VIEW `v`;\n";

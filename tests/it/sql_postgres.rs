@@ -268,6 +268,62 @@ fn postgres_names_that_need_quotes_survive_every_statement() {
     );
 }
 
+/// PostgreSQL keeps a view's `INSTEAD OF` triggers in the view's definition
+/// (a trigger change is a `VIEW_CHANGED`): the scripts write the view, then
+/// its triggers, as statements of their own. A view created, changed and
+/// dropped, both ways; and the create script, compared by pg_dump.
+#[test]
+fn postgres_views_keep_their_instead_of_triggers() {
+    let Some(admin) = util::live_postgres() else {
+        return;
+    };
+    let base = r#"
+        CREATE TABLE item (id integer PRIMARY KEY, "order" text);
+        CREATE FUNCTION item_ins() RETURNS trigger LANGUAGE plpgsql
+            AS $$ BEGIN INSERT INTO item VALUES (NEW.id, NEW."order"); RETURN NEW; END $$;
+        CREATE FUNCTION item_del() RETURNS trigger LANGUAGE plpgsql
+            AS $$ BEGIN DELETE FROM item WHERE id = OLD.id; RETURN OLD; END $$;
+        CREATE VIEW "Items" AS SELECT id, "order" FROM item;
+        CREATE TRIGGER "Items insert" INSTEAD OF INSERT ON "Items" FOR EACH ROW EXECUTE FUNCTION item_ins();
+        CREATE VIEW gone AS SELECT id FROM item;
+        CREATE TRIGGER gone_del INSTEAD OF DELETE ON gone FOR EACH ROW EXECUTE FUNCTION item_del();
+    "#;
+    let drift = r#"
+        DROP TRIGGER "Items insert" ON "Items";
+        CREATE TRIGGER "Items insert" INSTEAD OF INSERT OR UPDATE ON "Items" FOR EACH ROW EXECUTE FUNCTION item_ins();
+        CREATE TRIGGER "Items delete" INSTEAD OF DELETE ON "Items" FOR EACH ROW EXECUTE FUNCTION item_del();
+        DROP VIEW gone;
+        CREATE VIEW added AS SELECT id FROM item;
+        CREATE TRIGGER added_ins INSTEAD OF INSERT ON added FOR EACH ROW EXECUTE FUNCTION item_ins();
+    "#;
+    create_script_rebuilds(&admin, "instead-of", &format!("{base}\n{drift}"));
+    let db = Db::create(&admin, "dg_sql_instead_of");
+    exec(&db.url(), base).expect("old side");
+    let sandbox = Sandbox::new();
+    let (before, after) = (sandbox.path("old.json"), sandbox.path("new.json"));
+    let take = |file: &std::path::Path| {
+        util::run(
+            util::driftguard()
+                .args(["snapshot", "--db", &db.url(), "-o"])
+                .arg(file),
+            0,
+        );
+    };
+    take(&before);
+    exec(&db.url(), drift).expect("drift");
+    take(&after);
+    let url = db.url();
+    let mut apply = |sql: &str| exec(&url, sql);
+    crate::scripts::round_trip(&url, &before, &after, None, &mut apply)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let migration = crate::scripts::script(&before, &after, "sql");
+    assert!(
+        migration
+            .contains("\ncreate trigger \"Items delete\" instead of delete on public.\"Items\""),
+        "{migration}"
+    );
+}
+
 #[test]
 fn postgres_routines_rebuild_with_their_settings_and_bodies() {
     let Some(admin) = util::live_postgres() else {

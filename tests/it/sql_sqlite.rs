@@ -314,10 +314,8 @@ fn corpus_music_round_trips() {
 /// Names that need quotes everywhere: a key word, a quote inside, spaces,
 /// mixed case, non-ASCII; changed in ways that take every path (a rename, an
 /// added and a dropped column, an index, a rebuild, a view and a trigger).
-/// A key-word column inside a CHECK is quoted again by the dialect; inside a
-/// view or trigger body it cannot be (the snapshot keeps those canonical,
-/// without the quotes a bare word does not need elsewhere), so the view here
-/// names only columns whose quotes the canonical text keeps.
+/// A key-word column inside a CHECK is quoted again by the dialect; a view or
+/// trigger is written from the text SQLite stored, so theirs keep their quotes.
 #[test]
 fn hostile_names_round_trip() {
     let sandbox = Sandbox::new();
@@ -348,8 +346,8 @@ fn hostile_names_round_trip() {
         CREATE TABLE "new Kunden" ("id" INTEGER PRIMARY KEY, "order id" INTEGER REFERENCES "order" ("select") ON DELETE CASCADE, "where" TEXT, "table" TEXT NOT NULL DEFAULT 'x' CHECK ("table" <> ''));
         DROP TABLE "Kunden Ä";
         ALTER TABLE "new Kunden" RENAME TO "Kunden Ä";
-        CREATE VIEW "view ""v""" AS SELECT "id", "order id" FROM "Kunden Ä";
-        CREATE TRIGGER "trig ""t""" AFTER INSERT ON "Group By" BEGIN SELECT 1; END;
+        CREATE VIEW "view ""v""" AS SELECT "id", "order id", "where", "table" AS "Select" FROM "Kunden Ä";
+        CREATE TRIGGER "trig ""t""" AFTER INSERT ON "Group By" BEGIN UPDATE "Group By" SET "to" = new."from" WHERE "from" IS NULL; END;
         "#,
     );
     let (forward, backward) = round_trip(&sandbox, "hostile", &old, &new, &[]);
@@ -462,4 +460,204 @@ fn virtual_table_change_is_listed_not_generated() {
     assert_eq!(forward.allowed, vec![allow[0].0.to_string()]);
     assert_eq!(backward.allowed, vec![allow[0].0.to_string()]);
     assert!(forward.statements > 0, "the added column is still written");
+}
+
+/// Columns named with key words (`order`, `select`, `group`, `key`, `from`)
+/// and quoted mixed-case names, in views and in table and `INSTEAD OF`
+/// triggers: the canonical spelling the snapshot compares drops their
+/// quotes, the scripts write them from the text SQLite stored.
+#[test]
+fn key_word_columns_in_views_and_triggers_round_trip() {
+    let sandbox = Sandbox::new();
+    let base = r#"
+        CREATE TABLE "order" ("key" INTEGER PRIMARY KEY, "select" TEXT, "group" TEXT, "from" INTEGER, "Mixed Name" TEXT);
+        CREATE TABLE log ("order" INTEGER, "from" TEXT);
+        INSERT INTO "order" VALUES (1, 'a', 'g', 2, 'm');
+    "#;
+    let old = sandbox.sqlite("old.db", base);
+    let new = sandbox.sqlite(
+        "new.db",
+        &format!(
+            r#"{base}
+        CREATE VIEW "Order Lines" AS
+            SELECT "key", "select", "group" AS "from", [from] AS "Order", "Mixed Name"
+            FROM "order" WHERE "select" IS NOT NULL ORDER BY "group";
+        CREATE VIEW grouped AS SELECT "group", count(*) AS "key" FROM "order" GROUP BY "group";
+        CREATE TRIGGER "order log" AFTER UPDATE OF "select" ON "order"
+            WHEN new."select" <> old."select"
+        BEGIN
+            INSERT INTO log ("order", "from") VALUES (new."key", old."select"); -- the old value
+        END;
+        CREATE TRIGGER "Lines Insert" INSTEAD OF INSERT ON "Order Lines" BEGIN
+            INSERT INTO "order" ("key", "select", "group", "from", "Mixed Name")
+            VALUES (new."key", new."select", new."from", new."Order", new."Mixed Name");
+        END;
+        "#
+        ),
+    );
+    let (forward, backward) = round_trip(&sandbox, "key-words", &old, &new, &[]);
+    assert_eq!((forward.changes, backward.changes), (3, 3));
+    // The view written by the migration works as the original does: an
+    // insert into it goes through its trigger, and the table trigger fires.
+    let work = sandbox.path("work-sql.db");
+    let conn = rusqlite::Connection::open(&work).expect("open");
+    conn.execute_batch(
+        r#"INSERT INTO "Order Lines" ("key", "select", "from", "Order", "Mixed Name") VALUES (5, 's', 'g2', 7, 'M');
+           UPDATE "order" SET "select" = 'changed' WHERE "key" = 5;"#,
+    )
+    .expect("the view's trigger and the table's trigger run");
+    let logged: (i64, String) = conn
+        .query_row(r#"SELECT "order", "from" FROM log"#, [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("logged");
+    assert_eq!(logged, (5, "s".to_string()));
+}
+
+/// `INSTEAD OF` triggers on views, in every way they change: added to and
+/// dropped from a view that stays, changed, on a view that is added, dropped
+/// or changed, and on a view whose trigger writes to a table that is rebuilt
+/// (renaming the rebuilt table checks every trigger: the view is dropped
+/// around the rebuild and created again with its triggers).
+#[test]
+fn instead_of_triggers_round_trip() {
+    let sandbox = Sandbox::new();
+    let base = r#"
+        CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT, qty INTEGER);
+        CREATE TABLE audit (what TEXT, at TEXT);
+        CREATE TABLE other (id INTEGER);
+        CREATE VIEW kept AS SELECT id, name FROM item;
+        CREATE TRIGGER kept_ins INSTEAD OF INSERT ON kept BEGIN INSERT INTO item (id, name) VALUES (new.id, new.name); END;
+        CREATE TRIGGER kept_del INSTEAD OF DELETE ON kept BEGIN DELETE FROM item WHERE id = old.id; END;
+        CREATE VIEW reshaped AS SELECT id, qty FROM item;
+        CREATE TRIGGER reshaped_upd INSTEAD OF UPDATE ON reshaped BEGIN UPDATE item SET qty = new.qty WHERE id = old.id; END;
+        CREATE VIEW gone AS SELECT name FROM item;
+        CREATE TRIGGER gone_ins INSTEAD OF INSERT ON gone BEGIN INSERT INTO item (name) VALUES (new.name); END;
+        CREATE VIEW over_rebuilt AS SELECT id FROM other;
+        CREATE TRIGGER over_rebuilt_ins INSTEAD OF INSERT ON over_rebuilt BEGIN INSERT INTO audit VALUES ('insert', new.id); END;
+        INSERT INTO item VALUES (1, 'a', 2);
+        INSERT INTO audit VALUES ('start', 'now');
+    "#;
+    let old = sandbox.sqlite("old.db", base);
+    let new = sandbox.sqlite(
+        "new.db",
+        &format!(
+            r#"{base}
+        DROP TRIGGER kept_del;
+        DROP TRIGGER kept_ins;
+        CREATE TRIGGER kept_ins INSTEAD OF INSERT ON kept BEGIN INSERT INTO item (id, name, qty) VALUES (new.id, new.name, 0); END;
+        CREATE TRIGGER kept_upd INSTEAD OF UPDATE ON kept BEGIN UPDATE item SET name = new.name WHERE id = old.id; END;
+        DROP VIEW reshaped;
+        CREATE VIEW reshaped AS SELECT id, qty, name FROM item;
+        CREATE TRIGGER reshaped_upd INSTEAD OF UPDATE ON reshaped BEGIN UPDATE item SET qty = new.qty, name = new.name WHERE id = old.id; END;
+        DROP VIEW gone;
+        CREATE VIEW added AS SELECT id FROM item;
+        CREATE TRIGGER added_del INSTEAD OF DELETE ON added BEGIN DELETE FROM item WHERE id = old.id; END;
+        PRAGMA legacy_alter_table = ON;
+        CREATE TABLE new_audit (what TEXT NOT NULL DEFAULT '', at TEXT);
+        INSERT INTO new_audit SELECT * FROM audit;
+        DROP TABLE audit;
+        ALTER TABLE new_audit RENAME TO audit;
+        "#
+        ),
+    );
+    let (forward, backward) = round_trip(&sandbox, "instead-of", &old, &new, &[]);
+    assert!(forward.changes >= 8, "{forward:?}");
+    assert_eq!(forward.changes, backward.changes);
+    // A trigger change on a view that stays is a trigger statement, and
+    // the view whose trigger names the rebuilt table is created again.
+    let migration = diff(
+        &sandbox.path("instead-of-old.json"),
+        &sandbox.path("instead-of-new.json"),
+        "sql",
+    );
+    for statement in [
+        "DROP TRIGGER \"kept_del\";",
+        "DROP TRIGGER \"kept_ins\";",
+        "CREATE TRIGGER kept_upd INSTEAD OF UPDATE ON kept",
+        "DROP VIEW \"over_rebuilt\";",
+        "CREATE TRIGGER over_rebuilt_ins INSTEAD OF INSERT ON over_rebuilt",
+    ] {
+        assert!(migration.contains(statement), "{statement}\n{migration}");
+    }
+    assert!(!migration.contains("DROP VIEW \"kept\""), "{migration}");
+    // The views' triggers work after the migration.
+    let work = sandbox.path("work-sql.db");
+    let conn = rusqlite::Connection::open(&work).expect("open");
+    conn.execute_batch(
+        "INSERT INTO over_rebuilt VALUES (9); INSERT INTO kept VALUES (3, 'c'); UPDATE kept SET name = 'd' WHERE id = 3;",
+    )
+    .expect("the triggers run");
+    let audited: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE what = 'insert'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(audited, 1);
+}
+
+/// A `sqlite_schema` row without its text: (type, name, table).
+type SchemaRow = (String, String, String);
+
+/// `sqlite_schema` rows as (type, name, table), sorted, and the stored text
+/// of the views and triggers.
+fn schema_rows(db: &Path) -> (Vec<SchemaRow>, Vec<(String, String)>) {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let mut rows: Vec<(String, String, String, Option<String>)> = conn
+        .prepare(
+            "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite%'",
+        )
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+    rows.sort();
+    let texts = rows
+        .iter()
+        .filter(|(kind, ..)| kind == "view" || kind == "trigger")
+        .map(|(_, name, _, sql)| (name.clone(), sql.clone().unwrap_or_default()))
+        .collect();
+    (
+        rows.into_iter().map(|(k, n, t, _)| (k, n, t)).collect(),
+        texts,
+    )
+}
+
+/// The create script builds every object again (`.schema` lists the same
+/// objects on the same tables), and each view and trigger with the text
+/// SQLite stored for it (comments and tabs aside), key-word columns and
+/// `INSTEAD OF` triggers included; driftguard sees no difference.
+#[test]
+fn create_script_builds_every_view_and_trigger_again() {
+    let sandbox = Sandbox::new();
+    let original = sandbox.sqlite(
+        "original.db",
+        r#"
+        CREATE TABLE "order" ("key" INTEGER PRIMARY KEY, "select" TEXT, "group" TEXT, "Mixed" INTEGER);
+        CREATE INDEX "order by group" ON "order" ("group");
+        CREATE TABLE log ("from" TEXT);
+        CREATE VIEW "select" AS SELECT "key", "select", "group" AS "from", "Mixed" FROM "order";
+        CREATE VIEW "over select" AS SELECT "from" FROM "select" WHERE "key" > 0;
+        CREATE TRIGGER "select ins" INSTEAD OF INSERT ON "select" BEGIN INSERT INTO "order" ("select", "group") VALUES (new."select", new."from"); END;
+        CREATE TRIGGER "select del" INSTEAD OF DELETE ON "select" BEGIN DELETE FROM "order" WHERE "key" = old."key"; END;
+        CREATE TRIGGER "order upd" AFTER UPDATE ON "order" BEGIN INSERT INTO log VALUES (new."group"); END;
+        "#,
+    );
+    let out = sandbox
+        .cmd()
+        .arg("sql")
+        .arg(&original)
+        .output()
+        .expect("run driftguard");
+    assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
+    let script = util::stdout(&out);
+    assert!(!script.contains("NOT GENERATED"), "{script}");
+    let built = sandbox.path("built.db");
+    apply(&built, &script, "create script");
+    assert_eq!(schema_rows(&built), schema_rows(&original), "{script}");
+    let left = util::change_lines(&diff(&original, &built, "json"));
+    assert!(left.is_empty(), "{left:?}\n{script}");
 }

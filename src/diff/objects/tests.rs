@@ -437,6 +437,7 @@ fn table_rules_are_added_dropped_and_changed_in_definition_and_state() {
                 Trigger {
                     definition: definition.to_string(),
                     state: state.map(str::to_string),
+                    source: None,
                 },
             );
         }

@@ -491,6 +491,29 @@ pub fn view_definition(definition: &str, schema: &str) -> String {
     canonical(&text.join(" "))
 }
 
+/// A view definition as the server re-printed it, with its own schema's
+/// qualifier removed (`db`.`t` is `t`) and nothing else changed: the text a
+/// script writes the view from, in whichever database it runs. Quotes,
+/// letter case and character-set introducers are kept.
+pub fn view_source(definition: &str, schema: &str) -> String {
+    let tokens = tokenize(definition);
+    let mut out = String::with_capacity(definition.len());
+    let mut copied = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        let names_schema = matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent)
+            && t.ident() == schema
+            && tokens.get(i + 1).is_some_and(|n| n.is_punct("."))
+            // Not a column of that name (`t`.`db`.x does not occur; `t`.`db` does).
+            && !(i > 0 && tokens[i - 1].is_punct("."));
+        if names_schema {
+            out.push_str(&definition[copied..t.start]);
+            copied = tokens[i + 1].end;
+        }
+    }
+    out.push_str(&definition[copied..]);
+    out
+}
+
 /// Whether a constraint or index name is one the server generated.
 pub mod generated {
     /// MySQL `<table>_ibfk_<n>` (also what MariaDB generates).
@@ -670,6 +693,20 @@ mod tests {
         assert_eq!(
             view_definition(maria, "shop"),
             view_definition(&maria.replace("shop", "other"), "other")
+        );
+    }
+
+    #[test]
+    fn view_sources_lose_their_own_schema_only() {
+        let maria = "select `shop`.`t`.`order` AS `Order`,_utf8mb4'a' AS `k` from (`shop`.`t` join `other`.`u` on(`shop`.`t`.`key` = `other`.`u`.`key`)) where `shop`.`shop`.`x` > 0";
+        assert_eq!(
+            view_source(maria, "shop"),
+            "select `t`.`order` AS `Order`,_utf8mb4'a' AS `k` from (`t` join `other`.`u` on(`t`.`key` = `other`.`u`.`key`)) where `shop`.`x` > 0"
+        );
+        // The canonical spelling is the one it always was.
+        assert_eq!(
+            view_definition(maria, "shop"),
+            "select t.order as order, 'a' as k from (t join other.u on (t.key = other.u.key)) where x > 0"
         );
     }
 

@@ -24,7 +24,14 @@ impl Catalog {
                 continue;
             };
             if let Some(table) = schema.tables.get_mut(&relation) {
-                table.rules.insert(name, Trigger { definition, state });
+                table.rules.insert(
+                    name,
+                    Trigger {
+                        definition,
+                        state,
+                        source: None,
+                    },
+                );
             } else if let Some(view) = schema.views.get_mut(&relation) {
                 view.definition.push_str(&format!(
                     " /* rule {name}{} */ {definition}",
