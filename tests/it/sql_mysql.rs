@@ -377,13 +377,15 @@ CREATE TABLE log (`order` int, `from` varchar(40));
 CREATE VIEW `Order Lines` AS SELECT `key`, `select` AS `Select`, `group` AS `from`, `from` AS `Order`, `Mixed Case` FROM `order` WHERE `select` <> 'a\\b' ORDER BY `group`;
 CREATE VIEW grouped AS SELECT `group`, count(*) AS `key` FROM `order` GROUP BY `group`;
 CREATE TRIGGER `order log` AFTER UPDATE ON `order` FOR EACH ROW INSERT INTO log (`order`, `from`) VALUES (NEW.`key`, concat(OLD.`select`, 'x\\y'));
+DELIMITER //
 CREATE TRIGGER `Order Key` BEFORE INSERT ON `order` FOR EACH ROW BEGIN
     SET NEW.`group` = coalesce(NEW.`group`, NEW.`select`);
     SET NEW.`from` = NEW.`key` + 1;
-END;
+END//
+DELIMITER ;
 "#
     );
-    let (found, applied) = round_trip(&admin, old, &new, &[], &[]);
+    let Trip { found, applied, .. } = round_trip(&admin, old, &new, &[], &[]);
     assert_eq!(found, 4, "two views and two triggers");
     assert!(applied >= 4);
 }
