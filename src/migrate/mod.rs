@@ -214,8 +214,6 @@ pub fn create(snapshot: &Snapshot, label: &str) -> Script {
         schemas: Default::default(),
         extensions: Default::default(),
         event_triggers: Default::default(),
-        fingerprint: String::new(),
-        warnings: Vec::new(),
         ..snapshot.clone()
     };
     let ops = everything(snapshot);
@@ -772,6 +770,106 @@ mod tests {
         // Elsewhere nothing moves.
         assert_eq!(path(&back[4]), "public.albums.year");
         assert_eq!(back[4].change_type, C::COLUMN_ADDED);
+    }
+
+    fn snapshot(engine: Engine, databases: bool, schemas: &[&str]) -> Snapshot {
+        let mut s = Snapshot::new(engine, "10.11.2-MariaDB".into(), "db".into());
+        s.schemas_are_databases = databases;
+        for name in schemas {
+            s.schemas.insert((*name).into(), Default::default());
+        }
+        s
+    }
+
+    #[test]
+    fn a_mysql_side_takes_the_database_name_the_changes_use() {
+        let target = change(C::TABLE_ADDED, "t", None, None, None);
+        let target = Change {
+            object: ObjectPath {
+                schema: "shop".into(),
+                ..target.object
+            },
+            ..target
+        };
+        let names = |s: &Snapshot| -> Vec<String> {
+            one_database_named(s, &[&target])
+                .schemas
+                .keys()
+                .cloned()
+                .collect()
+        };
+        // One database under another name: renamed to the changes' name.
+        assert_eq!(
+            names(&snapshot(Engine::Mysql, true, &["shop_copy"])),
+            ["shop"]
+        );
+        // Already that name, several databases, or schemas that are not
+        // databases: left as they are.
+        assert_eq!(names(&snapshot(Engine::Mysql, true, &["shop"])), ["shop"]);
+        assert_eq!(
+            names(&snapshot(Engine::Mysql, true, &["a", "b"])),
+            ["a", "b"]
+        );
+        assert_eq!(
+            names(&snapshot(Engine::Postgres, false, &["public"])),
+            ["public"]
+        );
+        assert_eq!(
+            names(&snapshot(Engine::Postgres, false, &["app", "public"])),
+            ["app", "public"]
+        );
+        // No change: nothing to go by.
+        let s = snapshot(Engine::Mysql, true, &["shop_copy"]);
+        assert_eq!(
+            one_database_named(&s, &[])
+                .schemas
+                .keys()
+                .collect::<Vec<_>>(),
+            ["shop_copy"]
+        );
+    }
+
+    #[test]
+    fn a_create_script_builds_extensions_and_event_triggers_too() {
+        let mut s = snapshot(Engine::Postgres, false, &["public"]);
+        s.extensions.insert(
+            "pgcrypto".into(),
+            crate::model::Extension {
+                version: "1.3".into(),
+                schema: "public".into(),
+            },
+        );
+        s.event_triggers.insert(
+            "audit_ddl".into(),
+            crate::model::EventTrigger {
+                event: "ddl_command_end".into(),
+                function: "public.audit".into(),
+                ..Default::default()
+            },
+        );
+        let sql = create(&s, "db.json").to_sql(&[]);
+        assert!(sql.contains("CREATE EXTENSION"), "{sql}");
+        assert!(sql.contains("CREATE EVENT TRIGGER"), "{sql}");
+    }
+
+    #[test]
+    fn only_postgresql_scripts_mention_concurrently() {
+        let concurrently = Options { concurrently: true };
+        let mysql = snapshot(Engine::Mysql, true, &["shop"]);
+        let sql = |s: &Snapshot| {
+            Script {
+                purpose: Purpose::Migration,
+                engine: s.engine,
+                from: None,
+                to: ("x".into(), "f".into()),
+                statements: Vec::new(),
+                unsupported: Vec::new(),
+                options: concurrently,
+            }
+            .to_sql(&[])
+        };
+        assert!(!sql(&mysql).contains("CONCURRENTLY"));
+        assert!(sql(&snapshot(Engine::Postgres, false, &["public"])).contains("CONCURRENTLY"));
     }
 }
 

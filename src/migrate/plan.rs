@@ -536,5 +536,240 @@ mod tests {
         assert!(!mentions("select id from public.old_users", "users"));
         assert!(mentions("users", "users"));
         assert!(!mentions("", "users"));
+        // `$` and non-ASCII letters are part of a word.
+        assert!(!mentions("select a$users from t", "users"));
+        assert!(!mentions("select éusers from t", "users"));
+        assert!(!mentions("select usersé from t", "users"));
+        // A name starting with a multi-byte letter: the search moves on by
+        // whole characters, past a match inside a longer word.
+        assert!(!mentions("éé_x", "é"));
+        assert!(mentions("ééx é", "é"));
+    }
+
+    fn key(kind: Kind, table: &str, name: Option<&str>) -> Key {
+        Key {
+            kind,
+            schema: "public".into(),
+            table: Some(table.into()),
+            name: name.map(Into::into),
+        }
+    }
+
+    fn change(change_type: ChangeType) -> Change {
+        Change {
+            change_type,
+            object: crate::diff::ObjectPath {
+                schema: "public".into(),
+                table: Some("t".into()),
+                column: None,
+                object: None,
+            },
+            before: None,
+            after: None,
+            required: false,
+        }
+    }
+
+    #[test]
+    fn each_change_type_is_about_its_kind_of_object() {
+        use ChangeType as C;
+        for (types, kind) in [
+            (
+                &[C::COMPOSITE_TYPE_ADDED, C::COMPOSITE_TYPE_DROPPED][..],
+                Kind::Composite,
+            ),
+            (
+                &[
+                    C::VIEW_ADDED,
+                    C::VIEW_DROPPED,
+                    C::VIEW_CHANGED,
+                    C::VIEW_INVALID,
+                ],
+                Kind::View,
+            ),
+            (
+                &[C::RULE_ADDED, C::RULE_DROPPED, C::RULE_CHANGED],
+                Kind::Rule,
+            ),
+            (
+                &[
+                    C::EVENT_TRIGGER_ADDED,
+                    C::EVENT_TRIGGER_DROPPED,
+                    C::EVENT_TRIGGER_CHANGED,
+                ],
+                Kind::EventTrigger,
+            ),
+            (
+                &[
+                    C::DOMAIN_ADDED,
+                    C::DOMAIN_DROPPED,
+                    C::DOMAIN_TYPE_CHANGED,
+                    C::DOMAIN_TYPE_WIDENED,
+                    C::DOMAIN_MADE_NOT_NULL,
+                    C::DOMAIN_CHANGED,
+                    C::DOMAIN_CONSTRAINT_ADDED,
+                    C::DOMAIN_CONSTRAINT_DROPPED,
+                    C::DOMAIN_CONSTRAINT_CHANGED,
+                    C::DOMAIN_CONSTRAINT_VALIDATED,
+                    C::DOMAIN_CONSTRAINT_RENAMED,
+                ],
+                Kind::Domain,
+            ),
+            (&[C::TABLE_RENAMED, C::PARTITION_BOUND_CHANGED], Kind::Table),
+            (&[C::COLUMN_ADDED, C::COLUMN_TYPE_NARROWED], Kind::Column),
+        ] {
+            for t in types {
+                assert_eq!(kind_of(&change(*t)), kind, "{t:?}");
+            }
+        }
+    }
+
+    /// One table `t` (columns `a` int and `b` text) with the given changes
+    /// applied to a copy.
+    fn table_snapshot(edit: impl Fn(&mut crate::model::Table)) -> Snapshot {
+        use crate::model::{Column, Engine, Schema, Table};
+        let column = |name: &str, position, declared_type: &str| Column {
+            name: name.into(),
+            position,
+            declared_type: declared_type.into(),
+            nullable: true,
+            ..Column::default()
+        };
+        let mut t = Table {
+            columns: vec![column("a", 1, "integer"), column("b", 2, "text")],
+            ..Table::default()
+        };
+        edit(&mut t);
+        let mut s = Snapshot::new(Engine::Postgres, "16".into(), "db".into());
+        let mut schema = Schema::default();
+        schema.tables.insert("t".into(), t);
+        s.schemas.insert("public".into(), schema);
+        s
+    }
+
+    #[test]
+    fn tables_whose_columns_change_type_collation_or_generation_are_rewritten() {
+        let op = |name: &str, action: Action| Op {
+            key: key(Kind::Column, "t", Some(name)),
+            action,
+            changes: vec![0],
+        };
+        let old = table_snapshot(|_| {});
+        let rewritten = |new: &Snapshot, ops: &[Op], renames: &Renames| {
+            rewritten_tables(ops, &old, new, renames)
+                .into_iter()
+                .map(|(s, t)| format!("{s}.{t}"))
+                .collect::<Vec<_>>()
+        };
+        let none = Renames::default();
+        let t = vec!["public.t".to_string()];
+        let typed = table_snapshot(|t| t.columns[0].declared_type = "bigint".into());
+        assert_eq!(rewritten(&typed, &[op("a", Action::Alter)], &none), t);
+        let collated = table_snapshot(|t| t.columns[1].collation = Some("C".into()));
+        assert_eq!(rewritten(&collated, &[op("b", Action::Alter)], &none), t);
+        let generated = table_snapshot(|t| t.columns[0].generated = Some("b_len".into()));
+        assert_eq!(rewritten(&generated, &[op("a", Action::Alter)], &none), t);
+        let dropped = table_snapshot(|t| {
+            t.columns.remove(1);
+        });
+        assert_eq!(rewritten(&dropped, &[op("b", Action::Drop)], &none), t);
+        // A default or nullability does not rewrite the table; nor does a
+        // column that only the new side has, or an operation on no column.
+        let defaulted = table_snapshot(|t| t.columns[0].nullable = false);
+        assert!(rewritten(&defaulted, &[op("a", Action::Alter)], &none).is_empty());
+        let added = table_snapshot(|t| {
+            let mut c = t.columns[0].clone();
+            c.name = "c".into();
+            c.position = 3;
+            t.columns.push(c);
+        });
+        assert!(rewritten(&added, &[op("c", Action::Create)], &none).is_empty());
+        let index = Op {
+            key: key(Kind::Index, "t", Some("a")),
+            action: Action::Drop,
+            changes: vec![0],
+        };
+        assert!(rewritten(&typed, &[index], &none).is_empty());
+        // A renamed column is found under its old name, on the old table.
+        let mut renames = Renames::default();
+        renames
+            .columns
+            .insert(("public".into(), "t".into(), "z".into()), "a".into());
+        let renamed = table_snapshot(|t| {
+            t.columns[0].name = "z".into();
+            t.columns[0].declared_type = "bigint".into();
+        });
+        assert_eq!(rewritten(&renamed, &[op("z", Action::Alter)], &renames), t);
+        assert!(rewritten(&renamed, &[op("z", Action::Alter)], &none).is_empty());
+    }
+
+    #[test]
+    fn objects_are_found_on_their_side_under_their_names_there() {
+        let mut renames = Renames::default();
+        renames
+            .tables
+            .insert(("public".into(), "t2".into()), "t".into());
+        renames
+            .columns
+            .insert(("public".into(), "t2".into(), "z".into()), "a".into());
+        let old = table_snapshot(|_| {});
+        assert!(exists(
+            &old,
+            &key(Kind::Table, "t2", None),
+            &renames,
+            Side::Old
+        ));
+        assert!(!exists(
+            &old,
+            &key(Kind::Table, "t2", None),
+            &renames,
+            Side::New
+        ));
+        assert!(exists(
+            &old,
+            &key(Kind::Column, "t2", Some("z")),
+            &renames,
+            Side::Old
+        ));
+        assert!(!exists(
+            &old,
+            &key(Kind::Column, "t2", Some("y")),
+            &renames,
+            Side::Old
+        ));
+        assert!(!exists(
+            &old,
+            &key(Kind::Column, "t2", Some("z")),
+            &Renames::default(),
+            Side::Old
+        ));
+        // Database-wide objects, whatever schema the change names.
+        let mut with = old.clone();
+        with.event_triggers
+            .insert("audit_ddl".into(), Default::default());
+        let wide = |kind| Key {
+            kind,
+            schema: "elsewhere".into(),
+            table: Some("audit_ddl".into()),
+            name: None,
+        };
+        assert!(exists(
+            &with,
+            &wide(Kind::EventTrigger),
+            &renames,
+            Side::New
+        ));
+        assert!(!exists(
+            &old,
+            &wide(Kind::EventTrigger),
+            &renames,
+            Side::New
+        ));
+        assert!(!exists(&with, &wide(Kind::Extension), &renames, Side::New));
+        let in_schema = Key {
+            schema: "public".into(),
+            ..wide(Kind::EventTrigger)
+        };
+        assert!(exists(&with, &in_schema, &renames, Side::New));
     }
 }

@@ -127,6 +127,9 @@ mod tests {
         assert_eq!(postgres("x\u{202e}\\\""), "U&\"x\\202E\\\\\"\"\"");
         assert_eq!(string("it's\r"), "U&'it''s\\000D'");
         assert_eq!(postgres("##[stop]"), "U&\"##\\005Bstop]\"");
+        // Only the `[` after `##` is escaped: others are plain text.
+        assert_eq!(postgres("a[1]\n"), "U&\"a[1]\\000A\"");
+        assert_eq!(string("#[x] ##[y]"), "U&'#[x] ##\\005By]'");
         assert!(printable_statement("CREATE TABLE t (\n    a integer\n)"));
         assert!(!printable_statement("SELECT 'a\rb'"));
         assert!(!printable_statement("SELECT 'a\n  ::error::x'"));
