@@ -393,6 +393,17 @@ fn render(context: &Context, ops: Vec<Op>) -> (Vec<Statement>, Vec<(usize, Strin
     (kept, unsupported)
 }
 
+/// A delimiter for the mysql client that the statement does not contain
+/// (`//`, else `$$`, else `//` with a number the statement does not hold).
+fn mysql_delimiter(sql: &str) -> String {
+    ["//", "$$"]
+        .into_iter()
+        .map(str::to_string)
+        .chain((1..).map(|n| format!("//{n}")))
+        .find(|d| !sql.contains(d.as_str()))
+        .unwrap_or_default()
+}
+
 fn render_dialect(context: &Context, mut ops: Vec<Op>) -> (Vec<Statement>, Vec<(usize, String)>) {
     ops.sort_by_key(|op| op.phase());
     match context.new.engine {
@@ -500,9 +511,10 @@ impl Script {
             // The mysql and mariadb clients end a statement at the first `;`:
             // a body holding one (BEGIN … END) is sent under another delimiter.
             if self.engine == Engine::Mysql && statement.sql.contains(';') {
-                out.push_str("DELIMITER //\n");
+                let delimiter = mysql_delimiter(&statement.sql);
+                out.push_str(&format!("DELIMITER {delimiter}\n"));
                 out.push_str(&statement.sql);
-                out.push_str(" //\nDELIMITER ;\n");
+                out.push_str(&format!(" {delimiter}\nDELIMITER ;\n"));
                 continue;
             }
             out.push_str(&statement.sql);
@@ -850,6 +862,32 @@ mod tests {
         let sql = create(&s, "db.json").to_sql(&[]);
         assert!(sql.contains("CREATE EXTENSION"), "{sql}");
         assert!(sql.contains("CREATE EVENT TRIGGER"), "{sql}");
+    }
+
+    #[test]
+    fn a_mysql_body_is_sent_under_a_delimiter_it_does_not_contain() {
+        assert_eq!(mysql_delimiter("BEGIN SELECT 1; END"), "//");
+        assert_eq!(mysql_delimiter("BEGIN SELECT 'http://x'; END"), "$$");
+        assert_eq!(mysql_delimiter("BEGIN SELECT '// $$'; END"), "//1");
+        assert_eq!(mysql_delimiter("BEGIN SELECT '// $$ //1'; END"), "//2");
+        let script = Script {
+            purpose: Purpose::Create,
+            engine: Engine::Mysql,
+            from: None,
+            to: ("x".into(), "f".into()),
+            statements: vec![Statement::new(
+                "CREATE PROCEDURE p() BEGIN SELECT 'a//b'; END",
+            )],
+            unsupported: Vec::new(),
+            options: Options::default(),
+        };
+        assert!(
+            script.to_sql(&[]).contains(
+                "DELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 'a//b'; END $$\nDELIMITER ;\n"
+            ),
+            "{}",
+            script.to_sql(&[])
+        );
     }
 
     #[test]
