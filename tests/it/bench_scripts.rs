@@ -120,11 +120,20 @@ fn postgres_benchmark_mutation_round_trips() {
                 .expect("create database");
             ::postgres::Client::connect(url, ::postgres::NoTls)
                 .expect("connect")
-                .batch_execute(&format!(
-                    "{prelude}{}",
-                    std::fs::read_to_string(sql).expect("SQL")
-                ))
-                .unwrap_or_else(|e| panic!("postgres {name}: {e:?}"));
+                .batch_execute(prelude)
+                .expect("prelude");
+            // psql commits each statement: one batch of 10,000 tables would
+            // be one transaction and run out of lock slots.
+            let out = Command::new("psql")
+                .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f"])
+                .arg(sql)
+                .output()
+                .expect("psql runs");
+            assert!(
+                out.status.success(),
+                "postgres {name}: {}",
+                util::stderr(&out)
+            );
         }
         prove(&sandbox, "postgres", &urls[0], &urls[1], None, &mut |sql| {
             ::postgres::Client::connect(&urls[1], ::postgres::NoTls)
