@@ -260,6 +260,28 @@ fn sqlite_statements_chosen_per_change() {
              CREATE TRIGGER v_ins INSTEAD OF INSERT ON v BEGIN INSERT INTO t (a) VALUES (upper(new.a)); END;",
         ),
         (
+            "a virtual table added (its shadow tables come with it)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY); CREATE VIRTUAL TABLE docs USING fts5(title, body);",
+        ),
+        (
+            "views over views added: the one read first, whatever the names",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT); CREATE VIEW v2 AS SELECT id, a FROM t;
+             CREATE VIEW v1 AS SELECT id FROM v2;",
+        ),
+        (
+            "a view added with its INSTEAD OF trigger",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT); CREATE VIEW v AS SELECT id, a FROM t;
+             CREATE TRIGGER v_ins INSTEAD OF INSERT ON v BEGIN INSERT INTO t (a) VALUES (new.a); END;",
+        ),
+        (
+            "a table renamed and another table's column renamed: columns first",
+            "CREATE TABLE a1 (id INTEGER PRIMARY KEY, x TEXT); CREATE TABLE t (id INTEGER PRIMARY KEY, c TEXT);",
+            "CREATE TABLE a2 (id INTEGER PRIMARY KEY, x TEXT); CREATE TABLE t (id INTEGER PRIMARY KEY, c2 TEXT);",
+        ),
+        (
             "a virtual table's arguments changed",
             "CREATE VIRTUAL TABLE docs USING fts5(title, body);",
             "CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize = 'porter');",
