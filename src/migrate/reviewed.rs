@@ -260,6 +260,29 @@ fn sqlite_statements_chosen_per_change() {
              CREATE TRIGGER v_ins INSTEAD OF INSERT ON v BEGIN INSERT INTO t (a) VALUES (upper(new.a)); END;",
         ),
         (
+            "key and foreign key columns renamed, and a column of that name elsewhere kept: renames only",
+            "CREATE TABLE p (id INTEGER PRIMARY KEY);
+             CREATE TABLE t (k INTEGER NOT NULL, a TEXT UNIQUE, p_id INTEGER REFERENCES p(id), PRIMARY KEY (k));
+             CREATE TABLE u (id INTEGER PRIMARY KEY, a TEXT UNIQUE, k INTEGER);",
+            "CREATE TABLE p (id INTEGER PRIMARY KEY);
+             CREATE TABLE t (key2 INTEGER NOT NULL, a2 TEXT UNIQUE, pid INTEGER REFERENCES p(id), PRIMARY KEY (key2));
+             CREATE TABLE u (id INTEGER PRIMARY KEY, a TEXT UNIQUE, k INTEGER);",
+        ),
+        (
+            "a referenced column renamed: renames only (SQLite rewrites the reference)",
+            "CREATE TABLE p (id INTEGER PRIMARY KEY, n TEXT UNIQUE);
+             CREATE TABLE c (id INTEGER PRIMARY KEY, p_n TEXT REFERENCES p(n));",
+            "CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+             CREATE TABLE c (id INTEGER PRIMARY KEY, p_n TEXT REFERENCES p(name));",
+        ),
+        (
+            "a referenced table with a unique column renamed: one rename",
+            "CREATE TABLE p (id INTEGER PRIMARY KEY, n TEXT UNIQUE);
+             CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id));",
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY, n TEXT UNIQUE);
+             CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES parent(id));",
+        ),
+        (
             "a virtual table added (its shadow tables come with it)",
             "CREATE TABLE t (id INTEGER PRIMARY KEY);",
             "CREATE TABLE t (id INTEGER PRIMARY KEY); CREATE VIRTUAL TABLE docs USING fts5(title, body);",
