@@ -306,15 +306,17 @@ pub fn plan(old: &Snapshot, new: &Snapshot, changes: &[&Change]) -> (Vec<Op>, Re
             }
             continue;
         }
-        // A column of a view changes with the view: the view's operation serves it.
+        // A column of a view changes with the view: the view's operation
+        // serves it. (Its columns change only when the view is on both sides,
+        // and a view and a table never share a name.)
         let is_view = |s: &Snapshot| {
             p.table.as_deref().is_some_and(|t| {
                 s.schemas
                     .get(&p.schema)
-                    .is_some_and(|sch| sch.views.contains_key(t) && !sch.tables.contains_key(t))
+                    .is_some_and(|sch| sch.views.contains_key(t))
             })
         };
-        let kind = if kind == Kind::Column && (is_view(old) || is_view(new)) {
+        let kind = if kind == Kind::Column && is_view(new) {
             Kind::View
         } else {
             kind
