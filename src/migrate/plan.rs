@@ -276,7 +276,8 @@ pub fn plan(old: &Snapshot, new: &Snapshot, changes: &[&Change]) -> (Vec<Op>, Re
         let p = &change.object;
         // An attribute of a composite type (added, dropped, renamed, retyped,
         // moved) changes with the type: the type's operation serves it.
-        if kind == Kind::Column && (is_composite(old, p) || is_composite(new, p)) {
+        // (Its attributes change only when the type is on both sides.)
+        if kind == Kind::Column && is_composite(new, p) {
             let key = Key {
                 kind: Kind::Composite,
                 schema: p.schema.clone(),
@@ -703,6 +704,57 @@ mod tests {
         });
         assert_eq!(rewritten(&renamed, &[op("z", Action::Alter)], &renames), t);
         assert!(rewritten(&renamed, &[op("z", Action::Alter)], &none).is_empty());
+    }
+
+    #[test]
+    fn renames_are_keyed_by_the_new_name_and_remembered() {
+        let old = table_snapshot(|_| {});
+        let mut new = table_snapshot(|t| t.columns[0].name = "z".into());
+        let schema = new.schemas.get_mut("public").unwrap();
+        let t = schema.tables.remove("t").unwrap();
+        schema.tables.insert("t2".into(), t);
+        let renamed =
+            |change_type, table: &str, column: Option<&str>, from: &str, to: &str| Change {
+                change_type,
+                object: ObjectPath {
+                    schema: "public".into(),
+                    table: Some(table.into()),
+                    column: column.map(Into::into),
+                    object: None,
+                },
+                before: Some(from.into()),
+                after: Some(to.into()),
+                required: false,
+            };
+        let changes = [
+            renamed(ChangeType::TABLE_RENAMED, "t", None, "t", "t2"),
+            renamed(ChangeType::COLUMN_RENAMED, "t2", Some("a"), "a", "z"),
+        ];
+        let refs: Vec<&Change> = changes.iter().collect();
+        let (ops, renames) = plan(&old, &new, &refs);
+        assert_eq!(renames.old_table("public", "t2"), "t");
+        assert_eq!(renames.old_table("public", "t"), "t");
+        assert_eq!(renames.old_column("public", "t2", "z"), "a");
+        let keys: Vec<(Key, Action)> = ops.into_iter().map(|o| (o.key, o.action)).collect();
+        assert!(
+            keys.contains(&(
+                Key {
+                    kind: Kind::Table,
+                    schema: "public".into(),
+                    table: Some("t2".into()),
+                    name: None,
+                },
+                Action::Rename { from: "t".into() }
+            )),
+            "{keys:?}"
+        );
+        assert!(
+            keys.contains(&(
+                key(Kind::Column, "t2", Some("z")),
+                Action::Rename { from: "a".into() }
+            )),
+            "{keys:?}"
+        );
     }
 
     #[test]
