@@ -740,7 +740,15 @@ fn droppable(snapshot: &Snapshot, t: &Table, column: &str) -> bool {
 fn constant(raw: &str) -> bool {
     let raw = raw.trim();
     let lower = raw.to_ascii_lowercase();
-    let quoted = |s: &str, q: char| s.len() >= 2 && s.starts_with(q) && s.ends_with(q);
+    // One quoted literal: inside, the quote only doubled (`'a' || 'b'` is two).
+    let quoted = |s: &str, q: char| {
+        s.len() >= 2
+            && s.starts_with(q)
+            && s.ends_with(q)
+            && !s[1..s.len() - 1]
+                .replace(&format!("{q}{q}"), "")
+                .contains(q)
+    };
     quoted(raw, '\'')
         || (lower.starts_with("x'") && quoted(&raw[1..], '\''))
         || raw
@@ -948,10 +956,10 @@ fn requote(expression: &str, t: &Table) -> String {
     let tokens = crate::sql::tokenize(expression);
     let mut out = String::new();
     let mut at = 0;
-    for (i, token) in tokens.iter().enumerate() {
-        if token.kind != crate::sql::TokenKind::Word
-            || tokens.get(i + 1).is_some_and(|n| n.is_punct("("))
-        {
+    for token in &tokens {
+        // (No function is named with one of these words: a word before `(`
+        // is a column as well.)
+        if token.kind != crate::sql::TokenKind::Word {
             continue;
         }
         let lower = token.text.to_ascii_lowercase();
@@ -1349,6 +1357,264 @@ fn rebuild(context: &Context, o: &Op, out: &mut Writer) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Table `t` (columns `a`, `b`, `c`) in a snapshot, edited; the snapshot
+    /// may hold more (views, other tables).
+    fn with_table(edit: impl Fn(&mut Table), more: impl Fn(&mut crate::model::Schema)) -> Snapshot {
+        let mut t = Table {
+            columns: ["a", "b", "c"]
+                .iter()
+                .enumerate()
+                .map(|(i, n)| Column {
+                    name: n.to_string(),
+                    position: i as u32 + 1,
+                    declared_type: "TEXT".into(),
+                    nullable: true,
+                    ..Column::default()
+                })
+                .collect(),
+            ..Table::default()
+        };
+        edit(&mut t);
+        let mut schema = crate::model::Schema::default();
+        schema.tables.insert("t".into(), t);
+        more(&mut schema);
+        let mut s = Snapshot::new(crate::model::Engine::Sqlite, "3".into(), "db".into());
+        s.schemas.insert(SCHEMA.into(), schema);
+        s
+    }
+
+    #[test]
+    fn a_column_is_droppable_only_when_nothing_names_it() {
+        let droppable_in = |s: &Snapshot| droppable(s, &s.schemas[SCHEMA].tables["t"], "c");
+        assert!(droppable_in(&with_table(|_| {}, |_| {})));
+        let columns = |v: &[&str]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let cases: Vec<(&str, Snapshot)> = vec![
+            (
+                "primary key",
+                with_table(
+                    |t| {
+                        t.primary_key = Some(crate::model::PrimaryKey {
+                            columns: columns(&["C"]),
+                            ..Default::default()
+                        })
+                    },
+                    |_| {},
+                ),
+            ),
+            (
+                "unique",
+                with_table(
+                    |t| {
+                        t.uniques.insert(
+                            "u".into(),
+                            crate::model::Unique {
+                                columns: columns(&["c"]),
+                                ..Default::default()
+                            },
+                        );
+                    },
+                    |_| {},
+                ),
+            ),
+            (
+                "foreign key",
+                with_table(
+                    |t| {
+                        t.foreign_keys.insert(
+                            "f".into(),
+                            crate::model::ForeignKey {
+                                columns: columns(&["c"]),
+                                referenced_table: "p".into(),
+                                referenced_columns: columns(&["id"]),
+                                ..Default::default()
+                            },
+                        );
+                    },
+                    |_| {},
+                ),
+            ),
+            (
+                "index key",
+                with_table(
+                    |t| {
+                        t.indexes.insert(
+                            "i".into(),
+                            Index {
+                                columns: columns(&["lower(c)"]),
+                                ..Default::default()
+                            },
+                        );
+                    },
+                    |_| {},
+                ),
+            ),
+            (
+                "index predicate",
+                with_table(
+                    |t| {
+                        t.indexes.insert(
+                            "i".into(),
+                            Index {
+                                columns: columns(&["a"]),
+                                predicate: Some("c is not null".into()),
+                                ..Default::default()
+                            },
+                        );
+                    },
+                    |_| {},
+                ),
+            ),
+            (
+                "check",
+                with_table(
+                    |t| {
+                        t.checks.insert(
+                            "k".into(),
+                            crate::model::Check {
+                                expression: "c <> ''".into(),
+                                auto_named: false,
+                            },
+                        );
+                    },
+                    |_| {},
+                ),
+            ),
+            (
+                "generated column",
+                with_table(|t| t.columns[0].generated = Some("upper(c)".into()), |_| {}),
+            ),
+            (
+                "view",
+                with_table(
+                    |_| {},
+                    |s| {
+                        s.views.insert(
+                            "v".into(),
+                            crate::model::View {
+                                definition: "select c from t".into(),
+                                ..Default::default()
+                            },
+                        );
+                    },
+                ),
+            ),
+            (
+                "trigger of another table",
+                with_table(
+                    |_| {},
+                    |s| {
+                        let mut other = Table::default();
+                        other.triggers.insert("tr".into(), crate::model::Trigger { definition: "create trigger tr after insert on u begin update t set c = 1; end".into(), ..Default::default() });
+                        s.tables.insert("u".into(), other);
+                    },
+                ),
+            ),
+            (
+                "referenced by another table",
+                with_table(
+                    |_| {},
+                    |s| {
+                        let mut other = Table::default();
+                        other.foreign_keys.insert(
+                            "f".into(),
+                            crate::model::ForeignKey {
+                                columns: columns(&["t_c"]),
+                                referenced_table: "t".into(),
+                                referenced_columns: columns(&["c"]),
+                                ..Default::default()
+                            },
+                        );
+                        s.tables.insert("u".into(), other);
+                    },
+                ),
+            ),
+        ];
+        for (what, s) in &cases {
+            assert!(!droppable_in(s), "{what}");
+        }
+        // The same uses of another column leave `c` droppable.
+        let other = with_table(
+            |t| {
+                t.indexes.insert(
+                    "i".into(),
+                    Index {
+                        columns: columns(&["a"]),
+                        predicate: Some("b > ''".into()),
+                        ..Default::default()
+                    },
+                );
+                t.checks.insert(
+                    "k".into(),
+                    crate::model::Check {
+                        expression: "a <> ''".into(),
+                        auto_named: false,
+                    },
+                );
+            },
+            |s| {
+                s.views.insert(
+                    "v".into(),
+                    crate::model::View {
+                        definition: "select a from t".into(),
+                        ..Default::default()
+                    },
+                );
+            },
+        );
+        assert!(droppable_in(&other));
+    }
+
+    #[test]
+    fn constants_are_literals_of_one_token() {
+        for c in ["X'0A'", "'a'", "+1e3", "-0x1f", "TRUE", "current_date"] {
+            assert!(constant(c), "{c}");
+        }
+        // Quotes on one side only, a blob without its closing quote, a sign
+        // before a word, an empty hex number, a string and more.
+        for e in [
+            "'a",
+            "a'",
+            "x'00",
+            "-inf",
+            "0x",
+            "0xg1",
+            "'a' || 'b'",
+            "'",
+            "x'",
+        ] {
+            assert!(!constant(e), "{e}");
+        }
+    }
+
+    #[test]
+    fn objects_sqlite_lacks_are_named_in_words() {
+        for (kind, name) in [
+            (Kind::Extension, "extensions"),
+            (Kind::Enum, "user-defined types"),
+            (Kind::Domain, "user-defined types"),
+            (Kind::Composite, "user-defined types"),
+            (Kind::Sequence, "sequences"),
+            (Kind::Exclusion, "exclusion constraints"),
+            (Kind::Routine, "stored routines"),
+            (Kind::Rule, "rules"),
+            (Kind::Policy, "row-level security"),
+            (Kind::Security, "row-level security"),
+            (Kind::EventTrigger, "event triggers"),
+            (Kind::Event, "scheduled events"),
+            (Kind::Schema, "such objects"),
+        ] {
+            assert_eq!(kind_name(kind), name, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn collations_are_quoted_unless_plain() {
+        assert_eq!(collation("NOCASE"), "NOCASE");
+        assert_eq!(collation("my_coll2"), "my_coll2");
+        assert_eq!(collation("en-US"), "\"en-US\"");
+        assert_eq!(collation(""), "\"\"");
+    }
 
     #[test]
     fn constants_and_expressions() {
