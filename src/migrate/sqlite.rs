@@ -1609,6 +1609,34 @@ mod tests {
     }
 
     #[test]
+    fn only_a_lone_identity_primary_key_is_the_rowid_alias() {
+        let s = with_table(
+            |t| {
+                t.columns[0].identity = Some("autoincrement".into());
+                t.primary_key = Some(crate::model::PrimaryKey {
+                    columns: vec!["a".into()],
+                    ..Default::default()
+                });
+            },
+            |_| {},
+        );
+        let t = &s.schemas[SCHEMA].tables["t"];
+        assert!(rowid_alias(t, &t.columns[0]));
+        assert!(!rowid_alias(t, &t.columns[1]));
+        let mut two = t.clone();
+        two.primary_key.as_mut().unwrap().columns.push("b".into());
+        assert!(!rowid_alias(&two, &two.columns[0]));
+        let mut without = t.clone();
+        without
+            .options
+            .insert("without_rowid".into(), "true".into());
+        assert!(!rowid_alias(&without, &without.columns[0]));
+        let mut plain = t.clone();
+        plain.columns[0].identity = None;
+        assert!(!rowid_alias(&plain, &plain.columns[0]));
+    }
+
+    #[test]
     fn collations_are_quoted_unless_plain() {
         assert_eq!(collation("NOCASE"), "NOCASE");
         assert_eq!(collation("my_coll2"), "my_coll2");
