@@ -1634,6 +1634,18 @@ mod tests {
         let mut plain = t.clone();
         plain.columns[0].identity = None;
         assert!(!rowid_alias(&plain, &plain.columns[0]));
+        // Its primary key's name is written when a person gave it.
+        let mut named = t.clone();
+        named.primary_key.as_mut().unwrap().name = Some("pk_t".into());
+        assert_eq!(
+            column_definition(&named, &named.columns[0]),
+            "\"a\" TEXT CONSTRAINT \"pk_t\" PRIMARY KEY AUTOINCREMENT"
+        );
+        named.primary_key.as_mut().unwrap().auto_named = true;
+        assert_eq!(
+            column_definition(&named, &named.columns[0]),
+            "\"a\" TEXT PRIMARY KEY AUTOINCREMENT"
+        );
     }
 
     #[test]
