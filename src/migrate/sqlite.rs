@@ -1649,6 +1649,52 @@ mod tests {
     }
 
     #[test]
+    fn unnamed_checks_go_back_to_their_places_and_foreign_keys_keep_their_clauses() {
+        let s = with_table(
+            |t| {
+                for (name, auto, expression) in [
+                    ("a_named", false, "a <> 'x'"),
+                    ("t_check1", true, "a <> ''"),
+                    ("t_check3", true, "c <> ''"),
+                    ("t_check0", true, "b <> 'zero'"),
+                ] {
+                    t.checks.insert(
+                        name.into(),
+                        crate::model::Check {
+                            expression: expression.into(),
+                            auto_named: auto,
+                        },
+                    );
+                }
+                t.foreign_keys.insert(
+                    "fk".into(),
+                    crate::model::ForeignKey {
+                        columns: vec!["b".into()],
+                        referenced_table: "p".into(),
+                        referenced_columns: Vec::new(),
+                        on_update: "NO ACTION".into(),
+                        on_delete: "set null".into(),
+                        deferrable: false,
+                        initially_deferred: true,
+                        auto_named: true,
+                        ..Default::default()
+                    },
+                );
+            },
+            |_| {},
+        );
+        assert_eq!(
+            table_sql("t", &s.schemas[SCHEMA].tables["t"]),
+            "CREATE TABLE \"t\" (\n    \"a\" TEXT,\n    \"b\" TEXT,\n    \"c\" TEXT,\n    \
+             CHECK (a <> ''),\n    \
+             CONSTRAINT \"a_named\" CHECK (a <> 'x'),\n    \
+             CHECK (c <> ''),\n    \
+             CHECK (b <> 'zero'),\n    \
+             FOREIGN KEY (\"b\") REFERENCES \"p\" ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED\n)"
+        );
+    }
+
+    #[test]
     fn collations_are_quoted_unless_plain() {
         assert_eq!(collation("NOCASE"), "NOCASE");
         assert_eq!(collation("my_coll2"), "my_coll2");
