@@ -283,6 +283,31 @@ fn sqlite_statements_chosen_per_change() {
              CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES parent(id));",
         ),
         (
+            "a table without a rowid alias rebuilt: its rowids are kept",
+            "CREATE TABLE t (a TEXT, b TEXT);",
+            "CREATE TABLE t (a TEXT NOT NULL, b TEXT);",
+        ),
+        (
+            "a table with a column named oid rebuilt, a view named new_t and a table _new_t in the way",
+            "CREATE TABLE t (oid TEXT, b TEXT); CREATE VIEW new_t AS SELECT 1; CREATE TABLE _new_t (x);",
+            "CREATE TABLE t (oid TEXT NOT NULL, b TEXT); CREATE VIEW new_t AS SELECT 1; CREATE TABLE _new_t (x);",
+        ),
+        (
+            "a WITHOUT ROWID table rebuilt",
+            "CREATE TABLE t (a TEXT PRIMARY KEY, b TEXT) WITHOUT ROWID;",
+            "CREATE TABLE t (a TEXT PRIMARY KEY, b TEXT NOT NULL) WITHOUT ROWID;",
+        ),
+        (
+            "a column becomes generated, a generated one stays, a type narrows (STRICT)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT, g TEXT GENERATED ALWAYS AS (lower(a)) VIRTUAL, n INTEGER) STRICT;",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT GENERATED ALWAYS AS (upper(a)) VIRTUAL, g TEXT GENERATED ALWAYS AS (lower(a)) VIRTUAL, n INT) STRICT;",
+        ),
+        (
+            "a type narrows (not STRICT), the table keeps none of its columns otherwise",
+            "CREATE TABLE t (a VARCHAR(20)); CREATE TABLE u (x TEXT);",
+            "CREATE TABLE t (a VARCHAR(10)); CREATE TABLE u (y TEXT NOT NULL);",
+        ),
+        (
             "a virtual table added (its shadow tables come with it)",
             "CREATE TABLE t (id INTEGER PRIMARY KEY);",
             "CREATE TABLE t (id INTEGER PRIMARY KEY); CREATE VIRTUAL TABLE docs USING fts5(title, body);",

@@ -1695,6 +1695,59 @@ mod tests {
     }
 
     #[test]
+    fn index_parts_name_the_longest_column_that_fits() {
+        let s = with_table(
+            |t| {
+                t.columns[0].name = "x".into();
+                t.columns[1].name = "x desc".into();
+            },
+            |_| {},
+        );
+        let t = &s.schemas[SCHEMA].tables["t"];
+        assert_eq!(index_part("x desc", t), "\"x desc\"");
+        assert_eq!(index_part("x desc desc", t), "\"x desc\" DESC");
+        assert_eq!(
+            index_part("x collate nocase desc", t),
+            "\"x\" COLLATE nocase DESC"
+        );
+        assert_eq!(index_part("c", t), "\"c\"");
+        let mut reversed = t.clone();
+        reversed.columns.reverse();
+        assert_eq!(index_part("x desc", &reversed), "\"x desc\"");
+    }
+
+    #[test]
+    fn a_view_from_a_baseline_without_its_text_lists_its_columns() {
+        let rebuilt = BTreeSet::new();
+        let mut out = Writer {
+            base: super::super::Writer::default(),
+            rebuilt: &rebuilt,
+        };
+        let mut v = crate::model::View {
+            definition: "select id, a from t".into(),
+            columns: ["id", "a"]
+                .iter()
+                .map(|n| crate::model::ViewColumn {
+                    name: n.to_string(),
+                    declared_type: String::new(),
+                })
+                .collect(),
+            ..Default::default()
+        };
+        create_view("v", &v, &mut out);
+        v.columns.clear();
+        create_view("w", &v, &mut out);
+        let sql: Vec<String> = out.base.statements.iter().map(|s| s.sql.clone()).collect();
+        assert_eq!(
+            sql,
+            [
+                "CREATE VIEW \"v\" (\"id\", \"a\") AS select id, a from t",
+                "CREATE VIEW \"w\" AS select id, a from t"
+            ]
+        );
+    }
+
+    #[test]
     fn collations_are_quoted_unless_plain() {
         assert_eq!(collation("NOCASE"), "NOCASE");
         assert_eq!(collation("my_coll2"), "my_coll2");
