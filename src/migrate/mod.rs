@@ -210,10 +210,11 @@ fn one_database_named<'a>(
 
 /// The script that builds `snapshot` in an empty database.
 pub fn create(snapshot: &Snapshot, label: &str) -> Script {
+    // The old side: the server and its settings, no schema. (Every object,
+    // database-wide ones too, is planned as created, so no dialect asks this
+    // side what exists.)
     let empty = Snapshot {
         schemas: Default::default(),
-        extensions: Default::default(),
-        event_triggers: Default::default(),
         ..snapshot.clone()
     };
     let ops = everything(snapshot);
