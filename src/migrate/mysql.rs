@@ -27,8 +27,10 @@ type Unsupported = Vec<(usize, String)>;
 
 /// The statements of `ops` (sorted by phase).
 pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
-    let ops = expand(context, ops);
+    let keys = ForeignKeys::of(context);
+    let ops = expand(context, ops, &keys);
     let mut out = Writer {
+        keys,
         mariadb: is_mariadb(if context.old.server_version.is_empty() {
             context.new
         } else {
@@ -65,6 +67,21 @@ struct Writer {
     mariadb: bool,
     /// Names are qualified with their database (a snapshot of several).
     qualify: bool,
+    /// The names of each schema of the new side, made once per script: a
+    /// definition of 10,000 tables' database would otherwise list them all
+    /// again for every view, trigger, routine and event.
+    names: HashMap<String, std::rc::Rc<Names>>,
+    keys: ForeignKeys,
+}
+
+impl Writer {
+    /// The tables and views of `schema` on the new side (see [`Names`]).
+    fn schema_names(&mut self, context: &Context, schema: &str) -> std::rc::Rc<Names> {
+        self.names
+            .entry(schema.to_string())
+            .or_insert_with(|| std::rc::Rc::new(Names::of_schema(context.new, schema)))
+            .clone()
+    }
 }
 
 impl std::ops::Deref for Writer {
@@ -145,7 +162,7 @@ fn has_change(context: &Context, o: &Op, types: &[ChangeType]) -> bool {
 /// its foreign keys and triggers (the rest is inline in `CREATE TABLE`);
 /// renamed foreign keys and checks, which MySQL cannot rename, are dropped
 /// and added. Then sorted by phase, columns in their new order.
-fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
+fn expand(context: &Context, ops: &[Op], keys: &ForeignKeys) -> Vec<Op> {
     let mut out: Vec<Op> = Vec::new();
     // One operation per object and action, serving all its changes.
     let mut seen: HashMap<Key, Vec<usize>> = HashMap::new();
@@ -278,7 +295,7 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
         .cloned()
         .collect();
     for o in &columns {
-        for (table_name, fk) in foreign_keys_over(context, &o.key) {
+        for (table_name, fk) in foreign_keys_over(context, keys, &o.key) {
             for action in [Action::Drop, Action::Create] {
                 add(
                     &mut out,
@@ -337,7 +354,7 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
     // a foreign key constraint"), and once an index that serves the key is
     // added the server may drop it by itself (an index it made for the key):
     // the added index takes it over, both in one statement.
-    for (table_key, created, dropped) in takeovers_in(context, &out) {
+    for (table_key, created, dropped) in takeovers_in(context, keys, &out) {
         let find = |out: &[Op], action: Action, name: &str| {
             out.iter().position(|o| {
                 matches!(o.key.kind, Kind::Index | Kind::Unique)
@@ -364,7 +381,7 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
 }
 
 /// The takeovers of the tables whose indexes `ops` create.
-fn takeovers_in(context: &Context, ops: &[Op]) -> Vec<(Key, String, String)> {
+fn takeovers_in(context: &Context, keys: &ForeignKeys, ops: &[Op]) -> Vec<(Key, String, String)> {
     let mut tables: Vec<Key> = ops
         .iter()
         .filter(|o| matches!(o.key.kind, Kind::Index | Kind::Unique) && o.action == Action::Create)
@@ -377,7 +394,7 @@ fn takeovers_in(context: &Context, ops: &[Op]) -> Vec<(Key, String, String)> {
     tables
         .into_iter()
         .flat_map(|k| {
-            takeovers(context, &k)
+            takeovers(context, keys, &k)
                 .into_iter()
                 .map(move |(c, d)| (k.clone(), c, d))
         })
@@ -389,7 +406,7 @@ fn takeovers_in(context: &Context, ops: &[Op]) -> Vec<(Key, String, String)> {
 /// key the new side keeps (the key's columns lead the index) is taken over
 /// by the first index or unique key, by name, that only the new side has and
 /// that serves the same keys.
-fn takeovers(context: &Context, k: &Key) -> Vec<(String, String)> {
+fn takeovers(context: &Context, keys: &ForeignKeys, k: &Key) -> Vec<(String, String)> {
     let (Some(old), Some(new), Some(table_name)) = (
         table(context, k, Side::Old),
         table(context, k, Side::New),
@@ -397,7 +414,7 @@ fn takeovers(context: &Context, k: &Key) -> Vec<(String, String)> {
     ) else {
         return Vec::new();
     };
-    let keys = |t: &Table| -> Vec<(String, Vec<String>)> {
+    let indexes = |t: &Table| -> Vec<(String, Vec<String>)> {
         t.indexes
             .iter()
             .map(|(n, i)| (n.clone(), i.columns.clone()))
@@ -408,9 +425,13 @@ fn takeovers(context: &Context, k: &Key) -> Vec<(String, String)> {
             )
             .collect()
     };
-    let (before, after) = (keys(old), keys(new));
+    let (before, after) = (indexes(old), indexes(new));
     // The foreign keys both sides have, as the column lists an index must lead with.
-    let kept = kept_foreign_key_columns(context, &k.schema, table_name);
+    let kept = keys
+        .kept
+        .get(&(k.schema.clone(), table_name.to_string()))
+        .cloned()
+        .unwrap_or_default();
     let served = |columns: &[String]| -> Vec<&Vec<String>> {
         kept.iter()
             .filter(|fk| !fk.is_empty() && columns.starts_with(fk))
@@ -440,41 +461,95 @@ fn takeovers(context: &Context, k: &Key) -> Vec<(String, String)> {
     out
 }
 
-/// The column lists, on this table, of foreign keys both sides have: its own
-/// keys' columns and the referenced columns of keys referencing it.
-fn kept_foreign_key_columns(
-    context: &Context,
-    schema_name: &str,
-    table_name: &str,
-) -> Vec<Vec<String>> {
-    let old_name = context.renames.old_table(schema_name, table_name);
-    let (Some(old), Some(new)) = (
-        context.old.schemas.get(schema_name),
-        context.new.schemas.get(schema_name),
-    ) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (other, t) in &old.tables {
-        let new_name = if other == old_name { table_name } else { other };
-        let Some(now) = new.tables.get(new_name) else {
-            continue;
-        };
-        for (fk_name, fk) in t.foreign_keys.iter() {
-            if now.foreign_keys.get(fk_name).is_none() {
+/// The foreign keys of the two sides, indexed once per script: a database
+/// of 10,000 tables would otherwise have all its keys walked again for every
+/// changed column and every added index.
+#[derive(Default)]
+struct ForeignKeys {
+    /// (schema, table on the new side) → the column lists, on that table, of
+    /// foreign keys both sides have: its own keys' columns and the referenced
+    /// columns of keys referencing it (an index leading with them serves them).
+    kept: HashMap<(String, String), Vec<Vec<String>>>,
+    /// (schema, table, column) on the new side → the keys (table, name) on
+    /// that column or referencing it that both sides have, in table and key order.
+    over: HashMap<(String, String, String), Vec<(String, String)>>,
+}
+
+impl ForeignKeys {
+    fn of(context: &Context) -> ForeignKeys {
+        let mut out = ForeignKeys::default();
+        for (schema_name, old) in &context.old.schemas {
+            let Some(new) = context.new.schemas.get(schema_name) else {
                 continue;
-            }
-            if other == old_name {
-                out.push(fk.columns.clone());
-            }
-            if fk.referenced_table == old_name
-                && (fk.referenced_schema.is_empty() || fk.referenced_schema == schema_name)
-            {
-                out.push(fk.referenced_columns.clone());
+            };
+            // Old table name → new one.
+            let renamed: HashMap<&str, &str> = context
+                .renames
+                .tables
+                .iter()
+                .filter(|((s, _), _)| s == schema_name)
+                .map(|((_, new), old)| (old.as_str(), new.as_str()))
+                .collect();
+            let new_name = |old: &str| renamed.get(old).copied().unwrap_or(old).to_string();
+            for (other, t) in &old.tables {
+                let now_name = new_name(other);
+                let Some(now) = new.tables.get(&now_name) else {
+                    continue;
+                };
+                for (fk_name, fk) in t.foreign_keys.iter() {
+                    if now.foreign_keys.get(fk_name).is_none() {
+                        continue;
+                    }
+                    out.kept
+                        .entry((schema_name.clone(), now_name.clone()))
+                        .or_default()
+                        .push(fk.columns.clone());
+                    if fk.referenced_schema.is_empty() || fk.referenced_schema == *schema_name {
+                        out.kept
+                            .entry((schema_name.clone(), new_name(&fk.referenced_table)))
+                            .or_default()
+                            .push(fk.referenced_columns.clone());
+                    }
+                }
             }
         }
+        for (schema_name, new) in &context.new.schemas {
+            for (name, t) in &new.tables {
+                for (fk_name, fk) in t.foreign_keys.iter() {
+                    let key = Key {
+                        kind: Kind::ForeignKey,
+                        schema: schema_name.clone(),
+                        table: Some(name.clone()),
+                        name: Some(fk_name.clone()),
+                    };
+                    let on_old_side = table(context, &key, Side::Old)
+                        .is_some_and(|t| t.foreign_keys.get(fk_name).is_some());
+                    if !on_old_side {
+                        continue;
+                    }
+                    let entry = (name.clone(), fk_name.clone());
+                    let mut at = |table: &str, column: &str| {
+                        let list = out
+                            .over
+                            .entry((schema_name.clone(), table.to_string(), column.to_string()))
+                            .or_default();
+                        if list.last() != Some(&entry) {
+                            list.push(entry.clone());
+                        }
+                    };
+                    for c in &fk.columns {
+                        at(name, c);
+                    }
+                    if fk.referenced_schema.is_empty() || fk.referenced_schema == *schema_name {
+                        for c in &fk.referenced_columns {
+                            at(&fk.referenced_table, c);
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
-    out
 }
 
 /// A column's name on the new side, for a change that names it by its old
@@ -499,7 +574,7 @@ fn new_column_name(context: &Context, schema: &str, table: &str, column: &str) -
 
 /// The foreign keys (table, name) on a column or referencing it, when its
 /// type, character set or collation changes and the keys are on both sides.
-fn foreign_keys_over(context: &Context, k: &Key) -> Vec<(String, String)> {
+fn foreign_keys_over(context: &Context, keys: &ForeignKeys, k: &Key) -> Vec<(String, String)> {
     let (Some(table_name), Some(column)) = (k.table.as_deref(), k.name.as_deref()) else {
         return Vec::new();
     };
@@ -512,30 +587,10 @@ fn foreign_keys_over(context: &Context, k: &Key) -> Vec<(String, String)> {
     if b.declared_type == a.declared_type && b.charset == a.charset && b.collation == a.collation {
         return Vec::new();
     }
-    let Some(schema) = context.new.schemas.get(&k.schema) else {
-        return Vec::new();
-    };
-    let mut found = Vec::new();
-    for (name, t) in &schema.tables {
-        for (fk_name, fk) in t.foreign_keys.iter() {
-            let own = name == table_name && fk.columns.iter().any(|c| c == column);
-            let references = fk.referenced_table == table_name
-                && (fk.referenced_schema.is_empty() || fk.referenced_schema == k.schema)
-                && fk.referenced_columns.iter().any(|c| c == column);
-            let key = Key {
-                kind: Kind::ForeignKey,
-                schema: k.schema.clone(),
-                table: Some(name.clone()),
-                name: Some(fk_name.clone()),
-            };
-            let on_old_side = table(context, &key, Side::Old)
-                .is_some_and(|t| t.foreign_keys.get(fk_name).is_some());
-            if (own || references) && on_old_side {
-                found.push((name.clone(), fk_name.clone()));
-            }
-        }
-    }
-    found
+    keys.over
+        .get(&(k.schema.clone(), table_name.to_string(), column.to_string()))
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// For each table, by (schema, table): how long the longest chain of
@@ -779,7 +834,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
                 Some(definition) => {
                     // An old index this one takes over goes in the same statement.
                     let mut sql = format!("ALTER TABLE {} ADD {definition}", table_name(out, k));
-                    for (_, dropped) in takeovers(context, k)
+                    for (_, dropped) in takeovers(context, &out.keys, k)
                         .into_iter()
                         .filter(|(created, _)| created == name_of(k))
                     {
@@ -874,7 +929,10 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
                 // Otherwise the view stays as it is and becomes invalid
                 // when what it reads goes, as on the new side.
             }
-            Some(v) => create_view(out, k, v, &Names::of_schema(context.new, &k.schema)),
+            Some(v) => {
+                let names = out.schema_names(context, &k.schema);
+                create_view(out, k, v, &names)
+            }
             None => out.unsupported("the view is not in the snapshot"),
         },
         (Kind::Routine, action) => routines::routine(context, k, action, out),
@@ -897,7 +955,7 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
                             body,
                             crate::sql::Dialect::Mysql,
                         )),
-                        None => sql_text(rest, &Names::of_schema(context.new, &k.schema)),
+                        None => sql_text(rest, &out.schema_names(context, &k.schema)),
                     };
                     out.push(format!(
                         "CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {body}",
@@ -917,7 +975,10 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
         }
         (Kind::Event, Action::Create) => {
             match schema(context.new, k).and_then(|s| s.events.get(name_of(k))) {
-                Some(e) => routines::event(out, k, e, &Names::of_schema(context.new, &k.schema)),
+                Some(e) => {
+                    let names = out.schema_names(context, &k.schema);
+                    routines::event(out, k, e, &names)
+                }
                 None => out.unsupported("the event is not in the snapshot"),
             }
         }

@@ -37,12 +37,8 @@ pub(super) fn routine(context: &Context, k: &Key, action: &Action, out: &mut Wri
                 out.unsupported("the routine is not in the snapshot");
                 return;
             };
-            let sql = match routine_sql(
-                &name,
-                signature,
-                &r,
-                &Names::of_schema(context.new, &k.schema),
-            ) {
+            let names = out.schema_names(context, &k.schema);
+            let sql = match routine_sql(&name, signature, &r, &names) {
                 Ok(sql) => sql,
                 Err(why) => {
                     out.unsupported(why);
