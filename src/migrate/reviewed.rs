@@ -325,6 +325,19 @@ fn sqlite_statements_chosen_per_change() {
              CREATE TRIGGER v_ins INSTEAD OF INSERT ON v BEGIN INSERT INTO t (a) VALUES (new.a); END;",
         ),
         (
+            "a view changed together with its INSTEAD OF trigger: the trigger comes and goes with the view",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT); CREATE VIEW v AS SELECT id, a FROM t;
+             CREATE TRIGGER v_ins INSTEAD OF INSERT ON v BEGIN INSERT INTO t (a) VALUES (new.a); END;",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT); CREATE VIEW v AS SELECT id, upper(a) AS a FROM t;
+             CREATE TRIGGER v_ins INSTEAD OF INSERT ON v BEGIN INSERT INTO t (a) VALUES (lower(new.a)); END;",
+        ),
+        (
+            "three views read through each other, added and dropped in dependency order",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT); CREATE VIEW v3 AS SELECT id, a FROM t;
+             CREATE VIEW v2 AS SELECT id FROM v3; CREATE VIEW v1 AS SELECT id FROM v2; CREATE VIEW v0 AS SELECT a FROM v3;",
+        ),
+        (
             "a table renamed and another table's column renamed: columns first",
             "CREATE TABLE a1 (id INTEGER PRIMARY KEY, x TEXT); CREATE TABLE t (id INTEGER PRIMARY KEY, c TEXT);",
             "CREATE TABLE a2 (id INTEGER PRIMARY KEY, x TEXT); CREATE TABLE t (id INTEGER PRIMARY KEY, c2 TEXT);",
