@@ -1564,32 +1564,7 @@ mod tests {
     /// `src/migrate/snapshots/`: the live tests prove them on a server
     /// (tests/it/sql_postgres.rs); this catches any change to them without one.
     fn pair_scripts(options: Options) -> Scripts {
-        pair(options).0
-    }
-
-    /// The scripts and each change as `CHANGE_TYPE path`.
-    fn pair(options: Options) -> (Scripts, Vec<String>) {
-        let parse = |text: &str, side: &str| {
-            crate::snapshot_file::parse(text.as_bytes(), side).expect("fixture pair parses")
-        };
-        let old = parse(
-            include_str!("../../fixtures/pairs/postgres.old.json"),
-            "old",
-        );
-        let new = parse(
-            include_str!("../../fixtures/pairs/postgres.new.json"),
-            "new",
-        );
-        let findings = crate::rules::classify(diff(&old, &new, DiffOptions::default()), &[]);
-        let changes: Vec<&crate::diff::Change> = findings.iter().map(|f| &f.change).collect();
-        let names = changes
-            .iter()
-            .map(|c| format!("{} {}", c.change_type.as_str(), c.object))
-            .collect();
-        (
-            Scripts::build(&old, &new, &changes, ("old.json", "new.json"), options),
-            names,
-        )
+        crate::migrate::fixtures::pair("postgres", options).0
     }
 
     #[test]
@@ -1838,20 +1813,7 @@ mod tests {
 
     #[test]
     fn every_change_of_the_pair_gets_statements_or_a_reason() {
-        let (scripts, names) = pair(Options::default());
-        assert_eq!(scripts.per_change.len(), names.len());
-        for (c, name) in scripts.per_change.iter().zip(&names) {
-            for (statements, script) in [
-                (&c.migration, &scripts.migration),
-                (&c.revert, &scripts.revert),
-            ] {
-                let listed = script.contains(&format!("-- NOT GENERATED: {name}: "));
-                assert!(
-                    statements.is_empty() == listed,
-                    "{name}: statements {statements:?}, listed as not generated: {listed}"
-                );
-            }
-        }
+        crate::migrate::fixtures::assert_every_change_served("postgres");
         let concurrent = pair_scripts(Options { concurrently: true });
         assert!(!concurrent.migration.contains("BEGIN;"));
         assert!(concurrent.migration.contains("CREATE INDEX CONCURRENTLY"));
