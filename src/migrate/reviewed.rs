@@ -347,6 +347,59 @@ fn sqlite_statements_chosen_per_change() {
             "CREATE VIRTUAL TABLE docs USING fts5(title, body);",
             "CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize = 'porter');",
         ),
+        (
+            "a virtual table made contentless: its content table goes, for the same reason",
+            "CREATE VIRTUAL TABLE docs USING fts5(title, body);",
+            "CREATE VIRTUAL TABLE docs USING fts5(title, body, content='');",
+        ),
+        (
+            "a table replaced by a virtual table of its name: not generated",
+            "CREATE TABLE docs (title TEXT, body TEXT);",
+            "CREATE VIRTUAL TABLE docs USING fts5(title, body);",
+        ),
+        (
+            "a shadow table dropped by hand while its virtual table stays: not generated",
+            "CREATE VIRTUAL TABLE docs USING fts5(title, body);",
+            "CREATE VIRTUAL TABLE docs USING fts5(title, body); DROP TABLE docs_docsize;",
+        ),
+        (
+            "a named primary key renamed: rebuilt (the name lives in the table's text)",
+            "CREATE TABLE t (id INTEGER NOT NULL, CONSTRAINT pk_a PRIMARY KEY (id));",
+            "CREATE TABLE t (id INTEGER NOT NULL, CONSTRAINT pk_b PRIMARY KEY (id));",
+        ),
+        (
+            "a referenced table renamed and a column added to its child: a rename and ADD COLUMN",
+            "CREATE TABLE p (id INTEGER PRIMARY KEY, n TEXT UNIQUE);
+             CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id));",
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY, n TEXT UNIQUE);
+             CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES parent(id), note TEXT);",
+        ),
+        (
+            "another column of the referenced table renamed and a column added to the child: a rename and ADD COLUMN",
+            "CREATE TABLE p (id INTEGER PRIMARY KEY, n TEXT UNIQUE);
+             CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id));",
+            "CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+             CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id), note TEXT);",
+        ),
+        (
+            "views whose texts name each other (an alias named like the other view): no endless walk",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT); CREATE VIEW va AS SELECT a AS vb FROM t;
+             CREATE VIEW vb AS SELECT vb FROM va;",
+        ),
+        (
+            "a view reading a view and the view under it: the deepest path counts",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT); CREATE VIEW a AS SELECT id FROM t;
+             CREATE VIEW b AS SELECT id FROM a; CREATE VIEW ab AS SELECT a.id FROM a JOIN b USING (id);",
+        ),
+        (
+            "a view over a rebuilt table, its INSTEAD OF trigger changed: the trigger goes and comes with the view",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT); CREATE VIEW v AS SELECT id, a FROM t;
+             CREATE TRIGGER v_ins INSTEAD OF INSERT ON v BEGIN INSERT INTO t (a) VALUES (new.a); END;",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL); CREATE VIEW v AS SELECT id, a FROM t;
+             CREATE TRIGGER v_ins INSTEAD OF INSERT ON v BEGIN INSERT INTO t (a) VALUES (upper(new.a)); END;",
+        ),
     ];
     let body = |script: &str| {
         script
@@ -356,15 +409,31 @@ fn sqlite_statements_chosen_per_change() {
             .collect::<Vec<_>>()
             .join("\n")
     };
+    // Which statements serve each change (what a JSON finding carries):
+    // first lines only.
+    let served = |statements: &[String]| {
+        statements
+            .iter()
+            .map(|s| s.lines().next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
     let mut out = String::new();
     let mut write = |name: &str, old: &str, new: &str| {
         let (before, after) = sqlite_sides(old, new);
-        let (scripts, _) = fixtures::scripts(&before, &after, Options::default());
+        let (scripts, changes) = fixtures::scripts(&before, &after, Options::default());
         out.push_str(&format!(
-            "===== {name}\n--- migration\n{}\n--- revert\n{}\n",
+            "===== {name}\n--- migration\n{}\n--- revert\n{}\n--- per change\n",
             body(&scripts.migration),
             body(&scripts.revert)
         ));
+        for (change, sql) in changes.iter().zip(&scripts.per_change) {
+            out.push_str(&format!(
+                "{change}\n  migration: {}\n  revert: {}\n",
+                served(&sql.migration),
+                served(&sql.revert)
+            ));
+        }
     };
     for (name, drift) in cases {
         write(name, BASE, &format!("{BASE}\n{drift}"));

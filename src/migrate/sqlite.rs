@@ -39,8 +39,8 @@ pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
         rebuilt: &rebuilt,
     };
     for op in &ops {
-        out.current = op.changes.clone();
-        out.object = [op.key.table.as_deref(), op.key.name.as_deref()]
+        out.base.current = op.changes.clone();
+        out.base.object = [op.key.table.as_deref(), op.key.name.as_deref()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -48,7 +48,7 @@ pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
         write(context, op, &mut out);
     }
     if !rebuilt.is_empty() {
-        out.current = Vec::new();
+        out.base.current = Vec::new();
         out.push(FOREIGN_KEY_CHECK);
     }
     out.base.finish()
@@ -65,22 +65,7 @@ struct Writer<'a> {
     rebuilt: &'a BTreeSet<String>,
 }
 
-impl std::ops::Deref for Writer<'_> {
-    type Target = super::Writer;
-    fn deref(&self) -> &super::Writer {
-        &self.base
-    }
-}
-
-impl std::ops::DerefMut for Writer<'_> {
-    fn deref_mut(&mut self) -> &mut super::Writer {
-        &mut self.base
-    }
-}
-
 impl Writer<'_> {
-    // Forwarded, not reached through `Deref`: a statement may be built from
-    // `self` while it is being pushed.
     fn push(&mut self, sql: impl Into<String>) {
         self.base.push(sql);
     }
@@ -143,11 +128,28 @@ fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
         }
     }
 
+    // Tables on both sides whose virtual table module or arguments differ
+    // (or that became or stopped being virtual): no statement can change
+    // them, and every change on them shares that reason.
+    let remade: BTreeSet<&str> = base
+        .iter()
+        .filter_map(|o| o.key.table.as_deref())
+        .filter(|name| !rebuilt.contains(*name))
+        .filter(|name| {
+            let key = op(Kind::Table, name, None, Action::Alter, &[]).key;
+            let virtual_of = |side| table(context, &key, side).map(|t| t.options.get("virtual"));
+            matches!((virtual_of(Side::Old), virtual_of(Side::New)), (Some(a), Some(b)) if a != b)
+        })
+        .collect();
+
     let mut out: Vec<Op> = Vec::new();
     let mut rebuilds: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for o in base {
+    for o in base.iter().cloned() {
         let k = &o.key;
-        let on_rebuilt = k.table.as_deref().filter(|t| rebuilt.contains(*t));
+        let on_rebuilt = k
+            .table
+            .as_deref()
+            .filter(|t| rebuilt.contains(*t) || remade.contains(t));
         let keeps_rename = matches!(o.action, Action::Rename { .. })
             && matches!(k.kind, Kind::Table | Kind::Column);
         // Everything on a rebuilt table but its own and its columns' renames
@@ -194,8 +196,15 @@ fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
             _ => out.push(o),
         }
     }
+    for (t, mut changes) in rebuilds {
+        changes.sort_unstable();
+        changes.dedup();
+        out.push(op(Kind::Table, &t, None, Action::Alter, &changes));
+    }
+    served_by_renames(context, &rebuilt, &mut out);
     // A virtual table's shadow tables come and go with it: their changes are
-    // served by its statement.
+    // served by its statement (or share the reason it has none, when its
+    // module or arguments changed).
     let shadows: Vec<(usize, String)> = out
         .iter()
         .enumerate()
@@ -211,16 +220,13 @@ fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
     for (i, owner) in shadows.iter().rev() {
         let shadow = out.remove(*i);
         match out.iter_mut().find(|o| {
-            o.key.kind == Kind::Table && o.action == shadow.action && name_of(&o.key) == owner
+            matches!(o.key.kind, Kind::Table | Kind::Options)
+                && (o.action == shadow.action || o.action == Action::Alter)
+                && o.key.table.as_deref() == Some(owner)
         }) {
             Some(o) => o.changes.extend(shadow.changes),
             None => out.push(shadow),
         }
-    }
-    for (t, mut changes) in rebuilds {
-        changes.sort_unstable();
-        changes.dedup();
-        out.push(op(Kind::Table, &t, None, Action::Alter, &changes));
     }
     for t in &rebuilt {
         // The rebuilt table's triggers come back at the end, when every
@@ -252,8 +258,8 @@ fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
     };
     let depth = |o: &Op| -> i64 {
         match (o.key.kind, &o.action, o.key.table.as_deref()) {
-            (Kind::View, Action::Drop, Some(v)) => -(view_depth(context.old, v, 0) as i64),
-            (Kind::View, Action::Create, Some(v)) => view_depth(context.new, v, 0) as i64,
+            (Kind::View, Action::Drop, Some(v)) => -(view_depth(context.old, v) as i64),
+            (Kind::View, Action::Create, Some(v)) => view_depth(context.new, v) as i64,
             _ => 0,
         }
     };
@@ -267,6 +273,103 @@ fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
         )
     });
     (out, rebuilt)
+}
+
+/// On a table `ALTER TABLE` keeps, a key's change follows from renames
+/// (`needs_rebuild` compared the keys through them: an unnamed key's
+/// made-up name changes with its columns', a foreign key follows the table
+/// and columns it references): the renames of what the key names serve it.
+fn served_by_renames(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
+    let is_key = |o: &Op| {
+        matches!(
+            o.key.kind,
+            Kind::PrimaryKey | Kind::Unique | Kind::ForeignKey | Kind::Check
+        ) && o.key.table.as_deref().is_some_and(|t| !rebuilt.contains(t))
+    };
+    let (keys, mut kept): (Vec<Op>, Vec<Op>) = out.drain(..).partition(is_key);
+    for key in keys {
+        let own = key.key.table.as_deref().unwrap_or_default();
+        let named = [
+            (Side::Old, context.renames.old_table(SCHEMA, own)),
+            (Side::New, own),
+        ]
+        .into_iter()
+        .filter_map(|(side, t_name)| table(context, &key.key, side).map(|t| (t_name, t)))
+        .flat_map(|(t_name, t)| key_names(t_name, t, key.key.kind, name_of(&key.key)))
+        .collect::<Vec<_>>();
+        let mut served = false;
+        for r in kept.iter_mut() {
+            let on = match (&r.action, r.key.kind) {
+                (Action::Rename { from }, Kind::Table) => {
+                    from == own
+                        || named
+                            .iter()
+                            .any(|(t, c)| c.is_none() && (t == from || t == name_of(&r.key)))
+                }
+                (Action::Rename { from }, Kind::Column) => {
+                    let t = r.key.table.as_deref().unwrap_or_default();
+                    let old_t = context.renames.old_table(SCHEMA, t);
+                    named.iter().any(|(nt, c)| {
+                        (nt == t || nt == old_t)
+                            && c.as_deref()
+                                .is_some_and(|c| c == from || c == name_of(&r.key))
+                    })
+                }
+                _ => false,
+            };
+            if on {
+                served = true;
+                for c in &key.changes {
+                    if !r.changes.contains(c) {
+                        r.changes.push(*c);
+                    }
+                }
+            }
+        }
+        if !served {
+            kept.push(key);
+        }
+    }
+    *out = kept;
+}
+
+/// What a key of `t` (named `table` on its side) names: its table's columns `(table, Some(column))`,
+/// and for a foreign key the referenced table `(table, None)` and columns.
+fn key_names(table: &str, t: &Table, kind: Kind, name: &str) -> Vec<(String, Option<String>)> {
+    let own = |columns: &[String]| -> Vec<(String, Option<String>)> {
+        columns
+            .iter()
+            .map(|c| (table.to_string(), Some(c.clone())))
+            .collect()
+    };
+    match kind {
+        Kind::PrimaryKey => t
+            .primary_key
+            .as_ref()
+            .map_or_else(Vec::new, |p| own(&p.columns)),
+        Kind::Unique => t
+            .uniques
+            .get(name)
+            .map_or_else(Vec::new, |u| own(&u.columns)),
+        Kind::ForeignKey => t.foreign_keys.get(name).map_or_else(Vec::new, |f| {
+            let mut names = own(&f.columns);
+            names.push((f.referenced_table.clone(), None));
+            names.extend(
+                f.referenced_columns
+                    .iter()
+                    .map(|c| (f.referenced_table.clone(), Some(c.clone()))),
+            );
+            names
+        }),
+        Kind::Check => t.checks.get(name).map_or_else(Vec::new, |c| {
+            t.columns
+                .iter()
+                .filter(|col| plan::mentions(&c.expression, &col.name))
+                .map(|col| (table.to_string(), Some(col.name.clone())))
+                .collect()
+        }),
+        _ => Vec::new(),
+    }
 }
 
 /// Views and triggers that read a rebuilt table (or a view dropped for it):
@@ -370,39 +473,36 @@ fn trigger_of<'a>(s: &'a Schema, name: &str) -> Option<(&'a String, &'a Trigger)
 /// the view's (their changes move to it), or a trigger would be created
 /// twice, or dropped after its view.
 fn absorb_view_triggers(context: &Context, out: &mut Vec<Op>) {
-    let mut i = 0;
-    while i < out.len() {
-        let o = &out[i];
+    let on_view = |o: &Op| {
         let side = match o.action {
             Action::Create => context.new,
             Action::Drop => context.old,
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => return false,
         };
-        let owner = o.key.table.as_deref().unwrap_or_default();
-        let host = (o.key.kind == Kind::Trigger
-            && schema(side).is_some_and(|s| s.views.contains_key(owner)))
-        .then(|| {
-            out.iter().position(|v| {
-                v.key.kind == Kind::View
-                    && v.action == o.action
-                    && v.key.table.as_deref() == Some(owner)
+        o.key.kind == Kind::Trigger
+            && schema(side).is_some_and(|s| {
+                s.views
+                    .contains_key(o.key.table.as_deref().unwrap_or_default())
             })
-        })
-        .flatten();
-        let Some(host) = host else {
-            i += 1;
-            continue;
-        };
-        let trigger = out.remove(i);
-        let host = if host > i { host - 1 } else { host };
-        let changes = &mut out[host].changes;
-        changes.extend(trigger.changes);
-        changes.sort_unstable();
-        changes.dedup();
+    };
+    let (triggers, mut kept): (Vec<Op>, Vec<Op>) = out.drain(..).partition(on_view);
+    for trigger in triggers {
+        match kept.iter_mut().find(|v| {
+            v.key.kind == Kind::View
+                && v.action == trigger.action
+                && v.key.table == trigger.key.table
+        }) {
+            Some(view) => {
+                for c in trigger.changes {
+                    if !view.changes.contains(&c) {
+                        view.changes.push(c);
+                    }
+                }
+            }
+            None => kept.push(trigger),
+        }
     }
+    *out = kept;
 }
 
 /// The indexes and triggers a created table brings along (their changes are
@@ -414,9 +514,6 @@ fn members(snapshot: &Snapshot, o: &Op) -> Vec<Op> {
     let Some(t) = schema(snapshot).and_then(|s| s.tables.get(name)) else {
         return Vec::new();
     };
-    if is_shadow(snapshot, name) {
-        return Vec::new();
-    }
     let mut out = Vec::new();
     for index in t.indexes.keys() {
         out.push(op(
@@ -440,22 +537,29 @@ fn members(snapshot: &Snapshot, o: &Op) -> Vec<Op> {
 }
 
 /// How many views a view reads through (0 for a view over tables only).
-fn view_depth(snapshot: &Snapshot, name: &str, guard: u32) -> u32 {
-    let Some(s) = schema(snapshot) else {
-        return 0;
-    };
-    let Some(view) = s.views.get(name) else {
-        return 0;
-    };
-    if guard > 32 {
-        return guard;
+/// Views are found by their names in the text, so names can mention each
+/// other in a cycle (a column alias named like another view): a view already
+/// on the path counts as a table.
+fn view_depth(snapshot: &Snapshot, name: &str) -> u32 {
+    fn depth<'a>(s: &'a Schema, name: &'a str, path: &mut Vec<&'a str>) -> u32 {
+        let Some(view) = s.views.get(name) else {
+            return 0;
+        };
+        if path.contains(&name) {
+            return 0;
+        }
+        path.push(name);
+        let deepest = s
+            .views
+            .keys()
+            .filter(|other| other.as_str() != name && plan::mentions(&view.definition, other))
+            .map(|other| 1 + depth(s, other, path))
+            .max()
+            .unwrap_or(0);
+        path.pop();
+        deepest
     }
-    s.views
-        .keys()
-        .filter(|other| other.as_str() != name && plan::mentions(&view.definition, other))
-        .map(|other| 1 + view_depth(snapshot, other, guard + 1))
-        .max()
-        .unwrap_or(0)
+    schema(snapshot).map_or(0, |s| depth(s, name, &mut Vec::new()))
 }
 
 /// The tables a virtual table's module keeps its data in (`notes_fts_data`
@@ -659,10 +763,15 @@ fn needs_rebuild(context: &Context, name: &str, before: &Table, after: &Table) -
     {
         return true;
     }
-    let last_common = common.iter().map(|(_, a)| a.position).max().unwrap_or(0);
+    // Added columns: after every kept one (the snapshot lists columns in
+    // their order), and each one addable.
+    let mut added = false;
     for a in &after.columns {
-        if old_of(a).is_none() && (a.position < last_common || !addable(a)) {
-            return true;
+        match old_of(a) {
+            Some(_) if added => return true,
+            Some(_) => {}
+            None if !addable(a) => return true,
+            None => added = true,
         }
     }
     let kept: BTreeSet<&str> = common.iter().map(|(b, _)| b.name.as_str()).collect();
@@ -798,18 +907,17 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
         ),
         (Kind::Schema | Kind::Comment, _) => {}
         (Kind::Table, Action::Create) => match table(context, k, Side::New) {
-            Some(t) if !is_shadow(context.new, name_of(k)) => create_table(name_of(k), t, out),
-            Some(_) => {}
+            Some(_) if is_shadow(context.new, name_of(k)) => out.unsupported(SHADOW),
+            Some(t) => create_table(name_of(k), t, out),
             None => out.unsupported("the table is not in the snapshot"),
         },
-        (Kind::Table, Action::Drop) => {
-            if !is_shadow(context.old, name_of(k)) {
-                out.destructive(
-                    format!("DROP TABLE {}", ident(name_of(k))),
-                    format!("drops table {} and every row in it", name_of(k)),
-                );
-            }
+        (Kind::Table, Action::Drop) if is_shadow(context.old, name_of(k)) => {
+            out.unsupported(SHADOW)
         }
+        (Kind::Table, Action::Drop) => out.destructive(
+            format!("DROP TABLE {}", ident(name_of(k))),
+            format!("drops table {} and every row in it", name_of(k)),
+        ),
         (Kind::Table | Kind::Options, _) if out.rebuilt.contains(name_of(k)) => {
             rebuild(context, o, out)
         }
@@ -887,6 +995,10 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
         (kind, _) => out.unsupported(format!("SQLite has no {}", kind_name(kind))),
     }
 }
+
+/// Why a shadow table that comes or goes without its virtual table gets no
+/// statement.
+const SHADOW: &str = "a virtual table's module creates and drops its shadow tables; create the virtual table again to bring them in line";
 
 fn kind_name(kind: Kind) -> &'static str {
     match kind {
@@ -1166,10 +1278,8 @@ fn create_table(name: &str, t: &Table, out: &mut Writer) {
 /// One key of an index as the snapshot has it: a column by name, maybe with
 /// ` collate X` and ` desc`, or an expression.
 fn index_part(part: &str, t: &Table) -> String {
-    let mut best: Option<&str> = None;
-    for c in &t.columns {
-        let n = c.name.as_str();
-        let fits = part == n
+    let fits = |n: &str| {
+        part == n
             || part.strip_prefix(n).is_some_and(|rest| {
                 let words: Vec<&str> = rest.split_whitespace().collect();
                 rest.starts_with(' ')
@@ -1177,11 +1287,15 @@ fn index_part(part: &str, t: &Table) -> String {
                         words.as_slice(),
                         ["desc"] | ["collate", _] | ["collate", _, "desc"]
                     )
-            });
-        if fits && best.is_none_or(|b| n.len() > b.len()) {
-            best = Some(n);
-        }
-    }
+            })
+    };
+    // Two names that fit and are as long are the same name.
+    let best = t
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| fits(n))
+        .max_by_key(|n| n.len());
     match best {
         Some(n) => {
             let rest: Vec<&str> = part[n.len()..].split_whitespace().collect();
@@ -1711,6 +1825,10 @@ mod tests {
             "\"x\" COLLATE nocase DESC"
         );
         assert_eq!(index_part("c", t), "\"c\"");
+        // A column's name followed by more than a direction or collation is
+        // an expression, and so is a name run on into a word.
+        assert_eq!(index_part("x + 1", t), "x + 1");
+        assert_eq!(index_part("xdesc", t), "xdesc");
         let mut reversed = t.clone();
         reversed.columns.reverse();
         assert_eq!(index_part("x desc", &reversed), "\"x desc\"");
