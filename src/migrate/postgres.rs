@@ -221,7 +221,7 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
         }
     }
     let mut out = unique;
-    out.sort_by_key(|o| (phase(context, o), o.key.table.clone(), position(o)));
+    out.sort_by_cached_key(|o| (phase(context, o), o.key.table.clone(), position(o)));
     order_views(context, &mut out);
     order_tables(context, &mut out);
     order_routines(context, &mut out);

@@ -174,6 +174,10 @@ fn sqlite_statements_chosen_per_change() {
             "a virtual generated column",
             "ALTER TABLE t ADD COLUMN d TEXT GENERATED ALWAYS AS (upper(a)) VIRTUAL;",
         ),
+        (
+            "two columns added: in the new side's order, not by name",
+            "ALTER TABLE t ADD COLUMN zeta TEXT; ALTER TABLE t ADD COLUMN alpha TEXT;",
+        ),
         ("a column dropped", "ALTER TABLE t DROP COLUMN c;"),
         (
             "an index added on a plain column",
@@ -361,6 +365,13 @@ fn sqlite_statements_chosen_per_change() {
             "a shadow table dropped by hand while its virtual table stays: not generated",
             "CREATE VIRTUAL TABLE docs USING fts5(title, body);",
             "CREATE VIRTUAL TABLE docs USING fts5(title, body); DROP TABLE docs_docsize;",
+        ),
+        (
+            "a table with unnamed keys renamed, and the table its foreign key references: renames only",
+            "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE);
+             CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT UNIQUE, p_code TEXT REFERENCES p(code), CHECK (a <> ''));",
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE);
+             CREATE TABLE t2 (id INTEGER PRIMARY KEY, a TEXT UNIQUE, p_code TEXT REFERENCES parent(code), CHECK (a <> ''));",
         ),
         (
             "a named primary key renamed: rebuilt (the name lives in the table's text)",

@@ -263,7 +263,7 @@ fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
             _ => 0,
         }
     };
-    out.sort_by_key(|o| {
+    out.sort_by_cached_key(|o| {
         (
             o.phase(),
             rename_order(o),
@@ -297,28 +297,23 @@ fn served_by_renames(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Ve
         .filter_map(|(side, t_name)| table(context, &key.key, side).map(|t| (t_name, t)))
         .flat_map(|(t_name, t)| key_names(t_name, t, key.key.kind, name_of(&key.key)))
         .collect::<Vec<_>>();
-        let mut served = false;
+        // A key no rename serves has no statement of its own: the table
+        // is created or dropped whole, or keeps the key (`needs_rebuild`).
         for r in kept.iter_mut() {
             let on = match (&r.action, r.key.kind) {
                 (Action::Rename { from }, Kind::Table) => {
-                    from == own
-                        || named
-                            .iter()
-                            .any(|(t, c)| c.is_none() && (t == from || t == name_of(&r.key)))
+                    named.iter().any(|(t, _)| t == from || t == name_of(&r.key))
                 }
-                (Action::Rename { from }, Kind::Column) => {
-                    let t = r.key.table.as_deref().unwrap_or_default();
-                    let old_t = context.renames.old_table(SCHEMA, t);
-                    named.iter().any(|(nt, c)| {
-                        (nt == t || nt == old_t)
-                            && c.as_deref()
-                                .is_some_and(|c| c == from || c == name_of(&r.key))
-                    })
-                }
+                // (A table renamed keeps its columns: renames are found
+                // only between tables with the same columns.)
+                (Action::Rename { from }, Kind::Column) => named.iter().any(|(t, c)| {
+                    r.key.table.as_ref() == Some(t)
+                        && c.as_deref()
+                            .is_some_and(|c| c == from || c == name_of(&r.key))
+                }),
                 _ => false,
             };
             if on {
-                served = true;
                 for c in &key.changes {
                     if !r.changes.contains(c) {
                         r.changes.push(*c);
@@ -326,15 +321,13 @@ fn served_by_renames(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Ve
                 }
             }
         }
-        if !served {
-            kept.push(key);
-        }
     }
     *out = kept;
 }
 
-/// What a key of `t` (named `table` on its side) names: its table's columns `(table, Some(column))`,
-/// and for a foreign key the referenced table `(table, None)` and columns.
+/// What a key of `t` (named `table` on its side) names: its table
+/// `(table, None)` and columns `(table, Some(column))`, and for a foreign
+/// key the referenced table and columns.
 fn key_names(table: &str, t: &Table, kind: Kind, name: &str) -> Vec<(String, Option<String>)> {
     let own = |columns: &[String]| -> Vec<(String, Option<String>)> {
         columns
@@ -342,7 +335,8 @@ fn key_names(table: &str, t: &Table, kind: Kind, name: &str) -> Vec<(String, Opt
             .map(|c| (table.to_string(), Some(c.clone())))
             .collect()
     };
-    match kind {
+    let mut names = vec![(table.to_string(), None)];
+    names.extend(match kind {
         Kind::PrimaryKey => t
             .primary_key
             .as_ref()
@@ -369,7 +363,8 @@ fn key_names(table: &str, t: &Table, kind: Kind, name: &str) -> Vec<(String, Opt
                 .collect()
         }),
         _ => Vec::new(),
-    }
+    });
+    names
 }
 
 /// Views and triggers that read a rebuilt table (or a view dropped for it):
