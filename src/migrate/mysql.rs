@@ -319,35 +319,19 @@ fn expand(context: &Context, ops: &[Op], keys: &ForeignKeys) -> Vec<Op> {
             .and_then(|t| t.column(name_of(&o.key)))
             .map_or(0, |c| c.position)
     };
-    let has_views = out.iter().any(|o| o.key.kind == Kind::View);
-    let (old_depths, new_depths) = if has_views {
-        (view_depths(context.old), view_depths(context.new))
-    } else {
-        Default::default()
-    };
-    let has_drops = out
-        .iter()
-        .any(|o| o.key.kind == Kind::Table && o.action == Action::Drop);
-    let referenced = if has_drops {
-        referenced_depths(context.old)
-    } else {
-        HashMap::new()
-    };
-    let depth = |depths: &HashMap<(String, String), u32>, o: &Op| {
-        depths
-            .get(&(o.key.schema.clone(), name_of(&o.key).to_string()))
-            .copied()
-            .unwrap_or(0) as i64
-    };
+    let views = super::plan::ViewOrder::new(context.old, context.new);
+    let referenced = std::cell::OnceCell::new();
     let order = |o: &Op| -> i64 {
         match (o.key.kind, &o.action) {
             // Columns and indexes are renamed under the table's old name.
             (Kind::Table, Action::Rename { .. }) => 1,
             // Referencing tables before the tables they reference.
-            (Kind::Table, Action::Drop) => depth(&referenced, o),
-            (Kind::View, Action::Drop) => -depth(&old_depths, o),
-            (Kind::View, _) => depth(&new_depths, o),
-            _ => 0,
+            (Kind::Table, Action::Drop) => referenced
+                .get_or_init(|| referenced_depths(context.old))
+                .get(&(o.key.schema.clone(), name_of(&o.key).to_string()))
+                .copied()
+                .map_or(0, i64::from),
+            _ => views.key(o),
         }
     };
     // An index a kept foreign key needs cannot be dropped alone ("needed in
@@ -593,107 +577,40 @@ fn foreign_keys_over(context: &Context, keys: &ForeignKeys, k: &Key) -> Vec<(Str
         .unwrap_or_default()
 }
 
-/// For each table, by (schema, table): how long the longest chain of
-/// foreign keys leading to it is (0 for a table no other table references).
-/// Dropped in this order, no table goes while another still references it.
+/// How deep each table sits under the tables that reference it, by
+/// (schema, table): 0 for a table no other references; referencing tables are
+/// dropped before the tables they reference.
 fn referenced_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
-    let mut referenced_by: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
-    for (schema_name, schema) in &snapshot.schemas {
-        for (table_name, t) in &schema.tables {
-            for fk in t.foreign_keys.values() {
-                let target_schema = if fk.referenced_schema.is_empty() {
-                    schema_name.clone()
-                } else {
-                    fk.referenced_schema.clone()
-                };
-                let target = (target_schema, fk.referenced_table.clone());
-                let source = (schema_name.clone(), table_name.clone());
-                if target != source {
-                    referenced_by.entry(target).or_default().push(source);
-                }
+    let tables: Vec<(&String, &String, &Table)> = snapshot
+        .schemas
+        .iter()
+        .flat_map(|(s, schema)| schema.tables.iter().map(move |(n, t)| (s, n, t)))
+        .collect();
+    let index: HashMap<(&str, &str), usize> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, (s, n, _))| ((s.as_str(), n.as_str()), i))
+        .collect();
+    // A table → the tables that reference it.
+    let mut referenced_by: Vec<Vec<usize>> = vec![Vec::new(); tables.len()];
+    for (source, (schema_name, _, t)) in tables.iter().enumerate() {
+        for fk in t.foreign_keys.values() {
+            let target_schema = if fk.referenced_schema.is_empty() {
+                schema_name.as_str()
+            } else {
+                fk.referenced_schema.as_str()
+            };
+            if let Some(&target) = index.get(&(target_schema, fk.referenced_table.as_str()))
+                && target != source
+            {
+                referenced_by[target].push(source);
             }
         }
     }
-    fn depth(
-        t: &(String, String),
-        referenced_by: &HashMap<(String, String), Vec<(String, String)>>,
-        memo: &mut HashMap<(String, String), u32>,
-        guard: u32,
-    ) -> u32 {
-        if let Some(&d) = memo.get(t) {
-            return d;
-        }
-        if guard > 64 {
-            return guard;
-        }
-        let d = referenced_by
-            .get(t)
-            .map(|sources| {
-                sources
-                    .iter()
-                    .map(|s| 1 + depth(s, referenced_by, memo, guard + 1))
-                    .max()
-                    .unwrap_or(0)
-            })
-            .unwrap_or(0);
-        memo.insert(t.clone(), d);
-        d
-    }
-    let mut memo = HashMap::new();
-    for (schema_name, schema) in &snapshot.schemas {
-        for table_name in schema.tables.keys() {
-            depth(
-                &(schema_name.clone(), table_name.clone()),
-                &referenced_by,
-                &mut memo,
-                0,
-            );
-        }
-    }
-    memo
-}
-
-/// How many views each view reads through (0 for a view over tables only),
-/// by (schema, view): views another reads are created before it.
-fn view_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
-    let views: Vec<(&String, &String, &View)> = snapshot
-        .schemas
+    tables
         .iter()
-        .flat_map(|(s, schema)| schema.views.iter().map(move |(n, v)| (s, n, v)))
-        .collect();
-    let reads: Vec<Vec<usize>> = views
-        .iter()
-        .enumerate()
-        .map(|(i, (_, _, v))| {
-            views
-                .iter()
-                .enumerate()
-                .filter(|&(j, (_, name, _))| j != i && super::plan::mentions(&v.definition, name))
-                .map(|(j, _)| j)
-                .collect()
-        })
-        .collect();
-    fn depth(i: usize, reads: &[Vec<usize>], memo: &mut [Option<u32>], guard: u32) -> u32 {
-        if let Some(d) = memo[i] {
-            return d;
-        }
-        if guard > 32 {
-            return guard;
-        }
-        let d = reads[i]
-            .iter()
-            .map(|&j| 1 + depth(j, reads, memo, guard + 1))
-            .max()
-            .unwrap_or(0);
-        memo[i] = Some(d);
-        d
-    }
-    let mut memo = vec![None; views.len()];
-    (0..views.len())
-        .map(|i| {
-            let (s, n, _) = views[i];
-            ((s.clone(), n.clone()), depth(i, &reads, &mut memo, 0))
-        })
+        .zip(super::plan::depths(&referenced_by))
+        .map(|((s, n, _), d)| (((*s).clone(), (*n).clone()), d))
         .collect()
 }
 

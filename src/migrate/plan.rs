@@ -15,7 +15,8 @@
 //! replaced (a constraint, an index, a view: dropped early, created late).
 //! Renames stay renames.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diff::{Change, ObjectPath};
 use crate::model::Snapshot;
@@ -506,12 +507,15 @@ pub fn rewritten_tables(
 /// Whether SQL text mentions `name` as a word (an identifier, maybe
 /// qualified or quoted): a conservative reading of a view's dependencies.
 pub fn mentions(definition: &str, name: &str) -> bool {
-    let lower = definition.to_lowercase();
-    let name = name.to_lowercase();
+    word_in(&definition.to_lowercase(), &name.to_lowercase())
+}
+
+/// [`mentions`] on text and a name already in lower case.
+fn word_in(lower: &str, name: &str) -> bool {
     let bytes = lower.as_bytes();
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
     let mut from = 0;
-    while let Some(at) = lower[from..].find(&name) {
+    while let Some(at) = lower[from..].find(name) {
         let start = from + at;
         let end = start + name.len();
         let before_ok = start == 0 || !is_word(bytes[start - 1]);
@@ -527,9 +531,147 @@ pub fn mentions(definition: &str, name: &str) -> bool {
     false
 }
 
+/// The longest walk from each node along `edges` (a node → the nodes it
+/// depends on): 0 for a node that depends on nothing. A node met again on
+/// its own walk (a cycle: views whose texts name each other, tables whose
+/// foreign keys reference each other) ends the walk there.
+pub fn depths(edges: &[Vec<usize>]) -> Vec<u32> {
+    fn visit(i: usize, edges: &[Vec<usize>], memo: &mut [Option<u32>]) -> u32 {
+        if let Some(d) = memo[i] {
+            return d;
+        }
+        // Met again on its own walk: the walk ends there.
+        memo[i] = Some(0);
+        let d = edges[i]
+            .iter()
+            .map(|&j| 1 + visit(j, edges, memo))
+            .max()
+            .unwrap_or(0);
+        memo[i] = Some(d);
+        d
+    }
+    let mut memo = vec![None; edges.len()];
+    (0..edges.len())
+        .map(|i| visit(i, edges, &mut memo))
+        .collect()
+}
+
+/// The order of view operations within a phase: views dropped dependents
+/// first, created (or altered) dependencies first. Each side's depths are
+/// worked out when first asked for.
+pub struct ViewOrder<'a> {
+    old: &'a Snapshot,
+    new: &'a Snapshot,
+    old_depths: OnceCell<HashMap<(String, String), u32>>,
+    new_depths: OnceCell<HashMap<(String, String), u32>>,
+}
+
+impl<'a> ViewOrder<'a> {
+    pub fn new(old: &'a Snapshot, new: &'a Snapshot) -> ViewOrder<'a> {
+        ViewOrder {
+            old,
+            new,
+            old_depths: OnceCell::new(),
+            new_depths: OnceCell::new(),
+        }
+    }
+
+    /// The sort key of `o` (0 for anything but a view).
+    pub fn key(&self, o: &Op) -> i64 {
+        if o.key.kind != Kind::View {
+            return 0;
+        }
+        let (cell, snapshot, sign) = match o.action {
+            Action::Drop => (&self.old_depths, self.old, -1),
+            _ => (&self.new_depths, self.new, 1),
+        };
+        let name = o.key.name.as_deref().or(o.key.table.as_deref());
+        let depth = cell
+            .get_or_init(|| view_depths(snapshot))
+            .get(&(o.key.schema.clone(), name.unwrap_or_default().to_string()))
+            .copied()
+            .unwrap_or(0);
+        sign * i64::from(depth)
+    }
+}
+
+/// How many views each view reads through, by (schema, view): 0 for a view
+/// over tables only. A view reads the views its text names (by name, in any
+/// schema), so views another reads are created before it and dropped after.
+pub fn view_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
+    let views: Vec<(&String, &String, String)> = snapshot
+        .schemas
+        .iter()
+        .flat_map(|(s, schema)| {
+            schema
+                .views
+                .iter()
+                .map(move |(n, v)| (s, n, v.definition.to_lowercase()))
+        })
+        .collect();
+    let names: Vec<String> = views.iter().map(|(_, n, _)| n.to_lowercase()).collect();
+    let edges: Vec<Vec<usize>> = views
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, text))| {
+            (0..views.len())
+                .filter(|&j| j != i && word_in(text, &names[j]))
+                .collect()
+        })
+        .collect();
+    views
+        .iter()
+        .zip(depths(&edges))
+        .map(|((s, n, _), d)| (((*s).clone(), (*n).clone()), d))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn depths_are_the_longest_walk_and_stop_in_cycles() {
+        // 0 → 1 → 2, 0 → 2 (the longer walk counts), 3 alone.
+        assert_eq!(
+            depths(&[vec![2, 1], vec![2], vec![], vec![]]),
+            vec![2, 1, 0, 0]
+        );
+        // 0 ⇄ 1, and 2 → 0: a cycle ends where it closes.
+        assert_eq!(depths(&[vec![1], vec![0], vec![0]]), vec![2, 1, 3]);
+        assert_eq!(depths(&[vec![0]]), vec![1]);
+        assert!(depths(&[]).is_empty());
+    }
+
+    #[test]
+    fn view_depths_follow_the_names_in_view_texts() {
+        let mut s = Snapshot::new(crate::model::Engine::Postgres, String::new(), String::new());
+        let mut add = |schema: &str, name: &str, text: &str| {
+            s.schemas
+                .entry(schema.to_string())
+                .or_default()
+                .views
+                .insert(
+                    name.to_string(),
+                    crate::model::View {
+                        definition: text.to_string(),
+                        ..Default::default()
+                    },
+                );
+        };
+        add("a", "Base", "SELECT id FROM t");
+        add("a", "mid", "SELECT id FROM a.\"BASE\"");
+        add("b", "top", "SELECT id FROM a.mid JOIN a.base USING (id)");
+        add("b", "loop1", "SELECT loop2 FROM t");
+        add("b", "loop2", "SELECT x AS y FROM b.loop1");
+        let d = view_depths(&s);
+        let at = |schema: &str, name: &str| d[&(schema.to_string(), name.to_string())];
+        assert_eq!(at("a", "Base"), 0);
+        assert_eq!(at("a", "mid"), 1);
+        assert_eq!(at("b", "top"), 2);
+        assert_eq!((at("b", "loop1"), at("b", "loop2")), (2, 1));
+        assert_eq!(d.len(), 5);
+    }
 
     #[test]
     fn mentions_finds_whole_words_only() {

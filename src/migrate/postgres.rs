@@ -322,38 +322,8 @@ fn members(snapshot: &Snapshot, o: &Op) -> Vec<Op> {
 
 /// Within their phases: views dropped dependents first, created dependencies first.
 fn order_views(context: &Context, ops: &mut [Op]) {
-    let depth =
-        |snapshot: &Snapshot, schema: &str, name: &str| view_depth(snapshot, schema, name, 0);
-    ops.sort_by_key(|o| {
-        let p = phase(context, o);
-        let d = match (o.key.kind, &o.action, o.key.table.as_deref()) {
-            (Kind::View, Action::Drop, Some(v)) => -(depth(context.old, &o.key.schema, v) as i64),
-            (Kind::View, Action::Create, Some(v)) => depth(context.new, &o.key.schema, v) as i64,
-            _ => 0,
-        };
-        (p, d)
-    });
-}
-
-/// How many views a view reads through (0 for a view over tables only).
-fn view_depth(snapshot: &Snapshot, schema: &str, name: &str, guard: u32) -> u32 {
-    let Some(view) = snapshot.schemas.get(schema).and_then(|s| s.views.get(name)) else {
-        return 0;
-    };
-    if guard > 32 {
-        return guard;
-    }
-    let mut deepest = 0;
-    for (other_schema, s) in &snapshot.schemas {
-        for other in s.views.keys() {
-            if (other_schema.as_str(), other.as_str()) != (schema, name)
-                && plan::mentions(&view.definition, other)
-            {
-                deepest = deepest.max(1 + view_depth(snapshot, other_schema, other, guard + 1));
-            }
-        }
-    }
-    deepest
+    let views = plan::ViewOrder::new(context.old, context.new);
+    ops.sort_by_cached_key(|o| (phase(context, o), views.key(o)));
 }
 
 /// Within their phases: parents created before partitions and children,

@@ -256,18 +256,12 @@ fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
             _ => 0,
         }
     };
-    let depth = |o: &Op| -> i64 {
-        match (o.key.kind, &o.action, o.key.table.as_deref()) {
-            (Kind::View, Action::Drop, Some(v)) => -(view_depth(context.old, v) as i64),
-            (Kind::View, Action::Create, Some(v)) => view_depth(context.new, v) as i64,
-            _ => 0,
-        }
-    };
+    let views = plan::ViewOrder::new(context.old, context.new);
     out.sort_by_cached_key(|o| {
         (
             o.phase(),
             rename_order(o),
-            depth(o),
+            views.key(o),
             o.key.table.clone(),
             position(o),
         )
@@ -529,32 +523,6 @@ fn members(snapshot: &Snapshot, o: &Op) -> Vec<Op> {
         ));
     }
     out
-}
-
-/// How many views a view reads through (0 for a view over tables only).
-/// Views are found by their names in the text, so names can mention each
-/// other in a cycle (a column alias named like another view): a view already
-/// on the path counts as a table.
-fn view_depth(snapshot: &Snapshot, name: &str) -> u32 {
-    fn depth<'a>(s: &'a Schema, name: &'a str, path: &mut Vec<&'a str>) -> u32 {
-        let Some(view) = s.views.get(name) else {
-            return 0;
-        };
-        if path.contains(&name) {
-            return 0;
-        }
-        path.push(name);
-        let deepest = s
-            .views
-            .keys()
-            .filter(|other| other.as_str() != name && plan::mentions(&view.definition, other))
-            .map(|other| 1 + depth(s, other, path))
-            .max()
-            .unwrap_or(0);
-        path.pop();
-        deepest
-    }
-    schema(snapshot).map_or(0, |s| depth(s, name, &mut Vec::new()))
 }
 
 /// The tables a virtual table's module keeps its data in (`notes_fts_data`
