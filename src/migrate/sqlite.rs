@@ -275,9 +275,11 @@ fn expand(context: &Context, ops: &[Op]) -> (Vec<Op>, BTreeSet<String>) {
 /// and columns it references): the renames of what the key names serve it.
 fn served_by_renames(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
     let is_key = |o: &Op| {
+        // (A check is compared by its text: one that names a renamed
+        // column differs, and its table is rebuilt.)
         matches!(
             o.key.kind,
-            Kind::PrimaryKey | Kind::Unique | Kind::ForeignKey | Kind::Check
+            Kind::PrimaryKey | Kind::Unique | Kind::ForeignKey
         ) && o.key.table.as_deref().is_some_and(|t| !rebuilt.contains(t))
     };
     let (keys, mut kept): (Vec<Op>, Vec<Op>) = out.drain(..).partition(is_key);
@@ -348,13 +350,6 @@ fn key_names(table: &str, t: &Table, kind: Kind, name: &str) -> Vec<(String, Opt
                     .map(|c| (f.referenced_table.clone(), Some(c.clone()))),
             );
             names
-        }),
-        Kind::Check => t.checks.get(name).map_or_else(Vec::new, |c| {
-            t.columns
-                .iter()
-                .filter(|col| plan::mentions(&c.expression, &col.name))
-                .map(|col| (table.to_string(), Some(col.name.clone())))
-                .collect()
         }),
         _ => Vec::new(),
     });
