@@ -351,13 +351,12 @@ fn expand(context: &Context, ops: &[Op], keys: &ForeignKeys) -> Vec<Op> {
             find(&out, Action::Create, &created),
             find(&out, Action::Drop, &dropped),
         ) {
-            let gone = out.remove(d);
-            let c = if d < c { c - 1 } else { c };
-            for change in gone.changes {
+            for change in std::mem::take(&mut out[d].changes) {
                 if !out[c].changes.contains(&change) {
                     out[c].changes.push(change);
                 }
             }
+            out.remove(d);
         }
     }
     out.sort_by_cached_key(|o| (o.phase(), order(o), o.key.table.clone(), position(o)));
