@@ -16,7 +16,7 @@
 //! Renames stay renames.
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::diff::{Change, ObjectPath};
 use crate::model::Snapshot;
@@ -510,6 +510,40 @@ pub fn mentions(definition: &str, name: &str) -> bool {
     word_in(&definition.to_lowercase(), &name.to_lowercase())
 }
 
+/// A letter, digit, `_`, `$` or any non-ASCII character: part of a word.
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$' || !c.is_ascii()
+}
+
+/// A text asked many times which names it mentions (a view's definition,
+/// against every other view's name): lower-cased once, its words in a set.
+pub struct Text {
+    lower: String,
+    words: HashSet<String>,
+}
+
+impl Text {
+    pub fn new(text: &str) -> Text {
+        let lower = text.to_lowercase();
+        let words = lower
+            .split(|c: char| !is_word(c))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        Text { lower, words }
+    }
+
+    /// [`mentions`], for a name already in lower case: a name that is one
+    /// word is looked up, any other searched for.
+    pub fn mentions(&self, name: &str) -> bool {
+        if name.chars().all(is_word) {
+            self.words.contains(name)
+        } else {
+            word_in(&self.lower, name)
+        }
+    }
+}
+
 /// [`mentions`] on text and a name already in lower case.
 fn word_in(lower: &str, name: &str) -> bool {
     let bytes = lower.as_bytes();
@@ -599,14 +633,14 @@ impl<'a> ViewOrder<'a> {
 /// over tables only. A view reads the views its text names (by name, in any
 /// schema), so views another reads are created before it and dropped after.
 pub fn view_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
-    let views: Vec<(&String, &String, String)> = snapshot
+    let views: Vec<(&String, &String, Text)> = snapshot
         .schemas
         .iter()
         .flat_map(|(s, schema)| {
             schema
                 .views
                 .iter()
-                .map(move |(n, v)| (s, n, v.definition.to_lowercase()))
+                .map(move |(n, v)| (s, n, Text::new(&v.definition)))
         })
         .collect();
     let names: Vec<String> = views.iter().map(|(_, n, _)| n.to_lowercase()).collect();
@@ -615,7 +649,7 @@ pub fn view_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
         .enumerate()
         .map(|(i, (_, _, text))| {
             (0..views.len())
-                .filter(|&j| j != i && word_in(text, &names[j]))
+                .filter(|&j| j != i && text.mentions(&names[j]))
                 .collect()
         })
         .collect();
@@ -689,6 +723,26 @@ mod tests {
         // whole characters, past a match inside a longer word.
         assert!(!mentions("éé_x", "é"));
         assert!(mentions("ééx é", "é"));
+    }
+
+    #[test]
+    fn a_text_mentions_what_mentions_finds() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("select id from public.users", "users", true),
+            ("select id from \"Users\"", "users", true),
+            ("select id from public.users_archive", "users", false),
+            ("select a$users, éusers from t", "users", false),
+            ("SELECT * FROM \"order items\" JOIN x", "order items", true),
+            ("SELECT * FROM \"order items2\"", "order items", false),
+            ("select 1 from a.b", "a.b", true),
+            ("ééx é", "é", true),
+            ("éé_x", "é", false),
+            ("", "users", false),
+        ];
+        for (text, name, expected) in cases {
+            assert_eq!(mentions(text, name), *expected, "{text} / {name}");
+            assert_eq!(Text::new(text).mentions(name), *expected, "{text} / {name}");
+        }
     }
 
     fn key(kind: Kind, table: &str, name: Option<&str>) -> Key {

@@ -362,10 +362,11 @@ fn around(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
     if rebuilt.is_empty() {
         return;
     }
+    // Names in lower case, and each text read once.
     let mut names: Vec<String> = Vec::new();
     for t in rebuilt {
-        names.push(t.clone());
-        names.push(context.renames.old_table(SCHEMA, t).to_string());
+        names.push(t.to_lowercase());
+        names.push(context.renames.old_table(SCHEMA, t).to_lowercase());
     }
     let has = |out: &[Op], kind: Kind, name: &str, action: Action| {
         out.iter().any(|o| {
@@ -380,25 +381,30 @@ fn around(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
     let (Some(old), new) = (schema(context.old), schema(context.new)) else {
         return;
     };
+    // A view goes with its triggers: one that names a rebuilt table is
+    // dropped and created again with the view.
+    let views: Vec<(&String, Vec<plan::Text>)> = old
+        .views
+        .iter()
+        .map(|(name, view)| {
+            let texts = std::iter::once(&view.definition)
+                .chain(view.triggers.values().map(|t| &t.definition))
+                .map(|text| plan::Text::new(text))
+                .collect();
+            (name, texts)
+        })
+        .collect();
     let mut grew = true;
     let mut seen: BTreeSet<String> = BTreeSet::new();
     while grew {
         grew = false;
-        for (view_name, view) in &old.views {
-            // A view goes with its triggers: one that names a rebuilt
-            // table is dropped and created again with the view.
-            let reads = |n: &String| {
-                plan::mentions(&view.definition, n)
-                    || view
-                        .triggers
-                        .values()
-                        .any(|t| plan::mentions(&t.definition, n))
-            };
+        for &(view_name, ref texts) in &views {
+            let reads = |n: &String| texts.iter().any(|t| t.mentions(n));
             if seen.contains(view_name) || !names.iter().any(reads) {
                 continue;
             }
-            seen.insert(view_name.clone());
-            names.push(view_name.clone());
+            seen.insert(view_name.to_string());
+            names.push(view_name.to_lowercase());
             grew = true;
             if !has(out, Kind::View, view_name, Action::Drop) {
                 out.push(op(Kind::View, view_name, None, Action::Drop, &[]));
@@ -412,7 +418,8 @@ fn around(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
     }
     for (table_name, t) in &old.tables {
         for (trigger_name, trigger) in t.triggers.iter() {
-            if !names.iter().any(|n| plan::mentions(&trigger.definition, n)) {
+            let text = plan::Text::new(&trigger.definition);
+            if !names.iter().any(|n| text.mentions(n)) {
                 continue;
             }
             if !has(out, Kind::Trigger, trigger_name, Action::Drop) {
