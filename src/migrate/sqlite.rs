@@ -906,15 +906,14 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
                 None => out.unsupported("the column is not in the snapshot"),
             }
         }
+        // (A dropped column's table is on both sides: a dropped table's
+        // columns are not reported.)
         (Kind::Column, Action::Drop) => {
-            // A dropped table's columns went with it.
-            if table(context, k, Side::Old).is_some() && table(context, k, Side::New).is_some() {
-                let t = k.table.as_deref().unwrap_or_default();
-                out.destructive(
-                    format!("ALTER TABLE {} DROP COLUMN {}", ident(t), ident(name_of(k))),
-                    format!("drops column {t}.{} and its values", name_of(k)),
-                );
-            }
+            let t = k.table.as_deref().unwrap_or_default();
+            out.destructive(
+                format!("ALTER TABLE {} DROP COLUMN {}", ident(t), ident(name_of(k))),
+                format!("drops column {t}.{} and its values", name_of(k)),
+            );
         }
         // On a table that is not rebuilt, the column and its keys are as
         // before (`needs_rebuild`), or the table is created or dropped whole.
