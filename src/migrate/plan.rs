@@ -742,7 +742,17 @@ mod tests {
         for (text, name, expected) in cases {
             assert_eq!(mentions(text, name), *expected, "{text} / {name}");
             assert_eq!(Text::new(text).mentions(name), *expected, "{text} / {name}");
-        }
+        }        // The words are what the set lookups see (a stricter reading of a
+        // word would send every name to the search, with the same answers).
+        let words = |text: &str| {
+            let mut w: Vec<String> = Text::new(text).words.into_iter().collect();
+            w.sort();
+            w
+        };
+        assert_eq!(
+            words("SELECT a_1, $b, é.Ü FROM \"T x\"(9)"),
+            ["$b", "9", "a_1", "from", "select", "t", "x", "é", "ü"]
+        );
     }
 
     fn key(kind: Kind, table: &str, name: Option<&str>) -> Key {
