@@ -374,6 +374,17 @@ fn sqlite_statements_chosen_per_change() {
              CREATE TABLE t2 (id INTEGER PRIMARY KEY, a TEXT UNIQUE, p_code TEXT REFERENCES parent(code), CHECK (a <> ''));",
         ),
         (
+            "a unique column renamed while another table is renamed: each change its own rename",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT UNIQUE); CREATE TABLE x (id INTEGER PRIMARY KEY, v TEXT);",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a2 TEXT UNIQUE); CREATE TABLE y (id INTEGER PRIMARY KEY, v TEXT);",
+        ),
+        (
+            "a view over a rebuilt table loses its INSTEAD OF trigger: gone with the view's drop",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT); CREATE VIEW v AS SELECT id, a FROM t;
+             CREATE TRIGGER v_ins INSTEAD OF INSERT ON v BEGIN INSERT INTO t (a) VALUES (new.a); END;",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL); CREATE VIEW v AS SELECT id, a FROM t;",
+        ),
+        (
             "a named primary key renamed: rebuilt (the name lives in the table's text)",
             "CREATE TABLE t (id INTEGER NOT NULL, CONSTRAINT pk_a PRIMARY KEY (id));",
             "CREATE TABLE t (id INTEGER NOT NULL, CONSTRAINT pk_b PRIMARY KEY (id));",
