@@ -533,13 +533,54 @@ impl Text {
         Text { lower, words }
     }
 
-    /// [`mentions`], for a name already in lower case: a name that is one
-    /// word is looked up, any other searched for.
-    pub fn mentions(&self, name: &str) -> bool {
-        if name.chars().all(is_word) {
-            self.words.contains(name)
+    /// Whether the text [`mentions`] any of `names`: its words are looked up
+    /// among the names that are one word, the other names searched for.
+    pub fn mentions_any<T>(&self, names: &Names<T>) -> bool {
+        !self.mentioned(names).is_empty()
+    }
+
+    /// The values of the names the text [`mentions`].
+    pub fn mentioned<'n, T>(&self, names: &'n Names<T>) -> Vec<&'n T> {
+        self.words
+            .iter()
+            .filter_map(|w| names.words.get(w))
+            .flatten()
+            .chain(
+                names
+                    .other
+                    .iter()
+                    .filter(|(n, _)| word_in(&self.lower, n))
+                    .map(|(_, v)| v),
+            )
+            .collect()
+    }
+}
+
+/// Names (compared in lower case), each with a value, to find the ones a
+/// [`Text`] mentions.
+pub struct Names<T> {
+    /// Names that are one word.
+    words: HashMap<String, Vec<T>>,
+    /// The others (with spaces, dots, quotes).
+    other: Vec<(String, T)>,
+}
+
+impl<T> Default for Names<T> {
+    fn default() -> Self {
+        Names {
+            words: HashMap::new(),
+            other: Vec::new(),
+        }
+    }
+}
+
+impl<T> Names<T> {
+    pub fn insert(&mut self, name: &str, value: T) {
+        let lower = name.to_lowercase();
+        if lower.chars().all(is_word) {
+            self.words.entry(lower).or_default().push(value);
         } else {
-            word_in(&self.lower, name)
+            self.other.push((lower, value));
         }
     }
 }
@@ -643,13 +684,18 @@ pub fn view_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
                 .map(move |(n, v)| (s, n, Text::new(&v.definition)))
         })
         .collect();
-    let names: Vec<String> = views.iter().map(|(_, n, _)| n.to_lowercase()).collect();
+    let mut names = Names::default();
+    for (j, (_, n, _)) in views.iter().enumerate() {
+        names.insert(n, j);
+    }
     let edges: Vec<Vec<usize>> = views
         .iter()
         .enumerate()
         .map(|(i, (_, _, text))| {
-            (0..views.len())
-                .filter(|&j| j != i && text.mentions(&names[j]))
+            text.mentioned(&names)
+                .into_iter()
+                .copied()
+                .filter(|&j| j != i)
                 .collect()
         })
         .collect();
@@ -698,13 +744,16 @@ mod tests {
         add("b", "top", "SELECT id FROM a.mid JOIN a.base USING (id)");
         add("b", "loop1", "SELECT loop2 FROM t");
         add("b", "loop2", "SELECT x AS y FROM b.loop1");
+        add("a", "my view", "SELECT 1");
+        add("a", "reads", "SELECT * FROM a.\"my view\"");
         let d = view_depths(&s);
         let at = |schema: &str, name: &str| d[&(schema.to_string(), name.to_string())];
         assert_eq!(at("a", "Base"), 0);
         assert_eq!(at("a", "mid"), 1);
         assert_eq!(at("b", "top"), 2);
         assert_eq!((at("b", "loop1"), at("b", "loop2")), (2, 1));
-        assert_eq!(d.len(), 5);
+        assert_eq!((at("a", "my view"), at("a", "reads")), (0, 1));
+        assert_eq!(d.len(), 7);
     }
 
     #[test]
@@ -741,8 +790,26 @@ mod tests {
         ];
         for (text, name, expected) in cases {
             assert_eq!(mentions(text, name), *expected, "{text} / {name}");
-            assert_eq!(Text::new(text).mentions(name), *expected, "{text} / {name}");
-        }        // The words are what the set lookups see (a stricter reading of a
+            let mut names = Names::default();
+            names.insert(name, ());
+            names.insert("nowhere", ());
+            names.insert("no where", ());
+            assert_eq!(
+                Text::new(text).mentions_any(&names),
+                *expected,
+                "{text} / {name}"
+            );
+        }
+        let mut names = Names::default();
+        for (i, name) in ["Users", "order items", "t", "users", "x"]
+            .into_iter()
+            .enumerate()
+        {
+            names.insert(name, i);
+        }
+        let mut found = Text::new("SELECT * FROM \"order items\" JOIN USERS").mentioned(&names);
+        found.sort();
+        assert_eq!(found, [&0, &1, &3]); // The words are what the set lookups see (a stricter reading of a
         // word would send every name to the search, with the same answers).
         let words = |text: &str| {
             let mut w: Vec<String> = Text::new(text).words.into_iter().collect();

@@ -362,11 +362,11 @@ fn around(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
     if rebuilt.is_empty() {
         return;
     }
-    // Names in lower case, and each text read once.
-    let mut names: Vec<String> = Vec::new();
+    // Each text read once.
+    let mut names = plan::Names::default();
     for t in rebuilt {
-        names.push(t.to_lowercase());
-        names.push(context.renames.old_table(SCHEMA, t).to_lowercase());
+        names.insert(t, ());
+        names.insert(context.renames.old_table(SCHEMA, t), ());
     }
     let has = |out: &[Op], kind: Kind, name: &str, action: Action| {
         out.iter().any(|o| {
@@ -399,12 +399,11 @@ fn around(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
     while grew {
         grew = false;
         for &(view_name, ref texts) in &views {
-            let reads = |n: &String| texts.iter().any(|t| t.mentions(n));
-            if seen.contains(view_name) || !names.iter().any(reads) {
+            if seen.contains(view_name) || !texts.iter().any(|t| t.mentions_any(&names)) {
                 continue;
             }
             seen.insert(view_name.to_string());
-            names.push(view_name.to_lowercase());
+            names.insert(view_name, ());
             grew = true;
             if !has(out, Kind::View, view_name, Action::Drop) {
                 out.push(op(Kind::View, view_name, None, Action::Drop, &[]));
@@ -418,8 +417,7 @@ fn around(context: &Context, rebuilt: &BTreeSet<String>, out: &mut Vec<Op>) {
     }
     for (table_name, t) in &old.tables {
         for (trigger_name, trigger) in t.triggers.iter() {
-            let text = plan::Text::new(&trigger.definition);
-            if !names.iter().any(|n| text.mentions(n)) {
+            if !plan::Text::new(&trigger.definition).mentions_any(&names) {
                 continue;
             }
             if !has(out, Kind::Trigger, trigger_name, Action::Drop) {
