@@ -537,17 +537,16 @@ fn shadow_of(snapshot: &Snapshot, name: &str) -> Option<String> {
         "data", "idx", "content", "docsize", "config", "segments", "segdir", "stat", "node",
         "rowid", "parent",
     ];
-    schema(snapshot)?
-        .tables
+    let tables = &schema(snapshot)?.tables;
+    SUFFIXES
         .iter()
-        .find(|(v, t)| {
-            t.options.contains_key("virtual")
-                && name
-                    .strip_prefix(v.as_str())
-                    .and_then(|rest| rest.strip_prefix('_'))
-                    .is_some_and(|suffix| SUFFIXES.contains(&suffix))
+        .filter_map(|suffix| name.strip_suffix(suffix)?.strip_suffix('_'))
+        .find(|owner| {
+            tables
+                .get(*owner)
+                .is_some_and(|t| t.options.contains_key("virtual"))
         })
-        .map(|(v, _)| v.clone())
+        .map(str::to_string)
 }
 
 fn schema(snapshot: &Snapshot) -> Option<&Schema> {
@@ -1343,11 +1342,12 @@ fn rebuild(context: &Context, o: &Op, out: &mut Writer) {
     out.push(table_sql(&temporary, after));
     // Columns on both sides (by their new names), except generated ones on the new side.
     let mut copied: Vec<String> = Vec::new();
-    let mut kept: BTreeSet<&str> = BTreeSet::new();
+    // Old column name → its column on the new side.
+    let mut kept: BTreeMap<&str, &Column> = BTreeMap::new();
     for a in &after.columns {
         let old_name = context.renames.old_column(SCHEMA, &name, &a.name);
         if let Some(b) = before.column(old_name) {
-            kept.insert(b.name.as_str());
+            kept.insert(b.name.as_str(), a);
             if a.generated.is_none() {
                 copied.push(a.name.clone());
             }
@@ -1358,18 +1358,13 @@ fn rebuild(context: &Context, o: &Op, out: &mut Writer) {
         if b.generated.is_some() {
             continue;
         }
-        if !kept.contains(b.name.as_str()) {
-            lost.push(format!("drops column {name}.{} and its values", b.name));
-        } else if let Some(a) = after
-            .columns
-            .iter()
-            .find(|a| context.renames.old_column(SCHEMA, &name, &a.name) == b.name)
-            && a.generated.is_some()
-        {
-            lost.push(format!(
+        match kept.get(b.name.as_str()) {
+            None => lost.push(format!("drops column {name}.{} and its values", b.name)),
+            Some(a) if a.generated.is_some() => lost.push(format!(
                 "{name}.{} becomes a generated column: its stored values are replaced",
                 a.name
-            ));
+            )),
+            Some(_) => {}
         }
     }
     for &i in &o.changes {
