@@ -42,7 +42,7 @@ pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
     for op in &ops {
         out.current = op.changes.clone();
         out.object = match (&op.key.table, &op.key.name) {
-            (Some(t), Some(n)) if t != n => format!("{t}.{n}"),
+            (Some(t), Some(n)) => format!("{t}.{n}"),
             (Some(t), _) => t.clone(),
             (None, Some(n)) => n.clone(),
             (None, None) => op.key.schema.clone(),
@@ -1912,6 +1912,48 @@ mod flavor_tests {
                 "ALTER TABLE `t` ALTER INDEX `by_n` IGNORED",
             ]
         );
+    }
+
+    #[test]
+    fn names_are_qualified_when_either_side_has_several_databases() {
+        let drop_check = |old_extra: bool, new_extra: bool| {
+            let mut sides = [(true, false, old_extra), (false, true, new_extra)].map(
+                |(check, invisible, extra)| {
+                    let mut s = snapshot("8.0.36", check, invisible);
+                    if extra {
+                        s.schemas.insert("other".into(), Schema::default());
+                    }
+                    s.seal()
+                },
+            );
+            let [old, new] = &mut sides;
+            let changes = diff(old, new, DiffOptions::default());
+            let refs: Vec<&crate::diff::Change> = changes.iter().collect();
+            migration(
+                old,
+                new,
+                &refs,
+                ("old", "new"),
+                Purpose::Migration,
+                Default::default(),
+            )
+            .statements
+            .into_iter()
+            .map(|s| s.sql)
+            .find(|s| s.contains("DROP CHECK"))
+            .expect("the check is dropped")
+        };
+        assert_eq!(
+            drop_check(false, false),
+            "ALTER TABLE `t` DROP CHECK `n_positive`"
+        );
+        for (old_extra, new_extra) in [(true, false), (false, true), (true, true)] {
+            assert_eq!(
+                drop_check(old_extra, new_extra),
+                "ALTER TABLE `app`.`t` DROP CHECK `n_positive`",
+                "{old_extra} {new_extra}"
+            );
+        }
     }
 
     /// One table `t` of `app` on MariaDB, partitioned as given, with a row format.
