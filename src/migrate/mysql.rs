@@ -221,6 +221,9 @@ fn expand(context: &Context, ops: &[Op], keys: &ForeignKeys) -> Vec<Op> {
                     );
                 }
             }
+            // (Not an index: a changed index stays one operation, dropped and
+            // added in one statement, so a foreign key it serves always has
+            // an index.)
             (
                 Kind::Unique | Kind::ForeignKey | Kind::Check | Kind::Trigger | Kind::Event,
                 Action::Alter,
@@ -240,9 +243,6 @@ fn expand(context: &Context, ops: &[Op], keys: &ForeignKeys) -> Vec<Op> {
                     },
                 );
             }
-            // A changed index stays one operation: dropped and added in one
-            // statement, so a foreign key it serves always has an index.
-            (Kind::Index, Action::Alter) => add(&mut out, o.clone()),
             (Kind::ForeignKey | Kind::Check, Action::Rename { from }) => {
                 let mut dropped = o.clone();
                 dropped.key.name = Some(from.clone());
