@@ -1914,6 +1914,72 @@ mod flavor_tests {
         );
     }
 
+    /// `snapshot("8.0.36", true, false)` (table `t` with column `n`, check
+    /// `n_positive`, index `by_n`) edited.
+    fn edited(edit: impl Fn(&mut Schema)) -> Snapshot {
+        let mut s = snapshot("8.0.36", true, false);
+        edit(s.schemas.get_mut("app").expect("app"));
+        s.seal()
+    }
+
+    #[test]
+    fn renamed_checks_columns_and_created_tables_get_their_own_statements() {
+        let base = edited(|_| {});
+        // A check renamed: dropped under its old name, added under its new one.
+        let renamed = edited(|s| {
+            let t = s.tables.get_mut("t").expect("t");
+            let check = t.checks.remove("n_positive").expect("check");
+            t.checks.insert("n_above_zero".into(), check);
+        });
+        assert_eq!(
+            script(&base, &renamed),
+            vec![
+                "ALTER TABLE `t` DROP CHECK `n_positive`",
+                "ALTER TABLE `t` ADD CONSTRAINT `n_above_zero` CHECK (`n` > 0)",
+            ]
+        );
+        // A column renamed whose comment changed too: renamed, then modified.
+        let column = edited(|s| {
+            let t = s.tables.get_mut("t").expect("t");
+            t.columns[0].name = "m".into();
+            t.columns[0].comment = Some("count".into());
+            t.checks.retain(|_, _| false);
+            t.indexes.retain(|_, _| false);
+        });
+        let without = edited(|s| {
+            let t = s.tables.get_mut("t").expect("t");
+            t.checks.retain(|_, _| false);
+            t.indexes.retain(|_, _| false);
+        });
+        assert_eq!(
+            script(&without, &column),
+            vec![
+                "ALTER TABLE `t` RENAME COLUMN `n` TO `m`",
+                "ALTER TABLE `t` MODIFY COLUMN `m` int NULL COMMENT 'count'",
+            ]
+        );
+        // A table created with its trigger.
+        let created = edited(|s| {
+            let mut u = s.tables["t"].clone();
+            u.checks.retain(|_, _| false);
+            u.triggers.insert(
+                "u_bi".into(),
+                crate::model::Trigger {
+                    definition: "before insert for each row set new.n = 1".into(),
+                    ..Default::default()
+                },
+            );
+            s.tables.insert("u".into(), u);
+        });
+        assert_eq!(
+            script(&base, &created),
+            vec![
+                "CREATE TABLE `u` (\n    `n` int NULL,\n    KEY `by_n` (`n`)\n)",
+                "CREATE TRIGGER `u_bi` BEFORE INSERT ON `u` FOR EACH ROW set new.`n` = 1",
+            ]
+        );
+    }
+
     #[test]
     fn names_are_qualified_when_either_side_has_several_databases() {
         let drop_check = |old_extra: bool, new_extra: bool| {
