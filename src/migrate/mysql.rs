@@ -1839,6 +1839,36 @@ mod flavor_tests {
                 "ALTER TABLE `child` ADD KEY `by_q` (`q`)",
             ]
         );
+        // The takeover serves both changes, the other index its own.
+        let changes = diff(&old, &new, DiffOptions::default());
+        let refs: Vec<&crate::diff::Change> = changes.iter().collect();
+        let served: Vec<Vec<String>> = migration(
+            &old,
+            &new,
+            &refs,
+            ("old", "new"),
+            Purpose::Migration,
+            Default::default(),
+        )
+        .statements
+        .into_iter()
+        .map(|s| {
+            let mut names: Vec<String> = s
+                .changes
+                .iter()
+                .map(|&i| format!("{} {}", changes[i].change_type.as_str(), changes[i].object))
+                .collect();
+            names.sort();
+            names
+        })
+        .collect();
+        assert_eq!(
+            served,
+            [
+                vec!["INDEX_ADDED app.child.by_p_q", "INDEX_DROPPED app.child.fk_p"],
+                vec!["INDEX_ADDED app.child.by_q"],
+            ]
+        );
         // An index that does not lead with the key's columns cannot take over.
         let new = with_indexes(&[("by_q_p", &["q", "p"])], true);
         assert_eq!(
