@@ -1831,12 +1831,13 @@ mod flavor_tests {
         // The server's own index for fk_p gives way to a wider one that
         // serves the key: one statement, so the key always has an index.
         let old = with_indexes(&[("fk_p", &["p"])], true);
-        let new = with_indexes(&[("by_p_q", &["p", "q"]), ("by_q", &["q"])], true);
+        // (`a_q` sorts first: the takeover is found by name, not by place.)
+        let new = with_indexes(&[("by_p_q", &["p", "q"]), ("a_q", &["q"])], true);
         assert_eq!(
             script(&old, &new),
             vec![
+                "ALTER TABLE `child` ADD KEY `a_q` (`q`)",
                 "ALTER TABLE `child` ADD KEY `by_p_q` (`p`, `q`), DROP INDEX `fk_p`",
-                "ALTER TABLE `child` ADD KEY `by_q` (`q`)",
             ]
         );
         // The takeover serves both changes, the other index its own.
@@ -1865,8 +1866,8 @@ mod flavor_tests {
         assert_eq!(
             served,
             [
+                vec!["INDEX_ADDED app.child.a_q"],
                 vec!["INDEX_ADDED app.child.by_p_q", "INDEX_DROPPED app.child.fk_p"],
-                vec!["INDEX_ADDED app.child.by_q"],
             ]
         );
         // An index that does not lead with the key's columns cannot take over.
