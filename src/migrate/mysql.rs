@@ -1867,7 +1867,10 @@ mod flavor_tests {
             served,
             [
                 vec!["INDEX_ADDED app.child.a_q"],
-                vec!["INDEX_ADDED app.child.by_p_q", "INDEX_DROPPED app.child.fk_p"],
+                vec![
+                    "INDEX_ADDED app.child.by_p_q",
+                    "INDEX_DROPPED app.child.fk_p"
+                ],
             ]
         );
         // An index that does not lead with the key's columns cannot take over.
@@ -1924,6 +1927,39 @@ mod flavor_tests {
         assert_eq!(
             script(&old, &new),
             vec!["ALTER TABLE `parent` ADD KEY `by_id_x` (`id`, `x`), DROP INDEX `by_id`"]
+        );
+    }
+
+    #[test]
+    fn a_foreign_key_goes_around_a_type_change_of_its_columns_only() {
+        let retyped = |s: &Snapshot| {
+            let mut s = s.clone();
+            let app = s.schemas.get_mut("app").expect("app");
+            for (table, column) in [("parent", 0), ("child", 0)] {
+                let c = &mut app.tables.get_mut(table).expect("table").columns[column];
+                c.declared_type = "bigint".into();
+                c.normalized_type = std::sync::Arc::new(crate::model::NormalizedType::new(
+                    crate::model::TypeFamily::Integer,
+                    "bigint",
+                ));
+            }
+            s.seal()
+        };
+        let old = with_indexes(&[("p", &["p"])], true);
+        assert_eq!(
+            script(&old, &retyped(&old)),
+            vec![
+                "ALTER TABLE `child` DROP FOREIGN KEY `fk_p`",
+                "ALTER TABLE `child` MODIFY COLUMN `p` bigint NOT NULL",
+                "ALTER TABLE `parent` MODIFY COLUMN `id` bigint NOT NULL",
+                "ALTER TABLE `child` ADD CONSTRAINT `fk_p` FOREIGN KEY (`p`) REFERENCES `parent` (`id`) ON DELETE RESTRICT ON UPDATE RESTRICT",
+            ]
+        );
+        // An index named like the key's column, changed: the key stays.
+        let new = with_indexes(&[("p", &["p", "q"])], true);
+        assert_eq!(
+            script(&old, &new),
+            vec!["ALTER TABLE `child` DROP INDEX `p`, ADD KEY `p` (`p`, `q`)"]
         );
     }
 
