@@ -1809,6 +1809,32 @@ mod flavor_tests {
         s.seal()
     }
 
+    /// The changes each statement serves, as `CHANGE_TYPE path`, sorted.
+    fn served(old: &Snapshot, new: &Snapshot) -> Vec<Vec<String>> {
+        let changes = diff(old, new, DiffOptions::default());
+        let refs: Vec<&crate::diff::Change> = changes.iter().collect();
+        migration(
+            old,
+            new,
+            &refs,
+            ("old", "new"),
+            Purpose::Migration,
+            Default::default(),
+        )
+        .statements
+        .into_iter()
+        .map(|s| {
+            let mut names: Vec<String> = s
+                .changes
+                .iter()
+                .map(|&i| format!("{} {}", changes[i].change_type.as_str(), changes[i].object))
+                .collect();
+            names.sort();
+            names
+        })
+        .collect()
+    }
+
     fn script(old: &Snapshot, new: &Snapshot) -> Vec<String> {
         let changes = diff(old, new, DiffOptions::default());
         let refs: Vec<&crate::diff::Change> = changes.iter().collect();
@@ -1841,30 +1867,8 @@ mod flavor_tests {
             ]
         );
         // The takeover serves both changes, the other index its own.
-        let changes = diff(&old, &new, DiffOptions::default());
-        let refs: Vec<&crate::diff::Change> = changes.iter().collect();
-        let served: Vec<Vec<String>> = migration(
-            &old,
-            &new,
-            &refs,
-            ("old", "new"),
-            Purpose::Migration,
-            Default::default(),
-        )
-        .statements
-        .into_iter()
-        .map(|s| {
-            let mut names: Vec<String> = s
-                .changes
-                .iter()
-                .map(|&i| format!("{} {}", changes[i].change_type.as_str(), changes[i].object))
-                .collect();
-            names.sort();
-            names
-        })
-        .collect();
         assert_eq!(
-            served,
+            served(&old, &new),
             [
                 vec!["INDEX_ADDED app.child.a_q"],
                 vec![
@@ -1960,6 +1964,14 @@ mod flavor_tests {
         assert_eq!(
             script(&old, &new),
             vec!["ALTER TABLE `child` DROP INDEX `p`, ADD KEY `p` (`p`, `q`)"]
+        );
+        // Both: the key goes around the type changes alone.
+        assert_eq!(
+            served(&old, &retyped(&new))[0],
+            [
+                "COLUMN_TYPE_CHANGED app.child.p",
+                "COLUMN_TYPE_CHANGED app.parent.id"
+            ]
         );
     }
 
