@@ -1976,6 +1976,85 @@ mod flavor_tests {
     }
 
     #[test]
+    fn an_auto_increment_column_is_released_before_its_last_key_goes() {
+        use crate::model::{PrimaryKey, Unique};
+        // Table `t`: `id` AUTO_INCREMENT and `n`, with the key over `id` given.
+        let with_key = |kind: &str, auto: bool| {
+            edited(|s| {
+                let t = s.tables.get_mut("t").expect("t");
+                t.checks.retain(|_, _| false);
+                t.indexes.retain(|_, _| false);
+                let mut id = t.columns[0].clone();
+                id.name = "id".into();
+                id.nullable = false;
+                id.identity = auto.then(|| "auto_increment".into());
+                t.columns[0].position = 2;
+                t.columns.insert(0, id);
+                let columns = vec!["id".to_string()];
+                match kind {
+                    "primary" => {
+                        t.primary_key = Some(PrimaryKey {
+                            columns,
+                            ..PrimaryKey::default()
+                        })
+                    }
+                    "unique" => {
+                        t.uniques.insert(
+                            "u_id".into(),
+                            Unique {
+                                columns,
+                                ..Unique::default()
+                            },
+                        );
+                    }
+                    "index" => {
+                        t.indexes.insert(
+                            "by_id".into(),
+                            Index {
+                                columns,
+                                method: Some("btree".into()),
+                                ..Index::default()
+                            },
+                        );
+                    }
+                    _ => {}
+                }
+            })
+        };
+        let release = "ALTER TABLE `t` MODIFY COLUMN `id` int NOT NULL";
+        for (kind, drop) in [
+            ("primary", "ALTER TABLE `t` DROP PRIMARY KEY"),
+            ("unique", "ALTER TABLE `t` DROP INDEX `u_id`"),
+            ("index", "ALTER TABLE `t` DROP INDEX `by_id`"),
+        ] {
+            let statements = script(&with_key(kind, true), &with_key("none", false));
+            assert_eq!(statements[..2], [release, drop], "{kind}");
+            // The column stays AUTO_INCREMENT on the new side (under
+            // another key): nothing to release.
+            let kept = script(&with_key(kind, true), &with_key("index", true));
+            assert!(!kept.contains(&release.to_string()), "{kind}: {kept:?}");
+        }
+        // Renamed and still AUTO_INCREMENT under another key: nothing to release.
+        let mut renamed = with_key("index", true);
+        {
+            let t = renamed
+                .schemas
+                .get_mut("app")
+                .and_then(|s| s.tables.get_mut("t"))
+                .expect("t");
+            t.columns[0].name = "ident".into();
+            t.indexes.get_mut("by_id").expect("index").columns = vec!["ident".into()];
+        }
+        let renamed = renamed.seal();
+        let statements = script(&with_key("primary", true), &renamed);
+        assert!(
+            statements.contains(&"ALTER TABLE `t` RENAME COLUMN `id` TO `ident`".to_string())
+                && !statements.iter().any(|s| s.contains("MODIFY COLUMN `id`")),
+            "{statements:?}"
+        );
+    }
+
+    #[test]
     fn checks_and_index_visibility_are_written_for_the_server_the_script_runs_on() {
         assert_eq!(
             statements("8.0.36"),
