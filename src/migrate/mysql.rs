@@ -549,10 +549,8 @@ fn new_column_name(context: &Context, schema: &str, table: &str, column: &str) -
     }
     context
         .renames
-        .columns
-        .iter()
-        .find(|((s, t, _), old)| s == schema && t == table && old.as_str() == column)
-        .map_or(column.to_string(), |((_, _, new), _)| new.clone())
+        .new_column(schema, table, column)
+        .to_string()
 }
 
 /// The foreign keys (table, name) on a column or referencing it, when its
@@ -999,12 +997,7 @@ fn release_auto_increment(context: &Context, k: &Key, out: &mut Writer) {
             continue;
         }
         let table_name = k.table.as_deref().unwrap_or_default();
-        let kept = context
-            .renames
-            .columns
-            .iter()
-            .find(|((s, t, _), from)| *s == k.schema && t == table_name && **from == c.name)
-            .map_or(c.name.as_str(), |((_, _, to), _)| to.as_str());
+        let kept = context.renames.new_column(&k.schema, table_name, &c.name);
         if new.column(kept).is_some_and(|n| n.identity.is_some()) {
             continue;
         }

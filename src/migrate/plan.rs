@@ -233,6 +233,22 @@ impl Renames {
             .get(&(schema.to_string(), table.to_string(), column.to_string()))
             .map_or(column, String::as_str)
     }
+
+    /// A table's new name, from its old one.
+    pub fn new_table<'a>(&'a self, schema: &str, table: &'a str) -> &'a str {
+        self.tables
+            .iter()
+            .find(|((s, _), old)| s == schema && old.as_str() == table)
+            .map_or(table, |((_, new), _)| new.as_str())
+    }
+
+    /// A column's new name, from its old one (`table` is the table's new name).
+    pub fn new_column<'a>(&'a self, schema: &str, table: &str, column: &'a str) -> &'a str {
+        self.columns
+            .iter()
+            .find(|((s, t, _), old)| s == schema && t == table && old.as_str() == column)
+            .map_or(column, |((_, _, new), _)| new.as_str())
+    }
 }
 
 /// The operations for `changes` (old → new), in no particular order; the
@@ -709,6 +725,35 @@ pub fn view_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renames_map_both_ways_within_their_schema_and_table() {
+        let mut r = Renames::default();
+        for (schema, new, old) in [("a", "t2", "t"), ("b", "u2", "u"), ("b", "t3", "t")] {
+            r.tables.insert((schema.into(), new.into()), old.into());
+        }
+        for (schema, table, new, old) in [
+            ("a", "t2", "c2", "c"),
+            ("a", "x", "d2", "c"),
+            ("b", "t2", "c3", "c"),
+            ("a", "t2", "e2", "e"),
+        ] {
+            r.columns
+                .insert((schema.into(), table.into(), new.into()), old.into());
+        }
+        assert_eq!(r.new_table("a", "t"), "t2");
+        assert_eq!(r.new_table("b", "t"), "t3");
+        assert_eq!(r.new_table("a", "u"), "u");
+        assert_eq!(r.new_table("a", "t2"), "t2");
+        assert_eq!(r.old_table("a", "t2"), "t");
+        assert_eq!(r.new_column("a", "t2", "c"), "c2");
+        assert_eq!(r.new_column("a", "x", "c"), "d2");
+        assert_eq!(r.new_column("b", "t2", "c"), "c3");
+        assert_eq!(r.new_column("a", "t2", "e"), "e2");
+        assert_eq!(r.new_column("a", "t2", "c2"), "c2");
+        assert_eq!(r.new_column("a", "y", "c"), "c");
+        assert_eq!(r.old_column("a", "t2", "c2"), "c");
+    }
 
     #[test]
     fn depths_are_the_longest_walk_and_stop_in_cycles() {

@@ -585,15 +585,8 @@ fn needs_rebuild(context: &Context, name: &str, before: &Table, after: &Table) -
     if before.options != after.options {
         return true;
     }
-    let new_name = |old: &str| -> String {
-        // Old column name → new (through this table's column renames).
-        context
-            .renames
-            .columns
-            .iter()
-            .find(|((s, t, _), o)| s == SCHEMA && t == name && o.as_str() == old)
-            .map_or_else(|| old.to_string(), |((_, _, n), _)| n.clone())
-    };
+    // Old column name → new (through this table's column renames).
+    let new_name = |old: &str| context.renames.new_column(SCHEMA, name, old).to_string();
     let new_names = |cols: &[String]| -> Vec<String> { cols.iter().map(|c| new_name(c)).collect() };
     // Keys, compared with the old side's column names brought to the new
     // ones, and without the names driftguard makes up for unnamed ones.
@@ -633,36 +626,19 @@ fn needs_rebuild(context: &Context, name: &str, before: &Table, after: &Table) -
     if uniques(before, true) != uniques(after, false) {
         return true;
     }
-    let old_to_new_table = |old: &str| -> String {
-        context
-            .renames
-            .tables
-            .iter()
-            .find(|((s, _), o)| s == SCHEMA && o.as_str() == old)
-            .map_or_else(|| old.to_string(), |((_, n), _)| n.clone())
-    };
     let fks = |t: &Table, map: bool| {
         let mut v: Vec<_> = t
             .foreign_keys
             .iter()
             .map(|(n, f)| {
                 let (columns, referenced_table, referenced_columns) = if map {
-                    let parent = old_to_new_table(&f.referenced_table);
+                    let parent = context.renames.new_table(SCHEMA, &f.referenced_table);
                     let referenced: Vec<String> = f
                         .referenced_columns
                         .iter()
-                        .map(|c| {
-                            context
-                                .renames
-                                .columns
-                                .iter()
-                                .find(|((s, t, _), o)| {
-                                    s == SCHEMA && *t == parent && o.as_str() == c
-                                })
-                                .map_or_else(|| c.clone(), |((_, _, n), _)| n.clone())
-                        })
+                        .map(|c| context.renames.new_column(SCHEMA, parent, c).to_string())
                         .collect();
-                    (new_names(&f.columns), parent, referenced)
+                    (new_names(&f.columns), parent.to_string(), referenced)
                 } else {
                     (
                         f.columns.clone(),
