@@ -465,15 +465,7 @@ impl ForeignKeys {
             let Some(new) = context.new.schemas.get(schema_name) else {
                 continue;
             };
-            // Old table name → new one.
-            let renamed: HashMap<&str, &str> = context
-                .renames
-                .tables
-                .iter()
-                .filter(|((s, _), _)| s == schema_name)
-                .map(|((_, new), old)| (old.as_str(), new.as_str()))
-                .collect();
-            let new_name = |old: &str| renamed.get(old).copied().unwrap_or(old).to_string();
+            let new_name = |old: &str| context.renames.new_table(schema_name, old).to_string();
             for (other, t) in &old.tables {
                 let now_name = new_name(other);
                 let Some(now) = new.tables.get(&now_name) else {
