@@ -2040,6 +2040,37 @@ mod flavor_tests {
     }
 
     #[test]
+    fn only_a_change_of_visibility_alone_is_an_alter_index() {
+        let index = |invisible: bool, columns: &[&str], auto_named: bool| {
+            edited(|s| {
+                let t = s.tables.get_mut("t").expect("t");
+                t.checks.retain(|_, _| false);
+                let mut q = t.columns[0].clone();
+                q.name = "q".into();
+                q.position = 2;
+                t.columns.push(q);
+                let i = t.indexes.get_mut("by_n").expect("by_n");
+                i.invisible = invisible;
+                i.auto_named = auto_named;
+                i.columns = columns.iter().map(|c| (*c).into()).collect();
+            })
+        };
+        // Visibility alone, whether or not driftguard made up the name.
+        assert_eq!(
+            script(&index(false, &["n"], false), &index(true, &["n"], true)),
+            vec!["ALTER TABLE `t` ALTER INDEX `by_n` INVISIBLE"]
+        );
+        // Visibility and columns: the index is written again.
+        assert_eq!(
+            script(
+                &index(false, &["n"], false),
+                &index(true, &["n", "q"], false)
+            ),
+            vec!["ALTER TABLE `t` DROP INDEX `by_n`, ADD KEY `by_n` (`n`, `q`) INVISIBLE"]
+        );
+    }
+
+    #[test]
     fn checks_and_index_visibility_are_written_for_the_server_the_script_runs_on() {
         assert_eq!(
             statements("8.0.36"),
