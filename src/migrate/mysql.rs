@@ -363,17 +363,20 @@ fn expand(context: &Context, ops: &[Op], keys: &ForeignKeys) -> Vec<Op> {
     out
 }
 
-/// The takeovers of the tables whose indexes `ops` create.
+/// The takeovers of the tables `ops` are on.
 fn takeovers_in(context: &Context, keys: &ForeignKeys, ops: &[Op]) -> Vec<(Key, String, String)> {
-    let mut tables: Vec<Key> = ops
+    // Every table an operation is on, once (`takeovers` finds none where
+    // no index is created).
+    let tables: BTreeSet<Key> = ops
         .iter()
-        .filter(|o| matches!(o.key.kind, Kind::Index | Kind::Unique) && o.action == Action::Create)
+        .filter(|o| o.key.table.is_some())
         .map(|o| Key {
+            kind: Kind::Table,
+            schema: o.key.schema.clone(),
+            table: o.key.table.clone(),
             name: None,
-            ..o.key.clone()
         })
         .collect();
-    tables.dedup();
     tables
         .into_iter()
         .flat_map(|k| {
