@@ -1724,22 +1724,10 @@ mod flavor_tests {
     }
 
     fn statements(version: &str) -> Vec<String> {
-        let old = snapshot(version, true, false);
-        let new = snapshot(version, false, true);
-        let changes = diff(&old, &new, DiffOptions::default());
-        let refs: Vec<&crate::diff::Change> = changes.iter().collect();
-        migration(
-            &old,
-            &new,
-            &refs,
-            ("old", "new"),
-            Purpose::Migration,
-            Default::default(),
+        script(
+            &snapshot(version, true, false),
+            &snapshot(version, false, true),
         )
-        .statements
-        .into_iter()
-        .map(|s| s.sql)
-        .collect()
     }
 
     /// Tables `parent` and `child`, `child.p` referencing `parent.id` through
@@ -1799,9 +1787,29 @@ mod flavor_tests {
 
     /// The changes each statement serves, as `CHANGE_TYPE path`, sorted.
     fn served(old: &Snapshot, new: &Snapshot) -> Vec<Vec<String>> {
+        let (changes, statements) = migrate(old, new);
+        statements
+            .into_iter()
+            .map(|s| {
+                let mut names: Vec<String> = s
+                    .changes
+                    .iter()
+                    .map(|&i| format!("{} {}", changes[i].change_type.as_str(), changes[i].object))
+                    .collect();
+                names.sort();
+                names
+            })
+            .collect()
+    }
+
+    /// The diff's changes and the migration's statements.
+    fn migrate(
+        old: &Snapshot,
+        new: &Snapshot,
+    ) -> (Vec<crate::diff::Change>, Vec<super::super::Statement>) {
         let changes = diff(old, new, DiffOptions::default());
         let refs: Vec<&crate::diff::Change> = changes.iter().collect();
-        migration(
+        let statements = migration(
             old,
             new,
             &refs,
@@ -1809,35 +1817,12 @@ mod flavor_tests {
             Purpose::Migration,
             Default::default(),
         )
-        .statements
-        .into_iter()
-        .map(|s| {
-            let mut names: Vec<String> = s
-                .changes
-                .iter()
-                .map(|&i| format!("{} {}", changes[i].change_type.as_str(), changes[i].object))
-                .collect();
-            names.sort();
-            names
-        })
-        .collect()
+        .statements;
+        (changes, statements)
     }
 
     fn script(old: &Snapshot, new: &Snapshot) -> Vec<String> {
-        let changes = diff(old, new, DiffOptions::default());
-        let refs: Vec<&crate::diff::Change> = changes.iter().collect();
-        migration(
-            old,
-            new,
-            &refs,
-            ("old", "new"),
-            Purpose::Migration,
-            Default::default(),
-        )
-        .statements
-        .into_iter()
-        .map(|s| s.sql)
-        .collect()
+        migrate(old, new).1.into_iter().map(|s| s.sql).collect()
     }
 
     #[test]
@@ -2170,21 +2155,10 @@ mod flavor_tests {
                 },
             );
             let [old, new] = &mut sides;
-            let changes = diff(old, new, DiffOptions::default());
-            let refs: Vec<&crate::diff::Change> = changes.iter().collect();
-            migration(
-                old,
-                new,
-                &refs,
-                ("old", "new"),
-                Purpose::Migration,
-                Default::default(),
-            )
-            .statements
-            .into_iter()
-            .map(|s| s.sql)
-            .find(|s| s.contains("DROP CHECK"))
-            .expect("the check is dropped")
+            script(old, new)
+                .into_iter()
+                .find(|s| s.contains("DROP CHECK"))
+                .expect("the check is dropped")
         };
         assert_eq!(
             drop_check(false, false),
