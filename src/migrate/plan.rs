@@ -552,11 +552,11 @@ impl Text {
     /// Whether the text [`mentions`] any of `names`: its words are looked up
     /// among the names that are one word, the other names searched for.
     pub fn mentions_any<T>(&self, names: &Names<T>) -> bool {
-        !self.mentioned(names).is_empty()
+        self.mentioned(names).next().is_some()
     }
 
     /// The values of the names the text [`mentions`].
-    pub fn mentioned<'n, T>(&self, names: &'n Names<T>) -> Vec<&'n T> {
+    pub fn mentioned<'s, T>(&'s self, names: &'s Names<T>) -> impl Iterator<Item = &'s T> {
         self.words
             .iter()
             .filter_map(|w| names.words.get(w))
@@ -568,7 +568,6 @@ impl Text {
                     .filter(|(n, _)| word_in(&self.lower, n))
                     .map(|(_, v)| v),
             )
-            .collect()
     }
 }
 
@@ -709,7 +708,6 @@ pub fn view_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
         .enumerate()
         .map(|(i, (_, _, text))| {
             text.mentioned(&names)
-                .into_iter()
                 .copied()
                 .filter(|&j| j != i)
                 .collect()
@@ -852,7 +850,8 @@ mod tests {
         {
             names.insert(name, i);
         }
-        let mut found = Text::new("SELECT * FROM \"order items\" JOIN USERS").mentioned(&names);
+        let text = Text::new("SELECT * FROM \"order items\" JOIN USERS");
+        let mut found: Vec<&usize> = text.mentioned(&names).collect();
         found.sort();
         assert_eq!(found, [&0, &1, &3]); // The words are what the set lookups see (a stricter reading of a
         // word would send every name to the search, with the same answers).
