@@ -7,6 +7,7 @@
 
 use super::fixtures;
 use super::{Options, Scripts};
+use crate::model::Snapshot;
 use crate::source::{Filter, Timeouts};
 
 #[test]
@@ -128,7 +129,7 @@ fn sqlite_corpus_music() {
 }
 
 /// Snapshots of two SQLite schemas, written as SQL.
-fn sqlite_sides(old: &str, new: &str) -> (crate::model::Snapshot, crate::model::Snapshot) {
+fn sqlite_sides(old: &str, new: &str) -> (Snapshot, Snapshot) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut sides = [old, new].into_iter().enumerate().map(|(i, sql)| {
         let db = dir.path().join(format!("{i}.db"));
@@ -423,39 +424,10 @@ fn sqlite_statements_chosen_per_change() {
              CREATE TRIGGER v_ins INSTEAD OF INSERT ON v BEGIN INSERT INTO t (a) VALUES (upper(new.a)); END;",
         ),
     ];
-    let body = |script: &str| {
-        script
-            .lines()
-            .filter(|l| !l.starts_with("-- from:") && !l.starts_with("-- to:"))
-            .filter(|l| !l.starts_with("-- driftguard") && !l.starts_with("-- engine:"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    // Which statements serve each change (what a JSON finding carries):
-    // first lines only.
-    let served = |statements: &[String]| {
-        statements
-            .iter()
-            .map(|s| s.lines().next().unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join(" | ")
-    };
     let mut out = String::new();
     let mut write = |name: &str, old: &str, new: &str| {
         let (before, after) = sqlite_sides(old, new);
-        let (scripts, changes) = fixtures::scripts(&before, &after, Options::default());
-        out.push_str(&format!(
-            "===== {name}\n--- migration\n{}\n--- revert\n{}\n--- per change\n",
-            body(&scripts.migration),
-            body(&scripts.revert)
-        ));
-        for (change, sql) in changes.iter().zip(&scripts.per_change) {
-            out.push_str(&format!(
-                "{change}\n  migration: {}\n  revert: {}\n",
-                served(&sql.migration),
-                served(&sql.revert)
-            ));
-        }
+        out.push_str(&statements_chosen(name, &before, &after));
     };
     for (name, drift) in cases {
         write(name, BASE, &format!("{BASE}\n{drift}"));
@@ -464,4 +436,133 @@ fn sqlite_statements_chosen_per_change() {
         write(name, old, new);
     }
     insta::assert_snapshot!(out);
+}
+
+/// The scripts between two snapshots, headers left out, and the statements
+/// that serve each change (what a JSON finding carries; first lines only).
+fn statements_chosen(name: &str, before: &Snapshot, after: &Snapshot) -> String {
+    let body = |script: &str| {
+        script
+            .lines()
+            .filter(|l| !l.starts_with("-- from:") && !l.starts_with("-- to:"))
+            .filter(|l| !l.starts_with("-- driftguard") && !l.starts_with("-- engine:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let served = |statements: &[String]| {
+        statements
+            .iter()
+            .map(|s| s.lines().next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let (scripts, changes) = fixtures::scripts(before, after, Options::default());
+    let mut out = format!(
+        "===== {name}\n--- migration\n{}\n--- revert\n{}\n--- per change\n",
+        body(&scripts.migration),
+        body(&scripts.revert)
+    );
+    for (change, sql) in changes.iter().zip(&scripts.per_change) {
+        out.push_str(&format!(
+            "{change}\n  migration: {}\n  revert: {}\n",
+            served(&sql.migration),
+            served(&sql.revert)
+        ));
+    }
+    out
+}
+
+/// The drifts of a PostgreSQL or MySQL corpus case, from the snapshots the
+/// live corpus test keeps (`fixtures/corpus/ENGINE/CASE.steps.json`: the
+/// first snapshot and a JSON merge patch per drift): the statements chosen
+/// for each drift, as [`statements_chosen`] prints them. The live test
+/// proves each of these scripts on the server.
+fn corpus_steps(steps: &str) -> String {
+    use serde_json::Value;
+    /// Applies a JSON merge patch (RFC 7386).
+    fn apply(target: &mut Value, patch: &Value) {
+        let Value::Object(fields) = patch else {
+            *target = patch.clone();
+            return;
+        };
+        if !target.is_object() {
+            *target = Value::Object(serde_json::Map::new());
+        }
+        let Value::Object(object) = target else {
+            unreachable!("made an object above")
+        };
+        for (key, value) in fields {
+            if value.is_null() {
+                object.shift_remove(key);
+            } else {
+                apply(object.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+    let snapshot = |value: &Value| {
+        let s = crate::snapshot_file::parse(value.to_string().as_bytes(), "fixture")
+            .expect("the steps fixture parses");
+        // The fixture's snapshots are sealed: a patch applied wrongly shows here.
+        assert_eq!(s.fingerprint, s.compute_fingerprint(), "fingerprint");
+        s
+    };
+    let file: Value = serde_json::from_str(steps).expect("steps JSON");
+    let mut side = file["base"].clone();
+    let mut before = snapshot(&side);
+    let mut out = String::new();
+    let all = file["steps"].as_array().expect("steps");
+    assert!(all.len() >= 15, "the case holds its drifts");
+    for step in all {
+        apply(&mut side, &step["patch"]);
+        let after = snapshot(&side);
+        out.push_str(&statements_chosen(
+            step["drift"].as_str().expect("drift"),
+            &before,
+            &after,
+        ));
+        before = after;
+    }
+    out
+}
+
+#[test]
+fn postgres_corpus_billing() {
+    insta::assert_snapshot!(corpus_steps(include_str!(
+        "../../fixtures/corpus/postgres/billing.steps.json"
+    )));
+}
+
+#[test]
+fn postgres_corpus_forum() {
+    insta::assert_snapshot!(corpus_steps(include_str!(
+        "../../fixtures/corpus/postgres/forum.steps.json"
+    )));
+}
+
+#[test]
+fn postgres_corpus_shop() {
+    insta::assert_snapshot!(corpus_steps(include_str!(
+        "../../fixtures/corpus/postgres/shop.steps.json"
+    )));
+}
+
+#[test]
+fn mysql_corpus_crm() {
+    insta::assert_snapshot!(corpus_steps(include_str!(
+        "../../fixtures/corpus/mysql/crm.steps.json"
+    )));
+}
+
+#[test]
+fn mysql_corpus_forum() {
+    insta::assert_snapshot!(corpus_steps(include_str!(
+        "../../fixtures/corpus/mysql/forum.steps.json"
+    )));
+}
+
+#[test]
+fn mysql_corpus_shop() {
+    insta::assert_snapshot!(corpus_steps(include_str!(
+        "../../fixtures/corpus/mysql/shop.steps.json"
+    )));
 }

@@ -34,6 +34,7 @@ use crate::util::{self, Sandbox, run};
 mod mysql;
 mod postgres;
 mod sqlite;
+mod steps;
 
 /// One `-- drift:` block of a drifts file.
 struct Drift {
@@ -230,6 +231,7 @@ fn drift_in_turn(
     let mut after = sandbox.path("after.json");
     snapshot(url, &before);
     let mut verdicts = Verdicts::default();
+    let mut steps = steps::Steps::new(engine, case);
     for drift in drifts(engine, case) {
         if let (Some(needs), Some(major)) = (drift.needs, major)
             && major < needs
@@ -260,16 +262,20 @@ fn drift_in_turn(
         verdicts.judge(&drift, got, code);
         // The SQL scripts of this drift, proven on the database itself: the
         // revert takes it back, the migration forward again.
-        if scripts
-            && let Err(e) = crate::scripts::round_trip(url, &before, &after, database, &mut apply)
-        {
-            verdicts
-                .failures
-                .push(format!("drift {:?}: {e}", drift.name));
+        if scripts {
+            if let Err(e) = crate::scripts::round_trip(url, &before, &after, database, &mut apply) {
+                verdicts
+                    .failures
+                    .push(format!("drift {:?}: {e}", drift.name));
+            }
+            steps.record(&drift.name, &before, &after);
         }
         std::mem::swap(&mut before, &mut after);
     }
     verdicts.finish(&format!("{engine}/{case}"));
+    if scripts {
+        steps.finish();
+    }
 }
 
 /// Collects every drift whose findings differ from its expectation, so one
