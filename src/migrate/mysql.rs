@@ -295,13 +295,13 @@ fn expand(context: &Context, ops: &[Op], keys: &ForeignKeys) -> Vec<Op> {
         .cloned()
         .collect();
     for o in &columns {
-        for (table_name, fk) in foreign_keys_over(context, keys, &o.key) {
+        for (schema, table_name, fk) in foreign_keys_over(context, keys, &o.key) {
             for action in [Action::Drop, Action::Create] {
                 add(
                     &mut out,
                     op(
                         Kind::ForeignKey,
-                        &o.key.schema,
+                        &schema,
                         &table_name,
                         Some(&fk),
                         action,
@@ -456,9 +456,10 @@ struct ForeignKeys {
     /// foreign keys both sides have: its own keys' columns and the referenced
     /// columns of keys referencing it (an index leading with them serves them).
     kept: HashMap<(String, String), Vec<Vec<String>>>,
-    /// (schema, table, column) on the new side → the keys (table, name) on
-    /// that column or referencing it that both sides have, in table and key order.
-    over: HashMap<(String, String, String), Vec<(String, String)>>,
+    /// (schema, table, column) on the new side → the keys (schema, table,
+    /// name) on that column or referencing it that both sides have, in table
+    /// and key order (a key may reference a table of another database).
+    over: HashMap<(String, String, String), Vec<(String, String, String)>>,
 }
 
 impl ForeignKeys {
@@ -482,12 +483,17 @@ impl ForeignKeys {
                         .entry((schema_name.clone(), now_name.clone()))
                         .or_default()
                         .push(fk.columns.clone());
-                    if fk.referenced_schema.is_empty() || fk.referenced_schema == *schema_name {
-                        out.kept
-                            .entry((schema_name.clone(), new_name(&fk.referenced_table)))
-                            .or_default()
-                            .push(fk.referenced_columns.clone());
-                    }
+                    let target = referenced_schema(fk, schema_name);
+                    out.kept
+                        .entry((
+                            target.to_string(),
+                            context
+                                .renames
+                                .new_table(target, &fk.referenced_table)
+                                .to_string(),
+                        ))
+                        .or_default()
+                        .push(fk.referenced_columns.clone());
                 }
             }
         }
@@ -505,28 +511,36 @@ impl ForeignKeys {
                     if !on_old_side {
                         continue;
                     }
-                    let entry = (name.clone(), fk_name.clone());
-                    let mut at = |table: &str, column: &str| {
+                    let entry = (schema_name.clone(), name.clone(), fk_name.clone());
+                    let mut at = |schema: &str, table: &str, column: &str| {
                         let list = out
                             .over
-                            .entry((schema_name.clone(), table.to_string(), column.to_string()))
+                            .entry((schema.to_string(), table.to_string(), column.to_string()))
                             .or_default();
                         if list.last() != Some(&entry) {
                             list.push(entry.clone());
                         }
                     };
                     for c in &fk.columns {
-                        at(name, c);
+                        at(schema_name, name, c);
                     }
-                    if fk.referenced_schema.is_empty() || fk.referenced_schema == *schema_name {
-                        for c in &fk.referenced_columns {
-                            at(&fk.referenced_table, c);
-                        }
+                    for c in &fk.referenced_columns {
+                        at(referenced_schema(fk, schema_name), &fk.referenced_table, c);
                     }
                 }
             }
         }
         out
+    }
+}
+
+/// The database of the table a foreign key of a table in `schema`
+/// references: a snapshot leaves it empty when it is the key's own.
+fn referenced_schema<'a>(fk: &'a ForeignKey, schema: &'a str) -> &'a str {
+    if fk.referenced_schema.is_empty() {
+        schema
+    } else {
+        &fk.referenced_schema
     }
 }
 
@@ -548,9 +562,13 @@ fn new_column_name(context: &Context, schema: &str, table: &str, column: &str) -
         .to_string()
 }
 
-/// The foreign keys (table, name) on a column or referencing it, when its
+/// The foreign keys (schema, table, name) on a column or referencing it, when its
 /// type, character set or collation changes and the keys are on both sides.
-fn foreign_keys_over(context: &Context, keys: &ForeignKeys, k: &Key) -> Vec<(String, String)> {
+fn foreign_keys_over(
+    context: &Context,
+    keys: &ForeignKeys,
+    k: &Key,
+) -> Vec<(String, String, String)> {
     let (Some(table_name), Some(column)) = (k.table.as_deref(), k.name.as_deref()) else {
         return Vec::new();
     };
@@ -587,11 +605,7 @@ fn referenced_depths(snapshot: &Snapshot) -> HashMap<(String, String), u32> {
     let mut referenced_by: Vec<Vec<usize>> = vec![Vec::new(); tables.len()];
     for (source, (schema_name, _, t)) in tables.iter().enumerate() {
         for fk in t.foreign_keys.values() {
-            let target_schema = if fk.referenced_schema.is_empty() {
-                schema_name.as_str()
-            } else {
-                fk.referenced_schema.as_str()
-            };
+            let target_schema = referenced_schema(fk, schema_name);
             if let Some(&target) = index.get(&(target_schema, fk.referenced_table.as_str()))
                 && target != source
             {
@@ -1859,6 +1873,17 @@ mod flavor_tests {
                 "ALTER TABLE `child` ADD KEY `by_q_p` (`q`, `p`)",
             ]
         );
+        // An index dropped that the key does not need is not taken over by
+        // one that serves the key.
+        let kept = with_indexes(&[("fk_p", &["p"]), ("by_q", &["q"])], true);
+        let new = with_indexes(&[("fk_p", &["p"]), ("by_p_q", &["p", "q"])], true);
+        assert_eq!(
+            script(&kept, &new),
+            vec![
+                "ALTER TABLE `child` DROP INDEX `by_q`",
+                "ALTER TABLE `child` ADD KEY `by_p_q` (`p`, `q`)",
+            ]
+        );
         // The key dropped too: the index goes on its own.
         let old = with_indexes(&[("fk_p", &["p"])], false);
         let new = with_indexes(&[("by_p_q", &["p", "q"])], false);
@@ -1944,6 +1969,154 @@ mod flavor_tests {
             [
                 "COLUMN_TYPE_CHANGED app.child.p",
                 "COLUMN_TYPE_CHANGED app.parent.id"
+            ]
+        );
+    }
+
+    /// `s` with `parent` moved to a database `other`, which `fk_p` references.
+    fn across(s: &Snapshot) -> Snapshot {
+        let mut s = s.clone();
+        let app = s.schemas.get_mut("app").expect("app");
+        let parent = app.tables.remove("parent").expect("parent");
+        for fk in app
+            .tables
+            .get_mut("child")
+            .expect("child")
+            .foreign_keys
+            .values_mut()
+        {
+            fk.referenced_schema = "other".into();
+        }
+        let mut other = Schema::default();
+        other.tables.insert("parent".into(), parent);
+        s.schemas.insert("other".into(), other);
+        s.seal()
+    }
+
+    /// `s` with the first column of each (database, table) made `bigint`.
+    fn retyped(s: &Snapshot, tables: &[(&str, &str)]) -> Snapshot {
+        let mut s = s.clone();
+        for (schema, table) in tables {
+            let t = s
+                .schemas
+                .get_mut(*schema)
+                .expect("schema")
+                .tables
+                .get_mut(*table);
+            let c = &mut t.expect("table").columns[0];
+            c.declared_type = "bigint".into();
+            c.normalized_type = std::sync::Arc::new(crate::model::NormalizedType::new(
+                crate::model::TypeFamily::Integer,
+                "bigint",
+            ));
+        }
+        s.seal()
+    }
+
+    #[test]
+    fn a_foreign_key_into_another_database_goes_around_changes_there() {
+        // Both columns of the key retyped: the key (in `app`) is dropped and
+        // added again around them, whichever database the change is in.
+        let old = across(&with_indexes(&[("p", &["p"])], true));
+        let both = [("app", "child"), ("other", "parent")];
+        assert_eq!(
+            script(&old, &retyped(&old, &both)),
+            vec![
+                "ALTER TABLE `app`.`child` DROP FOREIGN KEY `fk_p`",
+                "ALTER TABLE `app`.`child` MODIFY COLUMN `p` bigint NOT NULL",
+                "ALTER TABLE `other`.`parent` MODIFY COLUMN `id` bigint NOT NULL",
+                "ALTER TABLE `app`.`child` ADD CONSTRAINT `fk_p` FOREIGN KEY (`p`) REFERENCES `other`.`parent` (`id`) ON DELETE RESTRICT ON UPDATE RESTRICT",
+            ]
+        );
+        // The referenced column alone: the key still goes around it.
+        let referenced = retyped(&old, &[("other", "parent")]);
+        assert_eq!(
+            served(&old, &referenced),
+            [
+                vec!["COLUMN_TYPE_CHANGED other.parent.id"],
+                vec!["COLUMN_TYPE_CHANGED other.parent.id"],
+                vec!["COLUMN_TYPE_CHANGED other.parent.id"],
+            ]
+        );
+        assert!(script(&old, &referenced)[0].contains("DROP FOREIGN KEY `fk_p`"));
+        // A key in `other` that the referenced table's new index takes over.
+        let with_parent_index = |s: &Snapshot, name: &str, columns: &[&str]| {
+            let mut s = s.clone();
+            let other = s.schemas.get_mut("other").expect("other");
+            let parent = other.tables.get_mut("parent").expect("parent");
+            parent.primary_key = None;
+            parent.columns.push(Column {
+                name: "x".into(),
+                position: 2,
+                declared_type: "int".into(),
+                ..Column::default()
+            });
+            parent.indexes.insert(
+                name.into(),
+                Index {
+                    columns: columns.iter().map(|c| (*c).into()).collect(),
+                    method: Some("btree".into()),
+                    ..Index::default()
+                },
+            );
+            s.seal()
+        };
+        let base = across(&with_indexes(&[], true));
+        assert_eq!(
+            script(
+                &with_parent_index(&base, "by_id", &["id"]),
+                &with_parent_index(&base, "by_id_x", &["id", "x"])
+            ),
+            vec!["ALTER TABLE `other`.`parent` ADD KEY `by_id_x` (`id`, `x`), DROP INDEX `by_id`"]
+        );
+    }
+
+    #[test]
+    fn referencing_tables_are_dropped_before_the_tables_they_reference() {
+        use crate::model::ForeignKey;
+        // a_root ← b_mid ← c_leaf, b_mid also referencing itself: dropped
+        // leaf first, against the order of their names.
+        let chain = edited(|s| {
+            for (name, parent) in [
+                ("a_root", None),
+                ("b_mid", Some("a_root")),
+                ("c_leaf", Some("b_mid")),
+            ] {
+                let mut t = Table {
+                    columns: vec![Column {
+                        name: "id".into(),
+                        position: 1,
+                        declared_type: "int".into(),
+                        ..Column::default()
+                    }],
+                    ..Table::default()
+                };
+                let mut references = vec![("up", parent)];
+                if name == "b_mid" {
+                    references.push(("self", Some("b_mid")));
+                }
+                for (fk, target) in references {
+                    if let Some(target) = target {
+                        t.foreign_keys.insert(
+                            format!("{name}_{fk}"),
+                            ForeignKey {
+                                columns: vec!["id".into()],
+                                referenced_table: target.into(),
+                                referenced_columns: vec!["id".into()],
+                                ..ForeignKey::default()
+                            },
+                        );
+                    }
+                }
+                s.tables.insert(name.into(), t);
+            }
+        });
+        assert_eq!(
+            script(&chain, &edited(|_| {})),
+            vec![
+                "DROP TABLE `c_leaf`",
+                "DROP TABLE `b_mid`",
+                "DROP TABLE `a_root`",
             ]
         );
     }

@@ -15,12 +15,14 @@
 //! versions (the PostgreSQL matrix) spell some definitions their own way,
 //! and only run the drifts.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 pub struct Steps {
-    engine: String,
+    /// The fixture file.
+    path: PathBuf,
+    /// The name the database is given in it.
     case: String,
     server_version: String,
     base: Option<Value>,
@@ -29,10 +31,19 @@ pub struct Steps {
 }
 
 impl Steps {
+    /// The steps of corpus case `engine/case`.
     pub fn new(engine: &str, case: &str) -> Steps {
+        Steps::at(
+            super::corpus_file(engine, &format!("{case}.steps.json")),
+            case,
+        )
+    }
+
+    /// Steps kept in `path`, the database named `name`.
+    pub fn at(path: PathBuf, name: &str) -> Steps {
         Steps {
-            engine: engine.to_string(),
-            case: case.to_string(),
+            path,
+            case: name.to_string(),
             server_version: String::new(),
             base: None,
             last: Value::Null,
@@ -80,7 +91,7 @@ impl Steps {
     /// version that wrote it, checks it is what this run recorded.
     pub fn finish(self) {
         let Some(base) = &self.base else {
-            panic!("{}/{}: no drift recorded", self.engine, self.case);
+            panic!("{}: no drift recorded", self.path.display());
         };
         let mut text = format!(
             "{{\"server_version\": {},\n\"base\": {},\n\"steps\": [\n",
@@ -90,13 +101,13 @@ impl Steps {
         let steps: Vec<String> = self.steps.iter().map(Value::to_string).collect();
         text.push_str(&steps.join(",\n"));
         text.push_str("\n]}\n");
-        let path = super::corpus_file(&self.engine, &format!("{}.steps.json", self.case));
+        let path = &self.path;
         if std::env::var("DRIFTGUARD_UPDATE_FIXTURES").as_deref() == Ok("1") {
-            std::fs::write(&path, &text).expect("write the steps fixture");
+            std::fs::write(path, &text).expect("write the steps fixture");
             eprintln!("wrote {}", path.display());
             return;
         }
-        let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        let committed = std::fs::read_to_string(path).unwrap_or_else(|e| {
             panic!(
                 "{}: {e}; write it with DRIFTGUARD_UPDATE_FIXTURES=1",
                 path.display()
