@@ -1975,6 +1975,11 @@ mod flavor_tests {
 
     /// `s` with `parent` moved to a database `other`, which `fk_p` references.
     fn across(s: &Snapshot) -> Snapshot {
+        across_to(s, "other")
+    }
+
+    /// `s` with `parent` moved to the database `to`, which `fk_p` references.
+    fn across_to(s: &Snapshot, to: &str) -> Snapshot {
         let mut s = s.clone();
         let app = s.schemas.get_mut("app").expect("app");
         let parent = app.tables.remove("parent").expect("parent");
@@ -1985,11 +1990,11 @@ mod flavor_tests {
             .foreign_keys
             .values_mut()
         {
-            fk.referenced_schema = "other".into();
+            fk.referenced_schema = to.into();
         }
         let mut other = Schema::default();
         other.tables.insert("parent".into(), parent);
-        s.schemas.insert("other".into(), other);
+        s.schemas.insert(to.into(), other);
         s.seal()
     }
 
@@ -2111,6 +2116,16 @@ mod flavor_tests {
                 s.tables.insert(name.into(), t);
             }
         });
+        // Across databases: `app`.`child` references `a_lib`.`parent`.
+        let old = across_to(&with_indexes(&[], true), "a_lib");
+        let mut new = old.clone();
+        for schema in new.schemas.values_mut() {
+            schema.tables.clear();
+        }
+        assert_eq!(
+            script(&old, &new.seal()),
+            vec!["DROP TABLE `app`.`child`", "DROP TABLE `a_lib`.`parent`"]
+        );
         assert_eq!(
             script(&chain, &edited(|_| {})),
             vec![
