@@ -2116,15 +2116,19 @@ mod flavor_tests {
                 s.tables.insert(name.into(), t);
             }
         });
-        // Across databases: `app`.`child` references `a_lib`.`parent`.
-        let old = across_to(&with_indexes(&[], true), "a_lib");
+        // Across databases: `app`.`z_child` references `a_lib`.`parent`.
+        let mut old = across_to(&with_indexes(&[], true), "a_lib");
+        let app = old.schemas.get_mut("app").expect("app");
+        let child = app.tables.remove("child").expect("child");
+        app.tables.insert("z_child".into(), child);
+        let old = old.seal();
         let mut new = old.clone();
         for schema in new.schemas.values_mut() {
             schema.tables.clear();
         }
         assert_eq!(
             script(&old, &new.seal()),
-            vec!["DROP TABLE `app`.`child`", "DROP TABLE `a_lib`.`parent`"]
+            vec!["DROP TABLE `app`.`z_child`", "DROP TABLE `a_lib`.`parent`"]
         );
         assert_eq!(
             script(&chain, &edited(|_| {})),
