@@ -2141,6 +2141,61 @@ mod flavor_tests {
     }
 
     #[test]
+    fn a_view_invalid_on_the_new_side_is_never_created() {
+        let with_view = |definition: &str, invalid: bool| {
+            edited(|s| {
+                s.views.insert(
+                    "v".into(),
+                    crate::model::View {
+                        definition: definition.into(),
+                        invalid,
+                        ..crate::model::View::default()
+                    },
+                );
+            })
+        };
+        let refused = |old: &Snapshot, new: &Snapshot| {
+            let changes = diff(old, new, DiffOptions::default());
+            let refs: Vec<&crate::diff::Change> = changes.iter().collect();
+            let script = migration(
+                old,
+                new,
+                &refs,
+                ("old", "new"),
+                Purpose::Migration,
+                Default::default(),
+            );
+            let mut why: Vec<String> = script.unsupported.into_iter().map(|(_, w)| w).collect();
+            why.dedup();
+            (script.statements.len(), why)
+        };
+        let invalid = "the view is invalid on the new side (it reads something that is gone): \
+                       the server refuses to create it";
+        // Changed, and invalid on the new side: not generated.
+        assert_eq!(
+            refused(
+                &with_view("select n from t", false),
+                &with_view("select n + 1 from t", true)
+            ),
+            (0, vec![invalid.to_string()])
+        );
+        // Created invalid: not generated.
+        assert_eq!(
+            refused(&edited(|_| {}), &with_view("select n from t", true)),
+            (0, vec![invalid.to_string()])
+        );
+        // The same text, invalid now: nothing to write (what it reads goes
+        // with other statements).
+        assert_eq!(
+            refused(
+                &with_view("select n from t", false),
+                &with_view("select n from t", true)
+            ),
+            (0, vec![])
+        );
+    }
+
+    #[test]
     fn an_auto_increment_column_is_released_before_its_last_key_goes() {
         use crate::model::{PrimaryKey, Unique};
         // Table `t`: `id` AUTO_INCREMENT and `n`, with the key over `id` given.
