@@ -2532,5 +2532,12 @@ mod flavor_tests {
             unsupported[0].contains("take a new snapshot"),
             "{unsupported:?}"
         );
+        // Partitioned on both sides, neither saying how, and another option
+        // changed: the clause is not written, nor missed.
+        let unknown_commented = partitioned(Some(None), "d");
+        assert_eq!(
+            between(&unknown, &unknown_commented),
+            (vec!["ALTER TABLE `t` ROW_FORMAT=d".to_string()], vec![])
+        );
     }
 }
