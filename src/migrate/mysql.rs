@@ -782,10 +782,6 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
             Kind::PrimaryKey | Kind::Unique | Kind::ForeignKey | Kind::Check | Kind::Index,
             Action::Drop,
         ) => {
-            // A dropped table's constraints and indexes go with it.
-            if table(context, k, Side::Old).is_none() || table(context, k, Side::New).is_none() {
-                return;
-            }
             release_auto_increment(context, k, out);
             let what = match k.kind {
                 Kind::PrimaryKey => "PRIMARY KEY".to_string(),
