@@ -164,17 +164,13 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
                     Action::Drop,
                     &[],
                 ));
+                // (A view the walk reaches has no operation of its own: one
+                // its own change drops or changes is in `dropped` already.)
                 if context
                     .new
                     .schemas
                     .get(schema_name)
                     .is_some_and(|s| s.views.contains_key(view_name))
-                    && !out.iter().any(|o| {
-                        o.key.kind == Kind::View
-                            && o.action == Action::Create
-                            && o.key.schema == *schema_name
-                            && o.key.table.as_deref() == Some(view_name)
-                    })
                 {
                     let create = op(
                         Kind::View,
