@@ -200,6 +200,17 @@ fn expand(context: &Context, ops: &[Op]) -> Vec<Op> {
     let mut seen = std::collections::BTreeMap::new();
     let mut unique: Vec<Op> = Vec::new();
     for o in out {
+        // A materialized view dropped takes its indexes with it: a changed
+        // index of a view dropped and created again is only created.
+        if o.key.kind == Kind::Index
+            && o.action == Action::Drop
+            && o.key
+                .table
+                .as_ref()
+                .is_some_and(|t| dropped.contains(&(o.key.schema.clone(), t.clone())))
+        {
+            continue;
+        }
         let id = (o.key.clone(), format!("{:?}", o.action));
         match seen.get(&id) {
             Some(&at) => {
