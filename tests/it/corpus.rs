@@ -7,7 +7,9 @@
 //!   `sqlite3 .schema`) and restored into a fresh database diffs to nothing.
 //!   A dump is the most common way a second copy of a schema comes about, and
 //!   every spelling the server prints back must read as the same schema.
-//! - **Drifts**: each `-- drift:` block of `NAME.drifts.sql`, one statement,
+//! - **Drifts**: each `-- drift:` block of `NAME.drifts.sql` — one change,
+//!   in one statement or in the few a change takes (a domain made again under
+//!   its name, a materialized view replaced with its index) —
 //!   applied alone to a copy of the database, is reported with exactly the
 //!   `-- expect:` lines (severity, change type, path) and nothing else, and
 //!   `check` exits with the code those severities call for.
@@ -22,6 +24,12 @@
 //! MariaDB has no cheap copy). So the drifts of a case are written in order:
 //! none leans on what an earlier one changed. Each step is one `snapshot` of
 //! the live database and one `diff` of the snapshot before with the one after.
+//!
+//! On PostgreSQL and MariaDB each drift's scripts are also proven on the
+//! database (the revert takes it back, the migration forward again), and
+//! the snapshots the drifts go through are kept in
+//! `fixtures/corpus/ENGINE/CASE.steps.json` (see `steps.rs`) for the unit
+//! tests that review those scripts without a server.
 //!
 //! The dump tools are part of the test: when one is missing the test fails
 //! under `DRIFTGUARD_LIVE_TESTS=required` and skips loudly otherwise.
