@@ -40,8 +40,8 @@ pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
         ..Writer::default()
     };
     for op in &ops {
-        out.current = op.changes.clone();
-        out.object = match (&op.key.table, &op.key.name) {
+        out.base.current = op.changes.clone();
+        out.base.object = match (&op.key.table, &op.key.name) {
             (Some(t), Some(n)) => format!("{t}.{n}"),
             (Some(t), _) => t.clone(),
             (None, Some(n)) => n.clone(),
@@ -81,19 +81,6 @@ impl Writer {
             .entry(schema.to_string())
             .or_insert_with(|| std::rc::Rc::new(Names::of_schema(context.new, schema)))
             .clone()
-    }
-}
-
-impl std::ops::Deref for Writer {
-    type Target = super::Writer;
-    fn deref(&self) -> &super::Writer {
-        &self.base
-    }
-}
-
-impl std::ops::DerefMut for Writer {
-    fn deref_mut(&mut self) -> &mut super::Writer {
-        &mut self.base
     }
 }
 
