@@ -172,9 +172,11 @@ fn expand(context: &Context, ops: &[Op], keys: &ForeignKeys) -> Vec<Op> {
     for o in ops {
         let k = &o.key;
         match (k.kind, &o.action) {
-            // `ENUM_VALUE_ADDED customers.status`, a comment on a column.
+            // `ENUM_VALUE_ADDED customers.status`, a comment on a column: the
+            // column's MODIFY. A table's comment stays as it is (the changes
+            // of one key are all on columns, or none is: a column comment's
+            // key names the column).
             (Kind::Enum, _) | (Kind::Comment, _) => {
-                let mut rest = Vec::new();
                 for &i in &o.changes {
                     let Some(change) = context.changes.get(i) else {
                         continue;
@@ -195,17 +197,8 @@ fn expand(context: &Context, ops: &[Op], keys: &ForeignKeys) -> Vec<Op> {
                                 ),
                             )
                         }
-                        _ => rest.push(i),
+                        _ => add(&mut out, o.clone()),
                     }
-                }
-                if !rest.is_empty() {
-                    add(
-                        &mut out,
-                        Op {
-                            changes: rest,
-                            ..o.clone()
-                        },
-                    );
                 }
             }
             // (Not an index: a changed index stays one operation, dropped and
