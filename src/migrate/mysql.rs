@@ -939,8 +939,6 @@ fn rename(context: &Context, o: &Op, from: &str, out: &mut Writer) {
             ident(from),
             ident(to)
         )),
-        // The primary key is always called PRIMARY.
-        Kind::PrimaryKey => {}
         _ => out.unsupported("this rename is not written for MySQL"),
     }
 }
@@ -1191,10 +1189,10 @@ fn placement(t: &Table, c: &Column) -> String {
 /// Table options as written after `CREATE TABLE (…)` or `ALTER TABLE`.
 fn option_sql(key: &str, value: &str) -> Option<String> {
     Some(match key {
-        "engine" => format!("ENGINE={value}"),
         "charset" => format!("DEFAULT CHARSET={value}"),
         "collation" => format!("COLLATE={value}"),
-        "system_versioned" => return None,
+        // Flags (`system_versioned`, a create option without a value) are
+        // written where they belong, or not at all.
         _ if value == "true" => return None,
         _ => format!("{}={value}", key.to_uppercase()),
     })
@@ -2458,6 +2456,48 @@ mod flavor_tests {
         assert!(!script.statements[0].sql.contains("PARTITION"));
         assert_eq!(script.unsupported.len(), 1);
         assert!(script.unsupported[0].1.contains("take a new snapshot"));
+    }
+
+    #[test]
+    fn a_table_is_created_with_its_options_and_kinds_of_index() {
+        let mut s = partitioned(None, "DYNAMIC");
+        let t = s
+            .schemas
+            .get_mut("app")
+            .and_then(|a| a.tables.get_mut("t"))
+            .expect("t");
+        for (key, value) in [
+            ("engine", "InnoDB"),
+            ("charset", "utf8mb4"),
+            ("collation", "utf8mb4_bin"),
+            ("system_versioned", "true"),
+            ("page_checksum", "true"),
+        ] {
+            t.options.insert(key.into(), value.into());
+        }
+        for (name, method) in [
+            ("by_g", "spatial"),
+            ("by_text", "fulltext"),
+            ("by_id", "btree"),
+        ] {
+            t.indexes.insert(
+                name.into(),
+                Index {
+                    columns: vec!["id".into()],
+                    method: Some(method.into()),
+                    ..Index::default()
+                },
+            );
+        }
+        let script = super::super::create(&s.seal(), "new");
+        let sql: Vec<String> = script.statements.into_iter().map(|s| s.sql).collect();
+        assert_eq!(
+            sql,
+            [
+                "CREATE TABLE `t` (\n    `id` int NOT NULL,\n    SPATIAL KEY `by_g` (`id`),\n    KEY `by_id` (`id`),\n    FULLTEXT KEY `by_text` (`id`)\n) \
+                 ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin ROW_FORMAT=DYNAMIC WITH SYSTEM VERSIONING"
+            ]
+        );
     }
 
     #[test]
