@@ -1534,7 +1534,8 @@ fn sql_text(text: &str, names: &Names) -> String {
         }
         last = t.end;
         match t.kind {
-            TokenKind::QuotedIdent if t.text.starts_with('"') => out.push_str(&ident(&t.ident())),
+            // `"a"` (the canonical spelling) and `` `a` `` alike, quoted as MySQL reads them.
+            TokenKind::QuotedIdent => out.push_str(&ident(&t.ident())),
             TokenKind::Word if !after_at => {
                 let lower = t.text.to_ascii_lowercase();
                 let relation = names.relations.get(&lower).map(String::as_str);
@@ -1647,6 +1648,17 @@ mod tests {
             r"values ('App\\Models\\Contact', 'a\\b', 'c\'d', 'e\nf')"
         );
         assert_eq!(sql_text("set @n = @@ x", &none), "set @n = @@x");
+        // A variable named like a column stays a variable; the column is quoted.
+        let mut columns = Names::default();
+        for c in ["n", "time_zone", "sql_mode"] {
+            columns.columns.insert(c.into());
+        }
+        assert_eq!(sql_text("set @ n = n", &columns), "set @n = `n`");
+        assert_eq!(
+            sql_text("select n, @ @ time_zone, @ @ session.sql_mode", &columns),
+            "select `n`, @@time_zone, @@session.sql_mode"
+        );
+        assert_eq!(sql_text("select `n` + \"n\"", &columns), "select `n` + `n`");
     }
 
     #[test]
@@ -2497,6 +2509,64 @@ mod flavor_tests {
                 "CREATE TABLE `t` (\n    `id` int NOT NULL,\n    SPATIAL KEY `by_g` (`id`),\n    KEY `by_id` (`id`),\n    FULLTEXT KEY `by_text` (`id`)\n) \
                  ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin ROW_FORMAT=DYNAMIC WITH SYSTEM VERSIONING"
             ]
+        );
+    }
+
+    #[test]
+    fn table_options_go_back_to_their_defaults_and_versioning_goes_around_partitioning() {
+        let with = |partitioning: Option<Option<&str>>, options: &[(&str, &str)]| {
+            let mut s = partitioned(partitioning, "DYNAMIC");
+            let t = s
+                .schemas
+                .get_mut("app")
+                .and_then(|a| a.tables.get_mut("t"))
+                .expect("t");
+            for (key, value) in options {
+                t.options.insert((*key).into(), (*value).into());
+            }
+            s.seal()
+        };
+        // An option the new side no longer gives goes back to its default;
+        // a flag, the engine and the character set have none to go back to.
+        let old = with(
+            None,
+            &[
+                ("engine", "InnoDB"),
+                ("key_block_size", "8"),
+                ("page_checksum", "true"),
+            ],
+        );
+        let new = with(None, &[]);
+        assert_eq!(
+            between(&old, &new),
+            (
+                vec!["ALTER TABLE `t` KEY_BLOCK_SIZE=DEFAULT".to_string()],
+                vec![]
+            )
+        );
+        // Versioned and partitioned at once: versioning first, then the
+        // partitioning (which may be by SYSTEM_TIME); back, the other way.
+        let plain = with(None, &[]);
+        let both = with(Some(Some(HASH4)), &[("system_versioned", "true")]);
+        assert_eq!(
+            between(&plain, &both),
+            (
+                vec![
+                    "ALTER TABLE `t` ADD SYSTEM VERSIONING".to_string(),
+                    format!("ALTER TABLE `t` {HASH4}"),
+                ],
+                vec![]
+            )
+        );
+        assert_eq!(
+            between(&both, &plain),
+            (
+                vec![
+                    "ALTER TABLE `t` REMOVE PARTITIONING".to_string(),
+                    "ALTER TABLE `t` DROP SYSTEM VERSIONING".to_string(),
+                ],
+                vec![]
+            )
         );
     }
 
