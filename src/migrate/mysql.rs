@@ -1539,9 +1539,10 @@ fn sql_text(text: &str, names: &Names) -> String {
             TokenKind::Word if !after_at => {
                 let lower = t.text.to_ascii_lowercase();
                 let relation = names.relations.get(&lower).map(String::as_str);
-                // `@@session.time_zone`: a system variable's scope.
+                // `@@session.time_zone` (`@ @ session.time_zone` in the
+                // canonical spelling): a system variable after its scope.
                 let variable =
-                    i >= 2 && tokens[i - 2].is_punct("@") || i >= 4 && tokens[i - 4].is_punct("@");
+                    i >= 3 && at(&tokens[i - 3]) && prev.is_some_and(|p| p.is_punct("."));
                 let quoted = if variable {
                     None
                 } else if prev.is_some_and(|p| p.is_punct(".")) {
@@ -1657,6 +1658,10 @@ mod tests {
         assert_eq!(
             sql_text("select n, @ @ time_zone, @ @ session.sql_mode", &columns),
             "select `n`, @@time_zone, @@session.sql_mode"
+        );
+        assert_eq!(
+            sql_text("select @@session.sql_mode, @@global.n", &columns),
+            "select @@session.sql_mode, @@global.n"
         );
         assert_eq!(sql_text("select `n` + \"n\"", &columns), "select `n` + `n`");
     }
