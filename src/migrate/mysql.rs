@@ -1353,18 +1353,14 @@ fn column(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
                 None => out.unsupported("the column is not in the snapshot"),
             }
         }
-        Action::Drop => {
-            // A dropped table's columns went with it.
-            if table(context, k, Side::Old).is_some() && table(context, k, Side::New).is_some() {
-                out.destructive(
-                    format!("ALTER TABLE {t} DROP COLUMN {}", ident(name)),
-                    format!(
-                        "drops column {}.{name} and its values",
-                        k.table.as_deref().unwrap_or_default()
-                    ),
-                );
-            }
-        }
+        // (A dropped table's columns are not reported: its drop takes them.)
+        Action::Drop => out.destructive(
+            format!("ALTER TABLE {t} DROP COLUMN {}", ident(name)),
+            format!(
+                "drops column {}.{name} and its values",
+                k.table.as_deref().unwrap_or_default()
+            ),
+        ),
         _ => {
             let old_name =
                 context
