@@ -299,4 +299,54 @@ mod tests {
         assert_eq!(script.unsupported.len(), 1);
         assert!(script.unsupported[0].1.contains("take a new snapshot"));
     }
+
+    #[test]
+    fn events_are_created_with_their_schedule_status_and_completion() {
+        let event = |schedule: &str, status: &str| crate::model::Event {
+            schedule: schedule.into(),
+            status: status.into(),
+            preserve: status == "disabled on replica",
+            body_hash: crate::model::sha256_hex("delete from t"),
+            body: Some("delete from t".into()),
+            comment: None,
+        };
+        let sql = |version: &str| {
+            let mut s = Snapshot::new(Engine::Mysql, version.into(), "app".into());
+            s.schemas_are_databases = true;
+            let mut schema = Schema::default();
+            schema.events.insert(
+                "e_every".into(),
+                event(
+                    "every 2 day starts 2031-01-01 00:00:00 ends 2032-01-01 00:00:00",
+                    "disabled on replica",
+                ),
+            );
+            schema
+                .events
+                .insert("e_at".into(), event("at 2031-05-01 12:00:00", "disabled"));
+            schema.events.insert(
+                "e_on".into(),
+                event("every 1 hour starts 2031-01-01 00:00:00", "enabled"),
+            );
+            s.schemas.insert("app".into(), schema);
+            let script = create(&s.seal(), "new");
+            assert!(script.unsupported.is_empty());
+            script
+                .statements
+                .into_iter()
+                .map(|s| s.sql)
+                .collect::<Vec<_>>()
+        };
+        let expected = |replica: &str| {
+            vec![
+                "CREATE EVENT `e_at` ON SCHEDULE AT '2031-05-01 12:00:00' ON COMPLETION NOT PRESERVE DISABLE DO delete from t".to_string(),
+                format!(
+                    "CREATE EVENT `e_every` ON SCHEDULE EVERY 2 DAY STARTS '2031-01-01 00:00:00' ENDS '2032-01-01 00:00:00' ON COMPLETION PRESERVE DISABLE ON {replica} DO delete from t"
+                ),
+                "CREATE EVENT `e_on` ON SCHEDULE EVERY 1 HOUR STARTS '2031-01-01 00:00:00' ON COMPLETION NOT PRESERVE ENABLE DO delete from t".to_string(),
+            ]
+        };
+        assert_eq!(sql("10.11.6-MariaDB"), expected("SLAVE"));
+        assert_eq!(sql("8.0.36"), expected("REPLICA"));
+    }
 }
