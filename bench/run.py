@@ -195,8 +195,23 @@ def url(engine, db):
 
 # ---------------------------------------------------------------- the catalog queries, sent by the engine's client
 
+def pg_server_version():
+    out = subprocess.run(["psql", "-X", "-At", "-h", PG["host"], "-p", PG["port"], "-U", PG["user"],
+                          "-d", "postgres", "-c", "SHOW server_version_num"],
+                         capture_output=True, text=True, check=True)
+    return int(out.stdout)
+
+
 def pg_catalog_script():
-    """driftguard's PostgreSQL catalog queries as psql would send them (PostgreSQL 14+)."""
+    """driftguard's PostgreSQL catalog queries as psql would send them to this server
+    (PostgreSQL 14+), with the version-dependent pieces src/source/postgres.rs
+    (`Catalog::expand`) puts in."""
+    version = pg_server_version()
+    identity = ("a.attidentity::text" if version >= 170000 else
+                "CASE WHEN c.relispartition AND a.attidentity = '' THEN "
+                "(SELECT r.attidentity::text FROM pg_attribute AS r "
+                "WHERE r.attrelid = pg_partition_root(c.oid) AND r.attname = a.attname) "
+                "ELSE a.attidentity::text END")
     src = ROOT / "src" / "source" / "postgres"
     user_schemas = (src / "user_schemas.sql").read_text().replace("$1::text[]", "'{}'::text[]")
     parts = ["SET statement_timeout = 0;",
@@ -206,8 +221,15 @@ def pg_catalog_script():
                  "domains", "sequences", "routines", "triggers", "rules", "policies", "extensions",
                  "event_triggers"):
         sql = strip_comments((src / f"{name}.sql").read_text())
-        sql = sql.replace("NULLS_NOT_DISTINCT", "i.indnullsnotdistinct")
+        sql = sql.replace("NULLS_NOT_DISTINCT", "i.indnullsnotdistinct" if version >= 150000 else "NULL::bool")
         sql = sql.replace("SQL_BODY", "pg_get_function_sqlbody(p.oid)")
+        sql = sql.replace("TRIGGER_PARENT",
+                          "(SELECT pt.tgname::text FROM pg_trigger AS pt WHERE pt.oid = t.tgparentid)")
+        sql = sql.replace("COLUMN_IDENTITY", identity)
+        sql = sql.replace("TRIGGER_SHOWN", "NOT t.tgisinternal")
+        leftover = re.findall(r"\b(?:[A-Z]+_){1,}[A-Z]+\b", sql)
+        if leftover:
+            sys.exit(f"bench: {name}.sql has placeholders this script does not fill: {sorted(set(leftover))}")
         if name not in ("settings", "extensions", "event_triggers"):
             sql = f"WITH user_schemas AS ({strip_comments(user_schemas)}) {sql}"
         parts.append(sql.rstrip().rstrip(";") + ";")
