@@ -640,6 +640,12 @@ impl Scripts {
         labels: (&str, &str),
         options: Options,
     ) -> Scripts {
+        // Named once for both scripts (a MySQL side renamed is a copy).
+        let (old, new) = (
+            one_database_named(old, changes),
+            one_database_named(new, changes),
+        );
+        let (old, new): (&Snapshot, &Snapshot) = (&old, &new);
         let forward = migration(old, new, changes, labels, Purpose::Migration, options);
         let reversed = reverse(changes);
         let reversed_refs: Vec<&Change> = reversed.iter().collect();
