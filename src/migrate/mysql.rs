@@ -24,6 +24,8 @@ use crate::rules::ChangeType;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 type Unsupported = Vec<(usize, String)>;
+/// (schema, table, column or constraint name).
+type ColumnPath = (String, String, String);
 
 /// The statements of `ops` (sorted by phase).
 pub fn render(context: &Context, ops: &[Op]) -> (Vec<Statement>, Unsupported) {
@@ -439,7 +441,7 @@ struct ForeignKeys {
     /// (schema, table, column) on the new side → the keys (schema, table,
     /// name) on that column or referencing it that both sides have, in table
     /// and key order (a key may reference a table of another database).
-    over: HashMap<(String, String, String), Vec<(String, String, String)>>,
+    over: HashMap<ColumnPath, Vec<ColumnPath>>,
 }
 
 impl ForeignKeys {
@@ -559,11 +561,7 @@ fn new_column_name(context: &Context, schema: &str, table: &str, column: &str) -
 
 /// The foreign keys (schema, table, name) on a column or referencing it, when its
 /// type, character set or collation changes and the keys are on both sides.
-fn foreign_keys_over(
-    context: &Context,
-    keys: &ForeignKeys,
-    k: &Key,
-) -> Vec<(String, String, String)> {
+fn foreign_keys_over(context: &Context, keys: &ForeignKeys, k: &Key) -> Vec<ColumnPath> {
     let (Some(table_name), Some(column)) = (k.table.as_deref(), k.name.as_deref()) else {
         return Vec::new();
     };
