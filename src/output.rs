@@ -124,6 +124,8 @@ fn write_atomic(
     temp.as_file().sync_all()?;
     // On any error above, dropping `temp` removed the file.
     temp.persist(target).map_err(|e| e.error)?;
+    #[cfg(unix)]
+    interrupt::written();
     Ok(())
 }
 
@@ -178,16 +180,26 @@ fn is_own(_: &fs::Metadata) -> bool {
 
 /// SIGINT and SIGTERM: remove the temporary file of a write in progress, say
 /// so, and exit 128 + signal (130, 143). The target file is only ever replaced
-/// by a rename, so the previous baseline stays intact.
+/// by a rename, so the previous baseline stays intact — unless the signal
+/// comes after the rename (the run was finishing, or sending notifications
+/// after writing its reports): then the message says the files written
+/// before it stay.
 #[cfg(unix)]
 pub mod interrupt {
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt;
     use std::path::Path;
     use std::ptr::null_mut;
-    use std::sync::atomic::{AtomicPtr, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
     static TEMP: AtomicPtr<libc::c_char> = AtomicPtr::new(null_mut());
+    /// A file of this run has been renamed into place.
+    static WRITTEN: AtomicBool = AtomicBool::new(false);
+
+    /// Records that a file of this run is in place.
+    pub fn written() {
+        WRITTEN.store(true, Ordering::SeqCst);
+    }
 
     extern "C" fn on_signal(signal: libc::c_int) {
         // Only async-signal-safe calls here: unlink, write, _exit.
@@ -197,10 +209,11 @@ pub mod interrupt {
             if !path.is_null() {
                 libc::unlink(path);
             }
-            let message: &[u8] = if signal == libc::SIGINT {
-                b"\ndriftguard: interrupted (SIGINT); nothing was written\ndriftguard: result=error exit=130\n"
-            } else {
-                b"\ndriftguard: terminated (SIGTERM); nothing was written\ndriftguard: result=error exit=143\n"
+            let message: &[u8] = match (signal == libc::SIGINT, WRITTEN.load(Ordering::SeqCst)) {
+                (true, false) => b"\ndriftguard: interrupted (SIGINT); nothing was written\ndriftguard: result=error exit=130\n",
+                (false, false) => b"\ndriftguard: terminated (SIGTERM); nothing was written\ndriftguard: result=error exit=143\n",
+                (true, true) => b"\ndriftguard: interrupted (SIGINT); the files written before it stay\ndriftguard: result=error exit=130\n",
+                (false, true) => b"\ndriftguard: terminated (SIGTERM); the files written before it stay\ndriftguard: result=error exit=143\n",
             };
             libc::write(2, message.as_ptr().cast(), message.len());
             libc::_exit(128 + signal);
