@@ -1901,30 +1901,7 @@ mod flavor_tests {
             (&mut old, "by_id", &["id"][..]),
             (&mut new, "by_id_x", &["id", "x"][..]),
         ] {
-            let mut s2 = s.clone();
-            let parent = s2
-                .schemas
-                .get_mut("app")
-                .unwrap()
-                .tables
-                .get_mut("parent")
-                .unwrap();
-            parent.primary_key = None;
-            parent.columns.push(Column {
-                name: "x".into(),
-                position: 2,
-                declared_type: "int".into(),
-                ..Column::default()
-            });
-            parent.indexes.insert(
-                name.into(),
-                Index {
-                    columns: columns.iter().map(|c| (*c).into()).collect(),
-                    method: Some("btree".into()),
-                    ..Index::default()
-                },
-            );
-            *s = s2.seal();
+            *s = with_parent_index(s, "app", name, columns);
         }
         assert_eq!(
             script(&old, &new),
@@ -1971,6 +1948,33 @@ mod flavor_tests {
                 "COLUMN_TYPE_CHANGED app.parent.id"
             ]
         );
+    }
+
+    /// `s` with `schema`.`parent` keyed by an index `name` over `columns`
+    /// instead of its primary key, and a second column `x`.
+    fn with_parent_index(s: &Snapshot, schema: &str, name: &str, columns: &[&str]) -> Snapshot {
+        let mut s = s.clone();
+        let parent = s
+            .schemas
+            .get_mut(schema)
+            .and_then(|sc| sc.tables.get_mut("parent"))
+            .expect("parent");
+        parent.primary_key = None;
+        parent.columns.push(Column {
+            name: "x".into(),
+            position: 2,
+            declared_type: "int".into(),
+            ..Column::default()
+        });
+        parent.indexes.insert(
+            name.into(),
+            Index {
+                columns: columns.iter().map(|c| (*c).into()).collect(),
+                method: Some("btree".into()),
+                ..Index::default()
+            },
+        );
+        s.seal()
     }
 
     /// `s` with `parent` moved to a database `other`, which `fk_p` references.
@@ -2045,32 +2049,11 @@ mod flavor_tests {
         );
         assert!(script(&old, &referenced)[0].contains("DROP FOREIGN KEY `fk_p`"));
         // A key in `other` that the referenced table's new index takes over.
-        let with_parent_index = |s: &Snapshot, name: &str, columns: &[&str]| {
-            let mut s = s.clone();
-            let other = s.schemas.get_mut("other").expect("other");
-            let parent = other.tables.get_mut("parent").expect("parent");
-            parent.primary_key = None;
-            parent.columns.push(Column {
-                name: "x".into(),
-                position: 2,
-                declared_type: "int".into(),
-                ..Column::default()
-            });
-            parent.indexes.insert(
-                name.into(),
-                Index {
-                    columns: columns.iter().map(|c| (*c).into()).collect(),
-                    method: Some("btree".into()),
-                    ..Index::default()
-                },
-            );
-            s.seal()
-        };
         let base = across(&with_indexes(&[], true));
         assert_eq!(
             script(
-                &with_parent_index(&base, "by_id", &["id"]),
-                &with_parent_index(&base, "by_id_x", &["id", "x"])
+                &with_parent_index(&base, "other", "by_id", &["id"]),
+                &with_parent_index(&base, "other", "by_id_x", &["id", "x"])
             ),
             vec!["ALTER TABLE `other`.`parent` ADD KEY `by_id_x` (`id`, `x`), DROP INDEX `by_id`"]
         );
