@@ -211,10 +211,10 @@ fn diff_command(args: &DiffArgs, policy: Option<&Loaded>) -> Result<Finished> {
             (old, new)
         })
     };
-    let (old, new) = (old?, new?);
+    let (mut old, mut new) = (old?, new?);
     same_engine(&old, &new, &format!("the old side ({})", args.old))?;
     let label = Target::recognize(&args.old).map_or_else(|| args.old.clone(), |t| t.display());
-    let finished = finish(&verdict, None, &filter, &label, &old, &new);
+    let finished = finish(&verdict, None, &filter, &label, &mut old, &mut new);
     leak_at_exit(old, new);
     finished
 }
@@ -266,7 +266,7 @@ fn check(args: &CheckArgs, policy: Option<&Loaded>) -> Result<Finished> {
     // Read the baseline first: a bad baseline is known without touching the database.
     let mut baseline = snapshot_file::read(Path::new(&settings.baseline), "baseline")?;
     settings.filter.apply(&mut baseline);
-    let current = read_database(&settings.target, &settings.filter)?;
+    let mut current = read_database(&settings.target, &settings.filter)?;
     same_engine(
         &baseline,
         &current,
@@ -277,8 +277,8 @@ fn check(args: &CheckArgs, policy: Option<&Loaded>) -> Result<Finished> {
         notify.as_ref(),
         &settings.filter,
         &settings.baseline,
-        &baseline,
-        &current,
+        &mut baseline,
+        &mut current,
     )
 }
 
@@ -289,8 +289,8 @@ fn finish(
     notify: Option<&CheckNotify>,
     filter: &Filter,
     baseline_label: &str,
-    old: &Snapshot,
-    new: &Snapshot,
+    old: &mut Snapshot,
+    new: &mut Snapshot,
 ) -> Result<Finished> {
     let options = DiffOptions {
         detect_renames: verdict.detect_renames,
@@ -312,11 +312,16 @@ fn finish(
     if needs_sql(verdict, notify) {
         let changes: Vec<&crate::diff::Change> =
             report.findings.iter().map(|f| &f.change).collect();
+        let new_label = new_label(new);
+        // The sides are ours: a MySQL side named after another database is
+        // renamed here rather than copied by the scripts.
+        crate::migrate::name_one_database(old, &changes);
+        crate::migrate::name_one_database(new, &changes);
         report.sql = Some(crate::migrate::Scripts::build(
             old,
             new,
             &changes,
-            (baseline_label, &new_label(new)),
+            (baseline_label, &new_label),
             crate::migrate::Options {
                 concurrently: verdict.concurrently,
             },

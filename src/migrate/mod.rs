@@ -192,20 +192,35 @@ fn one_database_named<'a>(
     snapshot: &'a Snapshot,
     changes: &[&Change],
 ) -> std::borrow::Cow<'a, Snapshot> {
-    let Some(target) = changes.first().map(|c| c.object.schema.clone()) else {
-        return std::borrow::Cow::Borrowed(snapshot);
-    };
-    if !snapshot.schemas_are_databases
-        || snapshot.schemas.len() != 1
-        || snapshot.schemas.contains_key(&target)
-    {
+    if database_name_for(snapshot, changes).is_none() {
         return std::borrow::Cow::Borrowed(snapshot);
     }
     let mut out = snapshot.clone();
-    if let Some((_, schema)) = out.schemas.pop_first() {
-        out.schemas.insert(target, schema);
-    }
+    name_one_database(&mut out, changes);
     std::borrow::Cow::Owned(out)
+}
+
+/// Names `snapshot`'s one database-schema after the schema the changes name,
+/// in place, when schemas are databases and the names differ: what the
+/// scripts do on a copy otherwise. (A caller that owns the two sides calls
+/// this before [`Scripts::build`] and spares the copy of a whole side.)
+pub fn name_one_database(snapshot: &mut Snapshot, changes: &[&Change]) {
+    if let Some(target) = database_name_for(snapshot, changes)
+        && let Some((_, schema)) = snapshot.schemas.pop_first()
+    {
+        snapshot.schemas.insert(target, schema);
+    }
+}
+
+/// The name `snapshot`'s one database-schema must take for `changes`, when
+/// it is not already that: `None` when schemas are not databases, there
+/// are several, or no change names one.
+fn database_name_for(snapshot: &Snapshot, changes: &[&Change]) -> Option<String> {
+    let target = &changes.first()?.object.schema;
+    (snapshot.schemas_are_databases
+        && snapshot.schemas.len() == 1
+        && !snapshot.schemas.contains_key(target))
+    .then(|| target.clone())
 }
 
 /// The script that builds `snapshot` in an empty database.
@@ -646,17 +661,27 @@ impl Scripts {
             one_database_named(new, changes),
         );
         let (old, new): (&Snapshot, &Snapshot) = (&old, &new);
-        let forward = migration(old, new, changes, labels, Purpose::Migration, options);
         let reversed = reverse(changes);
         let reversed_refs: Vec<&Change> = reversed.iter().collect();
-        let backward = migration(
-            new,
-            old,
-            &reversed_refs,
-            (labels.1, labels.0),
-            Purpose::Revert,
-            options,
-        );
+        // The two scripts share nothing but what they read: written at once,
+        // they cost the longer of the two.
+        let (forward, backward) = std::thread::scope(|scope| {
+            let backward = scope.spawn(|| {
+                migration(
+                    new,
+                    old,
+                    &reversed_refs,
+                    (labels.1, labels.0),
+                    Purpose::Revert,
+                    options,
+                )
+            });
+            let forward = migration(old, new, changes, labels, Purpose::Migration, options);
+            let backward = backward
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (forward, backward)
+        });
         let mut per_change = vec![ChangeSql::default(); changes.len()];
         for s in &forward.statements {
             for &i in &s.changes {
@@ -810,12 +835,17 @@ mod tests {
             },
             ..target
         };
+        // The copy and the rename in place give the same names.
         let names = |s: &Snapshot| -> Vec<String> {
-            one_database_named(s, &[&target])
+            let copied: Vec<String> = one_database_named(s, &[&target])
                 .schemas
                 .keys()
                 .cloned()
-                .collect()
+                .collect();
+            let mut in_place = s.clone();
+            name_one_database(&mut in_place, &[&target]);
+            assert_eq!(in_place.schemas.keys().cloned().collect::<Vec<_>>(), copied);
+            copied
         };
         // One database under another name: renamed to the changes' name.
         assert_eq!(
@@ -846,6 +876,9 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["shop_copy"]
         );
+        let mut in_place = s.clone();
+        name_one_database(&mut in_place, &[]);
+        assert_eq!(in_place.schemas.keys().collect::<Vec<_>>(), ["shop_copy"]);
     }
 
     #[test]
