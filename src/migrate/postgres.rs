@@ -1786,6 +1786,19 @@ mod tests {
             unsupported.contains("taken before driftguard kept aggregate definitions"),
             "{unsupported}"
         );
+        // Outside a diff (a create script) the reason names the object.
+        let script = super::super::create(&snapshot(bare), "old");
+        let reasons: Vec<&str> = script
+            .unsupported
+            .iter()
+            .map(|(_, why)| why.as_str())
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "routine public.total(integer): the snapshot was taken before driftguard kept aggregate definitions; take it again to write CREATE AGGREGATE"
+            ]
+        );
     }
 
     #[test]
