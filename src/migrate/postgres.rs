@@ -1786,6 +1786,32 @@ mod tests {
             unsupported.contains("taken before driftguard kept aggregate definitions"),
             "{unsupported}"
         );
+        // Named so that the function sorts first, both dropped: the
+        // aggregate still goes first, and is created last.
+        let folded = "aggregates:\n  zz_total(integer):\n    kind: normal\n    returns: integer\n    \
+                      state_function: public.a_step\n    state_type: integer\n    \
+                      definition: \"(integer) (SFUNC = public.a_step, STYPE = integer)\"\n\
+                      routines:\n  a_step(integer, integer):\n    kind: function\n    \
+                      returns: integer\n    language: sql\n    body_hash: h\n    \
+                      body: select $1 + $2\n    attributes: immutable parallel unsafe arguments(integer, integer)\n";
+        let (sql, _) = statements(folded, "tables: {}\n");
+        assert_eq!(
+            sql,
+            [
+                "DROP AGGREGATE public.zz_total(integer)",
+                "DROP FUNCTION public.a_step(integer, integer)",
+            ]
+        );
+        let (sql, _) = statements("tables: {}\n", folded);
+        assert_eq!(sql.len(), 2, "{sql:?}");
+        assert!(
+            sql[0].starts_with("CREATE OR REPLACE FUNCTION public.a_step"),
+            "{sql:?}"
+        );
+        assert!(
+            sql[1].starts_with("CREATE AGGREGATE public.zz_total"),
+            "{sql:?}"
+        );
         // Outside a diff (a create script) the reason names the object.
         let script = super::super::create(&snapshot(bare), "old");
         let reasons: Vec<&str> = script
