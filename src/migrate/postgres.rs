@@ -448,10 +448,12 @@ fn write(context: &Context, o: &Op, out: &mut Writer) {
             Kind::PrimaryKey | Kind::Unique | Kind::ForeignKey | Kind::Check | Kind::Exclusion,
             Action::Drop,
         ) => {
+            // A primary key is named by the snapshot (the change names one
+            // without a name `PRIMARY`, which PostgreSQL would not know).
             let name = match k.kind {
-                Kind::PrimaryKey => table(context, k, Side::Old)
-                    .and_then(|t| t.primary_key.as_ref()?.name.clone())
-                    .or_else(|| k.name.clone()),
+                Kind::PrimaryKey => {
+                    table(context, k, Side::Old).and_then(|t| t.primary_key.as_ref()?.name.clone())
+                }
                 _ => k.name.clone(),
             };
             let Some(name) = name else {
@@ -1689,6 +1691,70 @@ mod tests {
             2,
             "{unsupported}"
         );
+    }
+
+    #[test]
+    fn event_triggers_are_created_with_their_tags_and_state() {
+        let mut s = snapshot("tables: {}\n");
+        let trigger = |tags: &[&str], state: Option<&str>| crate::model::EventTrigger {
+            event: "ddl_command_end".into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            function: "public.audit".into(),
+            state: state.map(str::to_string),
+        };
+        s.event_triggers.insert("every".into(), trigger(&[], None));
+        s.event_triggers.insert(
+            "some".into(),
+            trigger(&["CREATE TABLE", "DROP TABLE"], Some("replica")),
+        );
+        let script = super::super::create(&s, "new");
+        let sql: Vec<String> = script.statements.into_iter().map(|s| s.sql).collect();
+        assert_eq!(
+            sql,
+            [
+                "CREATE SCHEMA IF NOT EXISTS public",
+                "CREATE EVENT TRIGGER every ON ddl_command_end EXECUTE FUNCTION public.audit()",
+                "CREATE EVENT TRIGGER \"some\" ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'DROP TABLE') EXECUTE FUNCTION public.audit()",
+                "ALTER EVENT TRIGGER \"some\" ENABLE REPLICA",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_domain_check_renamed_is_renamed_in_place() {
+        let with = |name: &str| {
+            domain(
+                "text",
+                &format!("  checks:\n    {name}: {{expression: \"VALUE <> ''\"}}\n"),
+            )
+        };
+        let (sql, unsupported) = statements(&with("email_check"), &with("email_not_empty"));
+        assert_eq!(
+            sql,
+            ["ALTER DOMAIN public.email RENAME CONSTRAINT email_check TO email_not_empty"]
+        );
+        assert_eq!(unsupported, "");
+    }
+
+    #[test]
+    fn a_primary_key_is_dropped_under_the_name_the_snapshot_gives_it() {
+        let table = |key: &str| {
+            format!(
+                "tables:\n  t:\n    kind: table\n    columns:\n    \
+                 - {{name: id, position: 1, declared_type: integer, type: {{family: integer, name: int4}}, nullable: false}}\n{key}"
+            )
+        };
+        let plain = table("");
+        let named = table("    primary_key: {name: t_pkey, columns: [id]}\n");
+        let (sql, unsupported) = statements(&named, &plain);
+        assert_eq!(sql, ["ALTER TABLE public.t DROP CONSTRAINT t_pkey"]);
+        assert_eq!(unsupported, "");
+        // A hand-made file without the name: the change calls the key
+        // `PRIMARY`, which PostgreSQL would not know; not written.
+        let unnamed = table("    primary_key: {columns: [id]}\n");
+        let (sql, unsupported) = statements(&unnamed, &plain);
+        assert_eq!(sql, Vec::<String>::new());
+        assert_eq!(unsupported, "the primary key has no name in the snapshot");
     }
 
     fn domain(base: &str, extra: &str) -> String {
