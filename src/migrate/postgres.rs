@@ -740,13 +740,10 @@ fn version_key(version: &str) -> Vec<(u64, String)> {
         .collect()
 }
 
+/// A collation as the snapshot keeps it: its bare name (`pg_collation.collname`),
+/// quoted as any name is (`"C"`, `"en-US-x-icu"`, a `.` inside a name).
 fn collation_name(collation: &str) -> String {
-    // format_type-style names arrive qualified (`pg_catalog."C"`) or bare.
-    if collation.contains('"') || collation.contains('.') {
-        collation.to_string()
-    } else {
-        ident(collation)
-    }
+    ident(collation)
 }
 
 /// A column as it is declared in `CREATE TABLE` or `ADD COLUMN`.
@@ -1572,7 +1569,14 @@ mod tests {
 
     /// The statements of the migration from `old` to `new`, as the diff finds it.
     fn statements(old: &str, new: &str) -> (Vec<String>, String) {
-        let (old, new) = (snapshot(old), snapshot(new));
+        statements_between(&snapshot(old), &snapshot(new))
+    }
+
+    fn statements_between(
+        old: &crate::model::Snapshot,
+        new: &crate::model::Snapshot,
+    ) -> (Vec<String>, String) {
+        let (old, new) = (old.clone(), new.clone());
         let changes = diff(&old, &new, DiffOptions::default());
         let refs: Vec<&crate::diff::Change> = changes.iter().collect();
         let (ops, renames) = crate::migrate::plan::plan(&old, &new, &refs);
@@ -1725,7 +1729,7 @@ mod tests {
         let with = |name: &str| {
             domain(
                 "text",
-                &format!("  checks:\n    {name}: {{expression: \"VALUE <> ''\"}}\n"),
+                &format!("    checks:\n      {name}: {{expression: \"VALUE <> ''\"}}\n"),
             )
         };
         let (sql, unsupported) = statements(&with("email_check"), &with("email_not_empty"));
@@ -1734,6 +1738,65 @@ mod tests {
             ["ALTER DOMAIN public.email RENAME CONSTRAINT email_check TO email_not_empty"]
         );
         assert_eq!(unsupported, "");
+    }
+
+    #[test]
+    fn extensions_are_updated_forward_and_never_down() {
+        let at = |version: &str| {
+            let mut s = snapshot("tables: {}\n");
+            s.extensions.insert(
+                "hstore".into(),
+                crate::model::Extension {
+                    version: version.into(),
+                    schema: "public".into(),
+                },
+            );
+            s
+        };
+        let between = |a: &str, b: &str| statements_between(&at(a), &at(b));
+        let update = |v: &str| {
+            (
+                vec![format!("ALTER EXTENSION hstore UPDATE TO '{v}'")],
+                String::new(),
+            )
+        };
+        // Numbers compare as numbers: 1.10 comes after 1.9.
+        assert_eq!(between("1.9", "1.10"), update("1.10"));
+        assert_eq!(between("1.0", "1.0.1"), update("1.0.1"));
+        // Only the separators differ: the same version, not a downgrade.
+        assert_eq!(between("1.0", "1-0"), update("1-0"));
+        for (from, to) in [("1.10", "1.9"), ("2.0", "1.9.9"), ("1.0.1", "1.0")] {
+            let (sql, why) = between(from, to);
+            assert_eq!(sql, Vec::<String>::new());
+            assert_eq!(
+                why,
+                format!(
+                    "extension hstore would go down from {from} to {to}; extensions rarely ship a downgrade path, so install that version by hand"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn collations_are_quoted_as_names() {
+        let table = |collation: &str| {
+            format!(
+                "tables:\n  t:\n    kind: table\n    columns:\n    \
+                 - {{name: c, position: 1, declared_type: text, type: {{family: string, name: text}}, nullable: true, collation: '{collation}'}}\n"
+            )
+        };
+        for (collation, written) in [
+            ("C", "\"C\""),
+            ("en-US-x-icu", "\"en-US-x-icu\""),
+            ("my.coll", "\"my.coll\""),
+            ("german", "german"),
+        ] {
+            let script = super::super::create(&snapshot(&table(collation)), "new");
+            assert_eq!(
+                script.statements[1].sql,
+                format!("CREATE TABLE public.t (\n    c text COLLATE {written}\n)")
+            );
+        }
     }
 
     #[test]
