@@ -1800,6 +1800,35 @@ mod tests {
     }
 
     #[test]
+    fn a_generation_expression_is_set_in_place_from_postgresql_17() {
+        let table = |expression: &str, version: &str| {
+            let mut s = snapshot(&format!(
+                "tables:\n  t:\n    kind: table\n    columns:\n    \
+                 - {{name: a, position: 1, declared_type: integer, type: {{family: integer, name: int4}}, nullable: true}}\n    \
+                 - {{name: g, position: 2, declared_type: integer, type: {{family: integer, name: int4}}, nullable: true, generated: '{expression}', generated_kind: stored}}\n"
+            ));
+            s.server_version = version.into();
+            s
+        };
+        let (sql, _) = statements_between(&table("a + 1", "17.2"), &table("a + 2", "17.2"));
+        assert_eq!(
+            sql,
+            ["ALTER TABLE public.t ALTER COLUMN g SET EXPRESSION AS (a + 2)"]
+        );
+        // Before 17: dropped and added again (it holds nothing of its own).
+        for version in ["16.4", "12.0"] {
+            let (sql, _) = statements_between(&table("a + 1", version), &table("a + 2", version));
+            assert_eq!(
+                sql,
+                [
+                    "ALTER TABLE public.t DROP COLUMN g",
+                    "ALTER TABLE public.t ADD COLUMN g integer GENERATED ALWAYS AS (a + 2) STORED",
+                ]
+            );
+        }
+    }
+
+    #[test]
     fn a_primary_key_is_dropped_under_the_name_the_snapshot_gives_it() {
         let table = |key: &str| {
             format!(
