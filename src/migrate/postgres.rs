@@ -1100,19 +1100,16 @@ fn column(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
             }
             None => out.unsupported("the column is not in the snapshot"),
         },
-        Action::Drop => {
-            // A dropped table's columns went with it.
-            if table(context, k, Side::Old).is_some() && table(context, k, Side::New).is_some() {
-                out.destructive(
-                    format!("ALTER TABLE {t} DROP COLUMN {}", ident(name)),
-                    format!(
-                        "drops column {}.{}.{name} and its values",
-                        k.schema,
-                        k.table.as_deref().unwrap_or_default()
-                    ),
-                );
-            }
-        }
+        // (The diff reports a dropped table's columns as the table's drop
+        // alone: a dropped column's table is on both sides.)
+        Action::Drop => out.destructive(
+            format!("ALTER TABLE {t} DROP COLUMN {}", ident(name)),
+            format!(
+                "drops column {}.{}.{name} and its values",
+                k.schema,
+                k.table.as_deref().unwrap_or_default()
+            ),
+        ),
         _ => {
             let old_name =
                 context
