@@ -1826,6 +1826,66 @@ mod tests {
     }
 
     #[test]
+    fn a_column_is_used_by_any_index_key_or_constraint_naming_it() {
+        let uses = |column: &str| {
+            [
+                format!("indexes: {{i: {{columns: [{column}]}}}}"),
+                format!("indexes: {{i: {{columns: [a], include: [{column}]}}}}"),
+                format!("indexes: {{i: {{columns: [a], predicate: '{column} > 0'}}}}"),
+                format!("primary_key: {{columns: [{column}]}}"),
+                format!("uniques: {{u: {{columns: [{column}]}}}}"),
+                format!(
+                    "foreign_keys: {{f: {{columns: [{column}], referenced_table: p, referenced_columns: [id], \
+                     on_update: NO ACTION, on_delete: NO ACTION}}}}"
+                ),
+                format!("checks: {{c: {{expression: '{column} > 0'}}}}"),
+                format!(
+                    "exclusions: {{x: {{expression: 'EXCLUDE USING gist ({column} WITH =)'}}}}"
+                ),
+            ]
+        };
+        let table = |extra: &str| -> crate::model::Table {
+            serde_yaml::from_str(&format!("kind: table\ncolumns: []\n{extra}\n"))
+                .unwrap_or_else(|e| panic!("{e}: {extra}"))
+        };
+        for extra in uses("g") {
+            assert!(super::column_is_used(&table(&extra), "g"), "{extra}");
+        }
+        for extra in uses("h") {
+            assert!(!super::column_is_used(&table(&extra), "g"), "{extra}");
+        }
+        assert!(!super::column_is_used(&table(""), "g"));
+    }
+
+    #[test]
+    fn a_column_is_moved_only_when_the_diff_says_so() {
+        let table = |b_position: u32, b_type: &str| {
+            format!(
+                "tables:\n  t:\n    kind: table\n    columns:\n    \
+                 - {{name: a, position: 1, declared_type: integer, type: {{family: integer, name: int4}}, nullable: true}}\n    \
+                 - {{name: b, position: {b_position}, declared_type: {b_type}, type: {{family: integer, name: {b_type}}}, nullable: true}}\n"
+            )
+        };
+        // A column dropped before it left a gap in the numbering: same order.
+        let (sql, unsupported) = statements(&table(2, "int4"), &table(3, "int8"));
+        assert_eq!(
+            sql,
+            ["ALTER TABLE public.t ALTER COLUMN b TYPE int8 USING b::int8"]
+        );
+        assert_eq!(unsupported, "");
+        // Another order: said, not written.
+        let swapped = "tables:\n  t:\n    kind: table\n    columns:\n    \
+             - {name: b, position: 1, declared_type: int4, type: {family: integer, name: int4}, nullable: true}\n    \
+             - {name: a, position: 2, declared_type: integer, type: {family: integer, name: int4}, nullable: true}\n";
+        let (sql, unsupported) = statements(&table(2, "int4"), swapped);
+        assert_eq!(sql, Vec::<String>::new());
+        assert!(
+            unsupported.contains("PostgreSQL cannot move a column"),
+            "{unsupported}"
+        );
+    }
+
+    #[test]
     fn a_primary_key_is_dropped_under_the_name_the_snapshot_gives_it() {
         let table = |key: &str| {
             format!(
