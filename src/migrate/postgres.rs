@@ -1320,6 +1320,22 @@ fn index_definition(context: &Context, k: &Key) -> Option<String> {
     Some(sql)
 }
 
+/// Where a quoted name's closing quote is in `text` (what follows the
+/// opening one): the first `"` that is not one of a doubled pair.
+fn closing_quote(text: &str) -> Option<usize> {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '"' {
+            if chars.peek().is_some_and(|&(_, next)| next == '"') {
+                chars.next();
+            } else {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
 /// One key of an index: a column name (quoted as needed) with what follows
 /// it (`desc`, an operator class, `nulls first`), or an expression in
 /// parentheses.
@@ -1327,15 +1343,19 @@ fn index_part(part: &str, known: &BTreeSet<&str>) -> String {
     if known.contains(part) {
         return ident(part);
     }
-    // `name desc`, `name text_pattern_ops`, `"Name" desc`…
+    // `name desc`, `name text_pattern_ops`, `"Name" desc`, `"a""b" desc`…
     let (head, rest) = match part.strip_prefix('"') {
-        Some(quoted) => match quoted.find('"') {
+        Some(quoted) => match closing_quote(quoted) {
             Some(end) => (&part[..end + 2], &part[end + 2..]),
             None => (part, ""),
         },
         None => part.split_once(' ').map_or((part, ""), |(h, r)| (h, r)),
     };
-    let unquoted = head.trim_matches('"');
+    let unquoted = match head.strip_prefix('"').and_then(|h| h.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => head.to_string(),
+    };
+    let unquoted = unquoted.as_str();
     if known.contains(unquoted) {
         let rest = rest.trim();
         return if rest.is_empty() {
@@ -1883,6 +1903,35 @@ mod tests {
             unsupported.contains("PostgreSQL cannot move a column"),
             "{unsupported}"
         );
+    }
+
+    #[test]
+    fn index_keys_are_names_with_modifiers_or_expressions() {
+        use super::{closing_quote, index_part};
+        let known: std::collections::BTreeSet<&str> = ["Name", "a\"b", "plain", "two words"].into();
+        for (part, written) in [
+            ("plain", "plain"),
+            ("Name", "\"Name\""),
+            ("plain desc", "plain desc"),
+            (
+                "plain text_pattern_ops DESC NULLS LAST",
+                "plain text_pattern_ops DESC NULLS LAST",
+            ),
+            ("\"Name\"", "\"Name\""),
+            ("\"Name\" DESC", "\"Name\" DESC"),
+            ("\"a\"\"b\" text_pattern_ops", "\"a\"\"b\" text_pattern_ops"),
+            ("\"two words\" desc", "\"two words\" desc"),
+            ("lower(plain)", "(lower(plain))"),
+            ("(plain + 1)", "(plain + 1)"),
+            ("\"Other\" desc", "(\"Other\" desc)"),
+            ("\"unclosed", "(\"unclosed)"),
+        ] {
+            assert_eq!(index_part(part, &known), written, "{part}");
+        }
+        assert_eq!(closing_quote("ab\" x"), Some(2));
+        assert_eq!(closing_quote("a\"\"b\""), Some(4));
+        assert_eq!(closing_quote("a\"\"b"), None);
+        assert_eq!(closing_quote("é\""), Some(2));
     }
 
     #[test]
