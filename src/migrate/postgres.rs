@@ -1935,6 +1935,42 @@ mod tests {
     }
 
     #[test]
+    fn an_identity_columns_sequence_comes_with_its_column() {
+        let sequence = |name: &str, identity: bool| {
+            format!(
+                "  {name}:\n    data_type: bigint\n    start: 1\n    increment: 1\n    min_value: 1\n    \
+                 max_value: 9223372036854775807\n    cycle: false\n    identity: {identity}\n"
+            )
+        };
+        let text = format!(
+            "sequences:\n{}{}",
+            sequence("t_id_seq", true),
+            sequence("counter", false)
+        );
+        let script = super::super::create(&snapshot(&text), "new");
+        let sql: Vec<String> = script.statements.into_iter().map(|s| s.sql).collect();
+        assert_eq!(
+            sql,
+            [
+                "CREATE SCHEMA IF NOT EXISTS public",
+                "CREATE SEQUENCE public.counter AS bigint INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 NO CYCLE",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_composite_attributes_comment_is_written_on_that_attribute() {
+        let with = |comment: &str| {
+            let mut b = attribute("b", 2, "text");
+            b.insert_str(b.len() - 1, &format!(", comment: '{comment}'"));
+            composite("pair", &[attribute("a", 1, "text"), b])
+        };
+        let (sql, unsupported) = statements(&with("old"), &with("new"));
+        assert_eq!(sql, ["COMMENT ON COLUMN public.pair.b IS 'new'"]);
+        assert_eq!(unsupported, "");
+    }
+
+    #[test]
     fn a_primary_key_is_dropped_under_the_name_the_snapshot_gives_it() {
         let table = |key: &str| {
             format!(
