@@ -1428,8 +1428,9 @@ fn sequence(context: &Context, k: &Key, action: &Action, out: &mut Writer) {
             .cloned()
     };
     match action {
+        // (An identity's sequence never gets here: the diff leaves it to its
+        // column and the create script to its table.)
         Action::Create => match get(context.new) {
-            Some(s) if s.identity => {}
             Some(s) => {
                 out.push(format!(
                     "CREATE SEQUENCE {name} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} {}CYCLE",
