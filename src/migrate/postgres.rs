@@ -1971,6 +1971,103 @@ mod tests {
         assert_eq!(unsupported, "");
     }
 
+    fn function(name: &str, kind: &str, returns: &str, body: &str) -> String {
+        format!(
+            "  {name}(integer):\n    kind: {kind}\n    returns: {returns}\n    language: sql\n    \
+             body_hash: '{body}'\n    body: '{body}'\n    attributes: volatile parallel unsafe arguments(integer)\n"
+        )
+    }
+
+    #[test]
+    fn a_routine_whose_result_or_kind_changes_is_dropped_first() {
+        let one = |kind: &str, returns: &str, body: &str| {
+            format!("routines:\n{}", function("f", kind, returns, body))
+        };
+        // The body alone: replaced.
+        let (sql, _) = statements(
+            &one("function", "integer", "select 1"),
+            &one("function", "integer", "select 2"),
+        );
+        assert_eq!(sql.len(), 1, "{sql:?}");
+        assert!(
+            sql[0].starts_with("CREATE OR REPLACE FUNCTION public.f"),
+            "{sql:?}"
+        );
+        // The result, or function to procedure: dropped, then created.
+        for (old, new, created) in [
+            (
+                one("function", "integer", "select 1"),
+                one("function", "bigint", "select 1"),
+                "CREATE OR REPLACE FUNCTION public.f",
+            ),
+            (
+                one("function", "void", "select 1"),
+                one("procedure", "void", "select 1"),
+                "CREATE OR REPLACE PROCEDURE public.f",
+            ),
+        ] {
+            let (sql, _) = statements(&old, &new);
+            assert_eq!(sql.len(), 2, "{sql:?}");
+            assert_eq!(sql[0], "DROP FUNCTION public.f(integer)");
+            assert!(sql[1].starts_with(created), "{sql:?}");
+        }
+    }
+
+    #[test]
+    fn an_aggregate_is_made_again_when_replacing_cannot_change_it() {
+        let aggregate = |kind: &str, returns: &str, initial: &str| {
+            format!(
+                "aggregates:\n  total(integer):\n    kind: {kind}\n    returns: {returns}\n    \
+                 state_function: public.step\n    state_type: {returns}\n    \
+                 initial_condition: '{initial}'\n    definition: \"(integer) (SFUNC = public.step, STYPE = {returns}, INITCOND = '{initial}')\"\n"
+            )
+        };
+        let with_step = |aggregate: String, body: &str| {
+            format!(
+                "{aggregate}routines:\n{}",
+                function("step", "function", "integer", body)
+            )
+        };
+        let create = |returns: &str, initial: &str| {
+            format!(
+                "CREATE AGGREGATE public.total (integer) (SFUNC = public.step, STYPE = {returns}, INITCOND = '{initial}')"
+            )
+        };
+        // Another initial value, the function replaced: replaced too.
+        let (sql, _) = statements(
+            &with_step(aggregate("normal", "integer", "0"), "select 1"),
+            &with_step(aggregate("normal", "integer", "1"), "select 2"),
+        );
+        assert_eq!(sql.len(), 2, "{sql:?}");
+        assert!(
+            sql[0].starts_with("CREATE OR REPLACE FUNCTION public.step"),
+            "{sql:?}"
+        );
+        assert_eq!(
+            sql[1],
+            create("integer", "1").replace("CREATE ", "CREATE OR REPLACE ")
+        );
+        // Another result, or another kind: dropped and made again.
+        for (old, new, created) in [
+            (
+                aggregate("normal", "integer", "0"),
+                aggregate("normal", "bigint", "0"),
+                create("bigint", "0"),
+            ),
+            (
+                aggregate("normal", "integer", "0"),
+                aggregate("hypothetical", "integer", "0"),
+                create("integer", "0"),
+            ),
+        ] {
+            let (sql, _) = statements(&with_step(old, "select 1"), &with_step(new, "select 1"));
+            assert_eq!(
+                sql,
+                ["DROP AGGREGATE public.total(integer)".to_string(), created]
+            );
+        }
+    }
+
     #[test]
     fn a_primary_key_is_dropped_under_the_name_the_snapshot_gives_it() {
         let table = |key: &str| {
