@@ -2066,6 +2066,53 @@ mod tests {
                 ["DROP AGGREGATE public.total(integer)".to_string(), created]
             );
         }
+        // Another function dropped: the aggregate is replaced.
+        let other = function("other", "function", "integer", "select 3");
+        let (sql, _) = statements(
+            &format!(
+                "{}{other}",
+                with_step(aggregate("normal", "integer", "0"), "select 1")
+            ),
+            &with_step(aggregate("normal", "integer", "1"), "select 1"),
+        );
+        assert_eq!(
+            sql,
+            [
+                "DROP FUNCTION public.other(integer)".to_string(),
+                create("integer", "1").replace("CREATE ", "CREATE OR REPLACE "),
+            ]
+        );
+        // The function it folds with, in another schema, dropped as the
+        // aggregate stops using it: the aggregate goes first.
+        let in_util = |step: bool| {
+            let folding = aggregate("normal", "integer", "0");
+            let folding = if step {
+                folding.replace("public.step", "util.step")
+            } else {
+                folding.replace("public.step", "int4pl")
+            };
+            let mut s = snapshot(&folding);
+            let routines = if step {
+                format!(
+                    "routines:\n{}",
+                    function("step", "function", "integer", "select 1")
+                )
+            } else {
+                "tables: {}\n".to_string()
+            };
+            let util = snapshot(&routines).schemas.remove("public");
+            s.schemas.insert("util".into(), util.unwrap_or_default());
+            s
+        };
+        let (sql, _) = statements_between(&in_util(true), &in_util(false));
+        assert_eq!(
+            sql,
+            [
+                "DROP AGGREGATE public.total(integer)".to_string(),
+                "DROP FUNCTION util.step(integer)".to_string(),
+                create("integer", "0").replace("public.step", "int4pl"),
+            ]
+        );
     }
 
     #[test]

@@ -94,27 +94,27 @@ pub(super) fn recreated(context: &Context, ops: &[Op], k: &Key) -> bool {
                 || ops.iter().any(|o| {
                     o.key.kind == Kind::Routine
                         && o.action == Action::Drop
-                        && o.key.schema == k.schema
-                        && uses(old, &o.key.schema, routine_name(top_name(&o.key)))
+                        && uses(old, routine_name(top_name(&o.key)))
                 })
         }
         _ => true,
     }
 }
 
-/// Whether an aggregate names the function `schema.name` among the ones it
-/// folds with (a conservative reading: by name, whatever the arguments).
-fn uses(a: &crate::model::Aggregate, schema_name: &str, name: &str) -> bool {
+/// Whether an aggregate names the function `name` among the ones it folds
+/// with (a conservative reading: by name, whatever its schema and arguments;
+/// the snapshot writes a function on the search path without its schema).
+/// A needless answer only drops and creates the aggregate again.
+fn uses(a: &crate::model::Aggregate, name: &str) -> bool {
     let functions = [
         Some(a.state_function.as_str()),
         a.final_function.as_deref(),
         a.attributes.as_deref(),
     ];
-    functions.into_iter().flatten().any(|text| {
-        plan::mentions(text, &format!("{schema_name}.{name}"))
-            || plan::mentions(text, &qualified(schema_name, name))
-            || plan::mentions(text, name)
-    })
+    functions
+        .into_iter()
+        .flatten()
+        .any(|text| plan::mentions(text, name))
 }
 
 /// `CREATE AGGREGATE` from the definition the snapshot keeps, or `CREATE OR
