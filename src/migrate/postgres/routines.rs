@@ -155,15 +155,15 @@ fn routine_sql(schema_name: &str, signature: &str, r: &Routine) -> Option<String
         b.trim_start().to_lowercase().starts_with("begin atomic")
             || b.trim_start().to_lowercase().starts_with("return ")
     });
-    // `… set(search_path=public, pg_temp; work_mem=64MB) arguments(…)`.
-    let (attributes, settings) = match (all.find(" set("), all.find(" arguments(")) {
-        (Some(start), Some(end)) if start < end => (
-            format!("{}{}", &all[..start], &all[end..]),
-            all[start + " set(".len()..end]
-                .strip_suffix(')')?
-                .to_string(),
+    // `… set(search_path=public, pg_temp; work_mem=64MB) arguments(…)`: the
+    // settings come before the arguments (whose defaults may hold any text).
+    let (head, tail) = all.split_at(all.find(" arguments(").unwrap_or(all.len()));
+    let (attributes, settings) = match head.split_once(" set(") {
+        Some((before, settings)) => (
+            format!("{before}{tail}"),
+            settings.strip_suffix(')')?.to_string(),
         ),
-        _ => (all.to_string(), String::new()),
+        None => (all.to_string(), String::new()),
     };
     let attributes = attributes.as_str();
     let mut set_clauses = String::new();
@@ -221,4 +221,103 @@ fn routine_sql(schema_name: &str, signature: &str, r: &Routine) -> Option<String
         ident(&r.language),
         words.to_uppercase()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::routine_sql;
+
+    fn sql(kind: &str, attributes: &str, body: &str) -> Option<String> {
+        let routine: crate::model::Routine = serde_yaml::from_str(&format!(
+            "kind: {kind}\nreturns: integer\nlanguage: sql\nbody_hash: h\nbody: {body:?}\nattributes: {attributes:?}\n"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        routine_sql("public", "f(integer)", &routine)
+    }
+
+    #[test]
+    fn a_routine_is_written_from_its_parts() {
+        let plain = "volatile parallel unsafe arguments(a integer)";
+        assert_eq!(
+            sql("function", plain, "select $1").as_deref(),
+            Some(
+                "CREATE OR REPLACE FUNCTION public.f(a integer) RETURNS integer LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $driftguard$select $1$driftguard$"
+            )
+        );
+        assert_eq!(
+            sql("window function", plain, "select $1").as_deref(),
+            Some(
+                "CREATE OR REPLACE FUNCTION public.f(a integer) RETURNS integer WINDOW LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $driftguard$select $1$driftguard$"
+            )
+        );
+        // A procedure keeps only its security.
+        assert_eq!(
+            sql(
+                "procedure",
+                "volatile parallel unsafe security definer arguments(a integer)",
+                "select $1"
+            )
+            .as_deref(),
+            Some(
+                "CREATE OR REPLACE PROCEDURE public.f(a integer) LANGUAGE sql SECURITY DEFINER AS $driftguard$select $1$driftguard$"
+            )
+        );
+        // A body holding the quoting tag gets another.
+        assert_eq!(
+            sql("function", plain, "select '$driftguard$'").as_deref(),
+            Some(
+                "CREATE OR REPLACE FUNCTION public.f(a integer) RETURNS integer LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $driftguard12$select '$driftguard$'$driftguard12$"
+            )
+        );
+    }
+
+    #[test]
+    fn sql_standard_bodies_are_written_as_they_are() {
+        let plain = "immutable parallel safe arguments(a integer)";
+        for body in ["BEGIN ATOMIC\n SELECT a + 1;\nEND", "RETURN a + 1"] {
+            assert_eq!(
+                sql("function", plain, &format!("\n{body}")),
+                Some(format!(
+                    "CREATE OR REPLACE FUNCTION public.f(a integer) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE {body}"
+                ))
+            );
+        }
+        // Without the line break, a string body that reads so.
+        assert_eq!(
+            sql("function", plain, "return 1").as_deref(),
+            Some(
+                "CREATE OR REPLACE FUNCTION public.f(a integer) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $driftguard$return 1$driftguard$"
+            )
+        );
+    }
+
+    #[test]
+    fn settings_become_set_clauses() {
+        assert_eq!(
+            sql(
+                "function",
+                "stable parallel unsafe set(search_path=public, pg_temp; work_mem=64MB) arguments(a integer)",
+                "select 1"
+            )
+            .as_deref(),
+            Some("CREATE OR REPLACE FUNCTION public.f(a integer) RETURNS integer LANGUAGE sql STABLE PARALLEL UNSAFE SET search_path TO public, pg_temp SET work_mem TO '64MB' AS $driftguard$select 1$driftguard$")
+        );
+        // ` set(` inside an argument's default is no setting.
+        assert_eq!(
+            sql(
+                "function",
+                "stable parallel unsafe arguments(a text DEFAULT ' set(x)')",
+                "select 1"
+            )
+            .as_deref(),
+            Some(
+                "CREATE OR REPLACE FUNCTION public.f(a text DEFAULT ' set(x)') RETURNS integer LANGUAGE sql STABLE PARALLEL UNSAFE AS $driftguard$select 1$driftguard$"
+            )
+        );
+        // A setting without a value is not understood: not written.
+        assert_eq!(
+            sql("function", "stable set(odd) arguments()", "select 1"),
+            None
+        );
+    }
 }
