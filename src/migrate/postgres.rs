@@ -2116,6 +2116,32 @@ mod tests {
     }
 
     #[test]
+    fn enum_labels_are_added_in_place_next_to_their_neighbours() {
+        let mood =
+            |labels: &[&str]| format!("enums:\n  mood:\n    labels: [{}]\n", labels.join(", "));
+        let (sql, unsupported) = statements(&mood(&["x"]), &mood(&["n0", "n1", "x", "n2", "n3"]));
+        assert_eq!(
+            sql,
+            [
+                "ALTER TYPE public.mood ADD VALUE 'n0' BEFORE 'x'",
+                "ALTER TYPE public.mood ADD VALUE 'n1' AFTER 'n0'",
+                "ALTER TYPE public.mood ADD VALUE 'n2' AFTER 'x'",
+                "ALTER TYPE public.mood ADD VALUE 'n3' AFTER 'n2'",
+            ]
+        );
+        assert_eq!(unsupported, "");
+        // An enum that had no label: appended.
+        let (sql, _) = statements(&mood(&[]), &mood(&["a", "b"]));
+        assert_eq!(
+            sql,
+            [
+                "ALTER TYPE public.mood ADD VALUE 'a'",
+                "ALTER TYPE public.mood ADD VALUE 'b' AFTER 'a'",
+            ]
+        );
+    }
+
+    #[test]
     fn a_primary_key_is_dropped_under_the_name_the_snapshot_gives_it() {
         let table = |key: &str| {
             format!(

@@ -31,13 +31,12 @@ pub(super) fn enumeration(context: &Context, o: &Op, action: &Action, out: &mut 
                     if b.contains(label) {
                         continue;
                     }
-                    let place = match a[..i]
-                        .iter()
-                        .rev()
-                        .find(|l| b.contains(l) || a[..i].contains(l))
-                    {
+                    // After the label before it (old, or added just now);
+                    // the first one before the first old label after it
+                    // (the new labels next to it do not exist yet).
+                    let place = match a[..i].last() {
                         Some(before) => format!(" AFTER {}", string(before)),
-                        None => match a.get(i + 1) {
+                        None => match a[i + 1..].iter().find(|l| b.contains(l)) {
                             Some(next) => format!(" BEFORE {}", string(next)),
                             None => String::new(),
                         },
