@@ -2142,6 +2142,55 @@ mod tests {
     }
 
     #[test]
+    fn the_columns_of_a_type_are_found_however_their_type_is_written() {
+        let column = |name: &str, declared: &str| {
+            format!(
+                "  {name}:\n    kind: table\n    columns:\n    \
+                 - {{name: c, position: 1, declared_type: '{declared}', type: {{family: other, name: x}}, nullable: true}}\n"
+            )
+        };
+        let text = format!(
+            "tables:\n{}{}{}{}{}",
+            column("bare", "mood"),
+            column("qualified", "public.mood"),
+            column("array", "mood[]"),
+            column("other", "text"),
+            column("longer", "moods")
+        );
+        let mut s = snapshot(&text);
+        // A type whose name needs quotes, in a schema of its own.
+        let mut app = snapshot(&format!(
+            "tables:\n{}{}",
+            column("quoted", "app.\"Mood\""),
+            column("quoted_array", "app.\"Mood\"[]")
+        ));
+        s.schemas.insert(
+            "app".into(),
+            app.schemas.remove("public").unwrap_or_default(),
+        );
+        let key = |schema: &str, name: &str| crate::migrate::plan::Key {
+            kind: crate::migrate::plan::Kind::Enum,
+            schema: schema.into(),
+            table: None,
+            name: Some(name.into()),
+        };
+        let tables = |k| -> Vec<String> {
+            super::columns_of_type(&s, &k)
+                .into_iter()
+                .map(|(schema, table)| format!("{schema}.{table}"))
+                .collect()
+        };
+        assert_eq!(
+            tables(key("public", "mood")),
+            ["public.array", "public.bare", "public.qualified"]
+        );
+        assert_eq!(
+            tables(key("app", "Mood")),
+            ["app.quoted", "app.quoted_array"]
+        );
+    }
+
+    #[test]
     fn a_primary_key_is_dropped_under_the_name_the_snapshot_gives_it() {
         let table = |key: &str| {
             format!(
