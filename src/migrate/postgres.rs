@@ -5,6 +5,7 @@
 //! canonicalized: comments dropped, unquoted words in lower case, needless
 //! quotes removed, which PostgreSQL reads back as the same definition.
 
+use crate::sql::TokenKind;
 use std::collections::BTreeSet;
 
 use super::plan::{self, Action, Key, Kind, Op, Side};
@@ -1320,22 +1321,6 @@ fn index_definition(context: &Context, k: &Key) -> Option<String> {
     Some(sql)
 }
 
-/// Where a quoted name's closing quote is in `text` (what follows the
-/// opening one): the first `"` that is not one of a doubled pair.
-fn closing_quote(text: &str) -> Option<usize> {
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c == '"' {
-            if chars.peek().is_some_and(|&(_, next)| next == '"') {
-                chars.next();
-            } else {
-                return Some(i);
-            }
-        }
-    }
-    None
-}
-
 /// One key of an index: a column name (quoted as needed) with what follows
 /// it (`desc`, an operator class, `nulls first`), or an expression in
 /// parentheses.
@@ -1343,25 +1328,22 @@ fn index_part(part: &str, known: &BTreeSet<&str>) -> String {
     if known.contains(part) {
         return ident(part);
     }
-    // `name desc`, `name text_pattern_ops`, `"Name" desc`, `"a""b" desc`…
-    let (head, rest) = match part.strip_prefix('"') {
-        Some(quoted) => match closing_quote(quoted) {
-            Some(end) => (&part[..end + 2], &part[end + 2..]),
-            None => (part, ""),
-        },
-        None => part.split_once(' ').map_or((part, ""), |(h, r)| (h, r)),
-    };
-    let unquoted = match head.strip_prefix('"').and_then(|h| h.strip_suffix('"')) {
-        Some(inner) => inner.replace("\"\"", "\""),
-        None => head.to_string(),
-    };
-    let unquoted = unquoted.as_str();
-    if known.contains(unquoted) {
-        let rest = rest.trim();
+    // `name desc`, `name text_pattern_ops`, `"Name" desc`, `"a""b" desc`…:
+    // the first token, when it is a name (a bare one ends at a space).
+    let tokens = crate::sql::tokenize_in(crate::sql::Dialect::Postgres, part);
+    if let Some(first) = tokens.first()
+        && first.start == 0
+        && (first.kind == TokenKind::QuotedIdent
+            || (first.kind == TokenKind::Word
+                && part[first.end..].chars().next().is_none_or(|c| c == ' ')))
+        && known.contains(first.ident().as_str())
+    {
+        let rest = part[first.end..].trim();
+        let name = ident(&first.ident());
         return if rest.is_empty() {
-            ident(unquoted)
+            name
         } else {
-            format!("{} {rest}", ident(unquoted))
+            format!("{name} {rest}")
         };
     }
     // An expression, maybe followed by modifiers the catalog printed after it.
@@ -1908,7 +1890,7 @@ mod tests {
 
     #[test]
     fn index_keys_are_names_with_modifiers_or_expressions() {
-        use super::{closing_quote, index_part};
+        use super::index_part;
         let known: std::collections::BTreeSet<&str> = ["Name", "a\"b", "plain", "two words"].into();
         for (part, written) in [
             ("plain", "plain"),
@@ -1929,10 +1911,6 @@ mod tests {
         ] {
             assert_eq!(index_part(part, &known), written, "{part}");
         }
-        assert_eq!(closing_quote("ab\" x"), Some(2));
-        assert_eq!(closing_quote("a\"\"b\""), Some(4));
-        assert_eq!(closing_quote("a\"\"b"), None);
-        assert_eq!(closing_quote("é\""), Some(2));
     }
 
     #[test]
