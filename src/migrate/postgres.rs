@@ -2235,6 +2235,120 @@ mod tests {
     }
 
     #[test]
+    fn a_domain_is_altered_in_place_when_its_base_type_stays() {
+        let check = |expression: &str, not_valid: bool| {
+            format!("{{expression: \"{expression}\", not_valid: {not_valid}}}")
+        };
+        let old = domain(
+            "text",
+            &format!(
+                "    default: {{raw: \"'a'::text\", normalized: \"'a'\"}}\n    checks:\n      \
+                 kept: {}\n      changed: {}\n      gone: {}\n      checked: {}\n",
+                check("VALUE <> ''", false),
+                check("length(VALUE) < 10", false),
+                check("VALUE <> 'x'", false),
+                check("VALUE <> 'y'", true),
+            ),
+        );
+        let new = domain(
+            "text",
+            &format!(
+                "    not_null: true\n    checks:\n      kept: {}\n      changed: {}\n      \
+                 checked: {}\n      added: {}\n",
+                check("VALUE <> ''", false),
+                check("length(VALUE) < 20", false),
+                check("VALUE <> 'y'", false),
+                check("VALUE <> 'z'", true),
+            ),
+        );
+        let (sql, unsupported) = statements(&old, &new);
+        assert_eq!(
+            sql,
+            [
+                "ALTER DOMAIN public.email DROP DEFAULT",
+                "ALTER DOMAIN public.email SET NOT NULL",
+                "ALTER DOMAIN public.email DROP CONSTRAINT changed",
+                "ALTER DOMAIN public.email DROP CONSTRAINT gone",
+                "ALTER DOMAIN public.email ADD CONSTRAINT added CHECK (VALUE <> 'z') NOT VALID",
+                "ALTER DOMAIN public.email ADD CONSTRAINT changed CHECK (length(VALUE) < 20)",
+                "ALTER DOMAIN public.email VALIDATE CONSTRAINT checked",
+            ]
+        );
+        assert_eq!(unsupported, "");
+        // Back: the default set, NOT NULL dropped; a check made NOT VALID is
+        // not validated.
+        let (sql, _) = statements(&new, &old);
+        assert_eq!(
+            sql[..2],
+            [
+                "ALTER DOMAIN public.email SET DEFAULT 'a'::text",
+                "ALTER DOMAIN public.email DROP NOT NULL",
+            ]
+        );
+        assert!(!sql.iter().any(|s| s.contains("VALIDATE")), "{sql:?}");
+        // A collation alone makes the domain again.
+        let collated = domain("text", "    collation: C\n");
+        let (sql, _) = statements(&domain("text", ""), &collated);
+        assert_eq!(
+            sql[..2],
+            [
+                "ALTER DOMAIN public.email RENAME TO email__driftguard_old",
+                "CREATE DOMAIN public.email AS text COLLATE \"C\"",
+            ]
+        );
+        // Dropped and created.
+        let empty = "tables: {}\n";
+        assert_eq!(
+            statements(&domain("text", ""), empty).0,
+            ["DROP DOMAIN public.email"]
+        );
+        assert_eq!(
+            statements(empty, &domain("text", "")).0,
+            ["CREATE DOMAIN public.email AS text"]
+        );
+    }
+
+    #[test]
+    fn views_are_made_again_around_a_domain_only_when_it_is_made_again() {
+        let table = "tables:\n  people:\n    kind: table\n    columns:\n    \
+                     - {name: mail, position: 1, declared_type: 'email[]', type: {family: other, name: _email}, nullable: true}\n\
+                     views:\n  mails:\n    columns: [{name: mail, type: 'email[]'}]\n    \
+                     definition: select mail from people\n";
+        let old = format!("{}{table}", domain("text", ""));
+        let not_null = format!("{}{table}", domain("text", "    not_null: true\n"));
+        let (sql, _) = statements(&old, &not_null);
+        assert_eq!(sql, ["ALTER DOMAIN public.email SET NOT NULL"]);
+        let retyped = format!("{}{table}", domain("character varying(9)", ""));
+        let (sql, unsupported) = statements(&old, &retyped);
+        assert_eq!(
+            sql,
+            [
+                "DROP VIEW public.mails",
+                "ALTER DOMAIN public.email RENAME TO email__driftguard_old",
+                "CREATE DOMAIN public.email AS character varying(9)",
+                "ALTER TABLE public.people ALTER COLUMN mail TYPE public.email[] USING mail::character varying(9)[]",
+                "DROP DOMAIN public.email__driftguard_old",
+                "CREATE VIEW public.mails AS select mail from people",
+            ]
+        );
+        assert_eq!(unsupported, "");
+    }
+
+    #[test]
+    fn a_composite_type_is_created_and_dropped() {
+        let pair = composite(
+            "pair",
+            &[attribute("a", 1, "text"), attribute("b", 2, "integer")],
+        );
+        let empty = "tables: {}\n";
+        assert_eq!(
+            statements(empty, &pair).0,
+            ["CREATE TYPE public.pair AS (a text, b integer)"]
+        );
+        assert_eq!(statements(&pair, empty).0, ["DROP TYPE public.pair"]);
+    }
+
+    #[test]
     fn aggregates_follow_the_functions_they_fold_with() {
         let aggregate = |sfunc: &str, definition: &str| {
             format!(

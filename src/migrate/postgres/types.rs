@@ -33,10 +33,11 @@ pub(super) fn enumeration(context: &Context, o: &Op, action: &Action, out: &mut 
                     }
                     // After the label before it (old, or added just now);
                     // the first one before the first old label after it
-                    // (the new labels next to it do not exist yet).
+                    // (the new labels next to it do not exist yet; `label`
+                    // itself is new, so the search may start at it).
                     let place = match a[..i].last() {
                         Some(before) => format!(" AFTER {}", string(before)),
-                        None => match a[i + 1..].iter().find(|l| b.contains(l)) {
+                        None => match a[i..].iter().find(|l| b.contains(l)) {
                             Some(next) => format!(" BEFORE {}", string(next)),
                             None => String::new(),
                         },
@@ -70,16 +71,13 @@ pub(super) fn enum_recreated(context: &Context, k: &Key) -> bool {
 
 /// The tables with a column of the type `k` names (or an array of it).
 pub(super) fn columns_of_type(snapshot: &Snapshot, k: &Key) -> Vec<(String, String)> {
-    let short = top_name(k);
-    let full = format!("{}.{}", k.schema, short);
-    let quoted = qualified(&k.schema, short);
     let mut tables = Vec::new();
     for (schema_name, s) in &snapshot.schemas {
         for (table_name, t) in &s.tables {
-            if t.columns.iter().any(|c| {
-                let base = c.declared_type.trim_end_matches("[]");
-                base == full || base == short || base == quoted
-            }) {
+            if t.columns
+                .iter()
+                .any(|c| names_type(&c.declared_type, &k.schema, top_name(k)))
+            {
                 tables.push((schema_name.clone(), table_name.clone()));
             }
         }
@@ -113,15 +111,10 @@ fn recreate_enum(
     for (schema_name, s) in &context.new.schemas {
         for (table_name, t) in &s.tables {
             for c in &t.columns {
-                let base = c.declared_type.trim_end_matches("[]");
-                if base != full.as_str() && base != short && base != name {
+                if !names_type(&c.declared_type, &k.schema, short) {
                     continue;
                 }
-                let array = if c.declared_type.ends_with("[]") {
-                    "[]"
-                } else {
-                    ""
-                };
+                let array = array_suffix(&c.declared_type);
                 let target = qualified(schema_name, table_name);
                 let col = ident(&c.name);
                 // A default holds a value of the old type: it goes first and
@@ -265,6 +258,11 @@ fn create_composite(name: &str, attributes: &[Column], out: &mut Writer) {
 fn names_type(declared: &str, schema_name: &str, name: &str) -> bool {
     let base = declared.trim_end_matches("[]");
     base == name || base == format!("{schema_name}.{name}") || base == qualified(schema_name, name)
+}
+
+/// The `[]` (or `[][]`…) that makes a declared type an array of its base.
+fn array_suffix(declared: &str) -> &str {
+    &declared[declared.trim_end_matches("[]").len()..]
 }
 
 /// What uses the type `k` names in a snapshot, each as `column public.t.c`.
@@ -617,8 +615,7 @@ fn recreate_domain(context: &Context, o: &Op, name: &str, after: &Domain, out: &
                 if !names_type(&old.declared_type, &k.schema, short) {
                     continue;
                 }
-                let dims = old.declared_type.len() - old.declared_type.trim_end_matches("[]").len();
-                let array = "[]".repeat(dims / 2);
+                let array = array_suffix(&old.declared_type);
                 let target = qualified(schema_name, table_name);
                 let col = ident(&c.name);
                 if old.default.is_some() {
