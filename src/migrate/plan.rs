@@ -602,6 +602,11 @@ impl<T> Names<T> {
 
 /// [`mentions`] on text and a name already in lower case.
 fn word_in(lower: &str, name: &str) -> bool {
+    // An empty name (a hand-made snapshot can hold one) is no word, and
+    // would be found past the text's end.
+    if name.is_empty() {
+        return false;
+    }
     let bytes = lower.as_bytes();
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
     let mut from = 0;
@@ -807,6 +812,7 @@ mod tests {
         assert!(!mentions("select id from public.old_users", "users"));
         assert!(mentions("users", "users"));
         assert!(!mentions("", "users"));
+        assert!(!mentions("select a", ""));
         // `$` and non-ASCII letters are part of a word.
         assert!(!mentions("select a$users from t", "users"));
         assert!(!mentions("select éusers from t", "users"));
