@@ -729,6 +729,11 @@ mod tests {
         assert_eq!(type_text("INT UNSIGNED"), "int unsigned");
         assert_eq!(type_text("varchar(10)"), "varchar(10)");
         assert_eq!(type_text("decimal(10,2)"), "decimal(10,2)");
+        // Integers by their canonical name, whatever alias declared them.
+        assert_eq!(type_text("integer(11)"), "int");
+        assert_eq!(type_text("boolean"), "tinyint");
+        assert_eq!(type_text("int(10) unsigned zerofill"), "int unsigned");
+        assert_eq!(type_text("year(4)"), "year");
     }
 
     #[test]
