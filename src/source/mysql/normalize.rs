@@ -504,7 +504,7 @@ pub fn view_source(definition: &str, schema: &str) -> String {
             && t.ident() == schema
             && tokens.get(i + 1).is_some_and(|n| n.is_punct("."))
             // Not a column of that name (`t`.`db`.x does not occur; `t`.`db` does).
-            && !(i > 0 && tokens[i - 1].is_punct("."));
+            && !tokens[..i].last().is_some_and(|p| p.is_punct("."));
         if names_schema {
             out.push_str(&definition[copied..t.start]);
             copied = tokens[i + 1].end;

@@ -76,9 +76,9 @@ pub fn clause(rows: &[Part], flavor: Flavor) -> Option<String> {
                         && s.comment.is_empty()
                 })
         });
-    let by_value = method.starts_with("RANGE") || method.starts_with("LIST");
-    let default_partitions = !by_value
-        && (!sub || default_subpartitions)
+    // Partitions by RANGE or LIST always have their values (`description`):
+    // they are never counted.
+    let default_partitions = (!sub || default_subpartitions)
         && partitions.iter().enumerate().all(|(i, (p, _))| {
             p.name == format!("p{i}") && p.comment.is_empty() && p.description.is_none()
         });
@@ -273,6 +273,25 @@ mod tests {
         assert_eq!(
             clause(&listed, Flavor::Mariadb).unwrap(),
             "PARTITION BY RANGE (year(`d`)) SUBPARTITION BY KEY (`id`) (PARTITION `a` VALUES LESS THAN (2000) (SUBPARTITION `s1` COMMENT = 'c1', SUBPARTITION `s2`))"
+        );
+        // Named subpartitions without comments are listed too, and a comment
+        // on a subpartition named by default lists them as well.
+        let a = part("a", "RANGE", "year(`d`)", Some("2000"));
+        let named = [
+            sub(a.clone(), "s1", "KEY", "`id`", ""),
+            sub(a.clone(), "s2", "KEY", "`id`", ""),
+        ];
+        assert_eq!(
+            clause(&named, Flavor::Mysql).unwrap(),
+            "PARTITION BY RANGE (year(`d`)) SUBPARTITION BY KEY (`id`) (PARTITION `a` VALUES LESS THAN (2000) (SUBPARTITION `s1`, SUBPARTITION `s2`))"
+        );
+        let commented = [
+            sub(a.clone(), "asp0", "KEY", "`id`", "c"),
+            sub(a, "asp1", "KEY", "`id`", ""),
+        ];
+        assert_eq!(
+            clause(&commented, Flavor::Mysql).unwrap(),
+            "PARTITION BY RANGE (year(`d`)) SUBPARTITION BY KEY (`id`) (PARTITION `a` VALUES LESS THAN (2000) (SUBPARTITION `asp0` COMMENT = 'c', SUBPARTITION `asp1`))"
         );
     }
 
