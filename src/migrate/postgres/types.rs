@@ -6,13 +6,8 @@ use crate::model::Domain;
 pub(super) fn enumeration(context: &Context, o: &Op, action: &Action, out: &mut Writer) {
     let k = &o.key;
     let name = qualified(&k.schema, top_name(k));
-    let labels = |s: &Snapshot| {
-        schema(s, k)
-            .and_then(|s| s.enums.get(top_name(k)))
-            .map(|e| e.labels.clone())
-    };
     match action {
-        Action::Create => match labels(context.new) {
+        Action::Create => match labels(context.new, k) {
             Some(l) => out.push(format!(
                 "CREATE TYPE {name} AS ENUM ({})",
                 l.iter().map(|l| string(l)).collect::<Vec<_>>().join(", ")
@@ -21,12 +16,10 @@ pub(super) fn enumeration(context: &Context, o: &Op, action: &Action, out: &mut 
         },
         Action::Drop => out.push(format!("DROP TYPE {name}")),
         _ => {
-            let (Some(b), Some(a)) = (labels(context.old), labels(context.new)) else {
+            let (Some(b), Some(a)) = (labels(context.old, k), labels(context.new, k)) else {
                 return;
             };
-            // The old labels in their order inside the new ones: add in place.
-            let kept: Vec<&String> = a.iter().filter(|l| b.contains(l)).collect();
-            if kept.len() == b.len() && kept.iter().zip(&b).all(|(x, y)| *x == y) {
+            if added_in_place(b, a) {
                 for (i, label) in a.iter().enumerate() {
                     if b.contains(label) {
                         continue;
@@ -49,7 +42,7 @@ pub(super) fn enumeration(context: &Context, o: &Op, action: &Action, out: &mut 
                 }
                 return;
             }
-            recreate_enum(context, k, &name, &b, &a, out);
+            recreate_enum(context, k, &name, b, a, out);
         }
     }
 }
@@ -57,16 +50,23 @@ pub(super) fn enumeration(context: &Context, o: &Op, action: &Action, out: &mut 
 /// Whether an enum change needs the type made again (labels removed or
 /// reordered) rather than values added in place.
 pub(super) fn enum_recreated(context: &Context, k: &Key) -> bool {
-    let labels = |s: &Snapshot| {
-        schema(s, k)
-            .and_then(|s| s.enums.get(top_name(k)))
-            .map(|e| e.labels.clone())
-    };
-    let (Some(b), Some(a)) = (labels(context.old), labels(context.new)) else {
-        return false;
-    };
-    let kept: Vec<&String> = a.iter().filter(|l| b.contains(l)).collect();
-    !(kept.len() == b.len() && kept.iter().zip(&b).all(|(x, y)| *x == y))
+    match (labels(context.old, k), labels(context.new, k)) {
+        (Some(b), Some(a)) => !added_in_place(b, a),
+        _ => false,
+    }
+}
+
+/// The labels of the enum `k` names, in their order.
+fn labels<'s>(snapshot: &'s Snapshot, k: &Key) -> Option<&'s [String]> {
+    schema(snapshot, k)
+        .and_then(|s| s.enums.get(top_name(k)))
+        .map(|e| e.labels.as_slice())
+}
+
+/// Whether the old labels are, in their order, the new ones that were
+/// there before: then the new ones are added in place.
+fn added_in_place(before: &[String], after: &[String]) -> bool {
+    after.iter().filter(|l| before.contains(l)).eq(before)
 }
 
 /// The tables with a column of the type `k` names (or an array of it).
